@@ -1,0 +1,110 @@
+# Limen: build the kernel, run it, test it. See README.md.
+#   make          build build/kernel
+#   make run      boot it in the terminal (QEMU, TCG; ACCEL=kvm to opt in)
+#   make test     every test layer, ending with "N passed, N failed"
+#   make gdb      boot halted under QEMU's gdb stub and attach gdb
+#   make clean
+
+ARCH := x86_64
+BUILD := build
+CC := gcc
+LD := ld
+HOSTCC := gcc
+
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing \
+	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-mno-red-zone -mcmodel=kernel -fno-pic -fno-pie -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer \
+	-mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
+	-fcf-protection=none -Iinclude -Iarch/$(ARCH)/include -MMD -MP
+# Debug checks (heap poisoning and self-check) are on unless DEBUG=0.
+DEBUG ?= 1
+ifeq ($(DEBUG),1)
+KCFLAGS += -DKHEAP_DEBUG
+endif
+KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLER__
+KLDFLAGS := -nostdlib -n -z max-page-size=4096 --no-warn-rwx-segments \
+	-T arch/$(ARCH)/kernel.ld
+
+KSRC_C := $(wildcard arch/$(ARCH)/*.c kernel/*.c mm/*.c lib/*.c drivers/*.c \
+	fs/*.c net/*.c)
+KSRC_S := $(wildcard arch/$(ARCH)/*.S)
+KOBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) \
+	$(patsubst %.S,$(BUILD)/k/%.o,$(KSRC_S))
+
+.PHONY: all kernel run test gdb clean deps unit-test ktest-initrd format
+all: kernel
+
+kernel: $(BUILD)/kernel
+
+$(BUILD)/k/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KASFLAGS) -c $< -o $@
+
+# Two link passes: the first with an empty symbol table, whose text symbols
+# become the table of the second. .ksyms sits after all code, so code
+# addresses are the same in both; the check below proves it.
+$(BUILD)/ksyms0.o: tools/mksyms.sh
+	@mkdir -p $(BUILD)
+	tools/mksyms.sh > $(BUILD)/ksyms0.S
+	$(CC) $(KASFLAGS) -c $(BUILD)/ksyms0.S -o $@
+
+$(BUILD)/kernel.pass1: $(KOBJ) $(BUILD)/ksyms0.o arch/$(ARCH)/kernel.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(BUILD)/ksyms0.o
+
+$(BUILD)/kernel: $(BUILD)/kernel.pass1 tools/mksyms.sh
+	tools/mksyms.sh $< > $(BUILD)/ksyms.S
+	$(CC) $(KASFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(BUILD)/ksyms.o
+	@nm -n $< | grep -i ' t ' > $(BUILD)/syms.pass1
+	@nm -n $@ | grep -i ' t ' > $(BUILD)/syms.final
+	@cmp -s $(BUILD)/syms.pass1 $(BUILD)/syms.final || \
+		{ echo "ksyms: code moved between link passes"; rm -f $@; exit 1; }
+
+-include $(KOBJ:.o=.d)
+
+include tests/unit/unit.mk
+
+deps:
+	@tools/deps.sh
+
+# A tiny initramfs for the foundation tests: the kernel must find and
+# recognise it (unpacking it is issue #3's work).
+$(BUILD)/test-initrd.cpio:
+	@mkdir -p $(BUILD)/test-initrd/etc
+	@echo "Limen test initramfs" > $(BUILD)/test-initrd/etc/motd
+	cd $(BUILD)/test-initrd && find . | cpio --quiet -o -H newc > ../test-initrd.cpio
+
+QEMU_TEST := tests/run-qemu
+test: deps
+	@$(MAKE) --no-print-directory kernel $(BUILD)/test-initrd.cpio
+	@{ tests/layer unit $(MAKE) --no-print-directory unit-test; \
+	  $(QEMU_TEST) --name ktest --initrd $(BUILD)/test-initrd.cpio \
+		--append "console=ttyS0 ktest=all" \
+		--expect-text 'initrd: [0-9]+ bytes .*cpio newc' \
+		--expect-text 'cpu: protections: NX on, SMEP on, SMAP on' \
+		--expect-text 'timer: TSC [0-9.]+ MHz'; \
+	  $(QEMU_TEST) --name boot --append "console=ttyS0" --expect-lines 0 \
+		--expect-text 'Command line: console=ttyS0' ; \
+	  $(QEMU_TEST) --name panic --expect-panic \
+		--append "console=ttyS0 ktest=panic_page_fault" \
+		--expect-text 'kernel page fault: write at 0x0*dead000: page not present' \
+		--expect-text 'ktest_fn_panic_page_fault\+0x' \
+		--expect-text 'RIP: 0008:' ; \
+	} 2>&1 | tests/summary
+
+run: deps kernel
+	tools/run-qemu-interactive --append "console=ttyS0"
+
+gdb: kernel
+	tools/gdb.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)

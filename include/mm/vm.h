@@ -1,0 +1,38 @@
+/* Kernel virtual memory: the kernel's page tables, mapping and unmapping
+ * pages in the upper half, MMIO mappings and guarded kernel stacks.
+ * The page-table format is the architecture's (arch/x86_64/paging.c). */
+#ifndef LIMEN_MM_VM_H
+#define LIMEN_MM_VM_H
+
+#include <mm/layout.h>
+#include <types.h>
+
+/* Portable mapping flags. Readable is implied. */
+#define VM_WRITE (1u << 0)
+#define VM_EXEC (1u << 1)
+#define VM_USER (1u << 2)
+#define VM_NOCACHE (1u << 3)
+
+struct boot_info;
+
+/* Builds the final kernel page tables: the direct map of RAM and the
+ * kernel image mapped W^X. Called once, after pmm_init. */
+void paging_init(const struct boot_info *bi);
+
+/* Map/unmap one 4 KiB page in the kernel half. */
+int vm_kmap(uintptr_t va, phys_addr_t pa, unsigned flags);
+void vm_kunmap(uintptr_t va);
+/* Physical address behind a kernel virtual address, or -EFAULT. */
+int vm_kvirt_to_phys(uintptr_t va, phys_addr_t *pa);
+
+/* Map device registers uncached; returns a kernel pointer or NULL. */
+void *ioremap(phys_addr_t pa, size_t size);
+
+/* Kernel stacks: KSTACK_SIZE bytes with an unmapped guard page below, so an
+ * overflow faults instead of corrupting memory. Returns the stack's top. */
+#define KSTACK_SIZE (16 * 1024)
+void *vm_kstack_alloc(void);
+void vm_kstack_free(void *top);
+bool vm_kstack_is_guard(uintptr_t addr);
+
+#endif

@@ -1,0 +1,99 @@
+/* Threads and the scheduler (kernel/sched.c, kernel/thread.c).
+ *
+ * Policy: preemptive round robin on one run queue. A thread runs for at most
+ * SCHED_SLICE_TICKS timer ticks before the next runnable thread gets the
+ * CPU; a thread that sleeps gives the CPU up at once. The idle thread (the
+ * boot context) runs only when nothing else can, halting the CPU.
+ *
+ * Locking: sched_lock (kernel/sched.c) protects the run queue, the sleep
+ * list, every thread's state field and all wait queues. It is held across
+ * the context switch and released by the thread that resumes. */
+#ifndef LIMEN_SCHED_H
+#define LIMEN_SCHED_H
+
+#include <lib/list.h>
+#include <spinlock.h>
+#include <types.h>
+
+#define SCHED_SLICE_TICKS 2 /* 20 ms at HZ=100 */
+#define THREAD_NAME_MAX 16
+
+enum thread_state {
+	THREAD_RUNNABLE,
+	THREAD_RUNNING,
+	THREAD_SLEEPING,
+	THREAD_ZOMBIE,
+};
+
+struct arch_context; /* saved callee-saved registers on the thread's stack */
+
+struct thread {
+	int tid;
+	char name[THREAD_NAME_MAX];
+	enum thread_state state;
+	struct arch_context *ctx;
+	void *kstack_top;
+	struct list_head run_link; /* run queue, sleep list or a wait queue */
+	struct list_head sleep_link; /* sleep list, when wake_at_ns is set */
+	struct list_head all_link;   /* all_threads */
+	uint64_t wake_at_ns;	   /* when sleeping with a timeout; 0 = none */
+	bool timed_out;
+	int slice;		 /* ticks left in this time slice */
+	uint64_t ticks;		 /* timer ticks spent running */
+	uint64_t switches;	 /* times scheduled in */
+	bool detached;		 /* freed by the idle thread when it exits */
+	int exit_code;
+	struct wait_queue *join_wq;
+	void (*fn)(void *);
+	void *arg;
+};
+
+struct wait_queue {
+	struct list_head waiters;
+};
+#define WAIT_QUEUE_INIT(wq) { LIST_HEAD_INIT((wq).waiters) }
+
+void sched_init(void);
+/* The boot context becomes the idle thread and never returns. */
+__noreturn void sched_idle_loop(void);
+
+/* Creates a runnable kernel thread; returns it or ERR_PTR(-errno). */
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
+__noreturn void thread_exit(int code);
+/* Waits for t to exit, frees it and returns its exit code. */
+int thread_join(struct thread *t);
+void thread_detach(struct thread *t);
+void thread_sleep_ns(uint64_t ns);
+
+void sched_yield_cpu(void);
+void sched_tick(void);	  /* from the timer interrupt */
+void sched_preempt(void); /* from the interrupt exit path */
+void preempt_disable(void);
+void preempt_enable(void);
+
+/* Wait queues. The condition is evaluated with sched_lock held, so the
+ * waker must make it true before calling wait_queue_wake_all. */
+irqflags_t sched_lock_irqsave(void);
+void sched_unlock_irqrestore(irqflags_t f);
+/* With sched_lock held: sleep until woken (or until deadline_ns, if not 0;
+ * returns -ETIMEDOUT then). The lock is held again on return. */
+int sched_sleep_locked(struct wait_queue *wq, uint64_t deadline_ns);
+void wait_queue_wake_all(struct wait_queue *wq);
+void wait_queue_init(struct wait_queue *wq);
+
+#define wait_event(wq, cond)                                                   \
+	do {                                                                   \
+		irqflags_t __f = sched_lock_irqsave();                         \
+		while (!(cond))                                                \
+			sched_sleep_locked(wq, 0);                             \
+		sched_unlock_irqrestore(__f);                                  \
+	} while (0)
+
+struct sched_stats {
+	uint64_t context_switches;
+	uint64_t preemptions;
+	int nr_threads;
+};
+void sched_get_stats(struct sched_stats *st);
+
+#endif

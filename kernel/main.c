@@ -1,0 +1,151 @@
+/* kmain: the first C code. Brings the machine up in dependency order
+ * (console, descriptors, memory, paging, heap, CPU protections, ACPI,
+ * interrupts, timer, scheduler), reports what it found, then hands over to
+ * the first kernel thread and becomes the idle thread. */
+#include <acpi.h>
+#include <arch.h>
+#include <asm/apic.h>
+#include <asm/cpufeature.h>
+#include <asm/gdt.h>
+#include <asm/percpu.h>
+#include <boot.h>
+#include <cmdline.h>
+#include <drivers/uart.h>
+#include <err.h>
+#include <ktest.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/layout.h>
+#include <mm/pmm.h>
+#include <mm/vm.h>
+#include <panic.h>
+#include <power.h>
+#include <printk.h>
+#include <sched.h>
+#include <time.h>
+
+#define LIMEN_VERSION "0.1"
+
+extern char __kernel_start[], __kernel_end[];
+static char cmdline_buf[BOOT_CMDLINE_MAX];
+
+static const char *mem_type_name(uint32_t type)
+{
+	switch (type) {
+	case MEM_USABLE:
+		return "usable";
+	case MEM_ACPI_RECLAIM:
+		return "ACPI data";
+	case MEM_ACPI_NVS:
+		return "ACPI NVS";
+	default:
+		return "reserved";
+	}
+}
+
+static void __init memory_init(void)
+{
+	struct phys_range reserved[3];
+	size_t nres = 0;
+
+	for (size_t i = 0; i < boot_info.nmap; i++) {
+		const struct mem_region *r = &boot_info.map[i];
+		pr_info("mem: [%#018llx-%#018llx] %s",
+			(unsigned long long)r->base,
+			(unsigned long long)(r->base + r->len - 1),
+			mem_type_name(r->type));
+	}
+	reserved[nres++] = (struct phys_range){0, 1UL << 20};
+	reserved[nres++] = (struct phys_range){
+		virt_to_phys(__kernel_start), virt_to_phys(__kernel_end)};
+	if (boot_info.initrd_size)
+		reserved[nres++] = (struct phys_range){
+			ALIGN_DOWN(boot_info.initrd_base, PAGE_SIZE),
+			ALIGN_UP(boot_info.initrd_base + boot_info.initrd_size,
+				 PAGE_SIZE)};
+	pmm_init(boot_info.map, boot_info.nmap, reserved, nres);
+
+	struct pmm_stats st;
+	pmm_get_stats(&st);
+	pr_info("mem: %llu MiB usable, %llu MiB free, %llu KiB reserved "
+		"(kernel %lu KiB)",
+		(unsigned long long)(st.total_pages * PAGE_SIZE >> 20),
+		(unsigned long long)(st.free_pages * PAGE_SIZE >> 20),
+		(unsigned long long)(st.reserved_pages * PAGE_SIZE >> 10),
+		(unsigned long)(__kernel_end - __kernel_start) >> 10);
+}
+
+static void report_initrd(void)
+{
+	if (!boot_info.initrd_size) {
+		pr_info("initrd: none");
+		return;
+	}
+	const uint8_t *p = phys_to_virt(boot_info.initrd_base);
+	bool cpio = boot_info.initrd_size >= 6 &&
+		    memcmp(p, "070701", 6) == 0;
+	pr_info("initrd: %llu bytes at %#llx (%s)",
+		(unsigned long long)boot_info.initrd_size,
+		(unsigned long long)boot_info.initrd_base,
+		cpio ? "cpio newc archive" : "not a newc cpio archive");
+}
+
+/* The first kernel thread: what pid 1 will be once user space exists. */
+static void kinit(void *arg)
+{
+	(void)arg;
+	if (cmdline.ktest) {
+		int failed = ktest_run(cmdline.ktest);
+		kernel_power_off(failed ? "self-tests failed"
+					: "self-tests done");
+	}
+	pr_notice("limen: no user space yet: the kernel is up and idle; "
+		  "this is as far as Limen goes today");
+	kernel_power_off("nothing to run");
+}
+
+void kmain(phys_addr_t start_info)
+{
+	/* Segments first: loading them clears the GS base on Intel CPUs,
+	 * and spinlocks (so printk) need per-CPU data through GS. */
+	boot_tsc = rdtsc();
+	gdt_init();
+	idt_init();
+	percpu_init_boot();
+	uart_init();
+	if (arch_boot_parse(start_info))
+		panic("boot: no usable PVH start info / memory map");
+	strlcpy(cmdline_buf, boot_info.cmdline, sizeof(cmdline_buf));
+	if (cmdline_parse(cmdline_buf, &cmdline))
+		pr_warn("cmdline: too many init arguments, %d dropped",
+			cmdline.dropped);
+	if (cmdline.loglevel >= 0)
+		printk_set_loglevel(cmdline.loglevel);
+	else if (cmdline.quiet)
+		printk_set_loglevel(LOGLEVEL_WARNING);
+
+	pr_notice("Limen %s (x86_64), booted by %s", LIMEN_VERSION,
+		  boot_info.protocol);
+	pr_notice("Command line: %s", boot_info.cmdline);
+	memory_init();
+	paging_init(&boot_info);
+	kmalloc_init();
+	cpu_features_init();
+	if (acpi_init(boot_info.rsdp))
+		pr_warn("acpi: no usable tables; power-off falls back to "
+			"QEMU's debug exit");
+	apic_init();
+	timer_init();
+	sched_init();
+	arch_irq_enable();
+	report_initrd();
+	if (cmdline.console)
+		pr_info("console: %s (COM1 16550)", cmdline.console);
+
+	struct thread *t = thread_create("kinit", kinit, NULL);
+	if (IS_ERR(t))
+		panic("cannot create the first kernel thread: %ld",
+		      PTR_ERR(t));
+	thread_detach(t);
+	sched_idle_loop();
+}

@@ -1,0 +1,13 @@
+/* Orderly power-off. The "limen: power off" line is a contract with the test
+ * harness (tests/run-qemu): it means the kernel ended on purpose. */
+#include <acpi.h>
+#include <arch.h>
+#include <power.h>
+#include <printk.h>
+
+void kernel_power_off(const char *why)
+{
+	pr_notice("limen: power off (%s)", why);
+	arch_irq_disable();
+	acpi_poweroff();
+}

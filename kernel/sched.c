@@ -1,0 +1,180 @@
+/* The scheduler: one round-robin run queue, a sleep list ordered by nothing
+ * (scanned each tick), wait queues, and preemption from the timer tick.
+ * See include/sched.h for the policy and the locking rule. */
+#include <arch.h>
+#include <err.h>
+#include <panic.h>
+#include <percpu.h>
+#include <printk.h>
+#include <sched.h>
+#include <time.h>
+#include <uapi/errno.h>
+
+/* Protects run_queue, sleep_list, thread states and wait queues. */
+static spinlock_t sched_lock = SPINLOCK_INIT("sched");
+static LIST_HEAD(run_queue);
+static LIST_HEAD(sleep_list);
+static uint64_t nr_switches, nr_preemptions;
+
+irqflags_t sched_lock_irqsave(void) { return spin_lock_irqsave(&sched_lock); }
+void sched_unlock_irqrestore(irqflags_t f)
+{
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+void wait_queue_init(struct wait_queue *wq) { list_init(&wq->waiters); }
+
+/* Caller holds sched_lock. */
+static void make_runnable(struct thread *t)
+{
+	t->state = THREAD_RUNNABLE;
+	list_del(&t->run_link);
+	list_del(&t->sleep_link);
+	list_add_tail(&t->run_link, &run_queue);
+}
+
+/* Picks the next thread and switches to it. Caller holds sched_lock and
+ * has already put the current thread where it belongs (run queue, sleep
+ * list, wait queue) and set its state. */
+static void schedule_locked(void)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *prev = cpu->curr, *next;
+
+	if (cpu->preempt_count > 0 && prev->state == THREAD_SLEEPING)
+		panic("sched: %s sleeping with preemption disabled",
+		      prev->name);
+	if (!list_empty(&run_queue)) {
+		next = list_first_entry(&run_queue, struct thread, run_link);
+		list_del(&next->run_link);
+	} else if (prev->state == THREAD_RUNNING) {
+		next = prev;
+	} else {
+		next = cpu->idle;
+	}
+	cpu->need_resched = false;
+	next->state = THREAD_RUNNING;
+	next->slice = SCHED_SLICE_TICKS;
+	if (next == prev)
+		return;
+	next->switches++;
+	nr_switches++;
+	cpu->curr = next;
+	arch_set_kernel_stack((uint64_t)next->kstack_top);
+	arch_context_switch(&prev->ctx, next->ctx);
+}
+
+/* Gives up the CPU; the current thread stays runnable. */
+void sched_yield_cpu(void)
+{
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
+	struct thread *t = current;
+	if (t != this_cpu()->idle) {
+		t->state = THREAD_RUNNABLE;
+		list_add_tail(&t->run_link, &run_queue);
+	}
+	schedule_locked();
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+void sched_preempt(void)
+{
+	nr_preemptions++;
+	sched_yield_cpu();
+}
+
+void preempt_disable(void) { this_cpu()->preempt_count++; }
+void preempt_enable(void) { this_cpu()->preempt_count--; }
+
+/* Timer interrupt: charge the tick, end the slice, wake timed sleepers. */
+void sched_tick(void)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *t = cpu->curr, *s, *tmp;
+	uint64_t now = time_ns();
+
+	spin_lock_irqsave(&sched_lock); /* interrupts are already off */
+	t->ticks++;
+	if (t == cpu->idle || --t->slice <= 0)
+		cpu->need_resched = !list_empty(&run_queue) || t == cpu->idle;
+	list_for_each_entry_safe(s, tmp, &sleep_list, sleep_link) {
+		if (s->wake_at_ns && s->wake_at_ns <= now) {
+			s->timed_out = true;
+			make_runnable(s);
+			cpu->need_resched = true;
+		}
+	}
+	spin_unlock_irqrestore(&sched_lock, 0);
+	if (t == cpu->idle && list_empty(&run_queue))
+		cpu->need_resched = false;
+}
+
+int sched_sleep_locked(struct wait_queue *wq, uint64_t deadline_ns)
+{
+	struct thread *t = current;
+	if (t == this_cpu()->idle)
+		panic("sched: the idle thread cannot sleep");
+	t->state = THREAD_SLEEPING;
+	t->timed_out = false;
+	t->wake_at_ns = deadline_ns;
+	/* On the wait queue (if any) through run_link, on the sleep list
+	 * (if there is a deadline) through sleep_link; waking removes both. */
+	if (wq)
+		list_add_tail(&t->run_link, &wq->waiters);
+	if (deadline_ns)
+		list_add_tail(&t->sleep_link, &sleep_list);
+	schedule_locked();
+	t->wake_at_ns = 0;
+	return t->timed_out ? -ETIMEDOUT : 0;
+}
+
+void wait_queue_wake_all(struct wait_queue *wq)
+{
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
+	struct thread *t, *tmp;
+	list_for_each_entry_safe(t, tmp, &wq->waiters, run_link)
+		make_runnable(t);
+	if (!list_empty(&run_queue))
+		this_cpu()->need_resched = true;
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+void thread_sleep_ns(uint64_t ns)
+{
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
+	sched_sleep_locked(NULL, time_ns() + ns);
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+/* Internal to kernel/thread.c: queue a new thread, or retire a dead one. */
+void sched_enqueue_new(struct thread *t)
+{
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
+	make_runnable(t);
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+__noreturn void sched_exit_current(struct wait_queue *joiners)
+{
+	spin_lock_irqsave(&sched_lock);
+	current->state = THREAD_ZOMBIE;
+	struct thread *t, *tmp;
+	list_for_each_entry_safe(t, tmp, &joiners->waiters, run_link)
+		make_runnable(t);
+	schedule_locked();
+	panic("sched: a zombie thread was scheduled");
+}
+
+/* First C code of every new thread: finish the switch that started it. */
+void thread_entry(void (*fn)(void *), void *arg)
+{
+	spin_unlock_irqrestore(&sched_lock, RFLAGS_IF);
+	fn(arg);
+	thread_exit(0);
+}
+
+void sched_get_stats(struct sched_stats *st)
+{
+	st->context_switches = nr_switches;
+	st->preemptions = nr_preemptions;
+}

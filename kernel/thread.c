@@ -1,0 +1,141 @@
+/* Kernel threads: creation with a guarded kernel stack, exit, join and the
+ * idle thread, which also frees detached threads that have exited (a thread
+ * cannot free the stack it is running on). */
+#include <arch.h>
+#include <err.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/vm.h>
+#include <panic.h>
+#include <percpu.h>
+#include <printk.h>
+#include <sched.h>
+#include <uapi/errno.h>
+
+void sched_enqueue_new(struct thread *t);
+__noreturn void sched_exit_current(struct wait_queue *joiners);
+
+/* Protects all_threads and next_tid. Never taken with sched_lock held. */
+static spinlock_t threads_lock = SPINLOCK_INIT("threads");
+static LIST_HEAD(all_threads);
+static int next_tid = 1;
+static struct thread idle_thread;
+static struct wait_queue idle_wq; /* joiners of the idle thread: none */
+
+static void thread_init_common(struct thread *t, const char *name)
+{
+	strlcpy(t->name, name, sizeof(t->name));
+	list_init(&t->run_link);
+	list_init(&t->sleep_link);
+	irqflags_t f = spin_lock_irqsave(&threads_lock);
+	t->tid = next_tid++;
+	list_add_tail(&t->all_link, &all_threads);
+	spin_unlock_irqrestore(&threads_lock, f);
+}
+
+void sched_init(void)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *t = &idle_thread;
+	extern char boot_stack_top[];
+
+	strlcpy(t->name, "idle", sizeof(t->name));
+	list_init(&t->run_link);
+	list_init(&t->sleep_link);
+	list_init(&t->all_link);
+	wait_queue_init(&idle_wq);
+	t->join_wq = &idle_wq;
+	t->tid = 0;
+	t->state = THREAD_RUNNING;
+	t->kstack_top = boot_stack_top;
+	cpu->idle = t;
+	cpu->curr = t;
+}
+
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
+{
+	struct thread *t = kzalloc(sizeof(*t) + sizeof(struct wait_queue));
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	t->kstack_top = vm_kstack_alloc();
+	if (!t->kstack_top) {
+		kfree(t);
+		return ERR_PTR(-ENOMEM);
+	}
+	t->join_wq = (struct wait_queue *)(t + 1);
+	wait_queue_init(t->join_wq);
+	t->fn = fn;
+	t->arg = arg;
+	t->ctx = arch_thread_init(t->kstack_top, fn, arg);
+	thread_init_common(t, name);
+	sched_enqueue_new(t);
+	return t;
+}
+
+static void thread_free(struct thread *t)
+{
+	irqflags_t f = spin_lock_irqsave(&threads_lock);
+	list_del(&t->all_link);
+	spin_unlock_irqrestore(&threads_lock, f);
+	vm_kstack_free(t->kstack_top);
+	kfree(t);
+}
+
+void thread_exit(int code)
+{
+	struct thread *t = current;
+	if (t == this_cpu()->idle)
+		panic("thread_exit: the idle thread cannot exit");
+	t->exit_code = code;
+	sched_exit_current(t->join_wq);
+}
+
+int thread_join(struct thread *t)
+{
+	wait_event(t->join_wq, t->state == THREAD_ZOMBIE);
+	int code = t->exit_code;
+	thread_free(t);
+	return code;
+}
+
+void thread_detach(struct thread *t) { t->detached = true; }
+
+/* Frees detached zombies. Runs in the idle thread only. */
+static void reap_detached(void)
+{
+	struct thread *t, *tmp, *victim = NULL;
+	irqflags_t f = spin_lock_irqsave(&threads_lock);
+	list_for_each_entry_safe(t, tmp, &all_threads, all_link) {
+		/* The state is read under sched_lock: a zombie is off its
+		 * stack once the switch away from it has released it. */
+		irqflags_t g = sched_lock_irqsave();
+		bool dead = t->detached && t->state == THREAD_ZOMBIE;
+		sched_unlock_irqrestore(g);
+		if (dead) {
+			victim = t;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&threads_lock, f);
+	if (victim)
+		thread_free(victim);
+}
+
+void sched_idle_loop(void)
+{
+	for (;;) {
+		reap_detached();
+		sched_yield_cpu();
+		arch_wait_for_irq();
+	}
+}
+
+int thread_count(void)
+{
+	int n = 0;
+	struct list_head *p;
+	irqflags_t f = spin_lock_irqsave(&threads_lock);
+	list_for_each(p, &all_threads) n++;
+	spin_unlock_irqrestore(&threads_lock, f);
+	return n;
+}

@@ -1,0 +1,98 @@
+/* kmalloc: the kernel's global heap. Wraps the pure size-class heap of
+ * mm/kheap.c with a lock and feeds it pages from the physical allocator
+ * through the direct map. */
+#include <lib/string.h>
+#include <mm/buddy.h>
+#include <mm/kmalloc.h>
+#include <mm/layout.h>
+#include <mm/pmm.h>
+#include <panic.h>
+#include <printk.h>
+#include <spinlock.h>
+
+STATIC_ASSERT(KHEAP_MAX_ORDER <= BUDDY_MAX_ORDER,
+	      "kheap asks for blocks the buddy allocator cannot give");
+
+/* Protects kmalloc_heap (its caches, slab lists, big list and stats) and
+ * the free bitmaps inside every slab page. Taken with interrupts off so
+ * interrupt handlers may allocate. Lock order: kmalloc_lock, then
+ * pmm_lock (kheap calls the page callbacks with it held). */
+static spinlock_t kmalloc_lock = SPINLOCK_INIT("kmalloc");
+static struct kheap kmalloc_heap;
+static bool kmalloc_ready;
+
+void kheap_corrupt(const char *why, const void *p)
+{
+	panic("kmalloc: heap corruption: %s (%p)", why, p);
+}
+
+static void *kmalloc_page_alloc(void *ctx, unsigned order)
+{
+	(void)ctx;
+	phys_addr_t pa = pmm_alloc_pages(order);
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
+static void kmalloc_page_free(void *ctx, void *p, unsigned order)
+{
+	(void)ctx;
+	pmm_free_pages(virt_to_phys(p), order);
+}
+
+void __init kmalloc_init(void)
+{
+	static const struct kheap_ops ops = {
+	    .page_alloc = kmalloc_page_alloc,
+	    .page_free = kmalloc_page_free,
+	    .ctx = NULL,
+	};
+	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
+	kheap_init(&kmalloc_heap, &ops);
+	kmalloc_ready = true;
+	spin_unlock_irqrestore(&kmalloc_lock, fl);
+}
+
+void *kmalloc(size_t size)
+{
+	BUG_ON(!kmalloc_ready);
+	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
+	void *p = kheap_alloc(&kmalloc_heap, size);
+	spin_unlock_irqrestore(&kmalloc_lock, fl);
+	return p;
+}
+
+void *kzalloc(size_t size)
+{
+	void *p = kmalloc(size);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void kfree(void *p)
+{
+	if (!p)
+		return;
+	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
+	kheap_free(&kmalloc_heap, p);
+	spin_unlock_irqrestore(&kmalloc_lock, fl);
+}
+
+void kmalloc_stats(struct kheap_stats *st)
+{
+	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
+	kheap_get_stats(&kmalloc_heap, st);
+	spin_unlock_irqrestore(&kmalloc_lock, fl);
+}
+
+int kmalloc_selfcheck(void)
+{
+	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
+	int r = kheap_check(&kmalloc_heap);
+	const char *why = kmalloc_heap.check_why;
+	const void *where = kmalloc_heap.check_ptr;
+	spin_unlock_irqrestore(&kmalloc_lock, fl);
+	if (r)
+		pr_err("kmalloc: self-check failed: %s (%p)", why, where);
+	return r;
+}
