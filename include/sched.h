@@ -26,6 +26,9 @@ enum thread_state {
 };
 
 struct arch_context; /* saved callee-saved registers on the thread's stack */
+struct process;
+struct trap_frame;
+struct fpu_state;
 
 struct thread {
 	int tid;
@@ -46,6 +49,13 @@ struct thread {
 	struct wait_queue *join_wq;
 	void (*fn)(void *);
 	void *arg;
+	/* User-mode state (NULL/0 for kernel threads). */
+	struct process *proc;
+	struct trap_frame *utf;	 /* saved user registers, top of kstack */
+	struct fpu_state *fpu;	 /* FPU/SSE/AVX registers */
+	uint64_t fs_base;	 /* arch_prctl(ARCH_SET_FS) */
+	uintptr_t clear_child_tid; /* set_tid_address */
+	uintptr_t robust_list;	    /* set_robust_list */
 };
 
 struct wait_queue {

@@ -8,6 +8,7 @@
 #include <asm/cpufeature.h>
 #include <asm/gdt.h>
 #include <asm/percpu.h>
+#include <asm/user.h>
 #include <boot.h>
 #include <cmdline.h>
 #include <drivers/uart.h>
@@ -28,6 +29,7 @@
 
 extern char __kernel_start[], __kernel_end[];
 static char cmdline_buf[BOOT_CMDLINE_MAX];
+void rtc_init(void);
 
 static const char *mem_type_name(uint32_t type)
 {
@@ -50,7 +52,7 @@ static void __init memory_init(void)
 
 	for (size_t i = 0; i < boot_info.nmap; i++) {
 		const struct mem_region *r = &boot_info.map[i];
-		pr_info("mem: [%#018llx-%#018llx] %s",
+		pr_info("mem: [0x%016llx-0x%016llx] %s",
 			(unsigned long long)r->base,
 			(unsigned long long)(r->base + r->len - 1),
 			mem_type_name(r->type));
@@ -129,13 +131,17 @@ void kmain(phys_addr_t start_info)
 	pr_notice("Command line: %s", boot_info.cmdline);
 	memory_init();
 	paging_init(&boot_info);
+	pmm_release_high();
 	kmalloc_init();
 	cpu_features_init();
+	fpu_init();
+	syscall_init();
 	if (acpi_init(boot_info.rsdp))
 		pr_warn("acpi: no usable tables; power-off falls back to "
 			"QEMU's debug exit");
 	apic_init();
 	timer_init();
+	rtc_init();
 	sched_init();
 	arch_irq_enable();
 	report_initrd();

@@ -6,6 +6,7 @@
 #include <panic.h>
 #include <percpu.h>
 #include <printk.h>
+#include <proc.h>
 #include <sched.h>
 #include <time.h>
 #include <uapi/errno.h>
@@ -61,6 +62,7 @@ static void schedule_locked(void)
 	nr_switches++;
 	cpu->curr = next;
 	arch_set_kernel_stack((uint64_t)next->kstack_top);
+	proc_switch(prev, next);
 	arch_context_switch(&prev->ctx, next->ctx);
 }
 

@@ -242,17 +242,18 @@ static struct kheap_slab *find_slab_obj(struct kheap *h, const void *p,
 	return s;
 }
 
-static void free_small(struct kheap *h, void *p)
+/* False (after reporting) if p is not a live object of this heap. */
+static bool free_small(struct kheap *h, void *p)
 {
 	unsigned i;
 	struct kheap_slab *s = find_slab_obj(h, p, &i);
 	if (!s)
-		return;
+		return false;
 	struct kheap_cache *kc = &h->caches[s->cls];
 	uint64_t bit = 1ULL << (i % 64);
 	if (s->free_map[i / 64] & bit) {
 		kheap_corrupt("double free", p);
-		return;
+		return false;
 	}
 #ifdef KHEAP_DEBUG
 	memset(p, KHEAP_POISON_FREE, kc->objsize);
@@ -272,6 +273,7 @@ static void free_small(struct kheap *h, void *p)
 		list_del(&s->link);
 		list_add(&s->link, &kc->partial);
 	}
+	return true;
 }
 
 static void free_big(struct kheap *h, struct kheap_big *b)
@@ -326,7 +328,8 @@ void kheap_free(struct kheap *h, void *p)
 			return;
 		free_big(h, b);
 	} else if (magic == SLAB_MAGIC) {
-		free_small(h, p);
+		if (!free_small(h, p))
+			return;
 	} else if (magic == SLAB_DEAD) {
 		kheap_corrupt("double free", p);
 		return;
@@ -351,6 +354,20 @@ size_t kheap_size(struct kheap *h, const void *p)
 		return 0;
 	}
 	return h->caches[s->cls].objsize;
+}
+
+size_t kheap_trim(struct kheap *h)
+{
+	size_t n = 0;
+	for (unsigned c = 0; c < KHEAP_NR_CLASSES; c++) {
+		struct kheap_cache *kc = &h->caches[c];
+		if (kc->empty) {
+			slab_release(h, kc->empty);
+			kc->empty = NULL;
+			n++;
+		}
+	}
+	return n;
 }
 
 static int check_fail(struct kheap *h, const char *why, const void *p)

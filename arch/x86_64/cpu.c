@@ -7,6 +7,8 @@
 #include <printk.h>
 
 struct cpu_features cpu_features;
+/* Read by the user-memory accessors: stac/clac exist only with SMAP. */
+bool uaccess_smap;
 
 void __init cpu_features_init(void)
 {
@@ -18,6 +20,7 @@ void __init cpu_features_init(void)
 	memcpy(f->vendor + 4, &d, 4);
 	memcpy(f->vendor + 8, &c, 4);
 	cpuid(1, 0, &a, &b, &c, &d);
+	f->hwcap = d;
 	f->pge = d & (1u << 13);
 	f->fxsr = d & (1u << 24);
 	f->xsave = c & (1u << 26);
@@ -57,8 +60,10 @@ void __init cpu_features_init(void)
 		cr4 |= CR4_PGE;
 	if (f->smep)
 		cr4 |= CR4_SMEP;
-	if (f->smap)
+	if (f->smap) {
 		cr4 |= CR4_SMAP;
+		uaccess_smap = true;
+	}
 	if (f->umip)
 		cr4 |= CR4_UMIP;
 	write_cr4(cr4);

@@ -85,6 +85,7 @@ trap_common:
 	addq $16, %rsp
 	.globl trap_return
 trap_return:
+	cli			/* nothing may interrupt between swapgs and iret */
 	popq %r15
 	popq %r14
 	popq %r13

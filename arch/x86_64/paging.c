@@ -284,3 +284,95 @@ bool vm_kstack_is_guard(uintptr_t addr)
 		return false;
 	return (addr - KSTACK_AREA_BASE) % KSTACK_SLOT < PAGE_SIZE;
 }
+
+/* ---- User address spaces ------------------------------------------------
+ * The lower 256 PML4 slots are the process's own; the upper 256 are copied
+ * from the kernel's, which never change after paging_init. Callers
+ * serialise edits of one address space (the process's mm lock). */
+
+uint64_t *uvm_create(void)
+{
+	uint64_t *root = pmm_alloc_zeroed_page();
+	if (!root)
+		return NULL;
+	memcpy(root + 256, kernel_pml4 + 256, 256 * sizeof(uint64_t));
+	return root;
+}
+
+static void uvm_free_level(uint64_t *table, int level)
+{
+	for (int i = 0; i < 512; i++) {
+		if (!(table[i] & PTE_P))
+			continue;
+		if (level > 2)
+			uvm_free_level(phys_to_virt(table[i] & PTE_ADDR),
+				       level - 1);
+		if (level > 1)
+			pmm_free_pages(table[i] & PTE_ADDR, 0);
+	}
+}
+
+void uvm_destroy(uint64_t *root)
+{
+	for (int i = 0; i < 256; i++) {
+		if (!(root[i] & PTE_P))
+			continue;
+		uvm_free_level(phys_to_virt(root[i] & PTE_ADDR), 3);
+		pmm_free_pages(root[i] & PTE_ADDR, 0);
+	}
+	pmm_free_page_virt(root);
+}
+
+void uvm_activate(uint64_t *root)
+{
+	phys_addr_t pa = virt_to_phys(root);
+	if (read_cr3() != pa)
+		write_cr3(pa);
+}
+
+void uvm_activate_kernel(void) { uvm_activate(kernel_pml4); }
+
+int uvm_map(uint64_t *root, uintptr_t va, phys_addr_t pa, unsigned flags)
+{
+	if (va >= USER_TOP)
+		return -EFAULT;
+	uint64_t *pte = pte_walk(root, va, true);
+	if (!pte)
+		return -ENOMEM;
+	*pte = (pa & PTE_ADDR) | pte_flags(flags | VM_USER);
+	invlpg(va);
+	return 0;
+}
+
+phys_addr_t uvm_unmap(uint64_t *root, uintptr_t va)
+{
+	uint64_t *pte = pte_walk(root, va, false);
+	if (!pte || !(*pte & PTE_P))
+		return 0;
+	phys_addr_t pa = *pte & PTE_ADDR;
+	*pte = 0;
+	invlpg(va);
+	return pa;
+}
+
+int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags)
+{
+	uint64_t *pte = pte_walk(root, va, false);
+	if (!pte || !(*pte & PTE_P))
+		return -EFAULT;
+	*pte = (*pte & PTE_ADDR) | pte_flags(flags | VM_USER);
+	invlpg(va);
+	return 0;
+}
+
+int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa,
+	       unsigned *flags)
+{
+	uint64_t *pte = pte_walk(root, va, false);
+	if (!pte || !(*pte & PTE_P))
+		return -EFAULT;
+	*pa = *pte & PTE_ADDR;
+	*flags = VM_USER | ((*pte & PTE_W) ? VM_WRITE : 0) |
+		 ((*pte & PTE_NX) ? 0 : VM_EXEC);
+	return 0;
+}

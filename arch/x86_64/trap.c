@@ -7,10 +7,12 @@
 #include <asm/trap.h>
 #include <ksyms.h>
 #include <lib/string.h>
+#include <mm/mm.h>
 #include <mm/vm.h>
 #include <panic.h>
 #include <percpu.h>
 #include <printk.h>
+#include <proc.h>
 #include <sched.h>
 
 struct idt_entry {
@@ -141,8 +143,20 @@ static __noreturn void kernel_page_fault(struct trap_frame *tf, uint64_t addr)
 		    (unsigned long long)addr, why, where);
 }
 
+bool arch_user_page_fault(struct trap_frame *tf, uint64_t addr,
+			  enum mm_fault_result *res);
+void arch_user_exception(struct trap_frame *tf);
+
 static void exception(struct trap_frame *tf)
 {
+	/* The kernel touching user memory (only the accessors do): demand
+	 * paging applies as for the user itself. */
+	if (tf->vector == TRAP_PF && read_cr2() < USER_TOP &&
+	    extable_lookup(tf->rip)) {
+		enum mm_fault_result res;
+		if (arch_user_page_fault(tf, read_cr2(), &res))
+			return;
+	}
 	uint64_t fixup = extable_lookup(tf->rip);
 	if (fixup && (tf->vector == TRAP_PF || tf->vector == TRAP_GP)) {
 		tf->rip = fixup;
@@ -166,10 +180,13 @@ void trap_dispatch(struct trap_frame *tf)
 	struct percpu *cpu = this_cpu();
 
 	if (tf->vector < 32) {
-		if (trap_from_user(tf))
-			panic_frame(tf, "exception from user mode before user "
-					"mode exists");
-		exception(tf);
+		if (trap_from_user(tf)) {
+			arch_irq_enable();
+			arch_user_exception(tf);
+			proc_return_to_user(tf);
+		} else {
+			exception(tf);
+		}
 		return;
 	}
 	cpu->irq_depth++;
@@ -186,4 +203,6 @@ void trap_dispatch(struct trap_frame *tf)
 	if (cpu->irq_depth == 0 && cpu->need_resched &&
 	    cpu->preempt_count == 0)
 		sched_preempt();
+	if (trap_from_user(tf))
+		proc_return_to_user(tf);
 }

@@ -72,6 +72,8 @@ size_t kheap_size(struct kheap *h, const void *p);
  * objects in debug builds) and big block, and the page count: 0, or -EINVAL
  * with the reason in h->check_why / h->check_ptr. */
 int kheap_check(struct kheap *h);
+/* Gives back the empty slab each cache keeps; returns the pages freed. */
+size_t kheap_trim(struct kheap *h);
 void kheap_get_stats(const struct kheap *h, struct kheap_stats *st);
 
 /* Provided by the user of kheap.c: mm/kmalloc.c panics, the unit test

@@ -36,3 +36,18 @@ void vm_kstack_free(void *top);
 bool vm_kstack_is_guard(uintptr_t addr);
 
 #endif
+
+/* User page tables (arch/x86_64/uvm.c). A user root table shares the
+ * kernel half with every other address space. */
+uint64_t *uvm_create(void);
+void uvm_destroy(uint64_t *root); /* frees tables, not the mapped frames */
+void uvm_activate(uint64_t *root);
+void uvm_activate_kernel(void);
+int uvm_map(uint64_t *root, uintptr_t va, phys_addr_t pa, unsigned flags);
+/* Removes a mapping; returns the frame that was mapped, or 0. */
+phys_addr_t uvm_unmap(uint64_t *root, uintptr_t va);
+/* Changes the permissions of an existing mapping; -EFAULT if none. */
+int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags);
+/* The frame behind va and its VM_ flags, or -EFAULT if not mapped. */
+int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa,
+	       unsigned *flags);

@@ -1,0 +1,80 @@
+/* The system-call door: the `syscall` instruction lands in syscall_entry
+ * with interrupts masked (FMASK), the user's rip in %rcx and rflags in %r11,
+ * and the user stack still in %rsp. We switch to the thread's kernel stack
+ * through per-CPU data, build the same struct trap_frame as interrupts do,
+ * and call syscall_dispatch(). The way back is sysretq when it is safe (the
+ * frame is unchanged in the ways sysret cannot express), else iretq. */
+#include <asm/gdt.h>
+
+#define PERCPU_KERNEL_RSP 8
+#define PERCPU_USER_RSP 16
+#define VEC_SYSCALL 0x100	/* not a CPU vector: marks a syscall frame */
+
+	.text
+	.globl syscall_entry
+syscall_entry:
+	swapgs
+	movq %rsp, %gs:PERCPU_USER_RSP
+	movq %gs:PERCPU_KERNEL_RSP, %rsp
+	pushq $(SEG_UDATA | 3)		/* ss */
+	pushq %gs:PERCPU_USER_RSP	/* rsp */
+	pushq %r11			/* rflags */
+	pushq $(SEG_UCODE | 3)		/* cs */
+	pushq %rcx			/* rip */
+	pushq $0			/* error */
+	pushq $VEC_SYSCALL		/* vector */
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	pushq 136(%rsp)			/* backtraces continue into user rip */
+	pushq %rbp
+	movq %rsp, %rbp
+	call syscall_dispatch		/* returns nonzero if sysret is safe */
+	addq $16, %rsp
+	cli				/* no interrupt on a half-restored frame */
+	testl %eax, %eax
+	jz trap_return
+	/* sysret: rcx <- rip, r11 <- rflags; both were clobbered for the user
+	 * anyway, as the ABI says. */
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11			/* overwritten below */
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx			/* overwritten below */
+	popq %rbx
+	popq %rax
+	addq $16, %rsp			/* vector, error */
+	movq 0(%rsp), %rcx		/* rip */
+	movq 16(%rsp), %r11		/* rflags */
+	movq 24(%rsp), %rsp		/* user rsp: no kernel stack from here */
+	swapgs
+	sysretq
+
+/* Enter user mode for the first time: rdi = struct trap_frame * at the top
+ * of the kernel stack, filled by the ELF loader. */
+	.globl arch_enter_user
+arch_enter_user:
+	movq %rdi, %rsp
+	jmp trap_return

@@ -1,0 +1,124 @@
+/* CPU exceptions raised by user code: a page fault is first resolved
+ * against the process's VMAs (demand paging, stack growth); anything else
+ * becomes the signal Linux would send, with a sentence saying which
+ * protection stopped the program. The same VMA lookup serves kernel-mode
+ * faults on user addresses inside the user-memory accessors. */
+#include <arch.h>
+#include <asm/trap.h>
+#include <lib/printf.h>
+#include <mm/layout.h>
+#include <mm/mm.h>
+#include <percpu.h>
+#include <proc.h>
+#include <sched.h>
+#include <uapi/signal.h>
+
+static const char *access_word(uint64_t err)
+{
+	if (err & PF_INSTR)
+		return "instruction fetch";
+	return (err & PF_WRITE) ? "write" : "read";
+}
+
+/* Tries to resolve a page fault on a user address; true if resolved. */
+bool arch_user_page_fault(struct trap_frame *tf, uint64_t addr,
+			  enum mm_fault_result *res)
+{
+	struct process *p = proc_current();
+	*res = MM_FAULT_UNMAPPED;
+	if (!p || !p->mm || addr >= USER_TOP)
+		return false;
+	/* A present page that faults is a protection violation, except for
+	 * the race of two threads populating the same page. */
+	*res = mm_fault(p->mm, addr, tf->error & PF_WRITE,
+			tf->error & PF_INSTR);
+	return *res == MM_FAULT_OK;
+}
+
+static void page_fault_report(struct trap_frame *tf, uint64_t addr,
+			      enum mm_fault_result res, char *buf, size_t n)
+{
+	const char *acc = access_word(tf->error);
+	if (addr >= USER_TOP)
+		snprintf(buf, n,
+			 "user-mode %s of kernel address %#llx (page is "
+			 "supervisor-only)",
+			 acc, (unsigned long long)addr);
+	else if (res == MM_FAULT_STACK_LIMIT)
+		snprintf(buf, n,
+			 "stack overflow: %s at %#llx is beyond the 8 MiB "
+			 "stack limit",
+			 acc, (unsigned long long)addr);
+	else if (res == MM_FAULT_UNMAPPED)
+		snprintf(buf, n, "%s of unmapped address %#llx%s", acc,
+			 (unsigned long long)addr,
+			 addr < PAGE_SIZE ? " (NULL pointer)" : "");
+	else if (res == MM_FAULT_NOMEM)
+		snprintf(buf, n, "out of memory paging in %#llx",
+			 (unsigned long long)addr);
+	else if (tf->error & PF_INSTR)
+		snprintf(buf, n,
+			 "instruction fetch from non-executable page %#llx "
+			 "(NX)",
+			 (unsigned long long)addr);
+	else if (tf->error & PF_WRITE)
+		snprintf(buf, n, "write to read-only page %#llx",
+			 (unsigned long long)addr);
+	else
+		snprintf(buf, n, "read of inaccessible page %#llx (PROT_NONE)",
+			 (unsigned long long)addr);
+}
+
+void arch_user_exception(struct trap_frame *tf)
+{
+	char what[160];
+	int sig;
+	switch (tf->vector) {
+	case TRAP_PF: {
+		uint64_t addr = read_cr2();
+		enum mm_fault_result res;
+		if (arch_user_page_fault(tf, addr, &res))
+			return;
+		page_fault_report(tf, addr, res, what, sizeof(what));
+		sig = res == MM_FAULT_NOMEM ? SIGBUS : SIGSEGV;
+		break;
+	}
+	case TRAP_DE:
+		snprintf(what, sizeof(what), "divide error");
+		sig = SIGFPE;
+		break;
+	case TRAP_MF:
+	case TRAP_XM:
+		snprintf(what, sizeof(what), "floating-point exception");
+		sig = SIGFPE;
+		break;
+	case TRAP_UD:
+		snprintf(what, sizeof(what), "invalid opcode");
+		sig = SIGILL;
+		break;
+	case TRAP_GP:
+		snprintf(what, sizeof(what),
+			 "general protection fault (privileged instruction, "
+			 "I/O port or non-canonical address; CPL 3)");
+		sig = SIGSEGV;
+		break;
+	case TRAP_SS:
+		snprintf(what, sizeof(what), "stack-segment fault");
+		sig = SIGBUS;
+		break;
+	case TRAP_AC:
+		snprintf(what, sizeof(what), "alignment check");
+		sig = SIGBUS;
+		break;
+	case TRAP_BP:
+	case TRAP_DB:
+		snprintf(what, sizeof(what), "breakpoint or debug trap");
+		sig = SIGTRAP;
+		break;
+	default:
+		snprintf(what, sizeof(what), "exception %llu",
+			 (unsigned long long)tf->vector);
+		sig = SIGSEGV;
+	}
+	proc_user_fault(tf, sig, what);
+}

@@ -1,0 +1,30 @@
+/* Program loading (kernel/exec.c): builds a new address space from an ELF64
+ * executable (static, or static-PIE: ET_DYN without PT_INTERP) and lays out
+ * the initial stack exactly as Linux does: argc, argv[], NULL, envp[], NULL,
+ * auxv pairs, then the strings and AT_RANDOM bytes near the top. */
+#ifndef LIMEN_EXEC_H
+#define LIMEN_EXEC_H
+
+#include <types.h>
+
+struct mm;
+
+/* Reads len bytes at offset off of the executable; returns bytes read or
+ * -errno. */
+typedef long (*exec_read_fn)(void *ctx, void *buf, size_t len, uint64_t off);
+
+struct exec_image {
+	struct mm *mm;	/* the new address space */
+	uintptr_t entry; /* initial rip */
+	uintptr_t sp;	 /* initial rsp */
+};
+
+#define EXEC_ARG_MAX (128 * 1024) /* argv + envp bytes, then E2BIG */
+#define EXEC_ARGC_MAX 4096
+
+/* argv/envp are kernel copies. execfn is the path as given (AT_EXECFN). */
+int exec_load(exec_read_fn read, void *ctx, const char *execfn,
+	      const char *const *argv, const char *const *envp,
+	      struct exec_image *out);
+
+#endif

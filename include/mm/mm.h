@@ -1,0 +1,69 @@
+/* A process's address space (mm/mm.c): its page tables and its virtual
+ * memory areas (VMAs), sorted by address and never overlapping. Pages are
+ * populated on demand by mm_fault(); anonymous memory reads as zeros.
+ *
+ * Locking: an mm is used by the threads of one process; mm->lock protects
+ * the VMA list, brk and the page tables below the PML4's user half. */
+#ifndef LIMEN_MM_MM_H
+#define LIMEN_MM_MM_H
+
+#include <lib/list.h>
+#include <spinlock.h>
+#include <types.h>
+
+#define VMA_GROWSDOWN (1u << 0) /* the stack: may extend downwards */
+#define VMA_SHARED (1u << 1)
+#define VMA_HEAP (1u << 2)
+
+#define USER_STACK_TOP 0x00007ffffffff000UL
+#define USER_STACK_MAX (8UL << 20)	 /* RLIMIT_STACK default */
+#define USER_MMAP_TOP 0x00007f0000000000UL /* mmap grows down from here */
+#define USER_MIN_ADDR 0x10000UL		 /* mmap_min_addr */
+
+struct vma {
+	uintptr_t start, end; /* [start, end), page-aligned */
+	unsigned prot;	      /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	unsigned flags;	      /* VMA_* */
+	struct list_head link;
+};
+
+struct mm {
+	uint64_t *root; /* page-table root (direct-map pointer) */
+	struct list_head vmas;
+	uintptr_t brk_start, brk;
+	uintptr_t stack_top;
+	uintptr_t mmap_base;
+	uint64_t pages; /* resident pages, for /proc and leak checks */
+	spinlock_t lock;
+};
+
+struct mm *mm_create(void);
+void mm_destroy(struct mm *mm);
+void mm_activate(struct mm *mm);
+
+struct vma *mm_find_vma(struct mm *mm, uintptr_t addr);
+/* Maps [start, start+len) anonymous, replacing whatever was there. */
+int mm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
+	   unsigned flags);
+int mm_unmap(struct mm *mm, uintptr_t start, size_t len);
+int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot);
+/* A free range of len bytes, near hint if possible; 0 if none. */
+uintptr_t mm_find_free(struct mm *mm, size_t len, uintptr_t hint);
+/* Moves the program break; returns the new (or unchanged) break. */
+uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk);
+
+/* Outcome of a fault on a user address. */
+enum mm_fault_result {
+	MM_FAULT_OK,	     /* resolved: retry the access */
+	MM_FAULT_UNMAPPED,   /* no VMA covers the address */
+	MM_FAULT_PROT,	     /* the VMA forbids this access */
+	MM_FAULT_STACK_LIMIT, /* beyond the stack's size limit */
+	MM_FAULT_NOMEM,
+};
+enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
+			      bool exec);
+/* Writes len bytes at user address va of mm, faulting pages in; used by
+ * the ELF loader before the address space is active. */
+int mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len);
+
+#endif

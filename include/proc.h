@@ -1,0 +1,57 @@
+/* Processes (kernel/proc.c): an address space, open files, credentials and
+ * the threads that run in them. User-mode state of a thread (its saved
+ * registers, FPU state, FS base) lives in struct thread.
+ *
+ * Locking: proc_lock protects the process list and pid allocation. Fields
+ * of one process are changed only by its own threads for now (one thread
+ * per process until clone arrives with issue #4). */
+#ifndef LIMEN_PROC_H
+#define LIMEN_PROC_H
+
+#include <asm/trap.h>
+#include <lib/list.h>
+#include <types.h>
+
+#define PROC_COMM_MAX 16
+#define PROC_FD_MAX 1024 /* RLIMIT_NOFILE */
+
+struct mm;
+struct file;
+struct thread;
+
+struct fd_entry {
+	struct file *file;
+	bool cloexec;
+};
+
+struct process {
+	int pid;
+	char comm[PROC_COMM_MAX];
+	struct mm *mm;
+	struct fd_entry *fds; /* PROC_FD_MAX entries */
+	void *fs;	      /* struct vfs_ctx: root, cwd, umask, creds */
+	struct process *parent;
+	uint32_t uid, euid, gid, egid;
+	int exit_code; /* wait status encoding */
+	bool exiting;
+	struct thread *main_thread;
+	struct list_head link;
+	char exe[256]; /* path of the executable, for /proc/self/exe */
+	uint64_t rlimit_stack;
+};
+
+struct process *proc_current(void);
+/* Turns the calling kernel thread into pid 1 running path. Returns only on
+ * failure (-errno); on success the thread is in user mode. */
+int proc_exec_init(const char *path, const char *const *argv,
+		   const char *const *envp);
+/* Ends the calling process with a wait status; never returns. */
+__noreturn void proc_exit(int status);
+/* Called on every return to user mode (syscall and interrupt paths). */
+void proc_return_to_user(struct trap_frame *tf);
+/* A fault in user mode that nothing resolves: report and kill. */
+void proc_user_fault(struct trap_frame *tf, int signo, const char *what);
+/* Saves and restores per-thread user state around a context switch. */
+void proc_switch(struct thread *prev, struct thread *next);
+
+#endif

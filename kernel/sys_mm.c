@@ -1,0 +1,108 @@
+/* Memory system calls: brk, mmap (anonymous), munmap, mprotect, madvise.
+ * File-backed mappings need a page cache and return -ENODEV for now. */
+#include <mm/layout.h>
+#include <mm/mm.h>
+#include <proc.h>
+#include <uapi/errno.h>
+#include <uapi/mman.h>
+
+long sys_brk(uintptr_t addr)
+{
+	struct mm *mm = proc_current()->mm;
+	return (long)mm_brk(mm, addr);
+}
+
+long sys_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd,
+	      long off)
+{
+	struct mm *mm = proc_current()->mm;
+	long type = flags & MAP_TYPE;
+
+	if (len == 0 || (off & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (type != MAP_PRIVATE && type != MAP_SHARED &&
+	    type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return fd < 0 ? -EBADF : -ENODEV;
+	if (len > USER_TOP)
+		return -ENOMEM;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr & (PAGE_SIZE - 1))
+			return -EINVAL;
+		if (addr < USER_MIN_ADDR || addr + len > USER_TOP ||
+		    addr + len < addr)
+			return -EPERM;
+		if (flags & MAP_FIXED_NOREPLACE) {
+			for (uintptr_t a = addr; a < addr + len; a += PAGE_SIZE)
+				if (mm_find_vma(mm, a))
+					return -EEXIST;
+		}
+	} else {
+		addr = mm_find_free(mm, len, ALIGN_DOWN(addr, PAGE_SIZE));
+		if (!addr)
+			return -ENOMEM;
+	}
+	/* Shared anonymous memory is private until fork exists: the two
+	 * are the same with one process. */
+	int r = mm_map(mm, addr, len, prot,
+		       (type == MAP_PRIVATE ? 0 : VMA_SHARED) |
+			       ((flags & MAP_GROWSDOWN) ? VMA_GROWSDOWN : 0));
+	return r ? r : (long)addr;
+}
+
+long sys_munmap(uintptr_t addr, size_t len)
+{
+	if ((addr & (PAGE_SIZE - 1)) || len == 0)
+		return -EINVAL;
+	return mm_unmap(proc_current()->mm, addr, len);
+}
+
+long sys_mprotect(uintptr_t addr, size_t len, long prot)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	return mm_protect(proc_current()->mm, addr, len, prot);
+}
+
+long sys_madvise(uintptr_t addr, size_t len, long advice)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	switch (advice) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+		/* Hints: Linux may ignore them too. */
+		return 0;
+	case MADV_DONTNEED:
+	case MADV_FREE: {
+		/* Anonymous private memory reads back as zeros: drop the
+		 * pages by remapping the range with its protections. */
+		struct mm *mm = proc_current()->mm;
+		for (uintptr_t a = addr; a < addr + len;) {
+			struct vma *v = mm_find_vma(mm, a);
+			if (!v)
+				return -ENOMEM;
+			uintptr_t end = MIN(v->end, ALIGN_UP(addr + len, PAGE_SIZE));
+			int r = mm_map(mm, a, end - a, v->prot, v->flags);
+			if (r)
+				return r;
+			a = end;
+		}
+		return 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}

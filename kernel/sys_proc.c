@@ -1,0 +1,181 @@
+/* Process-identity and process-control system calls for a single-threaded
+ * process: exit, ids, TLS base, uname, resource limits, reboot. */
+#include <acpi.h>
+#include <asm/user.h>
+#include <lib/string.h>
+#include <mm/mm.h>
+#include <percpu.h>
+#include <power.h>
+#include <proc.h>
+#include <random.h>
+#include <sched.h>
+#include <uaccess.h>
+#include <uapi/errno.h>
+#include <uapi/misc.h>
+
+long sys_exit(long code)
+{
+	proc_exit((code & 0xff) << 8);
+}
+
+long sys_exit_group(long code)
+{
+	proc_exit((code & 0xff) << 8);
+}
+
+long sys_getpid(void) { return proc_current()->pid; }
+/* The parent of pid 1 is the kernel (0), as on Linux. */
+long sys_getppid(void)
+{
+	struct process *p = proc_current();
+	return p->parent ? p->parent->pid : 0;
+}
+long sys_gettid(void) { return proc_current()->pid; }
+long sys_getuid(void) { return proc_current()->uid; }
+long sys_geteuid(void) { return proc_current()->euid; }
+long sys_getgid(void) { return proc_current()->gid; }
+long sys_getegid(void) { return proc_current()->egid; }
+
+long sys_set_tid_address(uintptr_t tidptr)
+{
+	current->clear_child_tid = tidptr;
+	return proc_current()->pid;
+}
+
+long sys_arch_prctl(long code, uintptr_t addr)
+{
+	struct thread *t = current;
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= USER_TOP)
+			return -EPERM;
+		t->fs_base = addr;
+		arch_set_fs_base(addr);
+		return 0;
+	case ARCH_GET_FS:
+		return put_user((uint64_t)t->fs_base, (uint64_t *)addr);
+	case ARCH_SET_GS:
+	case ARCH_GET_GS:
+		/* User GS is not kept per thread yet. */
+		return -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_uname(struct new_utsname *u)
+{
+	struct new_utsname k;
+	memset(&k, 0, sizeof(k));
+	strlcpy(k.sysname, "Linux", sizeof(k.sysname));
+	strlcpy(k.nodename, "limen", sizeof(k.nodename));
+	/* glibc refuses to run on kernels older than its minimum (3.2). */
+	strlcpy(k.release, "6.1.0-limen", sizeof(k.release));
+	strlcpy(k.version, "#1 limen 0.1", sizeof(k.version));
+	strlcpy(k.machine, "x86_64", sizeof(k.machine));
+	strlcpy(k.domainname, "(none)", sizeof(k.domainname));
+	return copy_to_user(u, &k, sizeof(k));
+}
+
+static int rlimit_get(int res, struct rlimit64 *r)
+{
+	if (res < 0 || res >= RLIM_NLIMITS)
+		return -EINVAL;
+	r->rlim_cur = r->rlim_max = RLIM_INFINITY;
+	if (res == RLIMIT_STACK)
+		r->rlim_cur = proc_current()->rlimit_stack;
+	else if (res == RLIMIT_NOFILE)
+		r->rlim_cur = r->rlim_max = PROC_FD_MAX;
+	else if (res == RLIMIT_CORE)
+		r->rlim_cur = 0;
+	return 0;
+}
+
+long sys_prlimit64(long pid, long res, const struct rlimit64 *newl,
+		   struct rlimit64 *oldl)
+{
+	struct rlimit64 cur;
+	if (pid != 0 && pid != proc_current()->pid)
+		return -ESRCH;
+	int r = rlimit_get(res, &cur);
+	if (r)
+		return r;
+	if (newl) {
+		/* Limits are fixed for now: changing one is refused rather
+		 * than silently ignored. */
+		struct rlimit64 want;
+		if (copy_from_user(&want, newl, sizeof(want)))
+			return -EFAULT;
+		if (want.rlim_cur > want.rlim_max)
+			return -EINVAL;
+		if (want.rlim_cur != cur.rlim_cur ||
+		    want.rlim_max != cur.rlim_max)
+			return -EPERM;
+	}
+	if (oldl && copy_to_user(oldl, &cur, sizeof(cur)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_getrlimit(long res, struct rlimit64 *r)
+{
+	return sys_prlimit64(0, res, NULL, r);
+}
+
+long sys_sched_yield(void)
+{
+	sched_yield_cpu();
+	return 0;
+}
+
+long sys_getrandom(void *buf, size_t len, unsigned flags)
+{
+	uint8_t tmp[256];
+	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if (len > 33554431)
+		len = 33554431; /* Linux's per-call cap */
+	size_t done = 0;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(tmp));
+		random_fill(tmp, n);
+		if (copy_to_user((uint8_t *)buf + done, tmp, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)done;
+}
+
+long sys_reboot(long magic1, long magic2, long cmd)
+{
+	if ((uint32_t)magic1 != LINUX_REBOOT_MAGIC1 ||
+	    (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A &&
+	     magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C))
+		return -EINVAL;
+	if (proc_current()->euid != 0)
+		return -EPERM;
+	switch ((uint32_t)cmd) {
+	case LINUX_REBOOT_CMD_POWER_OFF:
+	case LINUX_REBOOT_CMD_HALT:
+		kernel_power_off("reboot(2) power off");
+	case LINUX_REBOOT_CMD_RESTART:
+		/* QEMU runs with -no-reboot: a restart ends the run too. */
+		kernel_power_off("reboot(2) restart");
+	case LINUX_REBOOT_CMD_CAD_ON:
+	case LINUX_REBOOT_CMD_CAD_OFF:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The list is walked by futex-based robust mutexes at thread exit; with
+ * one thread per process there is nothing to walk yet, but the head is
+ * kept so that is true once threads exist. */
+long sys_set_robust_list(uintptr_t head, size_t len)
+{
+	if (len != 24) /* sizeof(struct robust_list_head) */
+		return -EINVAL;
+	current->robust_list = head;
+	return 0;
+}

@@ -1,0 +1,126 @@
+/* Time system calls. CLOCK_MONOTONIC is nanoseconds since boot from the TSC;
+ * CLOCK_REALTIME is the CMOS clock read at boot plus that (rtc_boot_epoch,
+ * 0 = 1970 if there is no RTC). */
+#include <percpu.h>
+#include <proc.h>
+#include <sched.h>
+#include <time.h>
+#include <uaccess.h>
+#include <uapi/errno.h>
+#include <uapi/misc.h>
+
+int64_t rtc_boot_epoch;
+
+static int clock_read(long id, uint64_t *ns)
+{
+	switch (id) {
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		*ns = time_ns();
+		return 0;
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = (uint64_t)rtc_boot_epoch * NSEC_PER_SEC + time_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		/* Charged per tick until per-crossing accounting exists. */
+		*ns = current->ticks * (NSEC_PER_SEC / HZ);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static struct timespec_k ns_to_ts(uint64_t ns)
+{
+	return (struct timespec_k){(int64_t)(ns / NSEC_PER_SEC),
+				   (int64_t)(ns % NSEC_PER_SEC)};
+}
+
+long sys_clock_gettime(long id, struct timespec_k *ts)
+{
+	uint64_t ns;
+	int r = clock_read(id, &ns);
+	if (r)
+		return r;
+	struct timespec_k k = ns_to_ts(ns);
+	return copy_to_user(ts, &k, sizeof(k));
+}
+
+long sys_clock_getres(long id, struct timespec_k *ts)
+{
+	uint64_t ns;
+	int r = clock_read(id, &ns);
+	if (r)
+		return r;
+	struct timespec_k k = {0, 1};
+	if (id == CLOCK_MONOTONIC_COARSE || id == CLOCK_REALTIME_COARSE ||
+	    id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID)
+		k.tv_nsec = NSEC_PER_SEC / HZ;
+	return ts ? copy_to_user(ts, &k, sizeof(k)) : 0;
+}
+
+long sys_gettimeofday(struct timeval_k *tv, void *tz)
+{
+	(void)tz; /* the timezone argument is obsolete; Linux fills zeros */
+	if (!tv)
+		return 0;
+	uint64_t ns;
+	clock_read(CLOCK_REALTIME, &ns);
+	struct timeval_k k = {(int64_t)(ns / NSEC_PER_SEC),
+			      (int64_t)(ns % NSEC_PER_SEC / 1000)};
+	return copy_to_user(tv, &k, sizeof(k));
+}
+
+long sys_time(int64_t *t)
+{
+	uint64_t ns;
+	clock_read(CLOCK_REALTIME, &ns);
+	int64_t s = (int64_t)(ns / NSEC_PER_SEC);
+	if (t && copy_to_user(t, &s, sizeof(s)))
+		return -EFAULT;
+	return s;
+}
+
+static long sleep_until(uint64_t deadline)
+{
+	while (time_ns() < deadline) {
+		irqflags_t f = sched_lock_irqsave();
+		sched_sleep_locked(NULL, deadline);
+		sched_unlock_irqrestore(f);
+	}
+	return 0;
+}
+
+long sys_clock_nanosleep(long id, long flags, const struct timespec_k *req,
+			 struct timespec_k *rem)
+{
+	struct timespec_k k;
+	uint64_t now;
+	(void)rem; /* only written when a signal interrupts the sleep */
+	if (id == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
+	int r = clock_read(id, &now);
+	if (r)
+		return r;
+	if (copy_from_user(&k, req, sizeof(k)))
+		return -EFAULT;
+	if (k.tv_sec < 0 || k.tv_nsec < 0 || k.tv_nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	uint64_t want = (uint64_t)k.tv_sec * NSEC_PER_SEC + k.tv_nsec;
+	uint64_t mono = time_ns();
+	uint64_t deadline;
+	if (flags & TIMER_ABSTIME)
+		deadline = want > now ? mono + (want - now) : mono;
+	else
+		deadline = mono + want;
+	return sleep_until(deadline);
+}
+
+long sys_nanosleep(const struct timespec_k *req, struct timespec_k *rem)
+{
+	return sys_clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem);
+}

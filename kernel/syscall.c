@@ -1,0 +1,37 @@
+/* System-call dispatch: called from arch/x86_64/syscall_entry.S with the
+ * saved user registers. Looks the number up in the table, runs the handler
+ * with interrupts on, stores the result in rax, and says whether the fast
+ * sysret path may be used to return. */
+#include <arch.h>
+#include <asm/user.h>
+#include <percpu.h>
+#include <printk.h>
+#include <proc.h>
+#include <sched.h>
+#include <syscall.h>
+#include <uapi/errno.h>
+
+uint64_t syscall_enosys_count[NR_SYSCALLS];
+
+int syscall_dispatch(struct trap_frame *tf)
+{
+	struct thread *t = current;
+	uint64_t nr = tf->rax;
+	long ret = -ENOSYS;
+
+	t->utf = tf;
+	arch_irq_enable();
+	if (nr < NR_SYSCALLS && syscall_fns[nr]) {
+		ret = syscall_fns[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8,
+				      tf->r9);
+	} else {
+		if (nr < NR_SYSCALLS &&
+		    syscall_enosys_count[nr]++ == 0)
+			pr_debug("syscall %llu (%s) not implemented: -ENOSYS",
+				 (unsigned long long)nr,
+				 syscall_names[nr] ? syscall_names[nr] : "?");
+	}
+	tf->rax = (uint64_t)ret;
+	proc_return_to_user(tf);
+	return arch_sysret_ok(tf);
+}

@@ -1,0 +1,354 @@
+/* Address spaces: VMAs kept in a sorted list, demand-zero population on
+ * fault, and the operations behind mmap, munmap, mprotect and brk. Frames
+ * have a single owner for now (copy-on-write comes with fork). */
+#include <err.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/mm.h>
+#include <mm/pmm.h>
+#include <mm/vm.h>
+#include <panic.h>
+#include <uapi/errno.h>
+#include <uapi/mman.h>
+
+static unsigned prot_to_vm(unsigned prot)
+{
+	return ((prot & PROT_WRITE) ? VM_WRITE : 0) |
+	       ((prot & PROT_EXEC) ? VM_EXEC : 0);
+}
+
+struct mm *mm_create(void)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+	if (!mm)
+		return NULL;
+	mm->root = uvm_create();
+	if (!mm->root) {
+		kfree(mm);
+		return NULL;
+	}
+	list_init(&mm->vmas);
+	spin_init(&mm->lock, "mm");
+	mm->stack_top = USER_STACK_TOP;
+	mm->mmap_base = USER_MMAP_TOP;
+	return mm;
+}
+
+/* Frees the frames of [start, end) and their mappings. */
+static void unmap_range(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		phys_addr_t pa = uvm_unmap(mm->root, va);
+		if (pa) {
+			pmm_free_pages(pa, 0);
+			mm->pages--;
+		}
+	}
+}
+
+void mm_destroy(struct mm *mm)
+{
+	struct vma *v, *tmp;
+	list_for_each_entry_safe(v, tmp, &mm->vmas, link) {
+		unmap_range(mm, v->start, v->end);
+		list_del(&v->link);
+		kfree(v);
+	}
+	uvm_destroy(mm->root);
+	kfree(mm);
+}
+
+void mm_activate(struct mm *mm) { uvm_activate(mm->root); }
+
+struct vma *mm_find_vma(struct mm *mm, uintptr_t addr)
+{
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, link) {
+		if (addr < v->start)
+			return NULL;
+		if (addr < v->end)
+			return v;
+	}
+	return NULL;
+}
+
+/* Splits v at addr (inside it); returns the upper part or NULL. */
+static struct vma *vma_split(struct vma *v, uintptr_t addr)
+{
+	struct vma *hi = kmalloc(sizeof(*hi));
+	if (!hi)
+		return NULL;
+	*hi = *v;
+	hi->start = addr;
+	v->end = addr;
+	list_add(&hi->link, &v->link);
+	return hi;
+}
+
+/* Cuts [start, end) out of every VMA, so the range is free afterwards. */
+static int carve(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	struct vma *v, *tmp;
+	list_for_each_entry_safe(v, tmp, &mm->vmas, link) {
+		if (v->end <= start || v->start >= end)
+			continue;
+		if (v->start < start) {
+			if (!vma_split(v, start))
+				return -ENOMEM;
+			continue; /* the upper part comes next */
+		}
+		if (v->end > end && !vma_split(v, end))
+			return -ENOMEM;
+		unmap_range(mm, v->start, v->end);
+		list_del(&v->link);
+		kfree(v);
+	}
+	return 0;
+}
+
+static void vma_insert(struct mm *mm, struct vma *n)
+{
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, link) {
+		if (v->start >= n->end) {
+			list_add_tail(&n->link, &v->link);
+			return;
+		}
+	}
+	list_add_tail(&n->link, &mm->vmas);
+}
+
+int mm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
+	   unsigned flags)
+{
+	uintptr_t end = start + ALIGN_UP(len, PAGE_SIZE);
+	if (!IS_ALIGNED(start, PAGE_SIZE) || len == 0 || end > USER_TOP ||
+	    end < start)
+		return -EINVAL;
+	struct vma *n = kmalloc(sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	int r = carve(mm, start, end);
+	if (r == 0) {
+		n->start = start;
+		n->end = end;
+		n->prot = prot;
+		n->flags = flags;
+		vma_insert(mm, n);
+	}
+	spin_unlock_irqrestore(&mm->lock, f);
+	if (r)
+		kfree(n);
+	return r;
+}
+
+int mm_unmap(struct mm *mm, uintptr_t start, size_t len)
+{
+	uintptr_t end = start + ALIGN_UP(len, PAGE_SIZE);
+	if (!IS_ALIGNED(start, PAGE_SIZE) || len == 0 || end > USER_TOP ||
+	    end < start)
+		return -EINVAL;
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	int r = carve(mm, start, end);
+	spin_unlock_irqrestore(&mm->lock, f);
+	return r;
+}
+
+int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
+{
+	uintptr_t end = start + ALIGN_UP(len, PAGE_SIZE);
+	if (!IS_ALIGNED(start, PAGE_SIZE) || end > USER_TOP || end < start)
+		return -EINVAL;
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	/* Linux: -ENOMEM if any part of the range is unmapped. */
+	uintptr_t a = start;
+	while (a < end) {
+		struct vma *v = mm_find_vma(mm, a);
+		if (!v) {
+			spin_unlock_irqrestore(&mm->lock, f);
+			return -ENOMEM;
+		}
+		a = v->end;
+	}
+	int r = 0;
+	for (a = start; a < end && r == 0;) {
+		struct vma *v = mm_find_vma(mm, a);
+		if (v->start < a && !vma_split(v, a)) {
+			r = -ENOMEM;
+			break;
+		}
+		v = mm_find_vma(mm, a);
+		if (v->end > end && !vma_split(v, end)) {
+			r = -ENOMEM;
+			break;
+		}
+		v->prot = prot;
+		for (uintptr_t p = v->start; p < v->end; p += PAGE_SIZE) {
+			phys_addr_t pa;
+			unsigned fl;
+			if (uvm_lookup(mm->root, p, &pa, &fl))
+				continue;
+			/* x86 pages are always readable when present, so
+			 * PROT_NONE drops the page (its contents are lost:
+			 * a known gap, see docs/syscalls.md). */
+			if (prot == PROT_NONE) {
+				pmm_free_pages(uvm_unmap(mm->root, p), 0);
+				mm->pages--;
+			} else {
+				uvm_protect(mm->root, p, prot_to_vm(prot));
+			}
+		}
+		a = v->end;
+	}
+	spin_unlock_irqrestore(&mm->lock, f);
+	return r;
+}
+
+uintptr_t mm_find_free(struct mm *mm, size_t len, uintptr_t hint)
+{
+	len = ALIGN_UP(len, PAGE_SIZE);
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	uintptr_t found = 0;
+	if (hint && IS_ALIGNED(hint, PAGE_SIZE) && hint >= USER_MIN_ADDR &&
+	    hint + len <= mm->mmap_base && hint + len > hint) {
+		struct vma *v;
+		found = hint;
+		list_for_each_entry(v, &mm->vmas, link)
+			if (v->start < hint + len && v->end > hint)
+				found = 0;
+	}
+	if (!found) {
+		/* Top-down from mmap_base, as Linux's default layout: the
+		 * highest gap below top that fits. */
+		uintptr_t top = mm->mmap_base, floor = MAX(USER_MIN_ADDR,
+							   ALIGN_UP(mm->brk,
+								    PAGE_SIZE));
+		struct vma *v;
+		list_for_each_entry_reverse(v, &mm->vmas, link) {
+			if (v->start >= top)
+				continue;
+			if (v->end <= top && top - v->end >= len)
+				break;
+			top = v->start;
+		}
+		if (top >= len && top - len >= floor)
+			found = top - len;
+	}
+	spin_unlock_irqrestore(&mm->lock, f);
+	return found;
+}
+
+uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk)
+{
+	if (new_brk < mm->brk_start)
+		return mm->brk;
+	uintptr_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE);
+	uintptr_t new_end = ALIGN_UP(new_brk, PAGE_SIZE);
+	if (new_end > old_end) {
+		/* Refuse to run into another mapping. */
+		irqflags_t f = spin_lock_irqsave(&mm->lock);
+		struct vma *v;
+		bool clash = false;
+		list_for_each_entry(v, &mm->vmas, link)
+			if (v->start < new_end && v->end > old_end)
+				clash = true;
+		spin_unlock_irqrestore(&mm->lock, f);
+		if (clash || mm_map(mm, old_end, new_end - old_end,
+				    PROT_READ | PROT_WRITE, VMA_HEAP))
+			return mm->brk;
+	} else if (new_end < old_end) {
+		mm_unmap(mm, new_end, old_end - new_end);
+	}
+	mm->brk = new_brk;
+	return new_brk;
+}
+
+/* With mm->lock held: makes va present, zero-filled, with the VMA's
+ * protections. */
+static enum mm_fault_result populate(struct mm *mm, struct vma *v,
+				     uintptr_t va)
+{
+	void *page = pmm_alloc_zeroed_page();
+	if (!page)
+		return MM_FAULT_NOMEM;
+	if (uvm_map(mm->root, va, virt_to_phys(page), prot_to_vm(v->prot))) {
+		pmm_free_page_virt(page);
+		return MM_FAULT_NOMEM;
+	}
+	mm->pages++;
+	return MM_FAULT_OK;
+}
+
+enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
+			      bool exec)
+{
+	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+	enum mm_fault_result r;
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	struct vma *v = mm_find_vma(mm, addr);
+	if (!v) {
+		/* Stack growth: just below a grows-down VMA, within the
+		 * stack limit. */
+		struct vma *s;
+		r = MM_FAULT_UNMAPPED;
+		list_for_each_entry(s, &mm->vmas, link) {
+			if ((s->flags & VMA_GROWSDOWN) && addr < s->start &&
+			    addr + 65536 + 32 * sizeof(long) >= s->start) {
+				if (s->end - va > USER_STACK_MAX) {
+					r = MM_FAULT_STACK_LIMIT;
+				} else {
+					s->start = va;
+					v = s;
+				}
+				break;
+			}
+		}
+		if (!v)
+			goto out;
+	}
+	if ((write && !(v->prot & PROT_WRITE)) ||
+	    (exec && !(v->prot & PROT_EXEC)) || v->prot == PROT_NONE) {
+		r = MM_FAULT_PROT;
+		goto out;
+	}
+	phys_addr_t pa;
+	unsigned fl;
+	if (uvm_lookup(mm->root, va, &pa, &fl) == 0) {
+		/* Present with the right rights: another thread got here
+		 * first, or the TLB was stale. */
+		r = MM_FAULT_OK;
+		goto out;
+	}
+	r = populate(mm, v, va);
+out:
+	spin_unlock_irqrestore(&mm->lock, f);
+	return r;
+}
+
+int mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len)
+{
+	const uint8_t *s = src;
+	while (len) {
+		uintptr_t page = ALIGN_DOWN(va, PAGE_SIZE);
+		size_t off = va - page, n = MIN(len, PAGE_SIZE - off);
+		phys_addr_t pa;
+		unsigned fl;
+		if (uvm_lookup(mm->root, page, &pa, &fl)) {
+			struct vma *v = mm_find_vma(mm, page);
+			if (!v)
+				return -EFAULT;
+			irqflags_t f = spin_lock_irqsave(&mm->lock);
+			enum mm_fault_result r = populate(mm, v, page);
+			spin_unlock_irqrestore(&mm->lock, f);
+			if (r != MM_FAULT_OK ||
+			    uvm_lookup(mm->root, page, &pa, &fl))
+				return -ENOMEM;
+		}
+		memcpy((uint8_t *)phys_to_virt(pa) + off, s, n);
+		s += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
