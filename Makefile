@@ -72,6 +72,31 @@ include tests/unit/unit.mk
 deps:
 	@tools/deps.sh
 
+# User programs: the project's tests and examples, static, built with
+# musl-gcc; the examples also with glibc (gcc -static), and as static-PIE.
+USER_CFLAGS := -static -O2 -Wall -Wextra -Werror
+USER_TESTS := $(patsubst user/tests/%.c,$(BUILD)/user/tests/%,$(wildcard user/tests/*.c))
+USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/examples/*.c)),\
+	$(BUILD)/user/examples/$(e)-musl $(BUILD)/user/examples/$(e)-glibc \
+	$(BUILD)/user/examples/$(e)-glibc-pie)
+USER_BINS := $(USER_TESTS) $(USER_EXAMPLES)
+
+$(BUILD)/user/tests/%: user/tests/%.c
+	@mkdir -p $(dir $@)
+	musl-gcc $(USER_CFLAGS) $< -o $@
+$(BUILD)/user/examples/%-musl: user/examples/%.c
+	@mkdir -p $(dir $@)
+	musl-gcc $(USER_CFLAGS) $< -o $@
+$(BUILD)/user/examples/%-glibc: user/examples/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $< -o $@
+$(BUILD)/user/examples/%-glibc-pie: user/examples/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -static,$(USER_CFLAGS)) -static-pie -fPIE $< -o $@
+
+$(BUILD)/initramfs.cpio: $(USER_BINS) tools/mkinitramfs.sh
+	tools/mkinitramfs.sh $@ $(BUILD)/user
+
 # A tiny initramfs for the foundation tests: the kernel must find and
 # recognise it (unpacking it is issue #3's work).
 $(BUILD)/test-initrd.cpio:

@@ -11,6 +11,7 @@
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
+#include <uaccess.h>
 #include <uapi/signal.h>
 
 static const char *access_word(uint64_t err)
@@ -69,6 +70,38 @@ static void page_fault_report(struct trap_frame *tf, uint64_t addr,
 			 (unsigned long long)addr);
 }
 
+/* Names the instruction behind a user #GP when it is one of the usual
+ * privileged ones, so the report says what the program tried. */
+static const char *gp_instruction(const struct trap_frame *tf)
+{
+	uint8_t b[3] = {0};
+	if (copy_from_user(b, (const void *)tf->rip, 1))
+		return NULL;
+	copy_from_user(b + 1, (const void *)(tf->rip + 1), 2);
+	switch (b[0]) {
+	case 0xf4:
+		return "hlt (privileged: CPL 0 only)";
+	case 0xfa:
+		return "cli (IOPL 0: interrupts are the kernel's)";
+	case 0xfb:
+		return "sti (IOPL 0: interrupts are the kernel's)";
+	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+	case 0xec: case 0xed: case 0xee: case 0xef:
+	case 0x6c: case 0x6d: case 0x6e: case 0x6f:
+		return "port I/O (no I/O permission bitmap in the TSS)";
+	case 0x0f:
+		if (b[1] == 0x20 || b[1] == 0x22)
+			return "mov to/from a control register (CPL 0 only)";
+		if (b[1] == 0x01)
+			return "a system-table instruction (CPL 0 only or UMIP)";
+		if (b[1] == 0x30 || b[1] == 0x32)
+			return "wrmsr/rdmsr (CPL 0 only)";
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
 void arch_user_exception(struct trap_frame *tf)
 {
 	char what[160];
@@ -96,12 +129,18 @@ void arch_user_exception(struct trap_frame *tf)
 		snprintf(what, sizeof(what), "invalid opcode");
 		sig = SIGILL;
 		break;
-	case TRAP_GP:
-		snprintf(what, sizeof(what),
-			 "general protection fault (privileged instruction, "
-			 "I/O port or non-canonical address; CPL 3)");
+	case TRAP_GP: {
+		const char *insn = gp_instruction(tf);
+		if (insn)
+			snprintf(what, sizeof(what),
+				 "general protection fault: %s", insn);
+		else
+			snprintf(what, sizeof(what),
+				 "general protection fault (non-canonical "
+				 "address or privileged operation)");
 		sig = SIGSEGV;
 		break;
+	}
 	case TRAP_SS:
 		snprintf(what, sizeof(what), "stack-segment fault");
 		sig = SIGBUS;

@@ -5,11 +5,15 @@
 #include <string.h>
 #include <unistd.h>
 
-static void recurse(volatile char *p)
+/* Recurses until the stack limit; the depth check only stops the
+ * compiler from calling it infinite. */
+static int recurse(volatile char *p, long depth)
 {
 	volatile char buf[4096];
 	buf[0] = *p;
-	recurse(buf);
+	if (depth > (1L << 40))
+		return buf[0];
+	return recurse(buf, depth + 1) + buf[1];
 }
 
 static const unsigned char ret_insn[] = {0xc3}; /* in .rodata: not exec */
@@ -43,13 +47,13 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "mov_cr3"))
 		__asm__ volatile("mov %%rax, %%cr3" ::"a"(0));
 	if (!strcmp(c, "div0")) {
-		volatile int z = 0;
-		return 1 / z;
+		volatile int a = 100, z = 0;
+		return a / z;
 	}
 	if (!strcmp(c, "ud2"))
 		__asm__ volatile("ud2");
 	if (!strcmp(c, "stack_overflow"))
-		recurse((volatile char *)&c);
+		return recurse((volatile char *)&c, 0);
 	printf("fault: case '%s' did not fault\n", c);
 	return 99;
 }

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the test initramfs (newc cpio) from the project's user programs,
+# Debian's busybox-static and a few files. Usage: mkinitramfs.sh OUT.cpio DIR
+# where DIR holds the built user programs (build/user).
+set -euo pipefail
+out=$1
+user=$2
+stage=$(dirname "$out")/initramfs.d
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,sbin,etc,tests,examples,tmp,proc,dev,root}
+cp /bin/busybox "$stage/bin/busybox"
+for a in sh echo cat ls mkdir rm ln uname true false sleep env; do
+	ln -s busybox "$stage/bin/$a"
+done
+cp "$user"/tests/* "$stage/tests/"
+cp "$user"/examples/* "$stage/examples/"
+echo "Limen test initramfs" > "$stage/etc/motd"
+printf 'root:x:0:0:root:/root:/bin/sh\n' > "$stage/etc/passwd"
+printf 'root:x:0:\n' > "$stage/etc/group"
+echo "present" > "$stage/root/example.txt"
+(cd "$stage" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort |
+	cpio --quiet -o -H newc --owner=0:0) > "$out"
