@@ -37,29 +37,36 @@ all: kernel
 
 kernel: $(BUILD)/kernel
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/k/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/k/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KASFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
 
 # Two link passes: the first with an empty symbol table, whose text symbols
 # become the table of the second. .ksyms sits after all code, so code
 # addresses are the same in both; the check below proves it.
 $(BUILD)/ksyms0.o: tools/mksyms.sh
 	@mkdir -p $(BUILD)
-	tools/mksyms.sh > $(BUILD)/ksyms0.S
-	$(CC) $(KASFLAGS) -c $(BUILD)/ksyms0.S -o $@
+	$(Q)tools/mksyms.sh > $(BUILD)/ksyms0.S
+	$(Q)$(CC) $(KASFLAGS) -c $(BUILD)/ksyms0.S -o $@
 
 $(BUILD)/kernel.pass1: $(KOBJ) $(BUILD)/ksyms0.o arch/$(ARCH)/kernel.ld
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(BUILD)/ksyms0.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(BUILD)/ksyms0.o
 
 $(BUILD)/kernel: $(BUILD)/kernel.pass1 tools/mksyms.sh
-	tools/mksyms.sh $< > $(BUILD)/ksyms.S
-	$(CC) $(KASFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(BUILD)/ksyms.o
+	@$(if $(Q),echo "  KSYMS   $@")
+	$(Q)tools/mksyms.sh $< > $(BUILD)/ksyms.S
+	$(Q)$(CC) $(KASFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(BUILD)/ksyms.o
 	@nm -n $< | grep -i ' t ' > $(BUILD)/syms.pass1
 	@nm -n $@ | grep -i ' t ' > $(BUILD)/syms.final
 	@cmp -s $(BUILD)/syms.pass1 $(BUILD)/syms.final || \

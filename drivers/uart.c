@@ -62,3 +62,10 @@ void uart_enable_rx_irq(void)
 	if (uart_present)
 		outb(COM1 + UART_IER, 0x01); /* received-data-available */
 }
+
+/* Bytes exactly as given: the tty layer does its own newline processing. */
+void uart_write_raw(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		uart_putc(s[i]);
+}

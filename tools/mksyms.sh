@@ -4,6 +4,7 @@
 # first link pass.
 set -euo pipefail
 
+echo '	.section .note.GNU-stack, "", @progbits'
 echo '	.section .ksyms, "a"'
 echo '	.p2align 3'
 if [ $# -eq 0 ]; then

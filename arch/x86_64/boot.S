@@ -143,3 +143,5 @@ boot_pd:	.skip 4096 * 4
 boot_stack_bottom:
 	.skip 16384
 boot_stack_top:
+
+	.section .note.GNU-stack, "", @progbits

@@ -167,3 +167,5 @@ arch_probe_write64:
 	.p2align 3
 	.quad 1b, 2b
 	.text
+
+	.section .note.GNU-stack, "", @progbits

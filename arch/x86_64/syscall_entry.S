@@ -78,3 +78,5 @@ syscall_entry:
 arch_enter_user:
 	movq %rdi, %rsp
 	jmp trap_return
+
+	.section .note.GNU-stack, "", @progbits

@@ -79,3 +79,5 @@ __uaccess_strncpy:
 	.p2align 3
 	.quad 6b, 8b
 	.text
+
+	.section .note.GNU-stack, "", @progbits

@@ -6,7 +6,8 @@
 
 void uart_init(void);
 void uart_putc(char c);
-void uart_write(const char *s, size_t n);
+void uart_write(const char *s, size_t n); /* \n becomes \r\n */
+void uart_write_raw(const char *s, size_t n);
 /* Returns a received byte, or -1 if none is waiting. */
 int uart_getc_nowait(void);
 void uart_enable_rx_irq(void);
