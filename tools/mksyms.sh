@@ -13,7 +13,7 @@ if [ $# -eq 0 ]; then
 	exit 0
 fi
 
-nm -n --defined-only "$1" | awk '
+nm -n --defined-only "$1" | awk 'BEGIN { n = 0 }
 $2 ~ /^[tTwW]$/ && $3 !~ /^\.L/ && $3 !~ /^__text_/ {
 	addr[n] = $1; name[n] = $3; n++
 }
