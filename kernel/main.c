@@ -11,6 +11,7 @@
 #include <asm/user.h>
 #include <boot.h>
 #include <cmdline.h>
+#include <drivers/tty.h>
 #include <drivers/uart.h>
 #include <err.h>
 #include <ktest.h>
@@ -142,11 +143,10 @@ void kmain(phys_addr_t start_info)
 	apic_init();
 	timer_init();
 	rtc_init();
+	console_init();
 	sched_init();
 	arch_irq_enable();
 	report_initrd();
-	if (cmdline.console)
-		pr_info("console: %s (COM1 16550)", cmdline.console);
 
 	struct thread *t = thread_create("kinit", kinit, NULL);
 	if (IS_ERR(t))

@@ -29,16 +29,15 @@ int main(void)
 	CHECK("acpi_checksum_bad", !acpi_checksum_ok(ok, 8));
 
 	/* Name(\_S5_, Package(4) {5, Zero, Zero, Zero}) */
-	const uint8_t s5[] = {0x10, 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x0a,
-			      0x04, 0x0a, 0x05, 0x00, 0x00, 0x00};
+	const uint8_t s5[] = {0x10, 0x08, '\\', '_',  'S',  '5',  '_', 0x12,
+			      0x0a, 0x04, 0x0a, 0x05, 0x00, 0x00, 0x00};
 	uint8_t a = 9, b = 9;
-	CHECK_EQ_INT("acpi_s5_parse", acpi_parse_s5(s5, sizeof(s5), &a, &b),
-		     0);
+	CHECK_EQ_INT("acpi_s5_parse", acpi_parse_s5(s5, sizeof(s5), &a, &b), 0);
 	CHECK_EQ_INT("acpi_s5_typa", a, 5);
 	CHECK_EQ_INT("acpi_s5_typb", b, 0);
 	/* Name(_S5_, Package() {One, One}) without the root prefix. */
-	const uint8_t s5b[] = {0x08, '_', 'S', '5', '_', 0x12, 0x05, 0x02,
-			       0x01, 0x01};
+	const uint8_t s5b[] = {0x08, '_',  'S',	 '5',  '_',
+			       0x12, 0x05, 0x02, 0x01, 0x01};
 	CHECK_EQ_INT("acpi_s5_no_root_prefix",
 		     acpi_parse_s5(s5b, sizeof(s5b), &a, &b), 0);
 	CHECK("acpi_s5_ones", a == 1 && b == 1);
@@ -76,8 +75,7 @@ int main(void)
 	CHECK_EQ_INT("acpi_madt_lapic", info.lapic_addr, 0xfee00000);
 	CHECK_EQ_INT("acpi_madt_enabled_cpus", info.nr_cpus, 1);
 	CHECK_EQ_INT("acpi_madt_ioapics", info.nr_ioapics, 1);
-	CHECK_EQ_INT("acpi_madt_ioapic_addr", info.ioapics[0].addr,
-		     0xfec00000);
+	CHECK_EQ_INT("acpi_madt_ioapic_addr", info.ioapics[0].addr, 0xfec00000);
 	CHECK_EQ_INT("acpi_madt_ioapic_id", info.ioapics[0].id, 7);
 	CHECK_EQ_INT("acpi_madt_override_gsi", info.overrides[0].gsi, 2);
 	CHECK_EQ_INT("acpi_madt_override_flags", info.overrides[0].flags, 15);

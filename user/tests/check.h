@@ -76,6 +76,10 @@ check_report(const char *name, int ok, const char *fmt, ...)
 		va_end(ap);
 		if (n > (int)sizeof(line) - 2)
 			n = sizeof(line) - 2;
+		/* One line per check, whatever bytes the reason quotes. */
+		for (int i = 0; i < n; i++)
+			if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+				line[i] = '.';
 		line[n++] = '\n';
 		check_nfail++;
 	}
