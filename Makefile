@@ -88,7 +88,7 @@ USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/exam
 	$(BUILD)/user/examples/$(e)-glibc-pie)
 USER_BINS := $(USER_TESTS) $(USER_EXAMPLES)
 
-$(BUILD)/user/tests/%: user/tests/%.c
+$(BUILD)/user/tests/%: user/tests/%.c user/tests/check.h
 	@mkdir -p $(dir $@)
 	musl-gcc $(USER_CFLAGS) $< -o $@
 $(BUILD)/user/examples/%-musl: user/examples/%.c

@@ -11,6 +11,7 @@
 #include <asm/trap.h>
 #include <lib/list.h>
 #include <types.h>
+#include <uapi/misc.h>
 
 #define PROC_COMM_MAX 16
 #define PROC_FD_MAX 1024 /* RLIMIT_NOFILE */
@@ -18,6 +19,7 @@
 struct mm;
 struct file;
 struct thread;
+struct vfs_ctx;
 
 struct fd_entry {
 	struct file *file;
@@ -29,7 +31,7 @@ struct process {
 	char comm[PROC_COMM_MAX];
 	struct mm *mm;
 	struct fd_entry *fds; /* PROC_FD_MAX entries */
-	void *fs;	      /* struct vfs_ctx: root, cwd, umask, creds */
+	struct vfs_ctx *fs;   /* root, cwd, umask, credentials */
 	struct process *parent;
 	uint32_t uid, euid, gid, egid;
 	int exit_code; /* wait status encoding */
@@ -37,7 +39,7 @@ struct process {
 	struct thread *main_thread;
 	struct list_head link;
 	char exe[256]; /* path of the executable, for /proc/self/exe */
-	uint64_t rlimit_stack;
+	struct rlimit64 rlim[RLIM_NLIMITS]; /* enforced: NOFILE, STACK */
 };
 
 struct process *proc_current(void);

@@ -13,7 +13,9 @@
 #include <cmdline.h>
 #include <drivers/tty.h>
 #include <drivers/uart.h>
+#include <drivers/mem.h>
 #include <err.h>
+#include <fs/vfs.h>
 #include <ktest.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
@@ -23,8 +25,10 @@
 #include <panic.h>
 #include <power.h>
 #include <printk.h>
+#include <proc.h>
 #include <sched.h>
 #include <time.h>
+#include <uapi/errno.h>
 
 #define LIMEN_VERSION "0.1"
 
@@ -93,18 +97,56 @@ static void report_initrd(void)
 		cpio ? "cpio newc archive" : "not a newc cpio archive");
 }
 
-/* The first kernel thread: what pid 1 will be once user space exists. */
+/* Tries one init candidate; returns only if it cannot be run. */
+static int try_init(const char *path)
+{
+	static const char *envp[CMDLINE_MAX_ARGS + 3];
+	int n = 0;
+	envp[n++] = "HOME=/";
+	envp[n++] = "TERM=linux";
+	for (int i = 0; i < cmdline.init_envc; i++)
+		envp[n++] = cmdline.init_envp[i];
+	envp[n] = NULL;
+	cmdline.init_argv[0] = path;
+	int r = proc_exec_init(path, cmdline.init_argv, envp);
+	if (r != -ENOENT)
+		pr_err("Failed to execute %s (error %d)", path, r);
+	return r;
+}
+
+/* The first kernel thread becomes pid 1, chosen with Linux's rules: with
+ * an initramfs, rdinit= (default /init) if it exists; then init=, then the
+ * usual places. */
 static void kinit(void *arg)
 {
 	(void)arg;
+	if (boot_info.initrd_size) {
+		initramfs_unpack(phys_to_virt(boot_info.initrd_base),
+				 boot_info.initrd_size);
+	}
+	initramfs_make_dev();
 	if (cmdline.ktest) {
 		int failed = ktest_run(cmdline.ktest);
 		kernel_power_off(failed ? "self-tests failed"
 					: "self-tests done");
 	}
-	pr_notice("limen: no user space yet: the kernel is up and idle; "
-		  "this is as far as Limen goes today");
-	kernel_power_off("nothing to run");
+	if (boot_info.initrd_size)
+		try_init(cmdline.rdinit ? cmdline.rdinit : "/init");
+	if (cmdline.root)
+		pr_warn("root=%s: disks arrive with issue #5; staying on the "
+			"initramfs",
+			cmdline.root);
+	if (cmdline.init) {
+		try_init(cmdline.init);
+		panic("Requested init %s failed.", cmdline.init);
+	}
+	static const char *const defaults[] = {"/sbin/init", "/etc/init",
+					       "/bin/init", "/bin/sh"};
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+		try_init(defaults[i]);
+	pr_notice("limen: no init found (no initramfs, or none of /init, "
+		  "/sbin/init, /etc/init, /bin/init, /bin/sh in it)");
+	kernel_power_off("no init");
 }
 
 void kmain(phys_addr_t start_info)
@@ -134,6 +176,8 @@ void kmain(phys_addr_t start_info)
 	paging_init(&boot_info);
 	pmm_release_high();
 	kmalloc_init();
+	vfs_init_root();
+	mem_devices_init();
 	cpu_features_init();
 	fpu_init();
 	syscall_init();

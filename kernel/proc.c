@@ -5,6 +5,8 @@
 #include <asm/user.h>
 #include <err.h>
 #include <exec.h>
+#include <fd.h>
+#include <fs/vfs.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
@@ -95,54 +97,108 @@ void proc_exit(int status)
 	thread_exit(status);
 }
 
-/* Reader for exec_load over an in-memory image. */
-struct mem_image {
-	const uint8_t *data;
-	size_t len;
-};
-
-static long mem_read(void *ctx, void *buf, size_t len, uint64_t off)
+/* Reader for exec_load over an open file. */
+static long file_read_at(void *ctx, void *buf, size_t len, uint64_t off)
 {
-	const struct mem_image *m = ctx;
-	if (off >= m->len)
-		return 0;
-	size_t n = MIN(len, m->len - off);
-	memcpy(buf, m->data + off, n);
-	return (long)n;
+	return vfs_pread(ctx, buf, len, off);
 }
 
-/* Becomes process pid with the image loaded; enters user mode. */
-static int proc_start(int pid, exec_read_fn read, void *ctx,
-		      const char *path, const char *const *argv,
-		      const char *const *envp)
+/* Opens path for execution: a regular file with an x bit for us. */
+int proc_open_exec(struct vfs_ctx *ctx, const char *path, struct file **out)
+{
+	struct file *f;
+	int r = vfs_open(ctx, ctx->cwd, path, O_RDONLY, 0, &f);
+	if (r)
+		return r;
+	if (!S_ISREG(f->inode->mode))
+		r = -EACCES;
+	else
+		r = inode_permission(ctx, f->inode, MAY_EXEC);
+	if (r) {
+		file_put(f);
+		return r;
+	}
+	*out = f;
+	return 0;
+}
+
+static struct process *proc_alloc(int pid)
+{
+	struct process *p = kzalloc(sizeof(*p));
+	if (!p)
+		return NULL;
+	p->fds = kzalloc(sizeof(struct fd_entry) * PROC_FD_MAX);
+	p->fs = kzalloc(sizeof(*p->fs));
+	if (!p->fds || !p->fs) {
+		kfree(p->fds);
+		kfree(p->fs);
+		kfree(p);
+		return NULL;
+	}
+	p->pid = pid;
+	p->fs->root = inode_get(vfs_root());
+	p->fs->cwd = inode_get(vfs_root());
+	p->fs->umask = 022;
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		p->rlim[i].rlim_cur = p->rlim[i].rlim_max = RLIM_INFINITY;
+	p->rlim[RLIMIT_STACK].rlim_cur = USER_STACK_MAX;
+	p->rlim[RLIMIT_NOFILE].rlim_cur = PROC_FD_MAX;
+	p->rlim[RLIMIT_NOFILE].rlim_max = PROC_FD_MAX;
+	p->rlim[RLIMIT_CORE].rlim_cur = 0;
+	return p;
+}
+
+static void proc_free(struct process *p)
+{
+	fd_close_all(p);
+	inode_put(p->fs->root);
+	inode_put(p->fs->cwd);
+	kfree(p->fs);
+	kfree(p->fds);
+	kfree(p);
+}
+
+/* Linux opens /dev/console as fds 0, 1 and 2 of init. */
+static void open_console(struct process *p)
+{
+	struct file *f;
+	if (vfs_open(p->fs, p->fs->root, "/dev/console", O_RDWR, 0, &f)) {
+		pr_warn("Warning: unable to open an initial console.");
+		return;
+	}
+	fd_install(p, f, 0, false);
+	fd_install(p, file_get(f), 1, false);
+	fd_install(p, file_get(f), 2, false);
+}
+
+int proc_exec_init(const char *path, const char *const *argv,
+		   const char *const *envp)
 {
 	struct thread *t = current;
-	struct process *p = kzalloc(sizeof(*p));
 	struct exec_image img;
+	struct file *exe;
+	struct process *p = proc_alloc(1);
 	if (!p)
 		return -ENOMEM;
-	p->fds = kzalloc(sizeof(struct fd_entry) * PROC_FD_MAX);
+	int r = proc_open_exec(p->fs, path, &exe);
+	if (r) {
+		proc_free(p);
+		return r;
+	}
 	t->fpu = (struct fpu_state *)pmm_alloc_zeroed_page();
-	if (!p->fds || !t->fpu) {
-		kfree(p->fds);
-		kfree(p);
+	r = t->fpu ? exec_load(file_read_at, exe, path, argv, envp, &img)
+		   : -ENOMEM;
+	file_put(exe);
+	if (r) {
 		if (t->fpu)
 			pmm_free_page_virt(t->fpu);
 		t->fpu = NULL;
-		return -ENOMEM;
-	}
-	int r = exec_load(read, ctx, path, argv, envp, &img);
-	if (r) {
-		kfree(p->fds);
-		kfree(p);
-		pmm_free_page_virt(t->fpu);
-		t->fpu = NULL;
+		proc_free(p);
 		return r;
 	}
-	p->pid = pid;
+	open_console(p);
 	p->mm = img.mm;
 	p->main_thread = t;
-	p->rlimit_stack = USER_STACK_MAX;
 	strlcpy(p->exe, path, sizeof(p->exe));
 	const char *base = strrchr(path, '/');
 	strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
@@ -159,11 +215,4 @@ static int proc_start(int pid, exec_read_fn read, void *ctx,
 	fpu_restore(t->fpu);
 	arch_set_fs_base(0);
 	arch_enter_user(tf);
-}
-
-int proc_exec_image(const void *data, size_t len, const char *path,
-		    const char *const *argv, const char *const *envp)
-{
-	struct mem_image m = {data, len};
-	return proc_start(1, mem_read, &m, path, argv, envp);
 }

@@ -1,5 +1,7 @@
 /* Memory system calls: brk, mmap (anonymous), munmap, mprotect, madvise.
  * File-backed mappings need a page cache and return -ENODEV for now. */
+#include <fd.h>
+#include <fs/vfs.h>
 #include <mm/layout.h>
 #include <mm/mm.h>
 #include <proc.h>
@@ -25,11 +27,20 @@ long sys_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd,
 		return -EINVAL;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return fd < 0 ? -EBADF : -ENODEV;
+	if (!(flags & MAP_ANONYMOUS)) {
+		/* File mappings need a page cache (not yet). */
+		struct file *f = fd_get(proc_current(), (int)fd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return -ENODEV;
+	}
 	if (len > USER_TOP)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
+	if (type == MAP_PRIVATE && (prot & PROT_WRITE) &&
+	    !(flags & MAP_NORESERVE) && !mm_may_commit(len))
+		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & (PAGE_SIZE - 1))
 			return -EINVAL;

@@ -77,40 +77,32 @@ long sys_uname(struct new_utsname *u)
 	return copy_to_user(u, &k, sizeof(k));
 }
 
-static int rlimit_get(int res, struct rlimit64 *r)
-{
-	if (res < 0 || res >= RLIM_NLIMITS)
-		return -EINVAL;
-	r->rlim_cur = r->rlim_max = RLIM_INFINITY;
-	if (res == RLIMIT_STACK)
-		r->rlim_cur = proc_current()->rlimit_stack;
-	else if (res == RLIMIT_NOFILE)
-		r->rlim_cur = r->rlim_max = PROC_FD_MAX;
-	else if (res == RLIMIT_CORE)
-		r->rlim_cur = 0;
-	return 0;
-}
-
 long sys_prlimit64(long pid, long res, const struct rlimit64 *newl,
 		   struct rlimit64 *oldl)
 {
-	struct rlimit64 cur;
-	if (pid != 0 && pid != proc_current()->pid)
+	struct process *p = proc_current();
+	struct rlimit64 want;
+	if (pid != 0 && pid != p->pid)
 		return -ESRCH;
-	int r = rlimit_get(res, &cur);
-	if (r)
-		return r;
+	if (res < 0 || res >= RLIM_NLIMITS)
+		return -EINVAL;
 	if (newl) {
-		/* Limits are fixed for now: changing one is refused rather
-		 * than silently ignored. */
-		struct rlimit64 want;
 		if (copy_from_user(&want, newl, sizeof(want)))
 			return -EFAULT;
 		if (want.rlim_cur > want.rlim_max)
 			return -EINVAL;
-		if (want.rlim_cur != cur.rlim_cur ||
-		    want.rlim_max != cur.rlim_max)
+		/* Raising a hard limit needs privilege; descriptors are
+		 * also capped by the table size (Linux's nr_open). */
+		if (want.rlim_max > p->rlim[res].rlim_max && p->euid != 0)
 			return -EPERM;
+		if (res == RLIMIT_NOFILE && want.rlim_max > PROC_FD_MAX)
+			return -EPERM;
+	}
+	struct rlimit64 cur = p->rlim[res];
+	if (newl) {
+		p->rlim[res] = want;
+		if (res == RLIMIT_STACK && p->mm)
+			p->mm->stack_limit = MIN(want.rlim_cur, 1UL << 40);
 	}
 	if (oldl && copy_to_user(oldl, &cur, sizeof(cur)))
 		return -EFAULT;

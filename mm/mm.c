@@ -30,6 +30,7 @@ struct mm *mm_create(void)
 	list_init(&mm->vmas);
 	spin_init(&mm->lock, "mm");
 	mm->stack_top = USER_STACK_TOP;
+	mm->stack_limit = USER_STACK_MAX;
 	mm->mmap_base = USER_MMAP_TOP;
 	return mm;
 }
@@ -85,23 +86,30 @@ static struct vma *vma_split(struct vma *v, uintptr_t addr)
 	return hi;
 }
 
-/* Cuts [start, end) out of every VMA, so the range is free afterwards. */
+/* Cuts [start, end) out of every VMA, so the range is free afterwards. A
+ * VMA straddling an edge is split first; the walk restarts after each
+ * change since the list moved under it. */
 static int carve(struct mm *mm, uintptr_t start, uintptr_t end)
 {
-	struct vma *v, *tmp;
-	list_for_each_entry_safe(v, tmp, &mm->vmas, link) {
+	struct vma *v;
+restart:
+	list_for_each_entry(v, &mm->vmas, link) {
 		if (v->end <= start || v->start >= end)
 			continue;
 		if (v->start < start) {
 			if (!vma_split(v, start))
 				return -ENOMEM;
-			continue; /* the upper part comes next */
+			goto restart;
 		}
-		if (v->end > end && !vma_split(v, end))
-			return -ENOMEM;
+		if (v->end > end) {
+			if (!vma_split(v, end))
+				return -ENOMEM;
+			goto restart;
+		}
 		unmap_range(mm, v->start, v->end);
 		list_del(&v->link);
 		kfree(v);
+		goto restart;
 	}
 	return 0;
 }
@@ -189,15 +197,11 @@ int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
 			unsigned fl;
 			if (uvm_lookup(mm->root, p, &pa, &fl))
 				continue;
-			/* x86 pages are always readable when present, so
-			 * PROT_NONE drops the page (its contents are lost:
-			 * a known gap, see docs/syscalls.md). */
-			if (prot == PROT_NONE) {
-				pmm_free_pages(uvm_unmap(mm->root, p), 0);
-				mm->pages--;
-			} else {
-				uvm_protect(mm->root, p, prot_to_vm(prot));
-			}
+			/* x86 pages are readable whenever present, so a
+			 * PROT_NONE page is kept but marked not present. */
+			uvm_protect(mm->root, p,
+				    prot == PROT_NONE ? VM_HIDDEN
+						      : prot_to_vm(prot));
 		}
 		a = v->end;
 	}
@@ -239,6 +243,13 @@ uintptr_t mm_find_free(struct mm *mm, size_t len, uintptr_t hint)
 	return found;
 }
 
+bool mm_may_commit(size_t len)
+{
+	struct pmm_stats st;
+	pmm_get_stats(&st);
+	return len / PAGE_SIZE <= st.total_pages;
+}
+
 uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk)
 {
 	if (new_brk < mm->brk_start)
@@ -246,6 +257,8 @@ uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk)
 	uintptr_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE);
 	uintptr_t new_end = ALIGN_UP(new_brk, PAGE_SIZE);
 	if (new_end > old_end) {
+		if (!mm_may_commit(new_end - old_end))
+			return mm->brk;
 		/* Refuse to run into another mapping. */
 		irqflags_t f = spin_lock_irqsave(&mm->lock);
 		struct vma *v;
@@ -295,7 +308,7 @@ enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
 		list_for_each_entry(s, &mm->vmas, link) {
 			if ((s->flags & VMA_GROWSDOWN) && addr < s->start &&
 			    addr + 65536 + 32 * sizeof(long) >= s->start) {
-				if (s->end - va > USER_STACK_MAX) {
+				if (s->end - va > mm->stack_limit) {
 					r = MM_FAULT_STACK_LIMIT;
 				} else {
 					s->start = va;
@@ -315,8 +328,10 @@ enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
 	phys_addr_t pa;
 	unsigned fl;
 	if (uvm_lookup(mm->root, va, &pa, &fl) == 0) {
-		/* Present with the right rights: another thread got here
-		 * first, or the TLB was stale. */
+		/* Present already (another thread got here first, or a
+		 * stale TLB entry): make sure the entry carries the VMA's
+		 * rights, so the retry cannot fault the same way forever. */
+		uvm_protect(mm->root, va, prot_to_vm(v->prot));
 		r = MM_FAULT_OK;
 		goto out;
 	}

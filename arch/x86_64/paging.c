@@ -21,6 +21,9 @@
 #define PTE_PS (1UL << 7)
 #define PTE_G (1UL << 8)
 #define PTE_NX (1UL << 63)
+/* Software bit in a not-present entry: a PROT_NONE page whose frame is
+ * kept (the CPU ignores the other bits when P is clear). */
+#define PTE_HIDDEN (1UL << 9)
 #define PTE_ADDR 0x000ffffffffff000UL
 
 #define IOREMAP_BASE 0xffffc08000000000UL
@@ -347,7 +350,7 @@ int uvm_map(uint64_t *root, uintptr_t va, phys_addr_t pa, unsigned flags)
 phys_addr_t uvm_unmap(uint64_t *root, uintptr_t va)
 {
 	uint64_t *pte = pte_walk(root, va, false);
-	if (!pte || !(*pte & PTE_P))
+	if (!pte || !(*pte & (PTE_P | PTE_HIDDEN)))
 		return 0;
 	phys_addr_t pa = *pte & PTE_ADDR;
 	*pte = 0;
@@ -358,9 +361,12 @@ phys_addr_t uvm_unmap(uint64_t *root, uintptr_t va)
 int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags)
 {
 	uint64_t *pte = pte_walk(root, va, false);
-	if (!pte || !(*pte & PTE_P))
+	if (!pte || !(*pte & (PTE_P | PTE_HIDDEN)))
 		return -EFAULT;
-	*pte = (*pte & PTE_ADDR) | pte_flags(flags | VM_USER);
+	if (flags & VM_HIDDEN)
+		*pte = (*pte & PTE_ADDR) | PTE_HIDDEN;
+	else
+		*pte = (*pte & PTE_ADDR) | pte_flags(flags | VM_USER);
 	invlpg(va);
 	return 0;
 }
@@ -369,9 +375,13 @@ int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa,
 	       unsigned *flags)
 {
 	uint64_t *pte = pte_walk(root, va, false);
-	if (!pte || !(*pte & PTE_P))
+	if (!pte || !(*pte & (PTE_P | PTE_HIDDEN)))
 		return -EFAULT;
 	*pa = *pte & PTE_ADDR;
+	if (*pte & PTE_HIDDEN) {
+		*flags = VM_USER | VM_HIDDEN;
+		return 0;
+	}
 	*flags = VM_USER | ((*pte & PTE_W) ? VM_WRITE : 0) |
 		 ((*pte & PTE_NX) ? 0 : VM_EXEC);
 	return 0;

@@ -32,6 +32,7 @@ struct mm {
 	struct list_head vmas;
 	uintptr_t brk_start, brk;
 	uintptr_t stack_top;
+	uint64_t stack_limit; /* RLIMIT_STACK */
 	uintptr_t mmap_base;
 	uint64_t pages; /* resident pages, for /proc and leak checks */
 	spinlock_t lock;
@@ -49,6 +50,9 @@ int mm_unmap(struct mm *mm, uintptr_t start, size_t len);
 int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot);
 /* A free range of len bytes, near hint if possible; 0 if none. */
 uintptr_t mm_find_free(struct mm *mm, size_t len, uintptr_t hint);
+/* Linux's default overcommit heuristic: one request larger than all of RAM
+ * is refused up front (-ENOMEM) rather than failing page by page later. */
+bool mm_may_commit(size_t len);
 /* Moves the program break; returns the new (or unchanged) break. */
 uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk);
 

@@ -12,6 +12,9 @@
 #define VM_EXEC (1u << 1)
 #define VM_USER (1u << 2)
 #define VM_NOCACHE (1u << 3)
+/* User pages only: keep the frame but make every access fault
+ * (PROT_NONE). */
+#define VM_HIDDEN (1u << 4)
 
 struct boot_info;
 
@@ -48,6 +51,7 @@ int uvm_map(uint64_t *root, uintptr_t va, phys_addr_t pa, unsigned flags);
 phys_addr_t uvm_unmap(uint64_t *root, uintptr_t va);
 /* Changes the permissions of an existing mapping; -EFAULT if none. */
 int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags);
-/* The frame behind va and its VM_ flags, or -EFAULT if not mapped. */
+/* The frame behind va and its VM_ flags (VM_HIDDEN for a PROT_NONE page),
+ * or -EFAULT if not mapped. */
 int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa,
 	       unsigned *flags);

@@ -1,0 +1,313 @@
+/* Open files: vfs_open with the O_* flags' semantics, reference counting,
+ * and read/write/lseek/getdents64 for regular files, directories and
+ * device nodes. Data moves through kernel buffers; the system-call layer
+ * copies to and from user memory. */
+#include <fs/vfs.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <uapi/errno.h>
+
+static const struct file_ops ramfs_file_ops;
+
+static int may_open(const struct vfs_ctx *ctx, struct inode *ino, int flags)
+{
+	int acc = flags & O_ACCMODE;
+	if (flags & O_PATH)
+		return 0;
+	if (S_ISDIR(ino->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
+		return -EISDIR;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
+		return -ENOTDIR;
+	int may = 0;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		may |= MAY_READ;
+	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+		may |= MAY_WRITE;
+	return inode_permission(ctx, ino, may);
+}
+
+int vfs_open_inode(struct inode *ino, int flags, struct file **out)
+{
+	struct file *f = kzalloc(sizeof(*f));
+	if (!f)
+		return -ENFILE;
+	if (S_ISCHR(ino->mode) && !(flags & O_PATH)) {
+		if (!ino->fops) {
+			kfree(f);
+			return -ENXIO;
+		}
+		f->ops = ino->fops;
+	} else {
+		f->ops = &ramfs_file_ops;
+	}
+	f->inode = inode_get(ino);
+	f->flags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC);
+	f->refs = 1;
+	*out = f;
+	return 0;
+}
+
+int vfs_open(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
+	     int flags, uint32_t mode, struct file **out)
+{
+	struct inode *ino = NULL;
+	bool follow = !(flags & O_NOFOLLOW) &&
+		      !((flags & O_CREAT) && (flags & O_EXCL));
+	irqflags_t f = spin_lock_irqsave(&fs_lock);
+	int r = vfs_lookup(ctx, dir, path, follow ? LOOKUP_FOLLOW : 0, &ino);
+	spin_unlock_irqrestore(&fs_lock, f);
+	if (r == 0 && (flags & O_CREAT) && (flags & O_EXCL))
+		return -EEXIST;
+	if (r == -ENOENT && (flags & O_CREAT)) {
+		r = vfs_create(ctx, dir, path, S_IFREG | (mode & 07777 & ~ctx->umask),
+			       0, &ino);
+		if (r == -EEXIST && !(flags & O_EXCL))
+			return vfs_open(ctx, dir, path, flags & ~O_CREAT, mode,
+					out);
+		if (r)
+			return r;
+	} else if (r) {
+		return r;
+	}
+	if (S_ISLNK(ino->mode) && !(flags & O_PATH))
+		return -ELOOP; /* O_NOFOLLOW on a symlink */
+	if ((flags & O_CREAT) && S_ISDIR(ino->mode))
+		return -EISDIR;
+	r = may_open(ctx, ino, flags);
+	if (r)
+		return r;
+	if ((flags & O_TRUNC) && S_ISREG(ino->mode) &&
+	    (flags & O_ACCMODE) != O_RDONLY) {
+		f = spin_lock_irqsave(&fs_lock);
+		r = inode_truncate(ino, 0);
+		spin_unlock_irqrestore(&fs_lock, f);
+		if (r)
+			return r;
+	}
+	return vfs_open_inode(ino, flags, out);
+}
+
+struct file *file_get(struct file *f)
+{
+	__atomic_fetch_add(&f->refs, 1, __ATOMIC_RELAXED);
+	return f;
+}
+
+void file_put(struct file *f)
+{
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (f->ops->release)
+		f->ops->release(f);
+	irqflags_t fl = spin_lock_irqsave(&fs_lock);
+	inode_put(f->inode);
+	spin_unlock_irqrestore(&fs_lock, fl);
+	kfree(f);
+}
+
+static long ramfs_read(struct file *f, char *buf, size_t n, uint64_t *pos)
+{
+	if (S_ISDIR(f->inode->mode))
+		return -EISDIR;
+	irqflags_t fl = spin_lock_irqsave(&fs_lock);
+	long r = inode_read_data(f->inode, buf, n, *pos);
+	if (r > 0)
+		*pos += r;
+	spin_unlock_irqrestore(&fs_lock, fl);
+	return r;
+}
+
+static long ramfs_write(struct file *f, const char *buf, size_t n,
+			uint64_t *pos)
+{
+	if (S_ISDIR(f->inode->mode))
+		return -EISDIR;
+	irqflags_t fl = spin_lock_irqsave(&fs_lock);
+	if (f->flags & O_APPEND)
+		*pos = f->inode->size;
+	long r = inode_write_data(f->inode, buf, n, *pos);
+	if (r > 0)
+		*pos += r;
+	spin_unlock_irqrestore(&fs_lock, fl);
+	return r;
+}
+
+static const struct file_ops ramfs_file_ops = {
+	.read = ramfs_read,
+	.write = ramfs_write,
+	.seekable = true,
+};
+
+static bool readable(struct file *f)
+{
+	int acc = f->flags & O_ACCMODE;
+	return !(f->flags & O_PATH) && (acc == O_RDONLY || acc == O_RDWR);
+}
+
+static bool writable(struct file *f)
+{
+	int acc = f->flags & O_ACCMODE;
+	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
+}
+
+long vfs_read(struct file *f, char *buf, size_t n)
+{
+	if (!readable(f))
+		return -EBADF;
+	if (!f->ops->read)
+		return -EINVAL;
+	return f->ops->read(f, buf, n, &f->pos);
+}
+
+long vfs_write(struct file *f, const char *buf, size_t n)
+{
+	if (!writable(f))
+		return -EBADF;
+	if (!f->ops->write)
+		return -EINVAL;
+	return f->ops->write(f, buf, n, &f->pos);
+}
+
+long vfs_pread(struct file *f, char *buf, size_t n, uint64_t off)
+{
+	if (!readable(f))
+		return -EBADF;
+	if (!f->ops->seekable)
+		return -ESPIPE;
+	return f->ops->read(f, buf, n, &off);
+}
+
+long vfs_pwrite(struct file *f, const char *buf, size_t n, uint64_t off)
+{
+	if (!writable(f))
+		return -EBADF;
+	if (!f->ops->seekable)
+		return -ESPIPE;
+	/* O_APPEND applies to pwrite too on Linux. */
+	return f->ops->write(f, buf, n, &off);
+}
+
+long vfs_lseek(struct file *f, int64_t off, int whence)
+{
+	if (!f->ops->seekable)
+		return f->ops->seek_noop ? 0 : -ESPIPE;
+	int64_t base;
+	irqflags_t fl = spin_lock_irqsave(&fs_lock);
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)f->pos;
+		break;
+	case SEEK_END:
+		base = (int64_t)f->inode->size;
+		break;
+	default:
+		spin_unlock_irqrestore(&fs_lock, fl);
+		return -EINVAL;
+	}
+	long r;
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0) {
+		r = -EINVAL;
+	} else {
+		f->pos = (uint64_t)(base + off);
+		r = (long)f->pos;
+	}
+	spin_unlock_irqrestore(&fs_lock, fl);
+	return r;
+}
+
+static uint8_t dtype(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return DT_DIR;
+	case S_IFREG:
+		return DT_REG;
+	case S_IFLNK:
+		return DT_LNK;
+	case S_IFCHR:
+		return DT_CHR;
+	case S_IFBLK:
+		return DT_BLK;
+	case S_IFIFO:
+		return DT_FIFO;
+	case S_IFSOCK:
+		return DT_SOCK;
+	default:
+		return DT_UNKNOWN;
+	}
+}
+
+/* Appends one record; returns its size, or 0 if it does not fit. */
+static size_t put_dirent(char *buf, size_t room, uint64_t ino, int64_t next,
+			 uint8_t type, const char *name)
+{
+	size_t nl = strlen(name);
+	size_t reclen = ALIGN_UP(offsetof(struct linux_dirent64, d_name) + nl + 1,
+				 8);
+	if (reclen > room)
+		return 0;
+	struct linux_dirent64 *d = (struct linux_dirent64 *)buf;
+	d->d_ino = ino;
+	d->d_off = next;
+	d->d_reclen = (uint16_t)reclen;
+	d->d_type = type;
+	memcpy(d->d_name, name, nl + 1);
+	memset(d->d_name + nl + 1, 0, reclen - offsetof(struct linux_dirent64, d_name) - nl - 1);
+	return reclen;
+}
+
+long vfs_getdents64(struct file *f, char *buf, size_t n)
+{
+	struct inode *dir = f->inode;
+	if (!S_ISDIR(dir->mode))
+		return -ENOTDIR;
+	irqflags_t fl = spin_lock_irqsave(&fs_lock);
+	size_t used = 0;
+	bool more = true;
+	/* Position = index: 0 is ".", 1 is "..", then the entries. */
+	if (f->pos == 0) {
+		size_t k = put_dirent(buf, n, dir->ino, 1, DT_DIR, ".");
+		if (!k)
+			goto full;
+		used += k;
+		f->pos = 1;
+	}
+	if (f->pos == 1) {
+		struct inode *up = dir->parent ? dir->parent : dir;
+		size_t k = put_dirent(buf + used, n - used, up->ino, 2, DT_DIR, "..");
+		if (!k)
+			goto full;
+		used += k;
+		f->pos = 2;
+	}
+	struct dir_entry *e;
+	uint64_t idx = 2;
+	list_for_each_entry(e, &dir->entries, link) {
+		if (idx++ < f->pos)
+			continue;
+		size_t k = put_dirent(buf + used, n - used, e->inode->ino,
+				      (int64_t)idx, dtype(e->inode->mode), e->name);
+		if (!k)
+			goto full;
+		used += k;
+		f->pos = idx;
+	}
+	more = false;
+full:
+	spin_unlock_irqrestore(&fs_lock, fl);
+	if (used == 0 && more)
+		return -EINVAL; /* buffer too small for the next record */
+	return (long)used;
+}
+
+long vfs_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
+{
+	if (f->flags & O_PATH)
+		return -EBADF;
+	if (!f->ops->ioctl)
+		return -ENOTTY;
+	return f->ops->ioctl(f, cmd, arg);
+}

@@ -1,0 +1,193 @@
+/* In-memory inodes: allocation and reference counting, permission checks,
+ * stat, and file data kept in pages (holes read as zeros). An inode is freed
+ * when it has no links and no references. */
+#include <fs/vfs.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/layout.h>
+#include <mm/pmm.h>
+#include <time.h>
+#include <uapi/errno.h>
+
+spinlock_t fs_lock = SPINLOCK_INIT("fs");
+static uint64_t next_ino = 1;
+extern int64_t rtc_boot_epoch;
+
+static struct kstat_timespec vfs_now(void)
+{
+	uint64_t ns = time_ns();
+	return (struct kstat_timespec){
+		rtc_boot_epoch + (int64_t)(ns / NSEC_PER_SEC),
+		(int64_t)(ns % NSEC_PER_SEC)};
+}
+
+void inode_touch(struct inode *ino, bool modify)
+{
+	struct kstat_timespec t = vfs_now();
+	ino->ctime = t;
+	if (modify)
+		ino->mtime = t;
+}
+
+struct inode *inode_alloc(uint32_t mode)
+{
+	struct inode *ino = kzalloc(sizeof(*ino));
+	if (!ino)
+		return NULL;
+	ino->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
+	ino->mode = mode;
+	list_init(&ino->entries);
+	ino->atime = ino->mtime = ino->ctime = vfs_now();
+	return ino;
+}
+
+struct inode *inode_get(struct inode *ino)
+{
+	__atomic_fetch_add(&ino->refs, 1, __ATOMIC_RELAXED);
+	return ino;
+}
+
+static void inode_free(struct inode *ino)
+{
+	for (size_t i = 0; i < ino->npages; i++)
+		if (ino->pages[i])
+			pmm_free_page_virt(ino->pages[i]);
+	kfree(ino->pages);
+	kfree(ino->target);
+	kfree(ino);
+}
+
+void inode_put(struct inode *ino)
+{
+	if (__atomic_sub_fetch(&ino->refs, 1, __ATOMIC_ACQ_REL) == 0 &&
+	    ino->nlink == 0)
+		inode_free(ino);
+}
+
+int inode_permission(const struct vfs_ctx *ctx, struct inode *ino, int may)
+{
+	uint32_t m = ino->mode;
+	if (ctx->uid == 0) {
+		/* Root may read and write anything, and execute anything
+		 * that has some x bit (or search any directory). */
+		if (!(may & MAY_EXEC) || S_ISDIR(m) || (m & 0111))
+			return 0;
+		return -EACCES;
+	}
+	uint32_t bits;
+	if (ctx->uid == ino->uid)
+		bits = (m >> 6) & 7;
+	else if (ctx->gid == ino->gid)
+		bits = (m >> 3) & 7;
+	else
+		bits = m & 7;
+	return ((bits & may) == (uint32_t)may) ? 0 : -EACCES;
+}
+
+void inode_stat(struct inode *ino, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = 1; /* the root ramfs */
+	st->st_ino = ino->ino;
+	st->st_nlink = ino->nlink;
+	st->st_mode = ino->mode;
+	st->st_uid = ino->uid;
+	st->st_gid = ino->gid;
+	st->st_rdev = ino->rdev;
+	st->st_size = (int64_t)ino->size;
+	st->st_blksize = PAGE_SIZE;
+	size_t present = 0;
+	for (size_t i = 0; i < ino->npages; i++)
+		present += ino->pages[i] != NULL;
+	st->st_blocks = (int64_t)(present * (PAGE_SIZE / 512));
+	st->st_atim = ino->atime;
+	st->st_mtim = ino->mtime;
+	st->st_ctim = ino->ctime;
+}
+
+/* Grows the page array to hold n pages. */
+static int ensure_pages(struct inode *ino, size_t n)
+{
+	if (n <= ino->npages)
+		return 0;
+	size_t cap = MAX(n, ino->npages * 2);
+	uint8_t **p = kzalloc(cap * sizeof(*p));
+	if (!p)
+		return -ENOSPC;
+	if (ino->pages)
+		memcpy(p, ino->pages, ino->npages * sizeof(*p));
+	kfree(ino->pages);
+	ino->pages = p;
+	ino->npages = cap;
+	return 0;
+}
+
+#define MAX_FILE_SIZE (1ULL << 40)
+
+int inode_truncate(struct inode *ino, uint64_t len)
+{
+	if (len > MAX_FILE_SIZE)
+		return -EFBIG;
+	size_t keep = (len + PAGE_SIZE - 1) / PAGE_SIZE;
+	for (size_t i = keep; i < ino->npages; i++) {
+		if (ino->pages[i]) {
+			pmm_free_page_virt(ino->pages[i]);
+			ino->pages[i] = NULL;
+		}
+	}
+	/* Zero the tail of the last kept page so a later extension reads
+	 * zeros, as POSIX requires. */
+	if (len % PAGE_SIZE && keep - 1 < ino->npages && ino->pages[keep - 1])
+		memset(ino->pages[keep - 1] + len % PAGE_SIZE, 0,
+		       PAGE_SIZE - len % PAGE_SIZE);
+	ino->size = len;
+	inode_touch(ino, true);
+	return 0;
+}
+
+long inode_read_data(struct inode *ino, char *buf, size_t n, uint64_t off)
+{
+	if (off >= ino->size)
+		return 0;
+	n = MIN(n, ino->size - off);
+	for (size_t done = 0; done < n;) {
+		uint64_t p = (off + done) / PAGE_SIZE, o = (off + done) % PAGE_SIZE;
+		size_t k = MIN(n - done, PAGE_SIZE - o);
+		if (p < ino->npages && ino->pages[p])
+			memcpy(buf + done, ino->pages[p] + o, k);
+		else
+			memset(buf + done, 0, k);
+		done += k;
+	}
+	return (long)n;
+}
+
+long inode_write_data(struct inode *ino, const char *buf, size_t n,
+		      uint64_t off)
+{
+	if (off + n > MAX_FILE_SIZE || off + n < off)
+		return -EFBIG;
+	if (n == 0)
+		return 0;
+	int r = ensure_pages(ino, (off + n + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (r)
+		return r;
+	size_t done = 0;
+	while (done < n) {
+		uint64_t p = (off + done) / PAGE_SIZE, o = (off + done) % PAGE_SIZE;
+		size_t k = MIN(n - done, PAGE_SIZE - o);
+		if (!ino->pages[p]) {
+			ino->pages[p] = pmm_alloc_zeroed_page();
+			if (!ino->pages[p])
+				break;
+		}
+		memcpy(ino->pages[p] + o, buf + done, k);
+		done += k;
+	}
+	if (done == 0)
+		return -ENOSPC;
+	if (off + done > ino->size)
+		ino->size = off + done;
+	inode_touch(ino, true);
+	return (long)done;
+}

@@ -1,0 +1,227 @@
+/* Path resolution: walks components from the root or a starting directory,
+ * checking search permission on every directory, following symlinks (at
+ * most SYMLOOP_MAX, then ELOOP), with Linux's errors for missing,
+ * non-directory and too-long components. Callers hold fs_lock. */
+#include <fs/vfs.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <uapi/errno.h>
+
+struct inode *dir_find(struct inode *dir, const char *name)
+{
+	struct dir_entry *e;
+	list_for_each_entry(e, &dir->entries, link)
+		if (strcmp(e->name, name) == 0)
+			return e->inode;
+	return NULL;
+}
+
+int dir_add(struct inode *dir, const char *name, struct inode *ino)
+{
+	struct dir_entry *e = kmalloc(sizeof(*e));
+	size_t len = strlen(name);
+	if (!e)
+		return -ENOSPC;
+	e->name = kmalloc(len + 1);
+	if (!e->name) {
+		kfree(e);
+		return -ENOSPC;
+	}
+	memcpy(e->name, name, len + 1);
+	e->inode = ino;
+	list_add_tail(&e->link, &dir->entries);
+	ino->nlink++;
+	if (S_ISDIR(ino->mode)) {
+		ino->parent = dir;
+		dir->nlink++; /* the child's ".." */
+	}
+	inode_touch(dir, true);
+	return 0;
+}
+
+/* Copies the next component of *p into name; returns its length, 0 at the
+ * end, or -ENAMETOOLONG. */
+static int next_component(const char **p, char name[NAME_MAX + 1])
+{
+	const char *s = *p;
+	while (*s == '/')
+		s++;
+	size_t n = 0;
+	while (s[n] && s[n] != '/')
+		n++;
+	if (n > NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	*p = s + n;
+	return (int)n;
+}
+
+static bool only_slashes(const char *p)
+{
+	while (*p == '/')
+		p++;
+	return *p == '\0';
+}
+
+static int walk(const struct vfs_ctx *ctx, struct inode *dir,
+		const char *path, int flags, int *depth, struct inode **out);
+
+/* One step from cur through component name. */
+static int step(const struct vfs_ctx *ctx, struct inode *cur,
+		const char *name, bool follow, int *depth, struct inode **out)
+{
+	if (!S_ISDIR(cur->mode))
+		return -ENOTDIR;
+	int r = inode_permission(ctx, cur, MAY_EXEC);
+	if (r)
+		return r;
+	if (strcmp(name, ".") == 0) {
+		*out = cur;
+		return 0;
+	}
+	if (strcmp(name, "..") == 0) {
+		*out = (cur == ctx->root || !cur->parent) ? cur : cur->parent;
+		return 0;
+	}
+	struct inode *child = dir_find(cur, name);
+	if (!child)
+		return -ENOENT;
+	if (S_ISLNK(child->mode) && follow) {
+		if (++*depth > SYMLOOP_MAX)
+			return -ELOOP;
+		return walk(ctx, cur, child->target, LOOKUP_FOLLOW, depth, out);
+	}
+	*out = child;
+	return 0;
+}
+
+static int walk(const struct vfs_ctx *ctx, struct inode *dir,
+		const char *path, int flags, int *depth, struct inode **out)
+{
+	char name[NAME_MAX + 1];
+	if (!*path)
+		return -ENOENT;
+	if (strnlen(path, PATH_MAX) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	struct inode *cur = path[0] == '/' ? ctx->root : dir;
+	const char *p = path;
+	for (;;) {
+		int n = next_component(&p, name);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			break;
+		bool last = only_slashes(p);
+		bool trailing = last && *p == '/';
+		bool follow = !last || (flags & LOOKUP_FOLLOW) || trailing;
+		int r = step(ctx, cur, name, follow, depth, &cur);
+		if (r)
+			return r;
+		if (trailing && !S_ISDIR(cur->mode))
+			return -ENOTDIR;
+	}
+	*out = cur;
+	return 0;
+}
+
+int vfs_lookup(const struct vfs_ctx *ctx, struct inode *dir,
+	       const char *path, int flags, struct inode **out)
+{
+	int depth = 0;
+	return walk(ctx, dir, path, flags, &depth, out);
+}
+
+int vfs_lookup_parent(const struct vfs_ctx *ctx, struct inode *dir,
+		      const char *path, struct inode **parent,
+		      char name[NAME_MAX + 1], bool *trailing_slash)
+{
+	size_t len = strnlen(path, PATH_MAX);
+	if (len == 0)
+		return -ENOENT;
+	if (len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	/* Split at the last component, ignoring trailing slashes. */
+	size_t end = len;
+	while (end > 0 && path[end - 1] == '/')
+		end--;
+	*trailing_slash = end < len;
+	if (end == 0) {
+		/* "/" itself: its "name" is "." in the root. */
+		*parent = ctx->root;
+		strlcpy(name, ".", NAME_MAX + 1);
+		return 0;
+	}
+	size_t start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	if (end - start > NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(name, path + start, end - start);
+	name[end - start] = '\0';
+	if (start == 0) {
+		*parent = dir;
+	} else {
+		char *head = kmalloc(start + 1);
+		if (!head)
+			return -ENOMEM;
+		memcpy(head, path, start);
+		head[start] = '\0';
+		int r = vfs_lookup(ctx, dir, head, LOOKUP_FOLLOW, parent);
+		kfree(head);
+		if (r)
+			return r;
+	}
+	if (!S_ISDIR((*parent)->mode))
+		return -ENOTDIR;
+	return inode_permission(ctx, *parent, MAY_EXEC);
+}
+
+/* Name of ino inside its parent directory, or NULL. */
+static const char *name_in_parent(struct inode *ino)
+{
+	struct dir_entry *e;
+	list_for_each_entry(e, &ino->parent->entries, link)
+		if (e->inode == ino)
+			return e->name;
+	return NULL;
+}
+
+int vfs_getcwd(const struct vfs_ctx *ctx, char *buf, size_t size)
+{
+	/* Built right to left from the cwd up to the root. */
+	char *tmp = kmalloc(PATH_MAX);
+	if (!tmp)
+		return -ENOMEM;
+	size_t pos = PATH_MAX - 1;
+	tmp[pos] = '\0';
+	struct inode *cur = ctx->cwd;
+	int r = 0;
+	while (cur != ctx->root && cur->parent) {
+		const char *n = name_in_parent(cur);
+		size_t l = n ? strlen(n) : 0;
+		if (!n || cur->nlink == 0) {
+			r = -ENOENT; /* the cwd was removed */
+			break;
+		}
+		if (l + 1 > pos) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		pos -= l;
+		memcpy(tmp + pos, n, l);
+		tmp[--pos] = '/';
+		cur = cur->parent;
+	}
+	if (!r && pos == PATH_MAX - 1)
+		tmp[--pos] = '/';
+	size_t need = PATH_MAX - pos; /* with the NUL */
+	if (!r && need > size)
+		r = -ERANGE;
+	if (!r) {
+		memcpy(buf, tmp + pos, need);
+		r = (int)need;
+	}
+	kfree(tmp);
+	return r;
+}

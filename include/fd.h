@@ -1,0 +1,24 @@
+/* File descriptors (kernel/fd.c): a process's table from small integers to
+ * open files, with the close-on-exec flag per descriptor. Each entry holds
+ * one reference to its struct file. */
+#ifndef LIMEN_FD_H
+#define LIMEN_FD_H
+
+#include <types.h>
+
+struct file;
+struct process;
+
+/* Installs f at the lowest free descriptor >= min; takes over the
+ * caller's reference. Returns the fd or -EMFILE. */
+int fd_install(struct process *p, struct file *f, int min, bool cloexec);
+/* The open file behind fd with a new reference (file_put it), or NULL. */
+struct file *fd_get(struct process *p, int fd);
+int fd_close(struct process *p, int fd);
+/* dup2/dup3 semantics: newfd is closed first if open. */
+int fd_dup_to(struct process *p, int oldfd, int newfd, bool cloexec);
+int fd_get_cloexec(struct process *p, int fd);
+int fd_set_cloexec(struct process *p, int fd, bool on);
+void fd_close_all(struct process *p);
+
+#endif
