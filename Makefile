@@ -104,6 +104,14 @@ $(BUILD)/user/examples/%-glibc-pie: user/examples/%.c
 $(BUILD)/initramfs.cpio: $(USER_BINS) tools/mkinitramfs.sh
 	tools/mkinitramfs.sh $@ $(BUILD)/user
 
+# The same archive followed by a second one that adds /example.txt, as
+# Linux accepts concatenated archives.
+$(BUILD)/initramfs-example.cpio: $(BUILD)/initramfs.cpio
+	@rm -rf $(BUILD)/example.d && mkdir -p $(BUILD)/example.d
+	@echo present > $(BUILD)/example.d/example.txt
+	(cd $(BUILD)/example.d && echo example.txt | cpio --quiet -o -H newc --owner=0:0) > $(BUILD)/example.cpio
+	cat $< $(BUILD)/example.cpio > $@
+
 # A tiny initramfs for the foundation tests: the kernel must find and
 # recognise it (unpacking it is issue #3's work).
 $(BUILD)/test-initrd.cpio:
@@ -113,7 +121,8 @@ $(BUILD)/test-initrd.cpio:
 
 QEMU_TEST := tests/run-qemu
 test: deps
-	@$(MAKE) --no-print-directory kernel $(BUILD)/test-initrd.cpio
+	@$(MAKE) --no-print-directory kernel $(BUILD)/test-initrd.cpio \
+		$(BUILD)/initramfs.cpio $(BUILD)/initramfs-example.cpio
 	@{ tests/layer unit $(MAKE) --no-print-directory unit-test; \
 	  $(QEMU_TEST) --name ktest --initrd $(BUILD)/test-initrd.cpio \
 		--append "console=ttyS0 ktest=all" \
@@ -127,6 +136,10 @@ test: deps
 		--expect-text 'kernel page fault: write at 0x0*dead000: page not present' \
 		--expect-text 'ktest_fn_panic_page_fault\+0x' \
 		--expect-text 'RIP: 0008:' ; \
+	  tests/layer guest tests/guest-suite.sh $(BUILD)/initramfs.cpio \
+		$(BUILD)/initramfs-example.cpio; \
+	  tests/layer fault tests/fault-cases.sh $(BUILD)/initramfs.cpio; \
+	  tests/layer syscall-doc tools/gen-syscall-doc.sh --check; \
 	} 2>&1 | tests/summary
 
 run: deps kernel

@@ -34,10 +34,10 @@ struct acpi_rsdp {
 static const struct acpi_sdt *tables[MAX_TABLES];
 static int nr_tables;
 static struct acpi_madt_info madt_info = {
-	.lapic_addr = 0xfee00000,
-	.nr_cpus = 1,
-	.nr_ioapics = 1,
-	.ioapics = {{0, 0xfec00000, 0}},
+    .lapic_addr = 0xfee00000,
+    .nr_cpus = 1,
+    .nr_ioapics = 1,
+    .ioapics = {{0, 0xfec00000, 0}},
 };
 static uint16_t pm1a_cnt, pm1b_cnt;
 static uint8_t slp_typa, slp_typb;
@@ -98,8 +98,7 @@ static size_t aml_small_int(const uint8_t *p, size_t avail, uint8_t *v)
 	}
 }
 
-int acpi_parse_s5(const uint8_t *aml, size_t len, uint8_t *typa,
-		  uint8_t *typb)
+int acpi_parse_s5(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb)
 {
 	for (size_t i = 0; i + 4 <= len; i++) {
 		if (memcmp(aml + i, "_S5_", 4) != 0)
@@ -150,14 +149,14 @@ void acpi_parse_madt(const uint8_t *madt, size_t len,
 		} else if (type == 1 && elen >= 12 &&
 			   out->nr_ioapics < ACPI_MAX_IOAPICS) {
 			struct acpi_ioapic *io =
-				&out->ioapics[out->nr_ioapics++];
+			    &out->ioapics[out->nr_ioapics++];
 			io->id = e[2];
 			io->addr = *(const uint32_t *)(e + 4);
 			io->gsi_base = *(const uint32_t *)(e + 8);
 		} else if (type == 2 && elen >= 10 &&
 			   out->nr_overrides < ACPI_MAX_OVERRIDES) {
 			struct acpi_override *o =
-				&out->overrides[out->nr_overrides++];
+			    &out->overrides[out->nr_overrides++];
 			o->isa_irq = e[3];
 			o->gsi = *(const uint32_t *)(e + 4);
 			o->flags = *(const uint16_t *)(e + 8);
@@ -198,7 +197,7 @@ static const struct acpi_rsdp *find_rsdp(uint64_t hint)
 			return r;
 	}
 	/* The EBDA's first KiB, then the BIOS ROM area. */
-	uint64_t ebda = (uint64_t)*(const uint16_t *)phys_to_virt(0x40e) << 4;
+	uint64_t ebda = (uint64_t) * (const uint16_t *)phys_to_virt(0x40e) << 4;
 	uint64_t ranges[2][2] = {{ebda, ebda + 1024}, {0xe0000, 0x100000}};
 	for (int i = 0; i < 2; i++) {
 		if (ranges[i][0] == 0)
@@ -222,7 +221,10 @@ const void *acpi_find_table(const char *sig, int index)
 	return NULL;
 }
 
-const struct acpi_madt_info *acpi_madt(void) { return &madt_info; }
+const struct acpi_madt_info *acpi_madt(void)
+{
+	return &madt_info;
+}
 
 static void read_fadt(const uint8_t *f, uint32_t len)
 {
@@ -238,9 +240,9 @@ static void read_fadt(const uint8_t *f, uint32_t len)
 		return;
 	if (nr_tables < MAX_TABLES)
 		tables[nr_tables++] = d;
-	have_s5 = acpi_parse_s5((const uint8_t *)d + sizeof(*d),
-				d->length - sizeof(*d), &slp_typa,
-				&slp_typb) == 0;
+	have_s5 =
+	    acpi_parse_s5((const uint8_t *)d + sizeof(*d),
+			  d->length - sizeof(*d), &slp_typa, &slp_typb) == 0;
 	if (!have_s5)
 		pr_warn("acpi: no usable \\_S5 in the DSDT");
 }
@@ -282,8 +284,7 @@ int acpi_init(uint64_t rsdp_hint)
 	if (f)
 		read_fadt((const uint8_t *)f, f->length);
 	pr_info("acpi: %u CPU(s), %u I/O APIC(s), %u override(s), S5 %s",
-		madt_info.nr_cpus, madt_info.nr_ioapics,
-		madt_info.nr_overrides,
+		madt_info.nr_cpus, madt_info.nr_ioapics, madt_info.nr_overrides,
 		have_s5 ? "found" : "missing");
 	return 0;
 }

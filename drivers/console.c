@@ -25,8 +25,7 @@ static long con_read(struct file *f, char *b, size_t n, uint64_t *pos)
 	return tty_read(&console_tty, b, n, f->flags & O_NONBLOCK);
 }
 
-static long con_write(struct file *f, const char *b, size_t n,
-			  uint64_t *pos)
+static long con_write(struct file *f, const char *b, size_t n, uint64_t *pos)
 {
 	(void)f, (void)pos;
 	return tty_write(&console_tty, b, n);
@@ -41,9 +40,9 @@ static long con_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
 /* /dev/console (5:1), /dev/tty (5:0) and /dev/ttyS0 (4:64) are all the
  * serial console until there are sessions and controlling terminals. */
 static const struct file_ops console_ops = {
-	.read = con_read,
-	.write = con_write,
-	.ioctl = con_ioctl,
+    .read = con_read,
+    .write = con_write,
+    .ioctl = con_ioctl,
 };
 
 void console_init(void)

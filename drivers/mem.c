@@ -39,13 +39,13 @@ static long random_read(struct file *f, char *b, size_t n, uint64_t *pos)
 }
 
 static const struct file_ops null_ops = {
-	.read = null_read, .write = sink_write, .seek_noop = true};
+    .read = null_read, .write = sink_write, .seek_noop = true};
 static const struct file_ops zero_ops = {
-	.read = zero_read, .write = sink_write, .seek_noop = true};
+    .read = zero_read, .write = sink_write, .seek_noop = true};
 static const struct file_ops full_ops = {
-	.read = zero_read, .write = full_write, .seek_noop = true};
+    .read = zero_read, .write = full_write, .seek_noop = true};
 static const struct file_ops random_ops = {
-	.read = random_read, .write = sink_write, .seek_noop = true};
+    .read = random_read, .write = sink_write, .seek_noop = true};
 
 void mem_devices_init(void)
 {

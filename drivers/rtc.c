@@ -50,9 +50,8 @@ void rtc_init(void)
 		hour = (hour % 12) + 12; /* 12-hour mode, PM */
 	int year = 2000 + bcd(y, is_bcd);
 	int64_t days = days_from_civil(year, bcd(mo, is_bcd), bcd(d, is_bcd));
-	rtc_boot_epoch = days * 86400 + hour * 3600 + bcd(m, is_bcd) * 60 +
-			 bcd(s, is_bcd);
-	pr_info("rtc: %04d-%02d-%02d %02d:%02d:%02d UTC", year,
-		bcd(mo, is_bcd), bcd(d, is_bcd), hour, bcd(m, is_bcd),
-		bcd(s, is_bcd));
+	rtc_boot_epoch =
+	    days * 86400 + hour * 3600 + bcd(m, is_bcd) * 60 + bcd(s, is_bcd);
+	pr_info("rtc: %04d-%02d-%02d %02d:%02d:%02d UTC", year, bcd(mo, is_bcd),
+		bcd(d, is_bcd), hour, bcd(m, is_bcd), bcd(s, is_bcd));
 }

@@ -10,24 +10,23 @@
 #include <uapi/errno.h>
 
 static const struct ktermios tty_default_termios = {
-	.c_iflag = ICRNL | IXON,
-	.c_oflag = OPOST | ONLCR,
-	.c_cflag = B38400 | CS8 | CREAD | HUPCL,
-	.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE |
-		   IEXTEN,
-	.c_cc = {[VINTR] = 3,
-		 [VQUIT] = 0x1c,
-		 [VERASE] = 0x7f,
-		 [VKILL] = 0x15,
-		 [VEOF] = 4,
-		 [VMIN] = 1,
-		 [VSTART] = 0x11,
-		 [VSTOP] = 0x13,
-		 [VSUSP] = 0x1a,
-		 [VREPRINT] = 0x12,
-		 [VDISCARD] = 0x0f,
-		 [VWERASE] = 0x17,
-		 [VLNEXT] = 0x16},
+    .c_iflag = ICRNL | IXON,
+    .c_oflag = OPOST | ONLCR,
+    .c_cflag = B38400 | CS8 | CREAD | HUPCL,
+    .c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
+    .c_cc = {[VINTR] = 3,
+	     [VQUIT] = 0x1c,
+	     [VERASE] = 0x7f,
+	     [VKILL] = 0x15,
+	     [VEOF] = 4,
+	     [VMIN] = 1,
+	     [VSTART] = 0x11,
+	     [VSTOP] = 0x13,
+	     [VSUSP] = 0x1a,
+	     [VREPRINT] = 0x12,
+	     [VDISCARD] = 0x0f,
+	     [VWERASE] = 0x17,
+	     [VLNEXT] = 0x16},
 };
 
 void tty_init(struct tty *t, const char *name,
@@ -90,9 +89,8 @@ static void erase_one(struct tty *t)
 	char c = t->line[--t->line_len];
 	if (t->termios.c_lflag & ECHOE) {
 		/* Control characters were echoed as two columns. */
-		int cols = ((uint8_t)c < 32 && (t->termios.c_lflag & ECHOCTL))
-				   ? 2
-				   : 1;
+		int cols =
+		    ((uint8_t)c < 32 && (t->termios.c_lflag & ECHOCTL)) ? 2 : 1;
 		for (int i = 0; i < cols; i++)
 			tty_out(t, "\b \b", 3);
 	}

@@ -1,5 +1,6 @@
 /* 16550 UART driver for COM1 (I/O port 0x3f8): polled output for the kernel
- * console, 115200 8N1, and receive interrupts once the I/O APIC routes IRQ 4. */
+ * console, 115200 8N1, and receive interrupts once the I/O APIC routes IRQ 4.
+ */
 #include <arch.h>
 #include <drivers/uart.h>
 
@@ -18,7 +19,7 @@ static bool uart_present;
 void uart_init(void)
 {
 	outb(COM1 + UART_IER, 0x00);
-	outb(COM1 + UART_LCR, 0x80); /* DLAB: set the divisor */
+	outb(COM1 + UART_LCR, 0x80);  /* DLAB: set the divisor */
 	outb(COM1 + UART_DATA, 0x01); /* 115200 baud */
 	outb(COM1 + UART_IER, 0x00);
 	outb(COM1 + UART_LCR, 0x03); /* 8N1 */

@@ -51,16 +51,16 @@ int vfs_open(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 	     int flags, uint32_t mode, struct file **out)
 {
 	struct inode *ino = NULL;
-	bool follow = !(flags & O_NOFOLLOW) &&
-		      !((flags & O_CREAT) && (flags & O_EXCL));
+	bool follow =
+	    !(flags & O_NOFOLLOW) && !((flags & O_CREAT) && (flags & O_EXCL));
 	irqflags_t f = spin_lock_irqsave(&fs_lock);
 	int r = vfs_lookup(ctx, dir, path, follow ? LOOKUP_FOLLOW : 0, &ino);
 	spin_unlock_irqrestore(&fs_lock, f);
 	if (r == 0 && (flags & O_CREAT) && (flags & O_EXCL))
 		return -EEXIST;
 	if (r == -ENOENT && (flags & O_CREAT)) {
-		r = vfs_create(ctx, dir, path, S_IFREG | (mode & 07777 & ~ctx->umask),
-			       0, &ino);
+		r = vfs_create(ctx, dir, path,
+			       S_IFREG | (mode & 07777 & ~ctx->umask), 0, &ino);
 		if (r == -EEXIST && !(flags & O_EXCL))
 			return vfs_open(ctx, dir, path, flags & ~O_CREAT, mode,
 					out);
@@ -133,9 +133,9 @@ static long ramfs_write(struct file *f, const char *buf, size_t n,
 }
 
 static const struct file_ops ramfs_file_ops = {
-	.read = ramfs_read,
-	.write = ramfs_write,
-	.seekable = true,
+    .read = ramfs_read,
+    .write = ramfs_write,
+    .seekable = true,
 };
 
 static bool readable(struct file *f)
@@ -245,8 +245,8 @@ static size_t put_dirent(char *buf, size_t room, uint64_t ino, int64_t next,
 			 uint8_t type, const char *name)
 {
 	size_t nl = strlen(name);
-	size_t reclen = ALIGN_UP(offsetof(struct linux_dirent64, d_name) + nl + 1,
-				 8);
+	size_t reclen =
+	    ALIGN_UP(offsetof(struct linux_dirent64, d_name) + nl + 1, 8);
 	if (reclen > room)
 		return 0;
 	struct linux_dirent64 *d = (struct linux_dirent64 *)buf;
@@ -255,7 +255,8 @@ static size_t put_dirent(char *buf, size_t room, uint64_t ino, int64_t next,
 	d->d_reclen = (uint16_t)reclen;
 	d->d_type = type;
 	memcpy(d->d_name, name, nl + 1);
-	memset(d->d_name + nl + 1, 0, reclen - offsetof(struct linux_dirent64, d_name) - nl - 1);
+	memset(d->d_name + nl + 1, 0,
+	       reclen - offsetof(struct linux_dirent64, d_name) - nl - 1);
 	return reclen;
 }
 
@@ -277,7 +278,8 @@ long vfs_getdents64(struct file *f, char *buf, size_t n)
 	}
 	if (f->pos == 1) {
 		struct inode *up = dir->parent ? dir->parent : dir;
-		size_t k = put_dirent(buf + used, n - used, up->ino, 2, DT_DIR, "..");
+		size_t k =
+		    put_dirent(buf + used, n - used, up->ino, 2, DT_DIR, "..");
 		if (!k)
 			goto full;
 		used += k;
@@ -285,11 +287,13 @@ long vfs_getdents64(struct file *f, char *buf, size_t n)
 	}
 	struct dir_entry *e;
 	uint64_t idx = 2;
-	list_for_each_entry(e, &dir->entries, link) {
+	list_for_each_entry(e, &dir->entries, link)
+	{
 		if (idx++ < f->pos)
 			continue;
-		size_t k = put_dirent(buf + used, n - used, e->inode->ino,
-				      (int64_t)idx, dtype(e->inode->mode), e->name);
+		size_t k =
+		    put_dirent(buf + used, n - used, e->inode->ino,
+			       (int64_t)idx, dtype(e->inode->mode), e->name);
 		if (!k)
 			goto full;
 		used += k;

@@ -12,7 +12,10 @@
 static struct inode *root;
 static const struct vfs_ctx boot_ctx_template = {.umask = 0};
 
-struct inode *vfs_root(void) { return root; }
+struct inode *vfs_root(void)
+{
+	return root;
+}
 
 void vfs_init_root(void)
 {
@@ -31,7 +34,7 @@ static struct vfs_ctx boot_ctx(void)
 
 struct cpio_hdr {
 	uint32_t ino, mode, uid, gid, nlink, mtime, filesize, devmajor,
-		devminor, rdevmajor, rdevminor, namesize;
+	    devminor, rdevmajor, rdevminor, namesize;
 };
 
 static int hex8(const char *p, uint32_t *out)
@@ -83,8 +86,8 @@ struct hardlink {
 	struct hardlink *next;
 };
 
-static int unpack_entry(struct vfs_ctx *c, const struct cpio_hdr *h,
-			char *path, const char *data, struct hardlink **links)
+static int unpack_entry(struct vfs_ctx *c, const struct cpio_hdr *h, char *path,
+			const char *data, struct hardlink **links)
 {
 	uint32_t type = h->mode & S_IFMT;
 	struct inode *ino = NULL;
@@ -99,8 +102,9 @@ static int unpack_entry(struct vfs_ctx *c, const struct cpio_hdr *h,
 					return r;
 				/* Data comes with the last link. */
 				r = vfs_lookup(c, root, path, 0, &ino);
-				if (!r && inode_write_data(ino, data, h->filesize,
-							   0) != (long)h->filesize)
+				if (!r &&
+				    inode_write_data(ino, data, h->filesize,
+						     0) != (long)h->filesize)
 					r = -ENOSPC;
 				return r;
 			}
@@ -129,7 +133,8 @@ static int unpack_entry(struct vfs_ctx *c, const struct cpio_hdr *h,
 	case S_IFREG:
 		r = vfs_create(c, root, path, h->mode, 0, &ino);
 		if (!r && h->filesize &&
-		    inode_write_data(ino, data, h->filesize, 0) != (long)h->filesize)
+		    inode_write_data(ino, data, h->filesize, 0) !=
+			(long)h->filesize)
 			r = -ENOSPC;
 		break;
 	case S_IFCHR:
@@ -184,7 +189,8 @@ int initramfs_unpack(const void *archive, size_t len)
 				off += 4;
 				continue;
 			}
-			pr_err("initramfs: bad header at offset %zu: stopped", off);
+			pr_err("initramfs: bad header at offset %zu: stopped",
+			       off);
 			r = -EINVAL;
 			break;
 		}
@@ -195,7 +201,8 @@ int initramfs_unpack(const void *archive, size_t len)
 		    h.filesize > len - data_off ||
 		    a[name_off + h.namesize - 1] != '\0') {
 			pr_err("initramfs: entry at offset %zu runs past the "
-			       "archive: stopped", off);
+			       "archive: stopped",
+			       off);
 			r = -EINVAL;
 			break;
 		}
@@ -236,10 +243,10 @@ void initramfs_make_dev(void)
 		const char *path;
 		uint32_t major, minor, mode;
 	} nodes[] = {
-		{"/dev/null", 1, 3, 0666},   {"/dev/zero", 1, 5, 0666},
-		{"/dev/full", 1, 7, 0666},   {"/dev/random", 1, 8, 0666},
-		{"/dev/urandom", 1, 9, 0666}, {"/dev/tty", 5, 0, 0666},
-		{"/dev/console", 5, 1, 0600}, {"/dev/ttyS0", 4, 64, 0660},
+	    {"/dev/null", 1, 3, 0666},	  {"/dev/zero", 1, 5, 0666},
+	    {"/dev/full", 1, 7, 0666},	  {"/dev/random", 1, 8, 0666},
+	    {"/dev/urandom", 1, 9, 0666}, {"/dev/tty", 5, 0, 0666},
+	    {"/dev/console", 5, 1, 0600}, {"/dev/ttyS0", 4, 64, 0660},
 	};
 	struct vfs_ctx c = boot_ctx();
 	vfs_create(&c, root, "/dev", S_IFDIR | 0755, 0, NULL);

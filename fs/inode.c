@@ -16,9 +16,9 @@ extern int64_t rtc_boot_epoch;
 static struct kstat_timespec vfs_now(void)
 {
 	uint64_t ns = time_ns();
-	return (struct kstat_timespec){
-		rtc_boot_epoch + (int64_t)(ns / NSEC_PER_SEC),
-		(int64_t)(ns % NSEC_PER_SEC)};
+	return (struct kstat_timespec){rtc_boot_epoch +
+					   (int64_t)(ns / NSEC_PER_SEC),
+				       (int64_t)(ns % NSEC_PER_SEC)};
 }
 
 void inode_touch(struct inode *ino, bool modify)
@@ -151,7 +151,8 @@ long inode_read_data(struct inode *ino, char *buf, size_t n, uint64_t off)
 		return 0;
 	n = MIN(n, ino->size - off);
 	for (size_t done = 0; done < n;) {
-		uint64_t p = (off + done) / PAGE_SIZE, o = (off + done) % PAGE_SIZE;
+		uint64_t p = (off + done) / PAGE_SIZE,
+			 o = (off + done) % PAGE_SIZE;
 		size_t k = MIN(n - done, PAGE_SIZE - o);
 		if (p < ino->npages && ino->pages[p])
 			memcpy(buf + done, ino->pages[p] + o, k);
@@ -174,7 +175,8 @@ long inode_write_data(struct inode *ino, const char *buf, size_t n,
 		return r;
 	size_t done = 0;
 	while (done < n) {
-		uint64_t p = (off + done) / PAGE_SIZE, o = (off + done) % PAGE_SIZE;
+		uint64_t p = (off + done) / PAGE_SIZE,
+			 o = (off + done) % PAGE_SIZE;
 		size_t k = MIN(n - done, PAGE_SIZE - o);
 		if (!ino->pages[p]) {
 			ino->pages[p] = pmm_alloc_zeroed_page();

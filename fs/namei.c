@@ -10,9 +10,8 @@
 struct inode *dir_find(struct inode *dir, const char *name)
 {
 	struct dir_entry *e;
-	list_for_each_entry(e, &dir->entries, link)
-		if (strcmp(e->name, name) == 0)
-			return e->inode;
+	list_for_each_entry(e, &dir->entries, link) if (strcmp(e->name, name) ==
+							0) return e->inode;
 	return NULL;
 }
 
@@ -64,12 +63,12 @@ static bool only_slashes(const char *p)
 	return *p == '\0';
 }
 
-static int walk(const struct vfs_ctx *ctx, struct inode *dir,
-		const char *path, int flags, int *depth, struct inode **out);
+static int walk(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
+		int flags, int *depth, struct inode **out);
 
 /* One step from cur through component name. */
-static int step(const struct vfs_ctx *ctx, struct inode *cur,
-		const char *name, bool follow, int *depth, struct inode **out)
+static int step(const struct vfs_ctx *ctx, struct inode *cur, const char *name,
+		bool follow, int *depth, struct inode **out)
 {
 	if (!S_ISDIR(cur->mode))
 		return -ENOTDIR;
@@ -96,8 +95,8 @@ static int step(const struct vfs_ctx *ctx, struct inode *cur,
 	return 0;
 }
 
-static int walk(const struct vfs_ctx *ctx, struct inode *dir,
-		const char *path, int flags, int *depth, struct inode **out)
+static int walk(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
+		int flags, int *depth, struct inode **out)
 {
 	char name[NAME_MAX + 1];
 	if (!*path)
@@ -125,8 +124,8 @@ static int walk(const struct vfs_ctx *ctx, struct inode *dir,
 	return 0;
 }
 
-int vfs_lookup(const struct vfs_ctx *ctx, struct inode *dir,
-	       const char *path, int flags, struct inode **out)
+int vfs_lookup(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
+	       int flags, struct inode **out)
 {
 	int depth = 0;
 	return walk(ctx, dir, path, flags, &depth, out);
@@ -181,9 +180,8 @@ int vfs_lookup_parent(const struct vfs_ctx *ctx, struct inode *dir,
 static const char *name_in_parent(struct inode *ino)
 {
 	struct dir_entry *e;
-	list_for_each_entry(e, &ino->parent->entries, link)
-		if (e->inode == ino)
-			return e->name;
+	list_for_each_entry(e, &ino->parent->entries,
+			    link) if (e->inode == ino) return e->name;
 	return NULL;
 }
 

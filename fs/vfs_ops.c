@@ -14,9 +14,8 @@ static bool is_dot(const char *n)
 static struct dir_entry *dir_entry_of(struct inode *dir, const char *name)
 {
 	struct dir_entry *e;
-	list_for_each_entry(e, &dir->entries, link)
-		if (strcmp(e->name, name) == 0)
-			return e;
+	list_for_each_entry(e, &dir->entries,
+			    link) if (strcmp(e->name, name) == 0) return e;
 	return NULL;
 }
 
@@ -167,8 +166,9 @@ int vfs_link(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 	struct inode *old, *parent;
 	bool slash;
 	irqflags_t f = spin_lock_irqsave(&fs_lock);
-	int r = vfs_lookup(ctx, odir, opath,
-			   (flags & AT_SYMLINK_FOLLOW) ? LOOKUP_FOLLOW : 0, &old);
+	int r =
+	    vfs_lookup(ctx, odir, opath,
+		       (flags & AT_SYMLINK_FOLLOW) ? LOOKUP_FOLLOW : 0, &old);
 	if (r)
 		goto out;
 	if (S_ISDIR(old->mode)) {
@@ -202,8 +202,8 @@ static bool is_ancestor(struct inode *a, struct inode *d)
 	return false;
 }
 
-int vfs_rename(const struct vfs_ctx *ctx, struct inode *odir,
-	       const char *opath, struct inode *ndir, const char *npath)
+int vfs_rename(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
+	       struct inode *ndir, const char *npath)
 {
 	char oname[NAME_MAX + 1], nname[NAME_MAX + 1];
 	struct inode *op, *np;

@@ -45,8 +45,7 @@ __noreturn void acpi_poweroff(void);
 /* Pure parsers, also used by the host unit test. */
 int acpi_checksum_ok(const void *p, size_t len);
 /* Finds \_S5's SLP_TYPa/SLP_TYPb in DSDT AML; 0 or -EINVAL. */
-int acpi_parse_s5(const uint8_t *aml, size_t len, uint8_t *typa,
-		  uint8_t *typb);
+int acpi_parse_s5(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb);
 void acpi_parse_madt(const uint8_t *madt, size_t len,
 		     struct acpi_madt_info *out);
 

@@ -14,7 +14,7 @@ struct mm;
 typedef long (*exec_read_fn)(void *ctx, void *buf, size_t len, uint64_t off);
 
 struct exec_image {
-	struct mm *mm;	/* the new address space */
+	struct mm *mm;	 /* the new address space */
 	uintptr_t entry; /* initial rip */
 	uintptr_t sp;	 /* initial rsp */
 };

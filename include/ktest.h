@@ -14,12 +14,12 @@ struct ktest {
 #define KTEST(tname)                                                           \
 	static void ktest_fn_##tname(void);                                    \
 	static const struct ktest ktest_##tname                                \
-		__attribute__((used, section(".ktest"), aligned(8))) = {       \
-			#tname, ktest_fn_##tname};                             \
+	    __attribute__((used, section(".ktest"), aligned(8))) = {           \
+		#tname, ktest_fn_##tname};                                     \
 	static void ktest_fn_##tname(void)
 
 void ktest_check(bool ok, const char *name, const char *fmt, ...)
-	__printf(3, 4);
+    __printf(3, 4);
 #define KCHECK(cond, name, ...)                                                \
 	ktest_check((cond), (name), "(" #cond ") " __VA_ARGS__)
 

@@ -10,7 +10,7 @@ struct trap_frame;
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 /* Panic from a trap handler, with the trapped register state. */
 __noreturn void panic_frame(const struct trap_frame *tf, const char *fmt, ...)
-	__printf(2, 3);
+    __printf(2, 3);
 
 #define BUG_ON(cond)                                                           \
 	do {                                                                   \

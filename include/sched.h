@@ -36,32 +36,35 @@ struct thread {
 	enum thread_state state;
 	struct arch_context *ctx;
 	void *kstack_top;
-	struct list_head run_link; /* run queue, sleep list or a wait queue */
+	struct list_head run_link;   /* run queue, sleep list or a wait queue */
 	struct list_head sleep_link; /* sleep list, when wake_at_ns is set */
 	struct list_head all_link;   /* all_threads */
-	uint64_t wake_at_ns;	   /* when sleeping with a timeout; 0 = none */
+	uint64_t wake_at_ns; /* when sleeping with a timeout; 0 = none */
 	bool timed_out;
-	int slice;		 /* ticks left in this time slice */
-	uint64_t ticks;		 /* timer ticks spent running */
-	uint64_t switches;	 /* times scheduled in */
-	bool detached;		 /* freed by the idle thread when it exits */
+	int slice;	   /* ticks left in this time slice */
+	uint64_t ticks;	   /* timer ticks spent running */
+	uint64_t switches; /* times scheduled in */
+	bool detached;	   /* freed by the idle thread when it exits */
 	int exit_code;
 	struct wait_queue *join_wq;
 	void (*fn)(void *);
 	void *arg;
 	/* User-mode state (NULL/0 for kernel threads). */
 	struct process *proc;
-	struct trap_frame *utf;	 /* saved user registers, top of kstack */
-	struct fpu_state *fpu;	 /* FPU/SSE/AVX registers */
-	uint64_t fs_base;	 /* arch_prctl(ARCH_SET_FS) */
+	struct trap_frame *utf;	   /* saved user registers, top of kstack */
+	struct fpu_state *fpu;	   /* FPU/SSE/AVX registers */
+	uint64_t fs_base;	   /* arch_prctl(ARCH_SET_FS) */
 	uintptr_t clear_child_tid; /* set_tid_address */
-	uintptr_t robust_list;	    /* set_robust_list */
+	uintptr_t robust_list;	   /* set_robust_list */
 };
 
 struct wait_queue {
 	struct list_head waiters;
 };
-#define WAIT_QUEUE_INIT(wq) { LIST_HEAD_INIT((wq).waiters) }
+#define WAIT_QUEUE_INIT(wq)                                                    \
+	{                                                                      \
+		LIST_HEAD_INIT((wq).waiters)                                   \
+	}
 
 void sched_init(void);
 /* The boot context becomes the idle thread and never returns. */

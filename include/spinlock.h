@@ -12,7 +12,10 @@ typedef struct spinlock {
 	const char *name;
 } spinlock_t;
 
-#define SPINLOCK_INIT(n) { .locked = 0, .cpu = -1, .name = (n) }
+#define SPINLOCK_INIT(n)                                                       \
+	{                                                                      \
+		.locked = 0, .cpu = -1, .name = (n)                            \
+	}
 
 typedef uint64_t irqflags_t;
 

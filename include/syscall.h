@@ -19,5 +19,6 @@ extern const char *const syscall_names[NR_SYSCALLS];
 extern const syscall_fn syscall_fns[NR_SYSCALLS];
 /* How often each unimplemented number was called. */
 extern uint64_t syscall_enosys_count[NR_SYSCALLS];
+void syscall_report_enosys(void);
 
 #endif

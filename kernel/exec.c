@@ -210,8 +210,8 @@ int exec_load(exec_read_fn read, void *ctx, const char *execfn,
 		 * segment that maps file offset e_phoff. */
 		if (!phdr_va && ph[i].p_offset <= eh.e_phoff &&
 		    eh.e_phoff < ph[i].p_offset + ph[i].p_filesz)
-			phdr_va = ph[i].p_vaddr + bias + eh.e_phoff -
-				  ph[i].p_offset;
+			phdr_va =
+			    ph[i].p_vaddr + bias + eh.e_phoff - ph[i].p_offset;
 	}
 	if (!brk) {
 		r = -ENOEXEC;
@@ -220,23 +220,24 @@ int exec_load(exec_read_fn read, void *ctx, const char *execfn,
 	mm->brk_start = mm->brk = ALIGN_UP(brk, PAGE_SIZE);
 
 	uint64_t auxv[] = {
-		AT_PHDR,   phdr_va,
-		AT_PHENT,  sizeof(struct elf64_phdr),
-		AT_PHNUM,  eh.e_phnum,
-		AT_PAGESZ, PAGE_SIZE,
-		AT_BASE,   0,
-		AT_FLAGS,  0,
-		AT_ENTRY,  eh.e_entry + bias,
-		AT_UID,    0,
-		AT_EUID,   0,
-		AT_GID,    0,
-		AT_EGID,   0,
-		AT_SECURE, 0,
-		AT_HWCAP,  cpu_hwcap(),
-		AT_CLKTCK, 100,
-		AT_MINSIGSTKSZ, 2048,
+	    AT_PHDR,	    phdr_va,
+	    AT_PHENT,	    sizeof(struct elf64_phdr),
+	    AT_PHNUM,	    eh.e_phnum,
+	    AT_PAGESZ,	    PAGE_SIZE,
+	    AT_BASE,	    0,
+	    AT_FLAGS,	    0,
+	    AT_ENTRY,	    eh.e_entry + bias,
+	    AT_UID,	    0,
+	    AT_EUID,	    0,
+	    AT_GID,	    0,
+	    AT_EGID,	    0,
+	    AT_SECURE,	    0,
+	    AT_HWCAP,	    cpu_hwcap(),
+	    AT_CLKTCK,	    100,
+	    AT_MINSIGSTKSZ, 2048,
 	};
-	r = build_stack(mm, execfn, argv, envp, auxv, ARRAY_SIZE(auxv), &out->sp);
+	r = build_stack(mm, execfn, argv, envp, auxv, ARRAY_SIZE(auxv),
+			&out->sp);
 	if (r)
 		goto fail;
 	out->mm = mm;

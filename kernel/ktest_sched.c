@@ -99,7 +99,10 @@ KTEST(wait_queue)
 	KCHECK(r < 0, "waitq_timeout", "returned %d", r);
 }
 
-static void exits_with(void *arg) { thread_exit((int)(uintptr_t)arg); }
+static void exits_with(void *arg)
+{
+	thread_exit((int)(uintptr_t)arg);
+}
 
 KTEST(thread_lifecycle)
 {
@@ -109,7 +112,7 @@ KTEST(thread_lifecycle)
 	int bad = 0;
 	for (int i = 0; i < 5000 && !bad; i++) {
 		struct thread *t =
-			thread_create("short", exits_with, (void *)(uintptr_t)i);
+		    thread_create("short", exits_with, (void *)(uintptr_t)i);
 		if (IS_ERR(t) || thread_join(t) != i)
 			bad = i + 1;
 	}

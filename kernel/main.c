@@ -63,13 +63,13 @@ static void __init memory_init(void)
 			mem_type_name(r->type));
 	}
 	reserved[nres++] = (struct phys_range){0, 1UL << 20};
-	reserved[nres++] = (struct phys_range){
-		virt_to_phys(__kernel_start), virt_to_phys(__kernel_end)};
+	reserved[nres++] = (struct phys_range){virt_to_phys(__kernel_start),
+					       virt_to_phys(__kernel_end)};
 	if (boot_info.initrd_size)
 		reserved[nres++] = (struct phys_range){
-			ALIGN_DOWN(boot_info.initrd_base, PAGE_SIZE),
-			ALIGN_UP(boot_info.initrd_base + boot_info.initrd_size,
-				 PAGE_SIZE)};
+		    ALIGN_DOWN(boot_info.initrd_base, PAGE_SIZE),
+		    ALIGN_UP(boot_info.initrd_base + boot_info.initrd_size,
+			     PAGE_SIZE)};
 	pmm_init(boot_info.map, boot_info.nmap, reserved, nres);
 
 	struct pmm_stats st;
@@ -89,8 +89,7 @@ static void report_initrd(void)
 		return;
 	}
 	const uint8_t *p = phys_to_virt(boot_info.initrd_base);
-	bool cpio = boot_info.initrd_size >= 6 &&
-		    memcmp(p, "070701", 6) == 0;
+	bool cpio = boot_info.initrd_size >= 6 && memcmp(p, "070701", 6) == 0;
 	pr_info("initrd: %llu bytes at %#llx (%s)",
 		(unsigned long long)boot_info.initrd_size,
 		(unsigned long long)boot_info.initrd_base,
@@ -194,8 +193,7 @@ void kmain(phys_addr_t start_info)
 
 	struct thread *t = thread_create("kinit", kinit, NULL);
 	if (IS_ERR(t))
-		panic("cannot create the first kernel thread: %ld",
-		      PTR_ERR(t));
+		panic("cannot create the first kernel thread: %ld", PTR_ERR(t));
 	thread_detach(t);
 	sched_idle_loop();
 }

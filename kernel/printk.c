@@ -16,9 +16,15 @@ static spinlock_t printk_lock = SPINLOCK_INIT("printk");
 static char line_buf[PRINTK_LINE_MAX];
 bool printk_panicking;
 
-void printk_set_loglevel(int level) { console_loglevel = level; }
+void printk_set_loglevel(int level)
+{
+	console_loglevel = level;
+}
 
-void console_write(const char *s, size_t n) { uart_write(s, n); }
+void console_write(const char *s, size_t n)
+{
+	uart_write(s, n);
+}
 
 static void printk_emit(int level, const char *fmt, va_list ap)
 {

@@ -18,21 +18,21 @@
 #include <printk.h>
 #include <proc.h>
 #include <sched.h>
+#include <syscall.h>
 #include <uapi/errno.h>
 #include <uapi/signal.h>
 
 static const char *const signal_names[] = {
-	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",   [SIGQUIT] = "SIGQUIT",
-	[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
-	[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",   [SIGKILL] = "SIGKILL",
-	[SIGSEGV] = "SIGSEGV", [SIGPIPE] = "SIGPIPE", [SIGTERM] = "SIGTERM",
-	[SIGSYS] = "SIGSYS",
+    [SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",	  [SIGQUIT] = "SIGQUIT",
+    [SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
+    [SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",	  [SIGKILL] = "SIGKILL",
+    [SIGSEGV] = "SIGSEGV", [SIGPIPE] = "SIGPIPE", [SIGTERM] = "SIGTERM",
+    [SIGSYS] = "SIGSYS",
 };
 
 const char *signal_name(int sig)
 {
-	if (sig > 0 && sig < (int)ARRAY_SIZE(signal_names) &&
-	    signal_names[sig])
+	if (sig > 0 && sig < (int)ARRAY_SIZE(signal_names) && signal_names[sig])
 		return signal_names[sig];
 	return "signal";
 }
@@ -70,9 +70,9 @@ void proc_user_fault(struct trap_frame *tf, int sig, const char *what)
 {
 	struct process *p = proc_current();
 	/* One line that says what the program did and what stopped it. */
-	printk(LOGLEVEL_ERR,
-	       "limen: pid %d (%s) killed by %s: %s at rip %#llx", p->pid,
-	       p->comm, signal_name(sig), what, (unsigned long long)tf->rip);
+	printk(LOGLEVEL_ERR, "limen: pid %d (%s) killed by %s: %s at rip %#llx",
+	       p->pid, p->comm, signal_name(sig), what,
+	       (unsigned long long)tf->rip);
 	p->exiting = true;
 	p->exit_code = sig; /* wait status: terminated by signal sig */
 }
@@ -82,6 +82,7 @@ void proc_exit(int status)
 	struct process *p = proc_current();
 	struct thread *t = current;
 	if (p->pid == 1) {
+		syscall_report_enosys();
 		/* As Linux, losing init is fatal; here it is how a test run
 		 * or a session ends, so say why and power off. */
 		if ((status & 0x7f) == 0)
@@ -206,7 +207,7 @@ int proc_exec_init(const char *path, const char *const *argv,
 	fpu_state_init(t->fpu);
 
 	struct trap_frame *tf =
-		(struct trap_frame *)((uintptr_t)t->kstack_top - sizeof(*tf));
+	    (struct trap_frame *)((uintptr_t)t->kstack_top - sizeof(*tf));
 	arch_user_frame_init(tf, img.entry, img.sp);
 	t->utf = tf;
 	arch_irq_disable();

@@ -47,8 +47,8 @@ static uint64_t next_word(void)
 	uint64_t t = rdtsc();
 	counter++;
 	pool[counter & 3] ^= mix64(hw_random() ^ (t << 17) ^ t ^ counter);
-	uint64_t out = mix64(pool[0] + pool[1] * 3 + pool[2] * 5 +
-			     pool[3] * 7 + counter);
+	uint64_t out =
+	    mix64(pool[0] + pool[1] * 3 + pool[2] * 5 + pool[3] * 7 + counter);
 	pool[(counter + 1) & 3] += out;
 	return out;
 }

@@ -17,13 +17,19 @@ static LIST_HEAD(run_queue);
 static LIST_HEAD(sleep_list);
 static uint64_t nr_switches, nr_preemptions;
 
-irqflags_t sched_lock_irqsave(void) { return spin_lock_irqsave(&sched_lock); }
+irqflags_t sched_lock_irqsave(void)
+{
+	return spin_lock_irqsave(&sched_lock);
+}
 void sched_unlock_irqrestore(irqflags_t f)
 {
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
-void wait_queue_init(struct wait_queue *wq) { list_init(&wq->waiters); }
+void wait_queue_init(struct wait_queue *wq)
+{
+	list_init(&wq->waiters);
+}
 
 /* Caller holds sched_lock. */
 static void make_runnable(struct thread *t)
@@ -85,8 +91,14 @@ void sched_preempt(void)
 	sched_yield_cpu();
 }
 
-void preempt_disable(void) { this_cpu()->preempt_count++; }
-void preempt_enable(void) { this_cpu()->preempt_count--; }
+void preempt_disable(void)
+{
+	this_cpu()->preempt_count++;
+}
+void preempt_enable(void)
+{
+	this_cpu()->preempt_count--;
+}
 
 /* Timer interrupt: charge the tick, end the slice, wake timed sleepers. */
 void sched_tick(void)
@@ -99,7 +111,8 @@ void sched_tick(void)
 	t->ticks++;
 	if (t == cpu->idle || --t->slice <= 0)
 		cpu->need_resched = !list_empty(&run_queue) || t == cpu->idle;
-	list_for_each_entry_safe(s, tmp, &sleep_list, sleep_link) {
+	list_for_each_entry_safe(s, tmp, &sleep_list, sleep_link)
+	{
 		if (s->wake_at_ns && s->wake_at_ns <= now) {
 			s->timed_out = true;
 			make_runnable(s);
@@ -135,7 +148,7 @@ void wait_queue_wake_all(struct wait_queue *wq)
 	irqflags_t f = spin_lock_irqsave(&sched_lock);
 	struct thread *t, *tmp;
 	list_for_each_entry_safe(t, tmp, &wq->waiters, run_link)
-		make_runnable(t);
+	    make_runnable(t);
 	if (!list_empty(&run_queue))
 		this_cpu()->need_resched = true;
 	spin_unlock_irqrestore(&sched_lock, f);
@@ -162,7 +175,7 @@ __noreturn void sched_exit_current(struct wait_queue *joiners)
 	current->state = THREAD_ZOMBIE;
 	struct thread *t, *tmp;
 	list_for_each_entry_safe(t, tmp, &joiners->waiters, run_link)
-		make_runnable(t);
+	    make_runnable(t);
 	schedule_locked();
 	panic("sched: a zombie thread was scheduled");
 }

@@ -79,12 +79,14 @@ long sys_creat(const char *upath, uint32_t mode)
 	return sys_openat(AT_FDCWD, upath, O_CREAT | O_WRONLY | O_TRUNC, mode);
 }
 
-long sys_close(int fd) { return fd_close(proc_current(), fd); }
+long sys_close(int fd)
+{
+	return fd_close(proc_current(), fd);
+}
 
 /* Moves up to n bytes between a user buffer and the file, chunk by
  * chunk; stops early on a short transfer. */
-static long do_io(struct file *f, char *ubuf, size_t n, bool write,
-		  int64_t off)
+static long do_io(struct file *f, char *ubuf, size_t n, bool write, int64_t off)
 {
 	if (n > 0x7ffff000)
 		n = 0x7ffff000; /* Linux's MAX_RW_COUNT */
@@ -134,8 +136,14 @@ static long fd_io(int fd, char *ubuf, size_t n, bool write, int64_t off)
 	return r;
 }
 
-long sys_read(int fd, char *buf, size_t n) { return fd_io(fd, buf, n, false, -1); }
-long sys_write(int fd, char *buf, size_t n) { return fd_io(fd, buf, n, true, -1); }
+long sys_read(int fd, char *buf, size_t n)
+{
+	return fd_io(fd, buf, n, false, -1);
+}
+long sys_write(int fd, char *buf, size_t n)
+{
+	return fd_io(fd, buf, n, true, -1);
+}
 
 long sys_pread64(int fd, char *buf, size_t n, int64_t off)
 {
@@ -271,7 +279,8 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 			r = -EINVAL;
 			break;
 		}
-		r = fd_install(p, file_get(f), (int)arg, cmd == F_DUPFD_CLOEXEC);
+		r = fd_install(p, file_get(f), (int)arg,
+			       cmd == F_DUPFD_CLOEXEC);
 		if (r < 0)
 			file_put(f);
 		break;
@@ -286,8 +295,8 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 		r = f->flags | O_LARGEFILE;
 		break;
 	case F_SETFL: {
-		const int settable = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT |
-				     O_NOATIME;
+		const int settable =
+		    O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 		f->flags = (f->flags & ~settable) | ((int)arg & settable);
 		r = 0;
 		break;
@@ -327,9 +336,9 @@ static long stat_common(int dirfd, const char *upath, int flags,
 	r = at_dir(dirfd, path, &dir);
 	if (!r) {
 		irqflags_t f = spin_lock_irqsave(&fs_lock);
-		r = vfs_lookup(p->fs, dir, path,
-			       (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
-			       out);
+		r = vfs_lookup(
+		    p->fs, dir, path,
+		    (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, out);
 		spin_unlock_irqrestore(&fs_lock, f);
 	}
 	kfree(path);
@@ -547,7 +556,8 @@ long sys_mknodat(int dirfd, const char *upath, uint32_t mode, uint32_t dev)
 		return -EINVAL;
 	if ((type == S_IFCHR || type == S_IFBLK) && ctx->uid != 0)
 		return -EPERM;
-	uint64_t rdev = MKDEV((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+	uint64_t rdev =
+	    MKDEV((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00));
 	return WITH_PATH(dirfd, upath,
 			 vfs_create(ctx, dir, path,
 				    type | (mode & 07777 & ~ctx->umask), rdev,
@@ -568,8 +578,14 @@ long sys_unlinkat(int dirfd, const char *upath, int flags)
 			 vfs_unlink(ctx, dir, path, flags & AT_REMOVEDIR));
 }
 
-long sys_unlink(const char *p) { return sys_unlinkat(AT_FDCWD, p, 0); }
-long sys_rmdir(const char *p) { return sys_unlinkat(AT_FDCWD, p, AT_REMOVEDIR); }
+long sys_unlink(const char *p)
+{
+	return sys_unlinkat(AT_FDCWD, p, 0);
+}
+long sys_rmdir(const char *p)
+{
+	return sys_unlinkat(AT_FDCWD, p, AT_REMOVEDIR);
+}
 
 long sys_symlinkat(const char *utarget, int dirfd, const char *upath)
 {
@@ -619,7 +635,8 @@ long sys_renameat2(int odirfd, const char *uold, int ndirfd, const char *unew,
 	struct inode *odir;
 	long r;
 	if (flags)
-		return -EINVAL; /* RENAME_NOREPLACE/EXCHANGE/WHITEOUT: not yet */
+		return -EINVAL; /* RENAME_NOREPLACE/EXCHANGE/WHITEOUT: not yet
+				 */
 	char *old = getname(uold, &r);
 	if (!old)
 		return r;
@@ -734,7 +751,10 @@ long sys_fchmod(int fd, uint32_t mode)
 }
 
 /* Everything lives in RAM: there is nothing to write back. */
-long sys_sync(void) { return 0; }
+long sys_sync(void)
+{
+	return 0;
+}
 long sys_fsync(int fd)
 {
 	struct file *f = fd_get(proc_current(), fd);
@@ -743,4 +763,7 @@ long sys_fsync(int fd)
 	file_put(f);
 	return 0;
 }
-long sys_fdatasync(int fd) { return sys_fsync(fd); }
+long sys_fdatasync(int fd)
+{
+	return sys_fsync(fd);
+}

@@ -61,7 +61,7 @@ long sys_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd,
 	 * are the same with one process. */
 	int r = mm_map(mm, addr, len, prot,
 		       (type == MAP_PRIVATE ? 0 : VMA_SHARED) |
-			       ((flags & MAP_GROWSDOWN) ? VMA_GROWSDOWN : 0));
+			   ((flags & MAP_GROWSDOWN) ? VMA_GROWSDOWN : 0));
 	return r ? r : (long)addr;
 }
 
@@ -105,7 +105,8 @@ long sys_madvise(uintptr_t addr, size_t len, long advice)
 			struct vma *v = mm_find_vma(mm, a);
 			if (!v)
 				return -ENOMEM;
-			uintptr_t end = MIN(v->end, ALIGN_UP(addr + len, PAGE_SIZE));
+			uintptr_t end =
+			    MIN(v->end, ALIGN_UP(addr + len, PAGE_SIZE));
 			int r = mm_map(mm, a, end - a, v->prot, v->flags);
 			if (r)
 				return r;

@@ -23,18 +23,36 @@ long sys_exit_group(long code)
 	proc_exit((code & 0xff) << 8);
 }
 
-long sys_getpid(void) { return proc_current()->pid; }
+long sys_getpid(void)
+{
+	return proc_current()->pid;
+}
 /* The parent of pid 1 is the kernel (0), as on Linux. */
 long sys_getppid(void)
 {
 	struct process *p = proc_current();
 	return p->parent ? p->parent->pid : 0;
 }
-long sys_gettid(void) { return proc_current()->pid; }
-long sys_getuid(void) { return proc_current()->uid; }
-long sys_geteuid(void) { return proc_current()->euid; }
-long sys_getgid(void) { return proc_current()->gid; }
-long sys_getegid(void) { return proc_current()->egid; }
+long sys_gettid(void)
+{
+	return proc_current()->pid;
+}
+long sys_getuid(void)
+{
+	return proc_current()->uid;
+}
+long sys_geteuid(void)
+{
+	return proc_current()->euid;
+}
+long sys_getgid(void)
+{
+	return proc_current()->gid;
+}
+long sys_getegid(void)
+{
+	return proc_current()->egid;
+}
 
 long sys_set_tid_address(uintptr_t tidptr)
 {

@@ -3,6 +3,7 @@
  * with interrupts on, stores the result in rax, and says whether the fast
  * sysret path may be used to return. */
 #include <arch.h>
+#include <lib/printf.h>
 #include <asm/user.h>
 #include <percpu.h>
 #include <printk.h>
@@ -22,11 +23,10 @@ int syscall_dispatch(struct trap_frame *tf)
 	t->utf = tf;
 	arch_irq_enable();
 	if (nr < NR_SYSCALLS && syscall_fns[nr]) {
-		ret = syscall_fns[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8,
-				      tf->r9);
+		ret = syscall_fns[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10,
+				      tf->r8, tf->r9);
 	} else {
-		if (nr < NR_SYSCALLS &&
-		    syscall_enosys_count[nr]++ == 0)
+		if (nr < NR_SYSCALLS && syscall_enosys_count[nr]++ == 0)
 			pr_debug("syscall %llu (%s) not implemented: -ENOSYS",
 				 (unsigned long long)nr,
 				 syscall_names[nr] ? syscall_names[nr] : "?");
@@ -34,4 +34,22 @@ int syscall_dispatch(struct trap_frame *tf)
 	tf->rax = (uint64_t)ret;
 	proc_return_to_user(tf);
 	return arch_sysret_ok(tf);
+}
+
+/* One line naming every unimplemented system call that was asked for, and
+ * how often: printed when init exits, so a run shows what it was missing. */
+void syscall_report_enosys(void)
+{
+	char line[400];
+	size_t n = 0;
+	line[0] = '\0';
+	for (int i = 0; i < NR_SYSCALLS && n < sizeof(line) - 40; i++) {
+		if (!syscall_enosys_count[i])
+			continue;
+		n += snprintf(line + n, sizeof(line) - n, " %s(%llu)",
+			      syscall_names[i] ? syscall_names[i] : "?",
+			      (unsigned long long)syscall_enosys_count[i]);
+	}
+	if (n)
+		pr_info("limen: unimplemented system calls used:%s", line);
 }

@@ -98,14 +98,18 @@ int thread_join(struct thread *t)
 	return code;
 }
 
-void thread_detach(struct thread *t) { t->detached = true; }
+void thread_detach(struct thread *t)
+{
+	t->detached = true;
+}
 
 /* Frees detached zombies. Runs in the idle thread only. */
 static void reap_detached(void)
 {
 	struct thread *t, *tmp, *victim = NULL;
 	irqflags_t f = spin_lock_irqsave(&threads_lock);
-	list_for_each_entry_safe(t, tmp, &all_threads, all_link) {
+	list_for_each_entry_safe(t, tmp, &all_threads, all_link)
+	{
 		/* The state is read under sched_lock: a zombie is off its
 		 * stack once the switch away from it has released it. */
 		irqflags_t g = sched_lock_irqsave();

@@ -21,7 +21,10 @@ void time_set_clocksource(uint64_t (*read)(void), uint64_t freq_hz,
 	clock_read = read;
 }
 
-uint64_t time_clocksource_hz(void) { return clock_hz; }
+uint64_t time_clocksource_hz(void)
+{
+	return clock_hz;
+}
 
 uint64_t time_ns(void)
 {

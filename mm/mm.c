@@ -50,7 +50,8 @@ static void unmap_range(struct mm *mm, uintptr_t start, uintptr_t end)
 void mm_destroy(struct mm *mm)
 {
 	struct vma *v, *tmp;
-	list_for_each_entry_safe(v, tmp, &mm->vmas, link) {
+	list_for_each_entry_safe(v, tmp, &mm->vmas, link)
+	{
 		unmap_range(mm, v->start, v->end);
 		list_del(&v->link);
 		kfree(v);
@@ -59,12 +60,16 @@ void mm_destroy(struct mm *mm)
 	kfree(mm);
 }
 
-void mm_activate(struct mm *mm) { uvm_activate(mm->root); }
+void mm_activate(struct mm *mm)
+{
+	uvm_activate(mm->root);
+}
 
 struct vma *mm_find_vma(struct mm *mm, uintptr_t addr)
 {
 	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, link) {
+	list_for_each_entry(v, &mm->vmas, link)
+	{
 		if (addr < v->start)
 			return NULL;
 		if (addr < v->end)
@@ -93,7 +98,8 @@ static int carve(struct mm *mm, uintptr_t start, uintptr_t end)
 {
 	struct vma *v;
 restart:
-	list_for_each_entry(v, &mm->vmas, link) {
+	list_for_each_entry(v, &mm->vmas, link)
+	{
 		if (v->end <= start || v->start >= end)
 			continue;
 		if (v->start < start) {
@@ -117,7 +123,8 @@ restart:
 static void vma_insert(struct mm *mm, struct vma *n)
 {
 	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, link) {
+	list_for_each_entry(v, &mm->vmas, link)
+	{
 		if (v->start >= n->end) {
 			list_add_tail(&n->link, &v->link);
 			return;
@@ -218,18 +225,19 @@ uintptr_t mm_find_free(struct mm *mm, size_t len, uintptr_t hint)
 	    hint + len <= mm->mmap_base && hint + len > hint) {
 		struct vma *v;
 		found = hint;
-		list_for_each_entry(v, &mm->vmas, link)
-			if (v->start < hint + len && v->end > hint)
-				found = 0;
+		list_for_each_entry(v, &mm->vmas,
+				    link) if (v->start < hint + len &&
+					      v->end > hint) found = 0;
 	}
 	if (!found) {
 		/* Top-down from mmap_base, as Linux's default layout: the
 		 * highest gap below top that fits. */
-		uintptr_t top = mm->mmap_base, floor = MAX(USER_MIN_ADDR,
-							   ALIGN_UP(mm->brk,
-								    PAGE_SIZE));
+		uintptr_t top = mm->mmap_base,
+			  floor =
+			      MAX(USER_MIN_ADDR, ALIGN_UP(mm->brk, PAGE_SIZE));
 		struct vma *v;
-		list_for_each_entry_reverse(v, &mm->vmas, link) {
+		list_for_each_entry_reverse(v, &mm->vmas, link)
+		{
 			if (v->start >= top)
 				continue;
 			if (v->end <= top && top - v->end >= len)
@@ -263,9 +271,9 @@ uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk)
 		irqflags_t f = spin_lock_irqsave(&mm->lock);
 		struct vma *v;
 		bool clash = false;
-		list_for_each_entry(v, &mm->vmas, link)
-			if (v->start < new_end && v->end > old_end)
-				clash = true;
+		list_for_each_entry(v, &mm->vmas,
+				    link) if (v->start < new_end &&
+					      v->end > old_end) clash = true;
 		spin_unlock_irqrestore(&mm->lock, f);
 		if (clash || mm_map(mm, old_end, new_end - old_end,
 				    PROT_READ | PROT_WRITE, VMA_HEAP))
@@ -279,8 +287,7 @@ uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk)
 
 /* With mm->lock held: makes va present, zero-filled, with the VMA's
  * protections. */
-static enum mm_fault_result populate(struct mm *mm, struct vma *v,
-				     uintptr_t va)
+static enum mm_fault_result populate(struct mm *mm, struct vma *v, uintptr_t va)
 {
 	void *page = pmm_alloc_zeroed_page();
 	if (!page)
@@ -305,7 +312,8 @@ enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
 		 * stack limit. */
 		struct vma *s;
 		r = MM_FAULT_UNMAPPED;
-		list_for_each_entry(s, &mm->vmas, link) {
+		list_for_each_entry(s, &mm->vmas, link)
+		{
 			if ((s->flags & VMA_GROWSDOWN) && addr < s->start &&
 			    addr + 65536 + 32 * sizeof(long) >= s->start) {
 				if (s->end - va > mm->stack_limit) {

@@ -3,8 +3,14 @@
 # number (include/syscall_names.h), whether Limen implements it
 # (include/syscall_list.h), and the notes in docs/syscall-notes.txt.
 set -euo pipefail
+# With --check, fails (and says so) if docs/syscalls.md is out of date.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+out=docs/syscalls.md
+if [ "${1:-}" = --check ]; then
+	out=$(mktemp)
+	trap 'rm -f "$out"' EXIT
+fi
 impl=$(sed -n 's/^SYS(\(.*\))$/\1/p' include/syscall_list.h)
 {
 	cat <<'HEAD'
@@ -41,4 +47,12 @@ HEAD
 	echo "|---|---|---|"
 	cat "$rows"
 	rm -f "$rows"
-} >docs/syscalls.md
+} >"$out"
+if [ "${1:-}" = --check ]; then
+	if cmp -s "$out" docs/syscalls.md; then
+		echo "PASS syscalls_doc_up_to_date"
+	else
+		echo "FAIL syscalls_doc_up_to_date: run tools/gen-syscall-doc.sh"
+		exit 1
+	fi
+fi

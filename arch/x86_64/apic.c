@@ -37,13 +37,19 @@ static volatile uint8_t *lapic;
 static volatile uint8_t *ioapic;
 static unsigned ioapic_gsi_base, ioapic_nr_pins;
 
-static uint32_t lapic_read(uint32_t reg) { return mmio_read32(lapic + reg); }
+static uint32_t lapic_read(uint32_t reg)
+{
+	return mmio_read32(lapic + reg);
+}
 static void lapic_write(uint32_t reg, uint32_t v)
 {
 	mmio_write32(lapic + reg, v);
 }
 
-void lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
+void lapic_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
+}
 
 static uint32_t ioapic_read(uint32_t reg)
 {
@@ -130,10 +136,10 @@ int ioapic_route_isa_irq(unsigned irq, uint8_t *vector_out)
 		return -EINVAL;
 	unsigned pin = gsi - ioapic_gsi_base;
 	uint8_t vec = VEC_IRQ_BASE + gsi;
-	uint32_t lo = vec | (active_low ? (1u << 13) : 0) |
-		      (level ? (1u << 15) : 0);
+	uint32_t lo =
+	    vec | (active_low ? (1u << 13) : 0) | (level ? (1u << 15) : 0);
 	ioapic_write(IOAPIC_REDTBL(pin) + 1, (lapic_read(LAPIC_ID) >> 24)
-						    << 24);
+						 << 24);
 	ioapic_write(IOAPIC_REDTBL(pin), lo);
 	*vector_out = vec;
 	return 0;
@@ -146,12 +152,18 @@ int ioapic_route_isa_irq(unsigned irq, uint8_t *vector_out)
 
 static uint64_t lapic_hz;
 
-static uint64_t tsc_read(void) { return rdtsc(); }
+static uint64_t tsc_read(void)
+{
+	return rdtsc();
+}
 
 /* The TSC at kernel entry (set by kmain), the zero of kernel time. */
 uint64_t boot_tsc;
 
-uint64_t timer_lapic_hz(void) { return lapic_hz; }
+uint64_t timer_lapic_hz(void)
+{
+	return lapic_hz;
+}
 
 static void timer_tick(struct trap_frame *tf, void *arg)
 {
@@ -186,8 +198,7 @@ void __init timer_init(void)
 	lapic_hz = (uint64_t)lapic_ticks * 1000 / CAL_MS;
 	if (tsc_hz == 0 || lapic_hz == 0)
 		panic("timer: calibration failed (tsc %llu Hz, lapic %llu Hz)",
-		      (unsigned long long)tsc_hz,
-		      (unsigned long long)lapic_hz);
+		      (unsigned long long)tsc_hz, (unsigned long long)lapic_hz);
 	time_set_clocksource(tsc_read, tsc_hz, boot_tsc);
 
 	trap_set_handler(VEC_TIMER, timer_tick, NULL);

@@ -75,8 +75,6 @@ void __init gdt_init(void)
 			 : "rax", "memory");
 }
 
-
-
 void __init percpu_init_boot(void)
 {
 	cpu0.self = &cpu0;

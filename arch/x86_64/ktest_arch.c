@@ -36,8 +36,7 @@ KTEST(wx)
 	int r = arch_probe_write64(__text_start + 64, t);
 	KCHECK(r == -EFAULT, "kernel_text_read_only", "write returned %d", r);
 	r = arch_probe_write64(__rodata_start, ro);
-	KCHECK(r == -EFAULT, "kernel_rodata_read_only", "write returned %d",
-	       r);
+	KCHECK(r == -EFAULT, "kernel_rodata_read_only", "write returned %d", r);
 	r = arch_probe_read64(__text_start, &v);
 	KCHECK(r == 0, "kernel_text_readable", "read returned %d", r);
 	KCHECK(read_cr0() & CR0_WP, "cr0_wp_on");

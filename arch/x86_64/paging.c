@@ -148,8 +148,8 @@ static void __init map_direct(phys_addr_t start, phys_addr_t end)
 			}
 			table = phys_to_virt(*e & PTE_ADDR);
 		}
-		table[pt_index(va, 2)] = pa | PTE_P | PTE_W | PTE_PS | PTE_G |
-					 nx_bit;
+		table[pt_index(va, 2)] =
+		    pa | PTE_P | PTE_W | PTE_PS | PTE_G | nx_bit;
 	}
 }
 
@@ -240,8 +240,8 @@ void *vm_kstack_alloc(void)
 		spin_unlock_irqrestore(&kvm_lock, fl);
 		return NULL;
 	}
-	uintptr_t base = KSTACK_AREA_BASE + (uintptr_t)slot * KSTACK_SLOT +
-			 PAGE_SIZE;
+	uintptr_t base =
+	    KSTACK_AREA_BASE + (uintptr_t)slot * KSTACK_SLOT + PAGE_SIZE;
 	for (uintptr_t va = base; va < base + KSTACK_SIZE; va += PAGE_SIZE) {
 		phys_addr_t pa = pmm_alloc_pages(0);
 		if (!pa || map_page_locked(va, pa, pte_flags(VM_WRITE))) {
@@ -283,7 +283,8 @@ void vm_kstack_free(void *top)
 bool vm_kstack_is_guard(uintptr_t addr)
 {
 	if (addr < KSTACK_AREA_BASE ||
-	    addr >= KSTACK_AREA_BASE + (uintptr_t)KSTACK_MAX_SLOTS * KSTACK_SLOT)
+	    addr >=
+		KSTACK_AREA_BASE + (uintptr_t)KSTACK_MAX_SLOTS * KSTACK_SLOT)
 		return false;
 	return (addr - KSTACK_AREA_BASE) % KSTACK_SLOT < PAGE_SIZE;
 }
@@ -333,7 +334,10 @@ void uvm_activate(uint64_t *root)
 		write_cr3(pa);
 }
 
-void uvm_activate_kernel(void) { uvm_activate(kernel_pml4); }
+void uvm_activate_kernel(void)
+{
+	uvm_activate(kernel_pml4);
+}
 
 int uvm_map(uint64_t *root, uintptr_t va, phys_addr_t pa, unsigned flags)
 {
@@ -371,8 +375,7 @@ int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags)
 	return 0;
 }
 
-int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa,
-	       unsigned *flags)
+int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa, unsigned *flags)
 {
 	uint64_t *pte = pte_walk(root, va, false);
 	if (!pte || !(*pte & (PTE_P | PTE_HIDDEN)))

@@ -50,14 +50,14 @@ int __init arch_boot_parse(phys_addr_t info)
 			sizeof(boot_info.cmdline));
 	if (si->nr_modules > 0 && si->modlist_paddr) {
 		const struct hvm_modlist_entry *m =
-			phys_to_virt(si->modlist_paddr);
+		    phys_to_virt(si->modlist_paddr);
 		boot_info.initrd_base = m->paddr;
 		boot_info.initrd_size = m->size;
 	}
 	boot_info.rsdp = si->rsdp_paddr;
 	if (si->version >= 1 && si->memmap_paddr) {
 		const struct hvm_memmap_entry *e =
-			phys_to_virt(si->memmap_paddr);
+		    phys_to_virt(si->memmap_paddr);
 		size_t n = MIN((size_t)si->memmap_entries, BOOT_MAX_REGIONS);
 		for (size_t i = 0; i < n; i++) {
 			boot_info.map[i].base = e[i].addr;

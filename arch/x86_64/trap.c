@@ -34,24 +34,38 @@ static struct {
 	void *arg;
 } handlers[256];
 
-static const char *const exc_names[32] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow",
-	"bound range exceeded", "invalid opcode", "device not available",
-	"double fault", "coprocessor segment overrun", "invalid TSS",
-	"segment not present", "stack-segment fault", "general protection",
-	"page fault", "reserved", "x87 floating-point error",
-	"alignment check", "machine check", "SIMD floating-point error",
-	"virtualization exception", "control protection"};
+static const char *const exc_names[32] = {"divide error",
+					  "debug",
+					  "NMI",
+					  "breakpoint",
+					  "overflow",
+					  "bound range exceeded",
+					  "invalid opcode",
+					  "device not available",
+					  "double fault",
+					  "coprocessor segment overrun",
+					  "invalid TSS",
+					  "segment not present",
+					  "stack-segment fault",
+					  "general protection",
+					  "page fault",
+					  "reserved",
+					  "x87 floating-point error",
+					  "alignment check",
+					  "machine check",
+					  "SIMD floating-point error",
+					  "virtualization exception",
+					  "control protection"};
 
 static void idt_set(int vec, uint64_t fn, int ist, int dpl)
 {
 	idt[vec] = (struct idt_entry){
-		.off_lo = fn & 0xffff,
-		.sel = SEG_KCODE,
-		.ist = ist,
-		.type = 0x8e | (dpl << 5), /* present, 64-bit interrupt gate */
-		.off_mid = (fn >> 16) & 0xffff,
-		.off_hi = fn >> 32,
+	    .off_lo = fn & 0xffff,
+	    .sel = SEG_KCODE,
+	    .ist = ist,
+	    .type = 0x8e | (dpl << 5), /* present, 64-bit interrupt gate */
+	    .off_mid = (fn >> 16) & 0xffff,
+	    .off_hi = fn >> 32,
 	};
 }
 
@@ -167,9 +181,9 @@ static void exception(struct trap_frame *tf)
 	if (tf->vector == TRAP_DF)
 		panic_frame(tf, "double fault (a fault while handling a "
 				"fault: kernel stack overflow?)");
-	const char *name =
-		tf->vector < 32 && exc_names[tf->vector] ? exc_names[tf->vector]
-							 : "exception";
+	const char *name = tf->vector < 32 && exc_names[tf->vector]
+			       ? exc_names[tf->vector]
+			       : "exception";
 	panic_frame(tf, "%s (vector %llu) in kernel mode", name,
 		    (unsigned long long)tf->vector);
 }
@@ -200,8 +214,7 @@ void trap_dispatch(struct trap_frame *tf)
 		lapic_eoi();
 	cpu->irq_depth--;
 	/* Preempt on the way out of the outermost interrupt. */
-	if (cpu->irq_depth == 0 && cpu->need_resched &&
-	    cpu->preempt_count == 0)
+	if (cpu->irq_depth == 0 && cpu->need_resched && cpu->preempt_count == 0)
 		sched_preempt();
 	if (trap_from_user(tf))
 		proc_return_to_user(tf);

@@ -31,8 +31,8 @@ bool arch_user_page_fault(struct trap_frame *tf, uint64_t addr,
 		return false;
 	/* A present page that faults is a protection violation, except for
 	 * the race of two threads populating the same page. */
-	*res = mm_fault(p->mm, addr, tf->error & PF_WRITE,
-			tf->error & PF_INSTR);
+	*res =
+	    mm_fault(p->mm, addr, tf->error & PF_WRITE, tf->error & PF_INSTR);
 	return *res == MM_FAULT_OK;
 }
 
@@ -85,15 +85,25 @@ static const char *gp_instruction(const struct trap_frame *tf)
 		return "cli (IOPL 0: interrupts are the kernel's)";
 	case 0xfb:
 		return "sti (IOPL 0: interrupts are the kernel's)";
-	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
-	case 0xec: case 0xed: case 0xee: case 0xef:
-	case 0x6c: case 0x6d: case 0x6e: case 0x6f:
+	case 0xe4:
+	case 0xe5:
+	case 0xe6:
+	case 0xe7:
+	case 0xec:
+	case 0xed:
+	case 0xee:
+	case 0xef:
+	case 0x6c:
+	case 0x6d:
+	case 0x6e:
+	case 0x6f:
 		return "port I/O (no I/O permission bitmap in the TSS)";
 	case 0x0f:
 		if (b[1] == 0x20 || b[1] == 0x22)
 			return "mov to/from a control register (CPL 0 only)";
 		if (b[1] == 0x01)
-			return "a system-table instruction (CPL 0 only or UMIP)";
+			return "a system-table instruction (CPL 0 only or "
+			       "UMIP)";
 		if (b[1] == 0x30 || b[1] == 0x32)
 			return "wrmsr/rdmsr (CPL 0 only)";
 		return NULL;

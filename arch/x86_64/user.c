@@ -23,11 +23,11 @@ void __init syscall_init(void)
 	/* syscall: CS = 0x08, SS = 0x10. sysret (64-bit): CS = base + 16,
 	 * SS = base + 8, with base = the 32-bit user code selector. */
 	wrmsr(MSR_STAR, ((uint64_t)(SEG_UCODE32 | 3) << 48) |
-				((uint64_t)SEG_KCODE << 32));
+			    ((uint64_t)SEG_KCODE << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	/* Entered with interrupts off, no single-step, DF and AC clear. */
-	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC |
-				 RFLAGS_NT);
+	wrmsr(MSR_FMASK,
+	      RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
 }
 
 void arch_user_frame_init(struct trap_frame *tf, uint64_t rip, uint64_t rsp)
@@ -89,7 +89,10 @@ void __init fpu_init(void)
 		xcr0 ? "XSAVE" : "FXSAVE", fpu_size, (unsigned long long)xcr0);
 }
 
-size_t fpu_state_size(void) { return fpu_size; }
+size_t fpu_state_size(void)
+{
+	return fpu_size;
+}
 
 void fpu_state_init(struct fpu_state *st)
 {
@@ -101,7 +104,8 @@ void fpu_save(struct fpu_state *st)
 	if (xcr0)
 		__asm__ volatile("xsave64 %0"
 				 : "=m"(*st)
-				 : "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+				 : "a"((uint32_t)xcr0),
+				   "d"((uint32_t)(xcr0 >> 32))
 				 : "memory");
 	else
 		__asm__ volatile("fxsave64 %0" : "=m"(*st)::"memory");
@@ -110,8 +114,8 @@ void fpu_save(struct fpu_state *st)
 void fpu_restore(const struct fpu_state *st)
 {
 	if (xcr0)
-		__asm__ volatile("xrstor64 %0" ::"m"(*st),
-				 "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+		__asm__ volatile("xrstor64 %0" ::"m"(*st), "a"((uint32_t)xcr0),
+				 "d"((uint32_t)(xcr0 >> 32))
 				 : "memory");
 	else
 		__asm__ volatile("fxrstor64 %0" ::"m"(*st) : "memory");

@@ -27,8 +27,7 @@ struct inode;
 struct file_ops {
 	/* Kernel buffers; *pos is the file position to use and advance. */
 	long (*read)(struct file *f, char *buf, size_t n, uint64_t *pos);
-	long (*write)(struct file *f, const char *buf, size_t n,
-		      uint64_t *pos);
+	long (*write)(struct file *f, const char *buf, size_t n, uint64_t *pos);
 	long (*ioctl)(struct file *f, unsigned long cmd, uintptr_t arg);
 	void (*release)(struct file *f);
 	bool seekable;
@@ -49,12 +48,12 @@ struct inode {
 	uint64_t size;
 	uint64_t rdev;
 	struct kstat_timespec atime, mtime, ctime;
-	int refs;		   /* open files, cwds, walks in progress */
-	struct inode *parent;	   /* directories: for ".." and getcwd */
-	struct list_head entries;  /* directories: struct dir_entry */
-	uint8_t **pages;	   /* regular files: one page each, or NULL */
-	size_t npages;		   /* length of the pages array */
-	char *target;		   /* symlinks */
+	int refs;		     /* open files, cwds, walks in progress */
+	struct inode *parent;	     /* directories: for ".." and getcwd */
+	struct list_head entries;    /* directories: struct dir_entry */
+	uint8_t **pages;	     /* regular files: one page each, or NULL */
+	size_t npages;		     /* length of the pages array */
+	char *target;		     /* symlinks */
 	const struct file_ops *fops; /* device nodes: the driver */
 };
 
@@ -93,8 +92,8 @@ void inode_touch(struct inode *ino, bool modify);
 
 /* fs/namei.c: resolve a path from dir (cwd or a dirfd's directory). */
 #define LOOKUP_FOLLOW 1 /* follow a symlink in the last component */
-int vfs_lookup(const struct vfs_ctx *ctx, struct inode *dir,
-	       const char *path, int flags, struct inode **out);
+int vfs_lookup(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
+	       int flags, struct inode **out);
 /* The parent directory of path's last component, and that component. */
 int vfs_lookup_parent(const struct vfs_ctx *ctx, struct inode *dir,
 		      const char *path, struct inode **parent,
@@ -112,8 +111,8 @@ int vfs_symlink(const struct vfs_ctx *ctx, const char *target,
 		struct inode *dir, const char *path);
 int vfs_link(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 	     struct inode *ndir, const char *npath, int flags);
-int vfs_rename(const struct vfs_ctx *ctx, struct inode *odir,
-	       const char *opath, struct inode *ndir, const char *npath);
+int vfs_rename(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
+	       struct inode *ndir, const char *npath);
 long vfs_readlink(struct inode *ino, char *buf, size_t n);
 
 /* fs/file.c: open files. */

@@ -16,9 +16,9 @@
 #define VMA_HEAP (1u << 2)
 
 #define USER_STACK_TOP 0x00007ffffffff000UL
-#define USER_STACK_MAX (8UL << 20)	 /* RLIMIT_STACK default */
+#define USER_STACK_MAX (8UL << 20)	   /* RLIMIT_STACK default */
 #define USER_MMAP_TOP 0x00007f0000000000UL /* mmap grows down from here */
-#define USER_MIN_ADDR 0x10000UL		 /* mmap_min_addr */
+#define USER_MIN_ADDR 0x10000UL		   /* mmap_min_addr */
 
 struct vma {
 	uintptr_t start, end; /* [start, end), page-aligned */
@@ -58,9 +58,9 @@ uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk);
 
 /* Outcome of a fault on a user address. */
 enum mm_fault_result {
-	MM_FAULT_OK,	     /* resolved: retry the access */
-	MM_FAULT_UNMAPPED,   /* no VMA covers the address */
-	MM_FAULT_PROT,	     /* the VMA forbids this access */
+	MM_FAULT_OK,	      /* resolved: retry the access */
+	MM_FAULT_UNMAPPED,    /* no VMA covers the address */
+	MM_FAULT_PROT,	      /* the VMA forbids this access */
 	MM_FAULT_STACK_LIMIT, /* beyond the stack's size limit */
 	MM_FAULT_NOMEM,
 };

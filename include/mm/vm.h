@@ -53,5 +53,4 @@ phys_addr_t uvm_unmap(uint64_t *root, uintptr_t va);
 int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags);
 /* The frame behind va and its VM_ flags (VM_HIDDEN for a PROT_NONE page),
  * or -EFAULT if not mapped. */
-int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa,
-	       unsigned *flags);
+int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa, unsigned *flags);

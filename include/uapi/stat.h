@@ -86,7 +86,7 @@ STATIC_ASSERT(sizeof(struct statx) == 256, "struct statx is 256 bytes");
 #define MAJOR(d) ((uint32_t)((d) >> 8) & 0xfff)
 #define MINOR(d) ((uint32_t)((d)&0xff) | (uint32_t)(((d) >> 12) & 0xfff00))
 #define MKDEV(ma, mi)                                                          \
-	((uint64_t)(((mi)&0xff) | (((ma)&0xfff) << 8) |                      \
+	((uint64_t)(((mi)&0xff) | (((ma)&0xfff) << 8) |                        \
 		    (((uint64_t)(mi) & ~0xffULL) << 12)))
 
 #endif

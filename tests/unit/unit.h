@@ -40,6 +40,9 @@ static inline void unit_report(int ok, const char *name, const char *file,
 			    _w);                                               \
 	} while (0)
 
-static inline int unit_done(void) { return unit_failures ? 1 : 0; }
+static inline int unit_done(void)
+{
+	return unit_failures ? 1 : 0;
+}
 
 #endif

@@ -18,12 +18,11 @@ static inline struct arch_context *
 arch_thread_init(void *stack_top, void (*fn)(void *), void *arg)
 {
 	struct arch_context *c =
-		(struct arch_context *)((uintptr_t)stack_top - 8 -
-					sizeof(*c));
+	    (struct arch_context *)((uintptr_t)stack_top - 8 - sizeof(*c));
 	*c = (struct arch_context){
-		.r12 = (uint64_t)fn,
-		.r13 = (uint64_t)arg,
-		.rip = (uint64_t)arch_thread_trampoline,
+	    .r12 = (uint64_t)fn,
+	    .r13 = (uint64_t)arg,
+	    .rip = (uint64_t)arch_thread_trampoline,
 	};
 	return c;
 }

@@ -19,8 +19,14 @@ static inline void arch_irq_restore(uint64_t f)
 	if (f & RFLAGS_IF)
 		__asm__ volatile("sti" ::: "memory");
 }
-static inline void arch_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
-static inline void arch_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+static inline void arch_irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+static inline void arch_irq_disable(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
 static inline bool arch_irq_enabled(void)
 {
 	uint64_t f;
@@ -32,7 +38,10 @@ static inline void arch_wait_for_irq(void)
 {
 	__asm__ volatile("sti; hlt" ::: "memory");
 }
-static inline void arch_cpu_relax(void) { __asm__ volatile("pause"); }
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause");
+}
 static inline __noreturn void arch_halt_forever(void)
 {
 	for (;;)
@@ -56,8 +65,8 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v),
 			 "d"((uint32_t)(v >> 32)));
 }
-static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a,
-			 uint32_t *b, uint32_t *c, uint32_t *d)
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
+			 uint32_t *c, uint32_t *d)
 {
 	__asm__ volatile("cpuid"
 			 : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)

@@ -5,8 +5,8 @@
 #include <types.h>
 
 struct cpu_features {
-	bool nx, smep, smap, umip, pge, pdpe1gb, rdrand, rdseed, xsave,
-		fxsr, fsgsbase, invariant_tsc, x2apic, syscall;
+	bool nx, smep, smap, umip, pge, pdpe1gb, rdrand, rdseed, xsave, fxsr,
+	    fsgsbase, invariant_tsc, x2apic, syscall;
 	uint32_t hwcap; /* CPUID.1:EDX, Linux's AT_HWCAP on x86 */
 	char vendor[13];
 	char brand[49];
@@ -14,6 +14,9 @@ struct cpu_features {
 
 extern struct cpu_features cpu_features;
 void cpu_features_init(void);
-static inline uint64_t cpu_hwcap(void) { return cpu_features.hwcap; }
+static inline uint64_t cpu_hwcap(void)
+{
+	return cpu_features.hwcap;
+}
 
 #endif

@@ -35,7 +35,10 @@ static inline uint32_t inl(uint16_t port)
 	return v;
 }
 /* A short delay: a write to an unused port, as Linux's io_delay. */
-static inline void io_wait(void) { outb(0x80, 0); }
+static inline void io_wait(void)
+{
+	outb(0x80, 0);
+}
 
 static inline uint32_t mmio_read32(volatile void *addr)
 {

@@ -11,13 +11,13 @@ struct thread;
 struct tss;
 
 struct percpu {
-	struct percpu *self;	  /* gs:0 */
-	uint64_t kernel_rsp;	  /* gs:8, top of the current kernel stack */
-	uint64_t user_rsp;	  /* gs:16, scratch for the syscall entry */
-	struct thread *curr;	  /* gs:24, the running thread */
+	struct percpu *self; /* gs:0 */
+	uint64_t kernel_rsp; /* gs:8, top of the current kernel stack */
+	uint64_t user_rsp;   /* gs:16, scratch for the syscall entry */
+	struct thread *curr; /* gs:24, the running thread */
 	int cpu_id;
-	int irq_depth;		  /* nesting of interrupt handlers */
-	int preempt_count;	  /* >0: no preemption */
+	int irq_depth;	   /* nesting of interrupt handlers */
+	int preempt_count; /* >0: no preemption */
 	bool need_resched;
 	struct tss *tss;
 	struct thread *idle;

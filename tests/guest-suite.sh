@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The boundary, checked from inside and outside: boots Limen once per
+# program with the test initramfs, each program running as init.
+#  - user/tests/sys_*: system-call checks printing PASS/FAIL lines;
+#  - the examples, built with glibc (static and static-PIE) and musl, must
+#    print exactly what they print on Linux;
+#  - Debian's busybox-static runs applets as init.
+# usage: tests/guest-suite.sh INITRD EXTRA_INITRD
+set -uo pipefail
+initrd=$1 with_example=$2
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+rq=$root/tests/run-qemu
+st=0
+
+for t in "$root"/build/user/tests/sys_*; do
+	n=$(basename "$t")
+	"$rq" --name "$n" --initrd "$initrd" --timeout 120 \
+		--append "console=ttyS0 rdinit=/tests/$n" \
+		--expect-text "limen: init \(pid 1\) exited with status 0" || st=1
+done
+
+# NAME | initrd | init and its arguments | regex the console must show
+while IFS='|' read -r n rd init want; do
+	[ -n "$n" ] || continue
+	[ "$rd" = extra ] && rd=$with_example || rd=$initrd
+	"$rq" --name "$n" --initrd "$rd" --timeout 60 --expect-lines 0 \
+		--append "console=ttyS0 rdinit=$init" \
+		--expect-text "$want" || st=1
+done <<'CASES'
+hello-musl|base|/examples/hello-musl|^hello, world\r?$
+hello-glibc|base|/examples/hello-glibc|^hello, world\r?$
+hello-glibc-pie|base|/examples/hello-glibc-pie|^hello, world\r?$
+open-missing-musl|base|/examples/open_example-musl|^Error opening file: No such file or directory\r?$
+open-missing-glibc|base|/examples/open_example-glibc|^Error opening file: No such file or directory\r?$
+open-missing-exit|base|/examples/open_example-glibc|init \(pid 1\) exited with status 1
+open-present-musl|extra|/examples/open_example-musl|init \(pid 1\) exited with status 0
+open-present-glibc|extra|/examples/open_example-glibc-pie|init \(pid 1\) exited with status 0
+busybox-echo|base|/bin/busybox -- echo hello from busybox|^hello from busybox\r?$
+busybox-cat|base|/bin/busybox -- cat /etc/motd|^Limen test initramfs\r?$
+busybox-ls|base|/bin/busybox -- ls -l /|^drwxr-xr-x +[0-9]+ root +root +[0-9]+ .* tests\r?$
+busybox-uname|base|/bin/busybox -- uname -sm|^Linux x86_64\r?$
+init-param|base|/nonexistent init=/examples/hello-glibc|^hello, world\r?$
+CASES
+exit $st
