@@ -142,8 +142,12 @@ test: deps
 	  tests/layer syscall-doc tools/gen-syscall-doc.sh --check; \
 	} 2>&1 | tests/summary
 
-run: deps kernel
-	tools/run-qemu-interactive --append "console=ttyS0"
+# Until fork exists (issue #4) the shell runs builtins and busybox's
+# in-process applets only; see README.md.
+run: deps
+	@$(MAKE) --no-print-directory kernel $(BUILD)/initramfs.cpio
+	tools/run-qemu-interactive --initrd $(BUILD)/initramfs.cpio \
+		--append "console=ttyS0 rdinit=/bin/sh"
 
 gdb: kernel
 	tools/gdb.sh

@@ -6,6 +6,7 @@
 #include <drivers/tty.h>
 #include <drivers/uart.h>
 #include <fs/vfs.h>
+#include <uapi/poll.h>
 #include <printk.h>
 
 struct tty console_tty;
@@ -37,12 +38,26 @@ static long con_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
 	return tty_ioctl(&console_tty, cmd, arg);
 }
 
+static unsigned con_poll(struct file *f)
+{
+	(void)f;
+	return (tty_readable(&console_tty) ? POLLIN : 0) | POLLOUT;
+}
+
+static struct wait_queue *con_poll_wq(struct file *f)
+{
+	(void)f;
+	return &console_tty.readers;
+}
+
 /* /dev/console (5:1), /dev/tty (5:0) and /dev/ttyS0 (4:64) are all the
  * serial console until there are sessions and controlling terminals. */
 static const struct file_ops console_ops = {
     .read = con_read,
     .write = con_write,
     .ioctl = con_ioctl,
+	.poll = con_poll,
+	.poll_wq = con_poll_wq,
 };
 
 void console_init(void)

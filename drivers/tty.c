@@ -229,6 +229,12 @@ long tty_ioctl(struct tty *t, unsigned long cmd, uintptr_t arg)
 	case TIOCSWINSZ:
 		return copy_from_user(&t->winsize, uarg, sizeof(t->winsize));
 	case TIOCGPGRP: {
+		/* Without sessions (issue #4) no process has this tty as
+		 * its controlling terminal until it sets a foreground
+		 * group; Linux answers ENOTTY then, and shells turn job
+		 * control off. */
+		if (t->pgrp == 0)
+			return -ENOTTY;
 		int32_t pg = t->pgrp;
 		return copy_to_user(uarg, &pg, sizeof(pg));
 	}

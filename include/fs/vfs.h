@@ -30,6 +30,10 @@ struct file_ops {
 	long (*write)(struct file *f, const char *buf, size_t n, uint64_t *pos);
 	long (*ioctl)(struct file *f, unsigned long cmd, uintptr_t arg);
 	void (*release)(struct file *f);
+	/* Readiness for poll: POLLIN/POLLOUT bits; NULL means always ready
+	 * for both. poll_wq is where a poller sleeps until that changes. */
+	unsigned (*poll)(struct file *f);
+	struct wait_queue *(*poll_wq)(struct file *f);
 	bool seekable;
 	bool seek_noop; /* lseek succeeds and does nothing (/dev/null) */
 };
