@@ -37,6 +37,12 @@ int vfs_open_inode(struct inode *ino, int flags, struct file **out)
 			return -ENXIO;
 		}
 		f->ops = ino->fops;
+	} else if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode) &&
+		   !(flags & O_PATH)) {
+		/* FIFOs arrive with pipes (issue #4), block devices with
+		 * virtio-blk (issue #5); sockets are never opened. */
+		kfree(f);
+		return -ENXIO;
 	} else {
 		f->ops = &ramfs_file_ops;
 	}
