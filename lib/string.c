@@ -1,78 +1,137 @@
-/* Freestanding memory and string functions. gcc may emit calls to memcpy,
- * memset, memmove and memcmp on its own, so these exact names must exist. */
+/* Freestanding string and memory helpers (declared in lib/string.h). gcc may
+ * emit calls to memcpy/memset/memmove/memcmp on its own, so these names must
+ * exist in the kernel with exactly their C semantics. */
 #include <lib/string.h>
 #include <uapi/errno.h>
 
-void *memcpy(void *dst, const void *src, size_t n)
+/* gcc recognises copy and fill loops and turns them into calls to memcpy and
+ * memset, which inside memcpy and memset would recurse forever. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NO_LOOP_TO_CALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define NO_LOOP_TO_CALL
+#endif
+
+/* may_alias: word accesses to memory whose declared type is anything. */
+typedef uint64_t __attribute__((may_alias)) word_t;
+#define WORD_SIZE sizeof(word_t)
+
+/* Copies low to high, so it is also correct for overlapping buffers when
+ * dst < src: each word is read before any write can reach it. */
+static NO_LOOP_TO_CALL void copy_forward(unsigned char *d,
+					 const unsigned char *s, size_t n)
 {
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-	/* Word copies when both are aligned: the common case for structs
-	 * and pages. */
-	if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
-		for (; n >= 8; n -= 8, d += 8, s += 8)
-			*(uint64_t *)d = *(const uint64_t *)s;
+	if ((((uintptr_t)d ^ (uintptr_t)s) & (WORD_SIZE - 1)) == 0) {
+		while (n && ((uintptr_t)d & (WORD_SIZE - 1))) {
+			*d++ = *s++;
+			n--;
+		}
+		for (; n >= WORD_SIZE; n -= WORD_SIZE) {
+			*(word_t *)d = *(const word_t *)s;
+			d += WORD_SIZE;
+			s += WORD_SIZE;
+		}
 	}
 	while (n--)
 		*d++ = *s++;
+}
+
+/* Copies high to low, for overlapping buffers with dst > src. */
+static NO_LOOP_TO_CALL void copy_backward(unsigned char *d,
+					  const unsigned char *s, size_t n)
+{
+	d += n;
+	s += n;
+	if ((((uintptr_t)d ^ (uintptr_t)s) & (WORD_SIZE - 1)) == 0) {
+		while (n && ((uintptr_t)d & (WORD_SIZE - 1))) {
+			*--d = *--s;
+			n--;
+		}
+		for (; n >= WORD_SIZE; n -= WORD_SIZE) {
+			d -= WORD_SIZE;
+			s -= WORD_SIZE;
+			*(word_t *)d = *(const word_t *)s;
+		}
+	}
+	while (n--)
+		*--d = *--s;
+}
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	copy_forward(dst, src, n);
 	return dst;
 }
 
 void *memmove(void *dst, const void *src, size_t n)
 {
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-	if (d == s || n == 0)
-		return dst;
-	if (d < s || d >= s + n)
-		return memcpy(dst, src, n);
-	while (n--)
-		d[n] = s[n];
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (d <= s || d >= s + n)
+		copy_forward(d, s, n);
+	else
+		copy_backward(d, s, n);
 	return dst;
 }
 
-void *memset(void *dst, int c, size_t n)
+NO_LOOP_TO_CALL void *memset(void *dst, int c, size_t n)
 {
-	uint8_t *d = dst;
-	if (((uintptr_t)d & 7) == 0) {
-		uint64_t w = (uint8_t)c * 0x0101010101010101ULL;
-		for (; n >= 8; n -= 8, d += 8)
-			*(uint64_t *)d = w;
+	unsigned char *d = dst;
+	unsigned char b = (unsigned char)c;
+
+	while (n && ((uintptr_t)d & (WORD_SIZE - 1))) {
+		*d++ = b;
+		n--;
+	}
+	if (n >= WORD_SIZE) {
+		word_t w = b * 0x0101010101010101ULL;
+
+		for (; n >= WORD_SIZE; n -= WORD_SIZE) {
+			*(word_t *)d = w;
+			d += WORD_SIZE;
+		}
 	}
 	while (n--)
-		*d++ = (uint8_t)c;
+		*d++ = b;
 	return dst;
 }
 
 int memcmp(const void *a, const void *b, size_t n)
 {
-	const uint8_t *x = a, *y = b;
-	for (; n; n--, x++, y++)
+	const unsigned char *x = a, *y = b;
+
+	for (; n; n--, x++, y++) {
 		if (*x != *y)
 			return *x - *y;
+	}
 	return 0;
 }
 
 void *memchr(const void *s, int c, size_t n)
 {
-	const uint8_t *p = s;
-	for (; n; n--, p++)
-		if (*p == (uint8_t)c)
+	const unsigned char *p = s;
+
+	for (; n; n--, p++) {
+		if (*p == (unsigned char)c)
 			return (void *)p;
+	}
 	return NULL;
 }
 
 size_t strlen(const char *s)
 {
-	size_t n = 0;
-	while (s[n])
-		n++;
-	return n;
+	const char *p = s;
+
+	while (*p)
+		p++;
+	return p - s;
 }
 
 size_t strnlen(const char *s, size_t max)
 {
 	size_t n = 0;
+
 	while (n < max && s[n])
 		n++;
 	return n;
@@ -80,18 +139,26 @@ size_t strnlen(const char *s, size_t max)
 
 int strcmp(const char *a, const char *b)
 {
-	while (*a && *a == *b)
-		a++, b++;
-	return (uint8_t)*a - (uint8_t)*b;
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+
+	while (*x && *x == *y) {
+		x++;
+		y++;
+	}
+	return *x - *y;
 }
 
 int strncmp(const char *a, const char *b, size_t n)
 {
-	for (; n; n--, a++, b++) {
-		if (*a != *b)
-			return (uint8_t)*a - (uint8_t)*b;
-		if (!*a)
-			return 0;
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+
+	for (; n; n--, x++, y++) {
+		if (*x != *y)
+			return *x - *y;
+		if (!*x)
+			break;
 	}
 	return 0;
 }
@@ -109,6 +176,7 @@ char *strchr(const char *s, int c)
 char *strrchr(const char *s, int c)
 {
 	const char *last = NULL;
+
 	for (;; s++) {
 		if (*s == (char)c)
 			last = s;
@@ -120,31 +188,41 @@ char *strrchr(const char *s, int c)
 size_t strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t len = strlen(src);
+
 	if (size) {
 		size_t n = len < size - 1 ? len : size - 1;
+
 		memcpy(dst, src, n);
 		dst[n] = '\0';
 	}
 	return len;
 }
 
+/* As BSD's: if dst holds no NUL within size, it is left alone and the result
+ * is size + strlen(src), which the caller sees as truncation. */
 size_t strlcat(char *dst, const char *src, size_t size)
 {
-	size_t d = strnlen(dst, size);
-	if (d == size)
-		return size + strlen(src);
-	return d + strlcpy(dst + d, src, size - d);
+	size_t dlen = strnlen(dst, size);
+	size_t slen = strlen(src);
+	size_t n;
+
+	if (dlen == size)
+		return size + slen;
+	n = slen < size - dlen - 1 ? slen : size - dlen - 1;
+	memcpy(dst + dlen, src, n);
+	dst[dlen + n] = '\0';
+	return dlen + slen;
 }
 
-char *strstr(const char *h, const char *n)
+char *strstr(const char *haystack, const char *needle)
 {
-	size_t ln = strlen(n);
-	if (!ln)
-		return (char *)h;
-	for (; *h; h++)
-		if (*h == *n && strncmp(h, n, ln) == 0)
-			return (char *)h;
-	return NULL;
+	size_t n = strlen(needle);
+
+	for (; *haystack; haystack++) {
+		if (strncmp(haystack, needle, n) == 0)
+			return (char *)haystack;
+	}
+	return n == 0 ? (char *)haystack : NULL;
 }
 
 static int digit_value(char c)
@@ -158,47 +236,88 @@ static int digit_value(char c)
 	return 99;
 }
 
-static unsigned detect_base(const char **s, unsigned base)
+/* Resolves base 0 and skips a 0x prefix, but only when a hex digit follows
+ * it, so "0x" alone parses as 0 followed by 'x' (as C's strtoull does). */
+static const char *parse_base(const char *s, unsigned *base)
 {
-	const char *p = *s;
-	if ((base == 0 || base == 16) && p[0] == '0' &&
-	    (p[1] == 'x' || p[1] == 'X') && digit_value(p[2]) < 16) {
-		*s = p + 2;
-		return 16;
+	bool hex_prefix = s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+			  digit_value(s[2]) < 16;
+
+	if (*base == 0) {
+		if (hex_prefix)
+			*base = 16;
+		else if (s[0] == '0')
+			*base = 8;
+		else
+			*base = 10;
 	}
-	if (base == 0)
-		return (p[0] == '0' && p[1]) ? 8 : 10;
-	return base;
+	if (*base == 16 && hex_prefix)
+		s += 2;
+	return s;
+}
+
+/* Accumulates digits of base; *overflow is set if the value does not fit,
+ * in which case the result saturates at ULLONG_MAX. */
+static unsigned long long parse_digits(const char *s, const char **end,
+				       unsigned base, bool *overflow)
+{
+	unsigned long long v = 0;
+	int d;
+
+	*overflow = false;
+	for (; (d = digit_value(*s)) < (int)base; s++) {
+		if (v > (~0ULL - d) / base) {
+			*overflow = true;
+			v = ~0ULL;
+		} else if (!*overflow) {
+			v = v * base + d;
+		}
+	}
+	*end = s;
+	return v;
+}
+
+/* Strict, like Linux's: an optional '+', then only digits, with one trailing
+ * newline allowed so values read from text files parse. */
+int kstrtoull(const char *s, unsigned base, unsigned long long *out)
+{
+	const char *digits, *end;
+	unsigned long long v;
+	bool overflow;
+
+	if (base == 1 || base > 16)
+		return -EINVAL;
+	if (*s == '+')
+		s++;
+	digits = parse_base(s, &base);
+	v = parse_digits(digits, &end, base, &overflow);
+	if (end == digits)
+		return -EINVAL;
+	if (*end == '\n')
+		end++;
+	if (*end)
+		return -EINVAL;
+	if (overflow)
+		return -ERANGE;
+	*out = v;
+	return 0;
 }
 
 unsigned long long simple_strtoull(const char *s, const char **end,
 				   unsigned base)
 {
-	unsigned long long v = 0;
-	base = detect_base(&s, base);
-	for (int d; (d = digit_value(*s)) < (int)base; s++)
-		v = v * base + d;
-	if (end)
-		*end = s;
-	return v;
-}
+	const char *digits, *stop;
+	unsigned long long v;
+	bool overflow;
 
-int kstrtoull(const char *s, unsigned base, unsigned long long *out)
-{
-	if (base == 1 || base > 36)
-		return -EINVAL;
-	base = detect_base(&s, base);
-	if (!*s)
-		return -EINVAL;
-	unsigned long long v = 0;
-	for (; *s; s++) {
-		int d = digit_value(*s);
-		if (d >= (int)base)
-			return (*s == '\n' && !s[1]) ? (*out = v, 0) : -EINVAL;
-		if (v > (~0ULL - d) / base)
-			return -ERANGE;
-		v = v * base + d;
+	if (base == 1 || base > 16) {
+		if (end)
+			*end = s;
+		return 0;
 	}
-	*out = v;
-	return 0;
+	digits = parse_base(s, &base);
+	v = parse_digits(digits, &stop, base, &overflow);
+	if (end)
+		*end = stop == digits ? s : stop;
+	return v;
 }
