@@ -189,3 +189,31 @@ long sys_set_robust_list(uintptr_t head, size_t len)
 	current->robust_list = head;
 	return 0;
 }
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+/* The thread name (comm) is all prctl offers for now; other options
+ * return -EINVAL, which is what Linux says for an option it lacks. */
+long sys_prctl(long option, uintptr_t arg2)
+{
+	struct process *p = proc_current();
+	char name[PROC_COMM_MAX];
+	switch (option) {
+	case PR_SET_NAME: {
+		long r = strncpy_from_user(name, (const char *)arg2,
+					   sizeof(name));
+		if (r == -EFAULT)
+			return r;
+		/* Longer names are cut to 15 bytes, as Linux does. */
+		name[sizeof(name) - 1] = '\0';
+		strlcpy(p->comm, name, sizeof(p->comm));
+		strlcpy(current->name, name, sizeof(current->name));
+		return 0;
+	}
+	case PR_GET_NAME:
+		return copy_to_user((void *)arg2, p->comm, sizeof(p->comm));
+	default:
+		return -EINVAL;
+	}
+}

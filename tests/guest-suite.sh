@@ -40,5 +40,6 @@ busybox-cat|base|/bin/busybox -- cat /etc/motd|^Limen test initramfs\r?$
 busybox-ls|base|/bin/busybox -- ls -l /|^drwxr-xr-x +[0-9]+ root +root +[0-9]+ .* tests\r?$
 busybox-uname|base|/bin/busybox -- uname -sm|^Linux x86_64\r?$
 init-param|base|/nonexistent init=/examples/hello-glibc|^hello, world\r?$
+busybox-poweroff|base|/bin/busybox -- poweroff -f|limen: power off \(reboot\(2\) power off\)
 CASES
 exit $st
