@@ -3,6 +3,8 @@
  * kernel-thread context switch. swapgs is done only when the interrupted
  * code was in ring 3, so GS always points at per-CPU data in the kernel. */
 
+#include <asm/frame.h>
+
 	.text
 
 /* Vectors for which the CPU pushes an error code. */
@@ -59,26 +61,12 @@ trap_common:
 	testb $3, 24(%rsp)
 	jz 1f
 	swapgs
-1:	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+1:	PUSH_REGS
 	cld
 	movq %rsp, %rdi
 	/* Frame-pointer chain through the trapped rip, so backtraces from a
 	 * handler continue into the interrupted code. */
-	pushq 136(%rsp)		/* tf->rip */
+	pushq TF_RIP(%rsp)		/* tf->rip */
 	pushq %rbp
 	movq %rsp, %rbp
 	call trap_dispatch
@@ -86,21 +74,7 @@ trap_common:
 	.globl trap_return
 trap_return:
 	cli			/* nothing may interrupt between swapgs and iret */
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_REGS
 	testb $3, 24(%rsp)
 	jz 2f
 	swapgs

@@ -4,6 +4,7 @@
  * through per-CPU data, build the same struct trap_frame as interrupts do,
  * and call syscall_dispatch(). The way back is sysretq when it is safe (the
  * frame is unchanged in the ways sysret cannot express), else iretq. */
+#include <asm/frame.h>
 #include <asm/gdt.h>
 
 #define PERCPU_KERNEL_RSP 8
@@ -23,24 +24,10 @@ syscall_entry:
 	pushq %rcx			/* rip */
 	pushq $0			/* error */
 	pushq $VEC_SYSCALL		/* vector */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_REGS
 	cld
 	movq %rsp, %rdi
-	pushq 136(%rsp)			/* backtraces continue into user rip */
+	pushq TF_RIP(%rsp)			/* backtraces continue into user rip */
 	pushq %rbp
 	movq %rsp, %rbp
 	call syscall_dispatch		/* returns nonzero if sysret is safe */

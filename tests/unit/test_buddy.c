@@ -8,16 +8,12 @@
 
 #include "../../mm/buddy.c"
 
-static int failures;
+#include "unit.h"
 
+/* The allocators' own checks return a reason; report it as unit.h does. */
 static void check(bool ok, const char *name, const char *why)
 {
-	if (ok) {
-		printf("PASS %s\n", name);
-	} else {
-		printf("FAIL %s: %s\n", name, why);
-		failures++;
-	}
+	unit_report(ok, name, __FILE__, __LINE__, why);
 }
 
 /* buddy_corrupt: record instead of panicking. */
@@ -473,5 +469,5 @@ int main(void)
 	test_stress();
 	check(!corrupt_unexpected, "buddy_no_unexpected_corruption",
 	      corrupt_unexpected ? corrupt_unexpected : "");
-	return failures ? 1 : 0;
+	return unit_done();
 }

@@ -11,16 +11,12 @@
 
 #include "../../mm/kheap.c"
 
-static int failures;
+#include "unit.h"
 
+/* The allocators' own checks return a reason; report it as unit.h does. */
 static void check(bool ok, const char *name, const char *why)
 {
-	if (ok) {
-		printf("PASS %s\n", name);
-	} else {
-		printf("FAIL %s: %s\n", name, why);
-		failures++;
-	}
+	unit_report(ok, name, __FILE__, __LINE__, why);
 }
 
 /* kheap_corrupt: record instead of panicking. */
@@ -498,5 +494,5 @@ int main(void)
 	check(!corrupt_unexpected, "kheap_no_unexpected_corruption",
 	      corrupt_unexpected ? corrupt_unexpected : "");
 	free(pool);
-	return failures ? 1 : 0;
+	return unit_done();
 }
