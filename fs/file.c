@@ -26,6 +26,20 @@ static int may_open(const struct vfs_ctx *ctx, struct inode *ino, int flags)
 	return inode_permission(ctx, ino, may);
 }
 
+struct file *file_alloc(struct inode *ino, int flags,
+			const struct file_ops *ops, void *priv)
+{
+	struct file *f = kzalloc(sizeof(*f));
+	if (!f)
+		return NULL;
+	f->inode = inode_get(ino);
+	f->flags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC);
+	f->refs = 1;
+	f->ops = ops;
+	f->priv = priv;
+	return f;
+}
+
 int vfs_open_inode(struct inode *ino, int flags, struct file **out)
 {
 	struct file *f = kzalloc(sizeof(*f));

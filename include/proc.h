@@ -10,6 +10,8 @@
 
 #include <asm/trap.h>
 #include <lib/list.h>
+#include <sched.h>
+#include <spinlock.h>
 #include <types.h>
 #include <uapi/misc.h>
 
@@ -35,14 +37,30 @@ struct process {
 	struct process *parent;
 	uint32_t uid, euid, gid, egid;
 	int exit_code; /* wait status encoding */
-	bool exiting;
+	bool exiting;  /* killed: exits on the way back to user mode */
+	bool zombie;   /* exited, waiting for its parent's wait4 */
+	bool vfork_pending; /* a vfork parent sleeps until this clears */
 	struct thread *main_thread;
-	struct list_head link;
+	struct list_head link;	   /* proc_list */
+	struct list_head children; /* struct process.sibling */
+	struct list_head sibling;
+	struct wait_queue child_wq; /* the parent's wait4 sleeps here */
 	char exe[256]; /* path of the executable, for /proc/self/exe */
 	struct rlimit64 rlim[RLIM_NLIMITS]; /* enforced: NOFILE, STACK */
 };
 
+/* Protects proc_list, every process's children list, parent pointer and
+ * zombie state. */
+extern spinlock_t proc_lock;
+
 struct process *proc_current(void);
+struct process *proc_alloc(void);
+void proc_free(struct process *p);
+/* Opens path for execve: a regular file we may execute. */
+int proc_open_exec(struct vfs_ctx *ctx, const char *path, struct file **out);
+/* Replaces the calling process's image (kernel/execve.c). */
+int proc_execve(const char *path, const char *const *argv,
+		const char *const *envp);
 /* Turns the calling kernel thread into pid 1 running path. Returns only on
  * failure (-errno); on success the thread is in user mode. */
 int proc_exec_init(const char *path, const char *const *argv,

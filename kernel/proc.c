@@ -47,11 +47,11 @@ void proc_switch(struct thread *prev, struct thread *next)
 {
 	if (prev->fpu)
 		fpu_save(prev->fpu);
-	if (next->proc) {
+	if (next->proc && next->proc->mm) {
 		mm_activate(next->proc->mm);
 		fpu_restore(next->fpu);
 		arch_set_fs_base(next->fs_base);
-	} else if (prev->proc) {
+	} else if (prev->proc || next->proc) {
 		/* Kernel threads run on the kernel's own tables, so an
 		 * address space can be freed while they run. */
 		uvm_activate_kernel();
@@ -77,6 +77,28 @@ void proc_user_fault(struct trap_frame *tf, int sig, const char *what)
 	p->exit_code = sig; /* wait status: terminated by signal sig */
 }
 
+spinlock_t proc_lock = SPINLOCK_INIT("proc");
+static LIST_HEAD(proc_list);
+static int next_pid = 2; /* pid 1 is init's, given by proc_exec_init */
+static struct process *init_proc;
+
+/* Everything a dead process holds except its struct (kept for wait4). */
+static void proc_release(struct process *p)
+{
+	struct thread *t = current;
+	fd_close_all(p);
+	/* Off this address space before it goes. */
+	uvm_activate_kernel();
+	if (p->mm) {
+		mm_destroy(p->mm);
+		p->mm = NULL;
+	}
+	if (t->fpu) {
+		pmm_free_page_virt(t->fpu);
+		t->fpu = NULL;
+	}
+}
+
 void proc_exit(int status)
 {
 	struct process *p = proc_current();
@@ -93,15 +115,29 @@ void proc_exit(int status)
 				  signal_name(status & 0x7f));
 		kernel_power_off("init exited");
 	}
-	/* Only pid 1 exists before fork: nothing else can get here. */
+	proc_release(p);
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	/* Orphans go to init, which reaps them. */
+	struct process *c, *tmp;
+	list_for_each_entry_safe(c, tmp, &p->children, sibling)
+	{
+		list_del(&c->sibling);
+		c->parent = init_proc;
+		list_add_tail(&c->sibling, &init_proc->children);
+	}
+	p->exit_code = status;
+	p->zombie = true;
+	p->vfork_pending = false;
+	p->main_thread = NULL;
 	t->proc = NULL;
+	struct process *parent = p->parent;
+	spin_unlock_irqrestore(&proc_lock, f);
+	/* p may be reaped as soon as its parent runs: no use after this. */
+	wait_queue_wake_all(&p->child_wq); /* a vfork parent */
+	wait_queue_wake_all(&parent->child_wq);
+	wait_queue_wake_all(&init_proc->child_wq);
+	thread_detach(t);
 	thread_exit(status);
-}
-
-/* Reader for exec_load over an open file. */
-static long file_read_at(void *ctx, void *buf, size_t len, uint64_t off)
-{
-	return vfs_pread(ctx, buf, len, off);
 }
 
 /* Opens path for execution: a regular file with an x bit for us. */
@@ -123,7 +159,7 @@ int proc_open_exec(struct vfs_ctx *ctx, const char *path, struct file **out)
 	return 0;
 }
 
-static struct process *proc_alloc(int pid)
+static struct process *proc_alloc_pid(int pid)
 {
 	struct process *p = kzalloc(sizeof(*p));
 	if (!p)
@@ -136,7 +172,9 @@ static struct process *proc_alloc(int pid)
 		kfree(p);
 		return NULL;
 	}
-	p->pid = pid;
+	list_init(&p->children);
+	list_init(&p->sibling);
+	wait_queue_init(&p->child_wq);
 	p->fs->root = inode_get(vfs_root());
 	p->fs->cwd = inode_get(vfs_root());
 	p->fs->umask = 022;
@@ -146,14 +184,30 @@ static struct process *proc_alloc(int pid)
 	p->rlim[RLIMIT_NOFILE].rlim_cur = PROC_FD_MAX;
 	p->rlim[RLIMIT_NOFILE].rlim_max = PROC_FD_MAX;
 	p->rlim[RLIMIT_CORE].rlim_cur = 0;
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	p->pid = pid ? pid : next_pid++;
+	list_add_tail(&p->link, &proc_list);
+	spin_unlock_irqrestore(&proc_lock, f);
 	return p;
 }
 
-static void proc_free(struct process *p)
+struct process *proc_alloc(void)
+{
+	return proc_alloc_pid(0);
+}
+
+/* Frees a reaped (or never started) process. */
+void proc_free(struct process *p)
 {
 	fd_close_all(p);
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	list_del(&p->link);
+	list_del(&p->sibling);
+	spin_unlock_irqrestore(&proc_lock, f);
+	f = spin_lock_irqsave(&fs_lock);
 	inode_put(p->fs->root);
 	inode_put(p->fs->cwd);
+	spin_unlock_irqrestore(&fs_lock, f);
 	kfree(p->fs);
 	kfree(p->fds);
 	kfree(p);
@@ -176,44 +230,29 @@ int proc_exec_init(const char *path, const char *const *argv,
 		   const char *const *envp)
 {
 	struct thread *t = current;
-	struct exec_image img;
-	struct file *exe;
-	struct process *p = proc_alloc(1);
+	struct process *p = proc_alloc_pid(1);
 	if (!p)
 		return -ENOMEM;
-	int r = proc_open_exec(p->fs, path, &exe);
-	if (r) {
-		proc_free(p);
-		return r;
-	}
 	t->fpu = (struct fpu_state *)pmm_alloc_zeroed_page();
-	r = t->fpu ? exec_load(file_read_at, exe, path, argv, envp, &img)
-		   : -ENOMEM;
-	file_put(exe);
+	if (!t->fpu) {
+		proc_free(p);
+		return -ENOMEM;
+	}
+	t->utf = (struct trap_frame *)((uintptr_t)t->kstack_top -
+				       sizeof(struct trap_frame));
+	t->proc = p;
+	int r = proc_execve(path, argv, envp);
 	if (r) {
-		if (t->fpu)
-			pmm_free_page_virt(t->fpu);
+		t->proc = NULL;
+		uvm_activate_kernel();
+		pmm_free_page_virt(t->fpu);
 		t->fpu = NULL;
 		proc_free(p);
 		return r;
 	}
 	open_console(p);
-	p->mm = img.mm;
+	init_proc = p;
 	p->main_thread = t;
-	strlcpy(p->exe, path, sizeof(p->exe));
-	const char *base = strrchr(path, '/');
-	strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
-	strlcpy(t->name, p->comm, sizeof(t->name));
-	fpu_state_init(t->fpu);
-
-	struct trap_frame *tf =
-	    (struct trap_frame *)((uintptr_t)t->kstack_top - sizeof(*tf));
-	arch_user_frame_init(tf, img.entry, img.sp);
-	t->utf = tf;
 	arch_irq_disable();
-	t->proc = p;
-	mm_activate(p->mm);
-	fpu_restore(t->fpu);
-	arch_set_fs_base(0);
-	arch_enter_user(tf);
+	arch_enter_user(t->utf);
 }

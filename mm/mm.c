@@ -17,6 +17,18 @@ static unsigned prot_to_vm(unsigned prot)
 	       ((prot & PROT_EXEC) ? VM_EXEC : 0);
 }
 
+/* The rights a present page gets: the VMA's, minus write while the frame
+ * is shared copy-on-write (the first write then faults and copies). */
+static unsigned page_rights(const struct vma *v, phys_addr_t pa)
+{
+	unsigned r = prot_to_vm(v->prot);
+	if (v->prot == PROT_NONE)
+		return VM_HIDDEN;
+	if ((r & VM_WRITE) && page_ref_count(pa) > 1)
+		r &= ~VM_WRITE;
+	return r;
+}
+
 struct mm *mm_create(void)
 {
 	struct mm *mm = kzalloc(sizeof(*mm));
@@ -41,7 +53,7 @@ static void unmap_range(struct mm *mm, uintptr_t start, uintptr_t end)
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		phys_addr_t pa = uvm_unmap(mm->root, va);
 		if (pa) {
-			pmm_free_pages(pa, 0);
+			page_ref_put(pa); /* freed when no one shares it */
 			mm->pages--;
 		}
 	}
@@ -206,9 +218,7 @@ int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
 				continue;
 			/* x86 pages are readable whenever present, so a
 			 * PROT_NONE page is kept but marked not present. */
-			uvm_protect(mm->root, p,
-				    prot == PROT_NONE ? VM_HIDDEN
-						      : prot_to_vm(prot));
+			uvm_protect(mm->root, p, page_rights(v, pa));
 		}
 		a = v->end;
 	}
@@ -300,6 +310,67 @@ static enum mm_fault_result populate(struct mm *mm, struct vma *v, uintptr_t va)
 	return MM_FAULT_OK;
 }
 
+/* A write to a shared frame: this address space gets its own copy. */
+static enum mm_fault_result cow_copy(struct mm *mm, struct vma *v, uintptr_t va,
+				     phys_addr_t old)
+{
+	void *page = pmm_alloc_zeroed_page();
+	if (!page)
+		return MM_FAULT_NOMEM;
+	memcpy(page, phys_to_virt(old), PAGE_SIZE);
+	if (uvm_map(mm->root, va, virt_to_phys(page), prot_to_vm(v->prot))) {
+		pmm_free_page_virt(page);
+		return MM_FAULT_NOMEM;
+	}
+	page_ref_put(old);
+	return MM_FAULT_OK;
+}
+
+/* fork: a copy of mm whose pages are shared read-only with it until one
+ * side writes. Both page tables lose write access to shared frames. */
+struct mm *mm_clone(struct mm *src)
+{
+	struct mm *mm = mm_create();
+	if (!mm)
+		return NULL;
+	irqflags_t f = spin_lock_irqsave(&src->lock);
+	struct vma *v;
+	list_for_each_entry(v, &src->vmas, link)
+	{
+		struct vma *n = kmalloc(sizeof(*n));
+		if (!n)
+			goto fail;
+		*n = *v;
+		list_add_tail(&n->link, &mm->vmas);
+		for (uintptr_t va = v->start; va < v->end; va += PAGE_SIZE) {
+			phys_addr_t pa;
+			unsigned fl;
+			if (uvm_lookup(src->root, va, &pa, &fl))
+				continue;
+			unsigned rights = (fl & VM_HIDDEN)
+					      ? VM_HIDDEN
+					      : (fl & ~VM_WRITE & ~VM_USER);
+			if (uvm_map(mm->root, va, pa, rights))
+				goto fail;
+			page_ref_get(pa);
+			mm->pages++;
+			if (!(fl & VM_HIDDEN))
+				uvm_protect(src->root, va, rights);
+		}
+	}
+	mm->brk_start = src->brk_start;
+	mm->brk = src->brk;
+	mm->stack_top = src->stack_top;
+	mm->stack_limit = src->stack_limit;
+	mm->mmap_base = src->mmap_base;
+	spin_unlock_irqrestore(&src->lock, f);
+	return mm;
+fail:
+	spin_unlock_irqrestore(&src->lock, f);
+	mm_destroy(mm);
+	return NULL;
+}
+
 enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
 			      bool exec)
 {
@@ -336,10 +407,14 @@ enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
 	phys_addr_t pa;
 	unsigned fl;
 	if (uvm_lookup(mm->root, va, &pa, &fl) == 0) {
-		/* Present already (another thread got here first, or a
-		 * stale TLB entry): make sure the entry carries the VMA's
-		 * rights, so the retry cannot fault the same way forever. */
-		uvm_protect(mm->root, va, prot_to_vm(v->prot));
+		if (write && !(fl & VM_WRITE) && page_ref_count(pa) > 1) {
+			r = cow_copy(mm, v, va, pa);
+			goto out;
+		}
+		/* Present already (another thread got here first, a stale
+		 * TLB entry, or the last sharer of a COW page): give the
+		 * entry the VMA's rights so the retry cannot fault again. */
+		uvm_protect(mm->root, va, page_rights(v, pa));
 		r = MM_FAULT_OK;
 		goto out;
 	}

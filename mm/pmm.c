@@ -292,3 +292,26 @@ void pmm_get_stats(struct pmm_stats *st)
 	st->highest = pmm_highest;
 	spin_unlock_irqrestore(&pmm_lock, fl);
 }
+
+/* Sharing of single frames between address spaces (copy-on-write): the
+ * buddy allocator sets refcount to 1 on allocation; the last put frees. */
+void page_ref_get(phys_addr_t pa)
+{
+	irqflags_t f = spin_lock_irqsave(&pmm_lock);
+	pmm_page(pa)->refcount++;
+	spin_unlock_irqrestore(&pmm_lock, f);
+}
+
+void page_ref_put(phys_addr_t pa)
+{
+	irqflags_t f = spin_lock_irqsave(&pmm_lock);
+	uint32_t left = --pmm_page(pa)->refcount;
+	spin_unlock_irqrestore(&pmm_lock, f);
+	if (left == 0)
+		pmm_free_pages(pa, 0);
+}
+
+uint32_t page_ref_count(phys_addr_t pa)
+{
+	return __atomic_load_n(&pmm_page(pa)->refcount, __ATOMIC_RELAXED);
+}

@@ -19,6 +19,10 @@ for t in "$root"/build/user/tests/sys_*; do
 		--expect-text "limen: init \(pid 1\) exited with status 0" || st=1
 done
 
+"$rq" --name shell-basics --initrd "$initrd" --timeout 300 \
+	--append "console=ttyS0 rdinit=/bin/sh -- /tests/shell-basics.sh" \
+	--expect-text "limen: init \(pid 1\) exited with status 0" || st=1
+
 # NAME | initrd | init and its arguments | regex the console must show
 while IFS='|' read -r n rd init want; do
 	[ -n "$n" ] || continue

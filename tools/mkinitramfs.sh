@@ -9,10 +9,12 @@ stage=$(dirname "$out")/initramfs.d
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,sbin,etc,tests,examples,tmp,proc,dev,root}
 cp /bin/busybox "$stage/bin/busybox"
-for a in sh echo cat ls mkdir rm ln uname true false sleep env; do
-	ln -s busybox "$stage/bin/$a"
+# Every applet Debian's busybox has, as a link in /bin.
+for a in $(/bin/busybox --list); do
+	[ "$a" = busybox ] || ln -sf busybox "$stage/bin/$a"
 done
 cp "$user"/tests/* "$stage/tests/"
+cp "$(dirname "$0")"/../user/scripts/*.sh "$stage/tests/"
 cp "$user"/examples/* "$stage/examples/"
 echo "Limen test initramfs" > "$stage/etc/motd"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$stage/etc/passwd"

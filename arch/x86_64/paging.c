@@ -346,7 +346,10 @@ int uvm_map(uint64_t *root, uintptr_t va, phys_addr_t pa, unsigned flags)
 	uint64_t *pte = pte_walk(root, va, true);
 	if (!pte)
 		return -ENOMEM;
-	*pte = (pa & PTE_ADDR) | pte_flags(flags | VM_USER);
+	if (flags & VM_HIDDEN)
+		*pte = (pa & PTE_ADDR) | PTE_HIDDEN;
+	else
+		*pte = (pa & PTE_ADDR) | pte_flags(flags | VM_USER);
 	invlpg(va);
 	return 0;
 }

@@ -123,6 +123,9 @@ long vfs_readlink(struct inode *ino, char *buf, size_t n);
 int vfs_open(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 	     int flags, uint32_t mode, struct file **out);
 int vfs_open_inode(struct inode *ino, int flags, struct file **out);
+/* A new open file on ino with the given operations (pipes, devices). */
+struct file *file_alloc(struct inode *ino, int flags,
+			const struct file_ops *ops, void *priv);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
 long vfs_read(struct file *f, char *buf, size_t n);

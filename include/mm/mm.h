@@ -40,6 +40,8 @@ struct mm {
 
 struct mm *mm_create(void);
 void mm_destroy(struct mm *mm);
+/* fork's copy: pages shared copy-on-write. NULL if out of memory. */
+struct mm *mm_clone(struct mm *src);
 void mm_activate(struct mm *mm);
 
 struct vma *mm_find_vma(struct mm *mm, uintptr_t addr);

@@ -50,4 +50,10 @@ struct page *pmm_page(phys_addr_t pa);
  * direct-mapped all RAM. Without it, RAM above 4 GiB stays unused. */
 void pmm_release_high(void);
 
+/* Reference counts of single (order-0) frames shared copy-on-write. A
+ * frame from pmm_alloc_pages(0) starts at 1; page_ref_put frees it at 0. */
+void page_ref_get(phys_addr_t pa);
+void page_ref_put(phys_addr_t pa);
+uint32_t page_ref_count(phys_addr_t pa);
+
 #endif

@@ -1,0 +1,221 @@
+/* execve: replaces the calling process's program. Arguments are copied in
+ * from user memory (E2BIG past EXEC_ARG_MAX), "#!" scripts run their
+ * interpreter, close-on-exec descriptors are closed, and the thread starts
+ * over at the new entry point with a fresh stack, FPU state and TLS. */
+#include <arch.h>
+#include <asm/user.h>
+#include <exec.h>
+#include <fd.h>
+#include <fs/vfs.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/mm.h>
+#include <mm/vm.h>
+#include <percpu.h>
+#include <proc.h>
+#include <sched.h>
+#include <uaccess.h>
+#include <uapi/errno.h>
+
+#define SHEBANG_MAX 256
+#define SHEBANG_DEPTH 4
+
+static long file_read_at(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	return vfs_pread(ctx, buf, len, off);
+}
+
+/* Parses "#!interp [arg]" from the start of a file. */
+static int parse_shebang(char *buf, size_t n, char **interp, char **arg)
+{
+	if (n < 3 || buf[0] != '#' || buf[1] != '!')
+		return -ENOEXEC;
+	buf[n] = '\0';
+	char *nl = strchr(buf, '\n');
+	if (!nl)
+		return -ENOEXEC; /* Linux: the line must end within the buffer
+				  */
+	*nl = '\0';
+	char *p = buf + 2;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p)
+		return -ENOEXEC;
+	*interp = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	*arg = NULL;
+	if (*p) {
+		*p++ = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		/* The rest of the line, trailing blanks cut, is one word. */
+		char *end = p + strlen(p);
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*p)
+			*arg = p;
+	}
+	return 0;
+}
+
+/* Loads path (or its interpreter) into a new address space. */
+static int load(struct process *p, const char *path, const char *const *argv,
+		const char *const *envp, int depth, struct exec_image *img)
+{
+	struct file *f;
+	int r = proc_open_exec(p->fs, path, &f);
+	if (r)
+		return r;
+	char buf[SHEBANG_MAX + 1];
+	long n = vfs_pread(f, buf, SHEBANG_MAX, 0);
+	char *interp, *arg;
+	if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
+		file_put(f);
+		if (depth >= SHEBANG_DEPTH)
+			return -ELOOP;
+		r = parse_shebang(buf, (size_t)n, &interp, &arg);
+		if (r)
+			return r;
+		/* New argv: interp [arg] path argv[1...]. */
+		int argc = 0;
+		while (argv[argc])
+			argc++;
+		const char **nargv = kmalloc(sizeof(char *) * (argc + 4));
+		if (!nargv)
+			return -ENOMEM;
+		int k = 0;
+		nargv[k++] = interp;
+		if (arg)
+			nargv[k++] = arg;
+		nargv[k++] = path;
+		for (int i = 1; i < argc; i++)
+			nargv[k++] = argv[i];
+		nargv[k] = NULL;
+		r = load(p, interp, nargv, envp, depth + 1, img);
+		kfree(nargv);
+		return r;
+	}
+	r = exec_load(file_read_at, f, path, argv, envp, img);
+	file_put(f);
+	return r;
+}
+
+/* Starts the calling thread over in a new image; on success the current
+ * user frame describes the new program. */
+int proc_execve(const char *path, const char *const *argv,
+		const char *const *envp)
+{
+	struct process *p = proc_current();
+	struct thread *t = current;
+	struct exec_image img;
+	int r = load(p, path, argv, envp, 0, &img);
+	if (r)
+		return r;
+	struct mm *old = p->mm;
+	p->mm = img.mm;
+	mm_activate(p->mm);
+	if (old)
+		mm_destroy(old);
+	for (int fd = 0; fd < PROC_FD_MAX; fd++)
+		if (p->fds[fd].file && p->fds[fd].cloexec)
+			fd_close(p, fd);
+	strlcpy(p->exe, path, sizeof(p->exe));
+	const char *base = strrchr(path, '/');
+	strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
+	strlcpy(t->name, p->comm, sizeof(t->name));
+	arch_user_frame_init(t->utf, img.entry, img.sp);
+	fpu_state_init(t->fpu);
+	fpu_restore(t->fpu);
+	t->fs_base = 0;
+	arch_set_fs_base(0);
+	t->clear_child_tid = 0;
+	if (p->vfork_pending) {
+		p->vfork_pending = false;
+		wait_queue_wake_all(&p->child_wq);
+	}
+	return 0;
+}
+
+/* Copies a NULL-terminated vector of user strings into one kernel block:
+ * the pointer array followed by the strings. */
+static const char **copy_strings(const char *const *uv, size_t *budget,
+				 long *err)
+{
+	size_t n = 0;
+	const char *s;
+	if (uv) {
+		for (;; n++) {
+			if (get_user(s, &uv[n])) {
+				*err = -EFAULT;
+				return NULL;
+			}
+			if (!s)
+				break;
+			if (n >= EXEC_ARGC_MAX) {
+				*err = -E2BIG;
+				return NULL;
+			}
+		}
+	}
+	/* One allocation for the pointers, one pool for the strings: the
+	 * pool starts at v[0], which is how sys_execve frees it. */
+	const char **v = kmalloc(sizeof(char *) * (n + 1));
+	char *pool = kmalloc(*budget ? *budget : 1);
+	if (!v || !pool) {
+		kfree(v);
+		kfree(pool);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	size_t used = 0;
+	for (size_t i = 0; i < n; i++) {
+		get_user(s, &uv[i]);
+		long len = strncpy_from_user(pool + used, s, *budget - used);
+		if (len < 0) {
+			kfree(v);
+			kfree(pool);
+			*err = len == -ENAMETOOLONG ? -E2BIG : len;
+			return NULL;
+		}
+		v[i] = pool + used;
+		used += (size_t)len + 1;
+	}
+	v[n] = NULL;
+	*budget -= used;
+	if (n == 0)
+		kfree(pool); /* nothing points into it */
+	return v;
+}
+
+long sys_execve(const char *upath, const char *const *uargv,
+		const char *const *uenvp)
+{
+	long r;
+	char *path = kmalloc(PATH_MAX);
+	if (!path)
+		return -ENOMEM;
+	r = strncpy_from_user(path, upath, PATH_MAX);
+	if (r < 0) {
+		kfree(path);
+		return r;
+	}
+	size_t budget = EXEC_ARG_MAX;
+	const char **argv = copy_strings(uargv, &budget, &r);
+	const char **envp = argv ? copy_strings(uenvp, &budget, &r) : NULL;
+	if (argv && envp)
+		r = proc_execve(path, argv, envp);
+	/* Each vector's strings live in one pool starting at v[0]. */
+	if (argv) {
+		if (argv[0])
+			kfree((void *)argv[0]);
+		kfree(argv);
+	}
+	if (envp) {
+		if (envp[0])
+			kfree((void *)envp[0]);
+		kfree(envp);
+	}
+	kfree(path);
+	return r;
+}

@@ -1,0 +1,246 @@
+/* fork, vfork and clone (process-style), and wait4. A child starts as a
+ * kernel thread that copies its parent's saved registers onto its own
+ * kernel stack and returns to user mode with rax = 0. Threads
+ * (CLONE_VM|CLONE_THREAD...) come with futex. */
+#include <arch.h>
+#include <asm/user.h>
+#include <err.h>
+#include <fd.h>
+#include <fs/vfs.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/mm.h>
+#include <mm/pmm.h>
+#include <percpu.h>
+#include <proc.h>
+#include <sched.h>
+#include <uaccess.h>
+#include <uapi/errno.h>
+#include <uapi/signal.h>
+
+#define CLONE_VM 0x00000100
+#define CLONE_VFORK 0x00004000
+#define CLONE_SETTLS 0x00080000
+#define CLONE_PARENT_SETTID 0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID 0x01000000
+#define CSIGNAL 0xff
+
+struct fork_start {
+	struct process *proc;
+	int *child_settid; /* CLONE_CHILD_SETTID: where the child's tid goes */
+	struct trap_frame tf;
+	struct fpu_state *fpu;
+	uint64_t fs_base;
+	uintptr_t clear_child_tid;
+};
+
+/* First code of a forked child, in its own kernel thread. */
+static void fork_child(void *arg)
+{
+	struct fork_start *fs = arg;
+	struct thread *t = current;
+	struct trap_frame *tf =
+	    (struct trap_frame *)((uintptr_t)t->kstack_top - sizeof(*tf));
+	*tf = fs->tf;
+	tf->rax = 0; /* fork returns 0 in the child */
+	t->utf = tf;
+	t->fpu = fs->fpu;
+	t->fs_base = fs->fs_base;
+	t->clear_child_tid = fs->clear_child_tid;
+	arch_irq_disable();
+	t->proc = fs->proc;
+	int *settid = fs->child_settid;
+	kfree(fs);
+	mm_activate(t->proc->mm);
+	fpu_restore(t->fpu);
+	arch_set_fs_base(t->fs_base);
+	/* Written from the child's side, so copy-on-write gives the child
+	 * its own page. A bad address is ignored, as Linux does. */
+	if (settid) {
+		arch_irq_enable();
+		put_user(t->proc->pid, settid);
+		arch_irq_disable();
+	}
+	arch_enter_user(tf);
+}
+
+static int copy_files(struct process *dst, struct process *src)
+{
+	for (int fd = 0; fd < PROC_FD_MAX; fd++) {
+		if (!src->fds[fd].file)
+			continue;
+		dst->fds[fd].file = file_get(src->fds[fd].file);
+		dst->fds[fd].cloexec = src->fds[fd].cloexec;
+	}
+	irqflags_t f = spin_lock_irqsave(&fs_lock);
+	struct inode *oldroot = dst->fs->root, *oldcwd = dst->fs->cwd;
+	dst->fs->root = inode_get(src->fs->root);
+	dst->fs->cwd = inode_get(src->fs->cwd);
+	inode_put(oldroot);
+	inode_put(oldcwd);
+	spin_unlock_irqrestore(&fs_lock, f);
+	dst->fs->umask = src->fs->umask;
+	dst->fs->uid = src->fs->uid;
+	dst->fs->gid = src->fs->gid;
+	return 0;
+}
+
+static long do_fork(unsigned long flags, int *parent_tid, int *child_tid)
+{
+	struct process *parent = proc_current(), *child;
+	struct thread *t = current;
+	long r = -ENOMEM;
+
+	child = proc_alloc();
+	if (!child)
+		return -EAGAIN;
+	struct fork_start *fs = kzalloc(sizeof(*fs));
+	if (!fs)
+		goto fail;
+	fs->fpu = (struct fpu_state *)pmm_alloc_zeroed_page();
+	child->mm = mm_clone(parent->mm);
+	if (!fs->fpu || !child->mm)
+		goto fail;
+	copy_files(child, parent);
+	strlcpy(child->comm, parent->comm, sizeof(child->comm));
+	strlcpy(child->exe, parent->exe, sizeof(child->exe));
+	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
+	child->uid = parent->uid;
+	child->euid = parent->euid;
+	child->gid = parent->gid;
+	child->egid = parent->egid;
+	fpu_save(t->fpu);
+	memcpy(fs->fpu, t->fpu, fpu_state_size());
+	fs->tf = *t->utf;
+	fs->fs_base = t->fs_base;
+	fs->proc = child;
+	if (flags & CLONE_CHILD_SETTID)
+		fs->child_settid = child_tid;
+	if (flags & CLONE_CHILD_CLEARTID)
+		fs->clear_child_tid = (uintptr_t)child_tid;
+	child->vfork_pending = flags & CLONE_VFORK;
+
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	child->parent = parent;
+	list_add_tail(&child->sibling, &parent->children);
+	spin_unlock_irqrestore(&proc_lock, f);
+
+	int pid = child->pid;
+	if ((flags & CLONE_PARENT_SETTID) && parent_tid)
+		put_user(pid, parent_tid);
+	struct thread *ct = thread_create(child->comm, fork_child, fs);
+	if (IS_ERR(ct)) {
+		r = PTR_ERR(ct);
+		f = spin_lock_irqsave(&proc_lock);
+		list_del(&child->sibling);
+		spin_unlock_irqrestore(&proc_lock, f);
+		goto fail;
+	}
+	child->main_thread = ct;
+	/* vfork: the parent waits until the child has exec'd or exited. */
+	if (flags & CLONE_VFORK)
+		wait_event(&child->child_wq, !child->vfork_pending);
+	return pid;
+fail:
+	if (fs && fs->fpu)
+		pmm_free_page_virt(fs->fpu);
+	kfree(fs);
+	if (child->mm)
+		mm_destroy(child->mm);
+	proc_free(child);
+	return r;
+}
+
+long sys_fork(void)
+{
+	return do_fork(SIGCHLD, NULL, NULL);
+}
+
+/* The child gets its own copy-on-write memory rather than borrowing the
+ * parent's (POSIX allows it: a vfork child may only exec or _exit), and
+ * the parent still waits for that exec or exit. */
+long sys_vfork(void)
+{
+	return do_fork(SIGCHLD | CLONE_VFORK, NULL, NULL);
+}
+
+long sys_clone(unsigned long flags, uintptr_t stack, int *parent_tid,
+	       int *child_tid, unsigned long tls)
+{
+	(void)tls;
+	/* Process-style clones only; shared-memory threads need futex. */
+	unsigned long allowed = CSIGNAL | CLONE_VFORK | CLONE_VM |
+				CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
+				CLONE_CHILD_CLEARTID;
+	if (flags & ~allowed)
+		return -ENOSYS;
+	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+		return -ENOSYS;
+	if (stack && !(flags & CLONE_VFORK))
+		return -ENOSYS;
+	if (flags & CLONE_VFORK) {
+		/* posix_spawn's clone(CLONE_VM|CLONE_VFORK) runs the child
+		 * on a separate stack inside shared memory; with a copied
+		 * address space that stack is the child's own. */
+		current->utf->rsp = stack ? stack : current->utf->rsp;
+	}
+	return do_fork(flags & ~CLONE_VM, parent_tid, child_tid);
+}
+
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WCONTINUED 8
+#define __WALL 0x40000000
+#define __WCLONE 0x80000000
+
+/* A zombie child of p matching pid (-1: any), or NULL; *any says whether
+ * p has a matching child at all. Caller holds proc_lock. */
+static struct process *find_zombie(struct process *p, int pid, bool *any)
+{
+	struct process *c;
+	*any = false;
+	list_for_each_entry(c, &p->children, sibling)
+	{
+		/* Process groups arrive with setpgid: until then every
+		 * process is in one group, so 0 and -pgid mean any child. */
+		if (pid > 0 && c->pid != pid)
+			continue;
+		*any = true;
+		if (c->zombie)
+			return c;
+	}
+	return NULL;
+}
+
+long sys_wait4(int pid, int *ustatus, int options, void *rusage)
+{
+	struct process *p = proc_current();
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
+		return -EINVAL;
+	if (rusage && clear_user(rusage, 144)) /* struct rusage: no data yet */
+		return -EFAULT;
+	for (;;) {
+		bool any;
+		irqflags_t f = spin_lock_irqsave(&proc_lock);
+		struct process *z = find_zombie(p, pid, &any);
+		if (z)
+			list_del(&z->sibling);
+		spin_unlock_irqrestore(&proc_lock, f);
+		if (z) {
+			int status = z->exit_code, zpid = z->pid;
+			proc_free(z);
+			if (ustatus && put_user(status, ustatus))
+				return -EFAULT;
+			return zpid;
+		}
+		if (!any)
+			return -ECHILD;
+		if (options & WNOHANG)
+			return 0;
+		/* The condition runs under sched_lock with interrupts off;
+		 * on one CPU that excludes every writer of the lists. */
+		wait_event(&p->child_wq,
+			   find_zombie(p, pid, &any) != NULL || !any);
+	}
+}
