@@ -7,7 +7,8 @@
 /* gcc recognises copy and fill loops and turns them into calls to memcpy and
  * memset, which inside memcpy and memset would recurse forever. */
 #if defined(__GNUC__) && !defined(__clang__)
-#define NO_LOOP_TO_CALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#define NO_LOOP_TO_CALL                                                        \
+	__attribute__((optimize("no-tree-loop-distribute-patterns")))
 #else
 #define NO_LOOP_TO_CALL
 #endif
@@ -306,7 +307,7 @@ int kstrtoull(const char *s, unsigned base, unsigned long long *out)
 unsigned long long simple_strtoull(const char *s, const char **end,
 				   unsigned base)
 {
-	const char *digits, *stop;
+	const char *stop;
 	unsigned long long v;
 	bool overflow;
 
@@ -315,9 +316,11 @@ unsigned long long simple_strtoull(const char *s, const char **end,
 			*end = s;
 		return 0;
 	}
-	digits = parse_base(s, &base);
-	v = parse_digits(digits, &stop, base, &overflow);
+	/* parse_base skips a prefix only before a digit, so no digits means
+	 * stop is where the caller's string began, as C's strtoull reports. */
+	s = parse_base(s, &base);
+	v = parse_digits(s, &stop, base, &overflow);
 	if (end)
-		*end = stop == digits ? s : stop;
+		*end = stop;
 	return v;
 }

@@ -20,9 +20,13 @@ char *strrchr(const char *s, int c);
 size_t strlcpy(char *dst, const char *src, size_t size);
 size_t strlcat(char *dst, const char *src, size_t size);
 char *strstr(const char *haystack, const char *needle);
-/* Parses an unsigned integer in base 2..16 (0 = auto: 0x / 0 prefixes).
- * Returns 0 or -EINVAL / -ERANGE; *end (if non-NULL) points past the digits. */
+/* Parses all of s as an unsigned integer in base 2..16 (0 = auto: 0x / 0
+ * prefixes; base 16 also takes 0x): an optional '+', digits and at most one
+ * trailing newline. Returns 0, -EINVAL (*out untouched) or -ERANGE. */
 int kstrtoull(const char *s, unsigned base, unsigned long long *out);
+/* Parses the leading digits of s (no sign or spaces; bases as above) and
+ * saturates at ULLONG_MAX; *end (if non-NULL) points past the digits, or at
+ * s if there are none. */
 unsigned long long simple_strtoull(const char *s, const char **end,
 				   unsigned base);
 

@@ -1,152 +1,431 @@
-/* Host tests of lib/string.c (compiled under other names so the host C
- * library stays in charge of its own) and of include/lib/list.h. */
+/* Host tests of lib/string.c, compiled as lm_memcpy etc. (see
+ * unit_rename_lib.h) and compared with the host C library where it has the
+ * same function, or with hand-checked results where it has not. */
 #include "unit.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
-#define memcpy lm_memcpy
-#define memmove lm_memmove
-#define memset lm_memset
-#define memcmp lm_memcmp
-#define memchr lm_memchr
-#define strlen lm_strlen
-#define strnlen lm_strnlen
-#define strcmp lm_strcmp
-#define strncmp lm_strncmp
-#define strchr lm_strchr
-#define strrchr lm_strrchr
-#define strlcpy lm_strlcpy
-#define strlcat lm_strlcat
-#define strstr lm_strstr
-#define kstrtoull lm_kstrtoull
-#define simple_strtoull lm_simple_strtoull
+#include <unit_rename_lib.h>
 #include "../../lib/string.c"
-#undef memcpy
-#undef memmove
-#undef memset
-#undef memcmp
-#undef memchr
-#undef strlen
-#undef strnlen
-#undef strcmp
-#undef strncmp
-#undef strchr
-#undef strrchr
-#undef strstr
-#include <lib/list.h>
+#include <unit_unrename_lib.h>
 
-struct item {
-	int v;
-	struct list_head link;
+static int sign(int x)
+{
+	return (x > 0) - (x < 0);
+}
+
+/* Deterministic, non-repeating-looking bytes, so a copy from the wrong
+ * offset cannot match by accident. */
+static void fill_pattern(unsigned char *p, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (unsigned char)((i * 131 + seed * 7 + (i >> 3)) ^ 0x5a);
+}
+
+#define GUARD 0xa5
+
+/* Every size 0..80 at every pair of alignments, with guard bytes around
+ * the destination: covers the byte loops, the word loop and their seams. */
+static void test_memcpy(void)
+{
+	unsigned char src[128], dst[128], want[128];
+	char why[160] = "";
+
+	for (size_t n = 0; n <= 80 && !why[0]; n++)
+		for (size_t so = 0; so < 8; so++)
+			for (size_t d_off = 0; d_off < 8; d_off++) {
+				void *r;
+
+				fill_pattern(src, sizeof(src), (unsigned)n);
+				memset(dst, GUARD, sizeof(dst));
+				memset(want, GUARD, sizeof(want));
+				memcpy(want + d_off, src + so, n);
+				r = lm_memcpy(dst + d_off, src + so, n);
+				if (r != dst + d_off)
+					snprintf(
+					    why, sizeof(why),
+					    "n=%zu so=%zu do=%zu: returned "
+					    "%p, not dst",
+					    n, so, d_off, r);
+				else if (memcmp(dst, want, sizeof(dst)))
+					snprintf(why, sizeof(why),
+						 "n=%zu so=%zu do=%zu: wrong "
+						 "bytes or guard overwritten",
+						 n, so, d_off);
+			}
+	if (why[0])
+		unit_fail("memcpy_sizes_alignments", __FILE__, __LINE__, "%s",
+			  why);
+	else
+		unit_pass("memcpy_sizes_alignments");
+}
+
+/* Overlap in both directions at every distance up to 17 bytes, against the
+ * host's memmove as reference. */
+static void test_memmove(void)
+{
+	unsigned char buf[160], want[160];
+	char why[160] = "";
+	int fwd = 0, bwd = 0;
+
+	for (size_t n = 0; n <= 70 && !why[0]; n++)
+		for (int shift = -17; shift <= 17; shift++)
+			for (size_t base = 20; base < 28; base++) {
+				unsigned char *src = buf + base;
+				unsigned char *dst = buf + base + shift;
+				void *r;
+
+				fill_pattern(buf, sizeof(buf), (unsigned)base);
+				memcpy(want, buf, sizeof(buf));
+				memmove(want + base + shift, want + base, n);
+				r = lm_memmove(dst, src, n);
+				if (shift > 0 && (size_t)shift < n)
+					bwd++;
+				if (shift < 0 && (size_t)-shift < n)
+					fwd++;
+				if (r != dst)
+					snprintf(why, sizeof(why),
+						 "n=%zu shift=%d: returned %p, "
+						 "not dst",
+						 n, shift, r);
+				else if (memcmp(buf, want, sizeof(buf)))
+					snprintf(why, sizeof(why),
+						 "n=%zu shift=%d base=%zu: "
+						 "wrong bytes",
+						 n, shift, base);
+			}
+	if (why[0])
+		unit_fail("memmove_overlap", __FILE__, __LINE__, "%s", why);
+	else
+		unit_pass("memmove_overlap");
+	/* Make sure the loops above really exercised both overlaps. */
+	CHECK("memmove_overlap_cases", fwd > 1000 && bwd > 1000);
+
+	{
+		char s[] = "abcdef";
+
+		lm_memmove(s + 1, s, 5);
+		CHECK_EQ_STR("memmove_right_by_one", s, "aabcde");
+		lm_memmove(s, s + 1, 5);
+		CHECK_EQ_STR("memmove_left_by_one", s, "abcdee");
+		CHECK_EQ_PTR("memmove_same", lm_memmove(s, s, 6), (void *)s);
+		CHECK_EQ_STR("memmove_same_unchanged", s, "abcdee");
+		CHECK_EQ_PTR("memmove_zero_len", lm_memmove(s, s + 2, 0),
+			     (void *)s);
+		CHECK_EQ_STR("memmove_zero_len_unchanged", s, "abcdee");
+	}
+}
+
+static void test_memset(void)
+{
+	static const int values[] = {0, 0x5a, 0xff, -1, 0x1ab, -0x80};
+	unsigned char buf[128], want[128];
+	char why[160] = "";
+
+	for (size_t v = 0; v < ARRAY_SIZE(values); v++)
+		for (size_t n = 0; n <= 80; n++)
+			for (size_t off = 0; off < 8; off++) {
+				void *r;
+
+				memset(buf, GUARD, sizeof(buf));
+				memset(want, GUARD, sizeof(want));
+				memset(want + off, values[v], n);
+				r = lm_memset(buf + off, values[v], n);
+				if (!why[0] && (r != buf + off ||
+						memcmp(buf, want, sizeof(buf))))
+					snprintf(why, sizeof(why),
+						 "c=%d n=%zu off=%zu",
+						 values[v], n, off);
+			}
+	if (why[0])
+		unit_fail("memset_sizes_alignments", __FILE__, __LINE__, "%s",
+			  why);
+	else
+		unit_pass("memset_sizes_alignments");
+}
+
+static void test_memcmp(void)
+{
+	unsigned char a[40], b[40];
+
+	fill_pattern(a, sizeof(a), 3);
+	memcpy(b, a, sizeof(b));
+	CHECK_EQ_INT("memcmp_equal", lm_memcmp(a, b, sizeof(a)), 0);
+	CHECK_EQ_INT("memcmp_zero_len", lm_memcmp("a", "b", 0), 0);
+	b[39]++;
+	CHECK_EQ_INT("memcmp_last_byte", sign(lm_memcmp(a, b, 40)), -1);
+	CHECK_EQ_INT("memcmp_stops_at_n", lm_memcmp(a, b, 39), 0);
+	b[0] = a[0] - 1;
+	CHECK_EQ_INT("memcmp_first_byte", sign(lm_memcmp(a, b, 40)), 1);
+	/* Bytes compare as unsigned char: 0x80 is greater than 0x01. */
+	CHECK_EQ_INT("memcmp_unsigned", sign(lm_memcmp("\x80", "\x01", 1)), 1);
+	CHECK_EQ_INT("memcmp_unsigned_rev", sign(lm_memcmp("\x01", "\xff", 1)),
+		     -1);
+	CHECK_EQ_INT("memcmp_past_nul", sign(lm_memcmp("a\0b", "a\0c", 3)), -1);
+}
+
+static void test_memchr(void)
+{
+	const char s[] = "hello, world";
+	const unsigned char hi[] = {1, 2, 0xff, 3};
+
+	CHECK_EQ_PTR("memchr_first", lm_memchr(s, 'o', 12), (void *)(s + 4));
+	CHECK_EQ_PTR("memchr_absent", lm_memchr(s, 'z', 12), NULL);
+	CHECK_EQ_PTR("memchr_limited", lm_memchr(s, 'w', 7), NULL);
+	CHECK_EQ_PTR("memchr_zero_len", lm_memchr(s, 'h', 0), NULL);
+	CHECK_EQ_PTR("memchr_nul", lm_memchr(s, '\0', 13), (void *)(s + 12));
+	CHECK_EQ_PTR("memchr_int_to_uchar", lm_memchr(s, 0x100 + 'w', 12),
+		     (void *)(s + 7));
+	CHECK_EQ_PTR("memchr_high_byte", lm_memchr(hi, -1, 4),
+		     (void *)(hi + 2));
+}
+
+static void test_strlen(void)
+{
+	char big[300];
+	/* Not NUL-terminated: strnlen must stop at max (ASan would catch a
+	 * read past the array). */
+	const char raw[4] = {'a', 'b', 'c', 'd'};
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK_EQ_UINT("strlen_empty", lm_strlen(""), 0);
+	CHECK_EQ_UINT("strlen_one", lm_strlen("a"), 1);
+	CHECK_EQ_UINT("strlen_long", lm_strlen(big), 299);
+	CHECK_EQ_UINT("strlen_embedded_nul", lm_strlen("ab\0cd"), 2);
+	CHECK_EQ_UINT("strnlen_max_zero", lm_strnlen("abc", 0), 0);
+	CHECK_EQ_UINT("strnlen_short", lm_strnlen("abc", 2), 2);
+	CHECK_EQ_UINT("strnlen_exact", lm_strnlen("abc", 3), 3);
+	CHECK_EQ_UINT("strnlen_long_max", lm_strnlen("abc", 100), 3);
+	CHECK_EQ_UINT("strnlen_unterminated", lm_strnlen(raw, 4), 4);
+}
+
+static void test_strcmp(void)
+{
+	static const char *const pairs[][2] = {
+	    {"", ""},	      {"a", ""},      {"", "a"},     {"abc", "abc"},
+	    {"abc", "abd"},   {"abd", "abc"}, {"ab", "abc"}, {"abc", "ab"},
+	    {"\x80", "\x01"}, {"a\xff", "a"}, {"A", "a"},    {"hello", "help"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(pairs); i++) {
+		const char *a = pairs[i][0], *b = pairs[i][1];
+		char name[64];
+
+		snprintf(name, sizeof(name), "strcmp_%zu", i);
+		CHECK_EQ_INT(name, sign(lm_strcmp(a, b)), sign(strcmp(a, b)));
+		for (size_t n = 0; n <= 5; n++) {
+			snprintf(name, sizeof(name), "strncmp_%zu_n%zu", i, n);
+			CHECK_EQ_INT(name, sign(lm_strncmp(a, b, n)),
+				     sign(strncmp(a, b, n)));
+		}
+	}
+	/* Must not read past the NUL of equal strings, however large n. */
+	CHECK_EQ_INT("strncmp_huge_n", lm_strncmp("ab", "ab", SIZE_MAX), 0);
+}
+
+static void test_strchr(void)
+{
+	const char *s = "a/b/c";
+
+	CHECK_EQ_PTR("strchr_first", lm_strchr(s, '/'), s + 1);
+	CHECK_EQ_PTR("strchr_start", lm_strchr(s, 'a'), s);
+	CHECK_EQ_PTR("strchr_absent", lm_strchr(s, 'x'), NULL);
+	CHECK_EQ_PTR("strchr_nul", lm_strchr(s, '\0'), s + 5);
+	CHECK_EQ_PTR("strchr_empty", lm_strchr("", 'a'), NULL);
+	CHECK_EQ_PTR("strchr_int_to_char", lm_strchr(s, 0x100 + 'b'), s + 2);
+	CHECK_EQ_PTR("strrchr_last", lm_strrchr(s, '/'), s + 3);
+	CHECK_EQ_PTR("strrchr_end", lm_strrchr(s, 'c'), s + 4);
+	CHECK_EQ_PTR("strrchr_absent", lm_strrchr(s, 'x'), NULL);
+	CHECK_EQ_PTR("strrchr_nul", lm_strrchr(s, '\0'), s + 5);
+	CHECK_EQ_PTR("strrchr_empty", lm_strrchr("", 'a'), NULL);
+}
+
+static void test_strlcpy(void)
+{
+	char buf[8];
+
+	memset(buf, 'Z', sizeof(buf));
+	CHECK_EQ_UINT("strlcpy_size0_ret", lm_strlcpy(buf, "abc", 0), 3);
+	CHECK_EQ_INT("strlcpy_size0_untouched", buf[0], 'Z');
+	CHECK_EQ_UINT("strlcpy_size1_ret", lm_strlcpy(buf, "abc", 1), 3);
+	CHECK_EQ_STR("strlcpy_size1", buf, "");
+	CHECK_EQ_UINT("strlcpy_fits_ret", lm_strlcpy(buf, "abc", 8), 3);
+	CHECK_EQ_STR("strlcpy_fits", buf, "abc");
+	CHECK_EQ_UINT("strlcpy_exact_ret", lm_strlcpy(buf, "abcdefg", 8), 7);
+	CHECK_EQ_STR("strlcpy_exact", buf, "abcdefg");
+	CHECK_EQ_UINT("strlcpy_trunc_ret", lm_strlcpy(buf, "abcdefghij", 8),
+		      10);
+	CHECK_EQ_STR("strlcpy_trunc", buf, "abcdefg");
+	CHECK_EQ_UINT("strlcpy_empty_ret", lm_strlcpy(buf, "", 8), 0);
+	CHECK_EQ_STR("strlcpy_empty", buf, "");
+
+	lm_strlcpy(buf, "ab", sizeof(buf));
+	CHECK_EQ_UINT("strlcat_fits_ret", lm_strlcat(buf, "cd", 8), 4);
+	CHECK_EQ_STR("strlcat_fits", buf, "abcd");
+	CHECK_EQ_UINT("strlcat_trunc_ret", lm_strlcat(buf, "efghij", 8), 10);
+	CHECK_EQ_STR("strlcat_trunc", buf, "abcdefg");
+	CHECK_EQ_UINT("strlcat_full_ret", lm_strlcat(buf, "xyz", 8), 10);
+	CHECK_EQ_STR("strlcat_full", buf, "abcdefg");
+	/* No NUL within size: dst is not a string we may extend. */
+	lm_strlcpy(buf, "abcd", sizeof(buf));
+	CHECK_EQ_UINT("strlcat_no_nul_ret", lm_strlcat(buf, "xyz", 3), 6);
+	CHECK_EQ_STR("strlcat_no_nul_untouched", buf, "abcd");
+	CHECK_EQ_UINT("strlcat_size0_ret", lm_strlcat(buf, "xyz", 0), 3);
+	CHECK_EQ_STR("strlcat_size0_untouched", buf, "abcd");
+	CHECK_EQ_UINT("strlcat_empty_src", lm_strlcat(buf, "", 8), 4);
+	CHECK_EQ_STR("strlcat_empty_src_unchanged", buf, "abcd");
+}
+
+static void test_strstr(void)
+{
+	const char *h = "aaabcabcd";
+
+	CHECK_EQ_PTR("strstr_empty_needle", lm_strstr(h, ""), h);
+	CHECK_EQ_PTR("strstr_empty_both", lm_strstr(h + 9, ""), h + 9);
+	CHECK_EQ_PTR("strstr_start", lm_strstr(h, "aa"), h);
+	CHECK_EQ_PTR("strstr_backtrack", lm_strstr(h, "aab"), h + 1);
+	CHECK_EQ_PTR("strstr_middle", lm_strstr(h, "bca"), h + 3);
+	CHECK_EQ_PTR("strstr_end", lm_strstr(h, "bcd"), h + 6);
+	CHECK_EQ_PTR("strstr_whole", lm_strstr(h, h), h);
+	CHECK_EQ_PTR("strstr_absent", lm_strstr(h, "abd"), NULL);
+	CHECK_EQ_PTR("strstr_too_long", lm_strstr("ab", "abc"), NULL);
+	CHECK_EQ_PTR("strstr_empty_haystack", lm_strstr("", "a"), NULL);
+}
+
+struct strto_case {
+	const char *s;
+	unsigned base;
+	int ret;
+	unsigned long long val;
 };
 
-static void test_list(void)
+static void test_kstrtoull(void)
 {
-	LIST_HEAD(h);
-	struct item it[5];
-	CHECK("list_empty_init", list_empty(&h));
-	for (int i = 0; i < 5; i++) {
-		it[i].v = i;
-		list_add_tail(&it[i].link, &h);
+	static const struct strto_case cases[] = {
+	    {"0", 10, 0, 0},
+	    {"123", 10, 0, 123},
+	    {"+7", 10, 0, 7},
+	    {"0042", 10, 0, 42},
+	    {"18446744073709551615", 10, 0, ~0ULL},
+	    {"18446744073709551616", 10, -ERANGE, 0},
+	    {"99999999999999999999999", 10, -ERANGE, 0},
+	    {"12\n", 10, 0, 12},
+	    {"12\n\n", 10, -EINVAL, 0},
+	    {"", 10, -EINVAL, 0},
+	    {"\n", 10, -EINVAL, 0},
+	    {"+", 10, -EINVAL, 0},
+	    {"-1", 10, -EINVAL, 0},
+	    {" 1", 10, -EINVAL, 0},
+	    {"1 ", 10, -EINVAL, 0},
+	    {"12a", 10, -EINVAL, 0},
+	    {"ff", 16, 0, 0xff},
+	    {"FfFf", 16, 0, 0xffff},
+	    {"0xff", 16, 0, 0xff},
+	    {"0XAB", 16, 0, 0xab},
+	    {"0x", 16, -EINVAL, 0},
+	    {"0xg", 16, -EINVAL, 0},
+	    {"ffffffffffffffff", 16, 0, ~0ULL},
+	    {"0x10000000000000000", 16, -ERANGE, 0},
+	    {"777", 8, 0, 0777},
+	    {"8", 8, -EINVAL, 0},
+	    {"1777777777777777777777", 8, 0, ~0ULL},
+	    {"2000000000000000000000", 8, -ERANGE, 0},
+	    {"1011", 2, 0, 11},
+	    {"2", 2, -EINVAL, 0},
+	    {"zz", 16, -EINVAL, 0},
+	    {"0x1f", 0, 0, 31},
+	    {"017", 0, 0, 15},
+	    {"0", 0, 0, 0},
+	    {"19", 0, 0, 19},
+	    {"09", 0, -EINVAL, 0},
+	    {"0x", 0, -EINVAL, 0},
+	    {"12", 1, -EINVAL, 0},
+	    {"12", 17, -EINVAL, 0},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct strto_case *c = &cases[i];
+		unsigned long long v = 0x1234;
+		char name[128], q[64];
+		int r = lm_kstrtoull(c->s, c->base, &v);
+
+		snprintf(name, sizeof(name), "kstrtoull_%s_base%u",
+			 unit_quote(q, sizeof(q), c->s), c->base);
+		if (r != c->ret)
+			unit_fail(name, __FILE__, __LINE__,
+				  "returned %d, expected %d", r, c->ret);
+		else if (r == 0 && v != c->val)
+			unit_fail(name, __FILE__, __LINE__,
+				  "value %llu, expected %llu", v, c->val);
+		else if (r != 0 && v != 0x1234)
+			unit_fail(name, __FILE__, __LINE__,
+				  "*out changed to %llu on error", v);
+		else
+			unit_pass(name);
 	}
-	int sum = 0, order_ok = 1, expect = 0;
-	struct item *p, *tmp;
-	list_for_each_entry(p, &h, link)
+}
+
+/* Where strtoull and simple_strtoull agree (no sign, no leading space, no
+ * overflow), the host's is the reference for value and end. */
+static void test_simple_strtoull(void)
+{
+	static const struct {
+		const char *s;
+		unsigned base;
+	} cases[] = {
+	    {"123abc", 10}, {"abc", 10},   {"0x1g", 0},	    {"0x", 16},
+	    {"0x", 0},	    {"0777", 0},   {"0789", 0},	    {"ff:", 16},
+	    {"0XfF", 16},   {"101201", 2}, {"", 10},	    {"z", 0},
+	    {"00", 0},	    {"1234", 8},   {"0xabcdef", 0},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *s = cases[i].s, *end = NULL;
+		char *want_end;
+		unsigned long long want = strtoull(s, &want_end, cases[i].base);
+		unsigned long long v =
+		    lm_simple_strtoull(s, &end, cases[i].base);
+		char name[128], q[64];
+
+		snprintf(name, sizeof(name), "simple_strtoull_%s_base%u",
+			 unit_quote(q, sizeof(q), s), cases[i].base);
+		if (v != want || end != want_end)
+			unit_fail(name, __FILE__, __LINE__,
+				  "value %llu end +%td, expected %llu end +%td",
+				  v, end - s, want, want_end - s);
+		else
+			unit_pass(name);
+	}
+	CHECK_EQ_UINT("simple_strtoull_null_end",
+		      lm_simple_strtoull("42", NULL, 10), 42);
+	CHECK_EQ_UINT("simple_strtoull_saturates",
+		      lm_simple_strtoull("99999999999999999999", NULL, 10),
+		      ~0ULL);
 	{
-		order_ok &= p->v == expect++;
-		sum += p->v;
+		const char *s = "12", *end = NULL;
+
+		CHECK_EQ_UINT("simple_strtoull_bad_base",
+			      lm_simple_strtoull(s, &end, 40), 0);
+		CHECK_EQ_PTR("simple_strtoull_bad_base_end", end, s);
 	}
-	CHECK("list_tail_order", order_ok && sum == 10);
-	list_for_each_entry_safe(p, tmp, &h, link) if (p->v % 2 == 0)
-	    list_del(&p->link);
-	int n = 0;
-	list_for_each_entry(p, &h, link) n++;
-	CHECK_EQ_INT("list_safe_delete", n, 2);
-	struct item head_item = {.v = 42};
-	list_add(&head_item.link, &h);
-	CHECK_EQ_INT("list_add_front",
-		     list_first_entry(&h, struct item, link)->v, 42);
-	expect = 3;
-	order_ok = 1;
-	list_for_each_entry_reverse(p, &h, link)
-	{
-		order_ok &= p->v == expect;
-		expect = expect == 3 ? 1 : 42;
-	}
-	CHECK("list_reverse", order_ok);
-	list_del(&head_item.link);
-	list_del(&head_item.link); /* harmless twice */
-	CHECK("list_del_twice", list_empty(&head_item.link));
 }
 
 int main(void)
 {
-	char a[64], b[64];
-	for (int i = 0; i < 64; i++)
-		a[i] = (char)i;
-	lm_memcpy(b, a, 64);
-	CHECK("memcpy_copies", memcmp(a, b, 64) == 0);
-	lm_memcpy(b + 1, a, 0);
-	CHECK("memcpy_zero", b[1] == 1);
-	for (int off = 0; off < 8; off++) {
-		char s[40];
-		for (int i = 0; i < 40; i++)
-			s[i] = (char)i;
-		lm_memcpy(s + off, a, 17);
-		CHECK("memcpy_unaligned", memcmp(s + off, a, 17) == 0);
-	}
-	char m[16] = "abcdefghijklmno";
-	lm_memmove(m + 2, m, 10);
-	CHECK("memmove_forward_overlap", memcmp(m, "ababcdefghijmno", 15) == 0);
-	char m2[16] = "abcdefghijklmno";
-	lm_memmove(m2, m2 + 3, 10);
-	CHECK("memmove_backward_overlap",
-	      memcmp(m2, "defghijklmklmno", 15) == 0);
-	lm_memset(a, 0x5a, 33);
-	CHECK("memset_fills", a[0] == 0x5a && a[32] == 0x5a && a[33] == 33);
-	CHECK("memcmp_order", lm_memcmp("abc", "abd", 3) < 0 &&
-				  lm_memcmp("abd", "abc", 3) > 0 &&
-				  lm_memcmp("x", "y", 0) == 0);
-	CHECK("memcmp_unsigned", lm_memcmp("\xff", "\x01", 1) > 0);
-	const char *hello = "hello world";
-	CHECK("memchr", lm_memchr(hello, 'l', 5) == hello + 2 &&
-			    lm_memchr(hello, 'z', 11) == NULL);
-	CHECK_EQ_INT("strlen", lm_strlen("hello"), 5);
-	CHECK_EQ_INT("strlen_empty", lm_strlen(""), 0);
-	CHECK_EQ_INT("strnlen_cap", lm_strnlen("hello", 3), 3);
-	CHECK("strcmp", lm_strcmp("a", "b") < 0 && lm_strcmp("b", "a") > 0 &&
-			    lm_strcmp("ab", "ab") == 0 &&
-			    lm_strcmp("a", "ab") < 0);
-	CHECK("strncmp", lm_strncmp("abcx", "abcy", 3) == 0 &&
-			     lm_strncmp("abcx", "abcy", 4) < 0);
-	const char *s = "a/b/c";
-	CHECK("strchr", lm_strchr(s, '/') == s + 1 && !lm_strchr(s, 'z') &&
-			    lm_strchr(s, '\0') == s + 5);
-	CHECK("strrchr", lm_strrchr(s, '/') == s + 3 && !lm_strrchr(s, 'z'));
-	CHECK("strstr", lm_strstr(hello, "o w") == hello + 4 &&
-			    lm_strstr(hello, "") == hello &&
-			    !lm_strstr(hello, "xyz"));
-	char d[6];
-	CHECK_EQ_INT("strlcpy_ret", lm_strlcpy(d, "truncated", sizeof(d)), 9);
-	CHECK_EQ_STR("strlcpy_truncates", d, "trunc");
-	CHECK_EQ_INT("strlcat_ret", lm_strlcat(d, "xyz", sizeof(d)), 8);
-	unsigned long long v;
-	CHECK("kstrtoull_dec",
-	      lm_kstrtoull("12345", 10, &v) == 0 && v == 12345);
-	CHECK("kstrtoull_hex_auto",
-	      lm_kstrtoull("0x1f", 0, &v) == 0 && v == 31);
-	CHECK("kstrtoull_octal_auto",
-	      lm_kstrtoull("017", 0, &v) == 0 && v == 15);
-	CHECK("kstrtoull_newline", lm_kstrtoull("7\n", 10, &v) == 0 && v == 7);
-	CHECK_EQ_INT("kstrtoull_invalid", lm_kstrtoull("12a", 10, &v), -EINVAL);
-	CHECK_EQ_INT("kstrtoull_empty", lm_kstrtoull("", 10, &v), -EINVAL);
-	CHECK_EQ_INT("kstrtoull_overflow",
-		     lm_kstrtoull("18446744073709551616", 10, &v), -ERANGE);
-	CHECK("kstrtoull_max",
-	      lm_kstrtoull("18446744073709551615", 10, &v) == 0 && v == ~0ULL);
-	const char *end;
-	CHECK("simple_strtoull",
-	      lm_simple_strtoull("42abc", &end, 10) == 42 && *end == 'a');
-	test_list();
+	test_memcpy();
+	test_memmove();
+	test_memset();
+	test_memcmp();
+	test_memchr();
+	test_strlen();
+	test_strcmp();
+	test_strchr();
+	test_strlcpy();
+	test_strstr();
+	test_kstrtoull();
+	test_simple_strtoull();
 	return unit_done();
 }
