@@ -45,6 +45,9 @@ struct process {
 	struct list_head children; /* struct process.sibling */
 	struct list_head sibling;
 	struct wait_queue child_wq; /* the parent's wait4 sleeps here */
+	int pgid, sid;		    /* process group and session */
+	uint64_t utime_ns, stime_ns;   /* own, final once a zombie */
+	uint64_t cutime_ns, cstime_ns; /* reaped children's, with theirs */
 	char exe[256]; /* path of the executable, for /proc/self/exe */
 	struct rlimit64 rlim[RLIM_NLIMITS]; /* enforced: NOFILE, STACK */
 };
@@ -54,6 +57,12 @@ struct process {
 extern spinlock_t proc_lock;
 
 struct process *proc_current(void);
+/* The live process with this pid, or NULL. Caller holds proc_lock. */
+struct process *proc_find(int pid);
+/* With proc_lock held: live processes, and whether a process other than
+ * except is in group pgid (of session sid, or any if sid < 0). */
+int proc_count_live(void);
+bool proc_pgrp_used(int pgid, int sid, struct process *except);
 struct process *proc_alloc(void);
 void proc_free(struct process *p);
 /* Opens path for execve: a regular file we may execute. */

@@ -44,6 +44,10 @@ struct thread {
 	int slice;	   /* ticks left in this time slice */
 	uint64_t ticks;	   /* timer ticks spent running */
 	uint64_t switches; /* times scheduled in */
+	/* Time accounting, charged at every crossing of the boundary and at
+	 * every context switch (kernel/acct.c): */
+	uint64_t utime_ns, stime_ns;
+	uint64_t acct_mark_ns; /* when the current stretch began */
 	bool detached;	   /* freed by the idle thread when it exits */
 	int exit_code;
 	struct wait_queue *join_wq;

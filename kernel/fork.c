@@ -12,6 +12,7 @@
 #include <mm/mm.h>
 #include <mm/pmm.h>
 #include <percpu.h>
+#include <printk.h>
 #include <proc.h>
 #include <sched.h>
 #include <uaccess.h>
@@ -110,6 +111,8 @@ static long do_fork(unsigned long flags, int *parent_tid, int *child_tid)
 	child->euid = parent->euid;
 	child->gid = parent->gid;
 	child->egid = parent->egid;
+	child->pgid = parent->pgid;
+	child->sid = parent->sid;
 	fpu_save(t->fpu);
 	memcpy(fs->fpu, t->fpu, fpu_state_size());
 	fs->tf = *t->utf;
@@ -188,6 +191,8 @@ long sys_clone(unsigned long flags, uintptr_t stack, int *parent_tid,
 	return do_fork(flags & ~CLONE_VM, parent_tid, child_tid);
 }
 
+int rusage_put_times(void *ur, uint64_t u, uint64_t s);
+
 #define WNOHANG 1
 #define WUNTRACED 2
 #define WCONTINUED 8
@@ -202,9 +207,11 @@ static struct process *find_zombie(struct process *p, int pid, bool *any)
 	*any = false;
 	list_for_each_entry(c, &p->children, sibling)
 	{
-		/* Process groups arrive with setpgid: until then every
-		 * process is in one group, so 0 and -pgid mean any child. */
 		if (pid > 0 && c->pid != pid)
+			continue;
+		if (pid == 0 && c->pgid != p->pgid)
+			continue;
+		if (pid < -1 && c->pgid != -pid)
 			continue;
 		*any = true;
 		if (c->zombie)
@@ -218,8 +225,6 @@ long sys_wait4(int pid, int *ustatus, int options, void *rusage)
 	struct process *p = proc_current();
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
 		return -EINVAL;
-	if (rusage && clear_user(rusage, 144)) /* struct rusage: no data yet */
-		return -EFAULT;
 	for (;;) {
 		bool any;
 		irqflags_t f = spin_lock_irqsave(&proc_lock);
@@ -229,8 +234,14 @@ long sys_wait4(int pid, int *ustatus, int options, void *rusage)
 		spin_unlock_irqrestore(&proc_lock, f);
 		if (z) {
 			int status = z->exit_code, zpid = z->pid;
+			uint64_t u = z->utime_ns + z->cutime_ns;
+			uint64_t s = z->stime_ns + z->cstime_ns;
+			p->cutime_ns += u;
+			p->cstime_ns += s;
 			proc_free(z);
 			if (ustatus && put_user(status, ustatus))
+				return -EFAULT;
+			if (rusage && rusage_put_times(rusage, u, s))
 				return -EFAULT;
 			return zpid;
 		}

@@ -1,6 +1,7 @@
 /* Processes: creating pid 1 from an executable, per-thread user state
  * across context switches, user faults (report and kill), and exit. Until
  * fork exists (issue #4) there is one user process at a time: pid 1. */
+#include <acct.h>
 #include <arch.h>
 #include <asm/user.h>
 #include <err.h>
@@ -64,6 +65,8 @@ void proc_return_to_user(struct trap_frame *tf)
 	struct process *p = proc_current();
 	if (p && p->exiting)
 		proc_exit(p->exit_code);
+	if (p)
+		acct_exit_kernel(current);
 }
 
 void proc_user_fault(struct trap_frame *tf, int sig, const char *what)
@@ -116,6 +119,8 @@ void proc_exit(int status)
 		kernel_power_off("init exited");
 	}
 	proc_release(p);
+	p->utime_ns = t->utime_ns;
+	p->stime_ns = t->stime_ns;
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 	/* Orphans go to init, which reaps them. */
 	struct process *c, *tmp;
@@ -194,6 +199,34 @@ static struct process *proc_alloc_pid(int pid)
 struct process *proc_alloc(void)
 {
 	return proc_alloc_pid(0);
+}
+
+int proc_count_live(void)
+{
+	struct process *p;
+	int n = 0;
+	list_for_each_entry(p, &proc_list, link)
+		n += !p->zombie;
+	return n;
+}
+
+bool proc_pgrp_used(int pgid, int sid, struct process *except)
+{
+	struct process *p;
+	list_for_each_entry(p, &proc_list, link)
+		if (p != except && !p->zombie && p->pgid == pgid &&
+		    (sid < 0 || p->sid == sid))
+			return true;
+	return false;
+}
+
+struct process *proc_find(int pid)
+{
+	struct process *p;
+	list_for_each_entry(p, &proc_list, link)
+		if (p->pid == pid && !p->zombie)
+			return p;
+	return NULL;
 }
 
 /* Frees a reaped (or never started) process. */

@@ -1,6 +1,7 @@
 /* The scheduler: one round-robin run queue, a sleep list ordered by nothing
  * (scanned each tick), wait queues, and preemption from the timer tick.
  * See include/sched.h for the policy and the locking rule. */
+#include <acct.h>
 #include <arch.h>
 #include <err.h>
 #include <panic.h>
@@ -66,6 +67,7 @@ static void schedule_locked(void)
 		return;
 	next->switches++;
 	nr_switches++;
+	acct_switch(prev, next);
 	cpu->curr = next;
 	arch_set_kernel_stack((uint64_t)next->kstack_top);
 	proc_switch(prev, next);

@@ -2,6 +2,7 @@
  * saved user registers. Looks the number up in the table, runs the handler
  * with interrupts on, stores the result in rax, and says whether the fast
  * sysret path may be used to return. */
+#include <acct.h>
 #include <arch.h>
 #include <lib/printf.h>
 #include <asm/user.h>
@@ -21,6 +22,7 @@ int syscall_dispatch(struct trap_frame *tf)
 	long ret = -ENOSYS;
 
 	t->utf = tf;
+	acct_enter_kernel(t);
 	arch_irq_enable();
 	if (nr < NR_SYSCALLS && syscall_fns[nr]) {
 		ret = syscall_fns[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10,

@@ -1,6 +1,7 @@
 /* The IDT and the C side of every interrupt and exception: IRQ handlers are
  * looked up by vector; CPU exceptions in the kernel are recovered through
  * the exception table or become a panic that says what happened. */
+#include <acct.h>
 #include <arch.h>
 #include <asm/apic.h>
 #include <asm/gdt.h>
@@ -193,6 +194,8 @@ void trap_dispatch(struct trap_frame *tf)
 {
 	struct percpu *cpu = this_cpu();
 
+	if (trap_from_user(tf) && cpu->curr->proc)
+		acct_enter_kernel(cpu->curr);
 	if (tf->vector < 32) {
 		if (trap_from_user(tf)) {
 			arch_irq_enable();

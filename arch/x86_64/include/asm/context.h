@@ -12,13 +12,19 @@ struct arch_context {
 void arch_context_switch(struct arch_context **save, struct arch_context *next);
 void arch_thread_trampoline(void);
 
+/* Space kept free at the top of every kernel stack for the saved user
+ * registers (struct trap_frame, 176 bytes), so that a thread entering
+ * user mode can build its frame there without touching its own calls. */
+#define ARCH_USER_FRAME_RESERVE 176
+
 /* Lays out a new thread's stack so the first switch to it enters
  * thread_entry(fn, arg). */
 static inline struct arch_context *
 arch_thread_init(void *stack_top, void (*fn)(void *), void *arg)
 {
 	struct arch_context *c =
-	    (struct arch_context *)((uintptr_t)stack_top - 8 - sizeof(*c));
+	    (struct arch_context *)((uintptr_t)stack_top -
+				    ARCH_USER_FRAME_RESERVE - 8 - sizeof(*c));
 	*c = (struct arch_context){
 	    .r12 = (uint64_t)fn,
 	    .r13 = (uint64_t)arg,

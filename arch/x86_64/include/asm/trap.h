@@ -13,6 +13,8 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
+STATIC_ASSERT(sizeof(struct trap_frame) == 176, "see ARCH_USER_FRAME_RESERVE");
+
 #define TRAP_DE 0
 #define TRAP_DB 1
 #define TRAP_NMI 2

@@ -1,0 +1,160 @@
+/* Processes across the boundary: fork with copy-on-write isolation, wait4
+ * status encoding, execve, pipes with EOF and EPIPE, process groups, and
+ * user/system time charged to the right process. */
+#include "check.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/times.h>
+#include <sys/wait.h>
+#include <time.h>
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void spin_ms(long ms)
+{
+	long end = now_ms() + ms;
+	volatile unsigned long x = 0;
+	while (now_ms() < end)
+		for (int i = 0; i < 1000; i++)
+			x += i;
+}
+
+static int cow_value = 1;
+
+int main(void)
+{
+	/* fork: the child's writes stay in the child. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		cow_value = 2;
+		_exit(cow_value == 2 ? 42 : 1);
+	}
+	int st = 0;
+	pid_t w = waitpid(pid, &st, 0);
+	CHECK("proc.fork_wait_pid", w == pid, "waitpid %d for %d", w, pid);
+	CHECK("proc.exit_status_42", WIFEXITED(st) && WEXITSTATUS(st) == 42,
+	      "status %#x", st);
+	CHECK("proc.cow_parent_unchanged", cow_value == 1, "value %d",
+	      cow_value);
+	CHECK_ERRNO("proc.wait_no_children", waitpid(-1, &st, 0), ECHILD);
+
+	/* A child killed by a fault: status says SIGSEGV. */
+	pid = fork();
+	if (pid == 0)
+		*(volatile int *)0 = 1;
+	waitpid(pid, &st, 0);
+	CHECK("proc.killed_by_sigsegv", WIFSIGNALED(st) && WTERMSIG(st) ==
+						    SIGSEGV,
+	      "status %#x", st);
+
+	/* WNOHANG on a running child returns 0. */
+	int p2[2];
+	pipe(p2);
+	pid = fork();
+	if (pid == 0) {
+		char c;
+		close(p2[1]);
+		read(p2[0], &c, 1); /* until the parent closes its end */
+		_exit(0);
+	}
+	close(p2[0]);
+	CHECK("proc.wnohang_running", waitpid(pid, &st, WNOHANG) == 0,
+	      "expected 0");
+	close(p2[1]); /* EOF lets the child finish */
+	CHECK("proc.pipe_eof_wakes_child", waitpid(pid, &st, 0) == pid &&
+						   WEXITSTATUS(st) == 0,
+	      "status %#x", st);
+
+	/* Pipe: data through, EOF after the writer closes, EPIPE without a
+	 * reader. */
+	int p[2];
+	CHECK("pipe.create", pipe(p) == 0, "errno %d", errno);
+	write(p[1], "hello", 5);
+	char buf[16] = {0};
+	CHECK("pipe.read", read(p[0], buf, sizeof(buf)) == 5 &&
+				   memcmp(buf, "hello", 5) == 0,
+	      "got '%s'", buf);
+	close(p[1]);
+	CHECK("pipe.eof", read(p[0], buf, sizeof(buf)) == 0, "expected 0");
+	close(p[0]);
+	pipe(p);
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	CHECK_ERRNO("pipe.epipe", write(p[1], "x", 1), EPIPE);
+	close(p[1]);
+	CHECK_ERRNO("pipe.nonblock_empty",
+		    (pipe2(p, O_NONBLOCK), read(p[0], buf, 1)), EAGAIN);
+	close(p[0]);
+	close(p[1]);
+
+	/* execve: the child becomes another program. */
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = {"sh", "-c", "exit 5", NULL};
+		execve("/bin/sh", argv, NULL);
+		_exit(99);
+	}
+	waitpid(pid, &st, 0);
+	CHECK("proc.execve_status", WIFEXITED(st) && WEXITSTATUS(st) == 5,
+	      "status %#x", st);
+	char *bad[] = {"x", NULL};
+	CHECK_ERRNO("proc.execve_enoent", execve("/nonexistent", bad, NULL),
+		    ENOENT);
+	CHECK_ERRNO("proc.execve_eacces_dir", execve("/tmp", bad, NULL),
+		    EACCES);
+
+	/* Process groups. */
+	pid = fork();
+	if (pid == 0) {
+		pid_t me = getpid();
+		int ok = setpgid(0, 0) == 0 && getpgrp() == me &&
+			 setsid() == -1 && errno == EPERM;
+		_exit(ok ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	CHECK("proc.setpgid_setsid", WEXITSTATUS(st) == 0, "status %#x", st);
+
+	/* Time accounting: a child that spins 60 ms is charged ~60 ms of
+	 * user time, reported to its parent by wait4 and times(). */
+	pid = fork();
+	if (pid == 0) {
+		spin_ms(60);
+		_exit(0);
+	}
+	struct rusage ru;
+	wait4(pid, &st, 0, &ru);
+	long ums = ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000;
+	CHECK("acct.child_user_time", ums >= 40, "child user time %ld ms",
+	      ums);
+	struct tms t;
+	times(&t);
+	CHECK("acct.times_children", t.tms_cutime >= 4, "cutime %ld ticks",
+	      (long)t.tms_cutime);
+	spin_ms(50);
+	struct rusage self;
+	getrusage(RUSAGE_SELF, &self);
+	long sms = self.ru_utime.tv_sec * 1000 + self.ru_utime.tv_usec / 1000;
+	CHECK("acct.self_user_time", sms >= 40, "own user time %ld ms", sms);
+
+	/* 200 children created and reaped. */
+	int reaped = 0;
+	for (int i = 0; i < 200; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(i & 0x7f);
+		if (pid > 0 && waitpid(pid, &st, 0) == pid &&
+		    WEXITSTATUS(st) == (i & 0x7f))
+			reaped++;
+	}
+	CHECK("proc.fork_200", reaped == 200, "reaped %d", reaped);
+	return check_summary("sys_proc");
+}
