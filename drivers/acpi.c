@@ -1,309 +1,251 @@
-/* ACPI table discovery and power-off. Every table is checksummed and
- * bounds-checked before use; a bad one is reported and ignored, never
- * trusted. The parsers of the MADT and of \_S5 in the DSDT's AML are pure
- * functions (unit-tested on the host in tests/unit/test_acpi.c). */
+/* ACPI in the running kernel: finds the RSDP (boot loader hint or BIOS
+ * scan), loads the tables through the direct map with the parsers of
+ * drivers/acpi_tables.c, and powers off (S5) or resets the machine. */
 #include <acpi.h>
 #include <arch.h>
-#include <lib/string.h>
+#include <lib/printf.h>
 #include <mm/layout.h>
+#include <mm/vm.h>
 #include <printk.h>
 #include <uapi/errno.h>
 
-struct acpi_sdt {
-	char sig[4];
-	uint32_t length;
-	uint8_t revision, checksum;
-	char oem[6], oem_table[8];
-	uint32_t oem_rev, creator, creator_rev;
-} __packed;
+#define PM1_SCI_EN (1u << 0)
+#define PM1_SLP_TYP_SHIFT 10
+#define PM1_SLP_TYP_MASK (7u << PM1_SLP_TYP_SHIFT)
+#define PM1_SLP_EN (1u << 13)
+#define PM_TIMER_HZ 3579545u
 
-struct acpi_rsdp {
-	char sig[8];
-	uint8_t checksum;
-	char oem[6];
-	uint8_t revision;
-	uint32_t rsdt;
-	uint32_t length; /* revision >= 2 from here */
-	uint64_t xsdt;
-	uint8_t ext_checksum, reserved[3];
-} __packed;
+/* QEMU's isa-debug-exit (tests/run-qemu adds it at 0xf4): writing v makes
+ * QEMU exit with status (v << 1) | 1, here 3, which tells a test harness
+ * that ACPI power-off did not work but the kernel did end on purpose. */
+#define DEBUG_EXIT_PORT 0xf4
+#define DEBUG_EXIT_VALUE 1
 
-#define MAX_TABLES 32
-#define MAX_TABLE_LEN (16u << 20)
-
-static const struct acpi_sdt *tables[MAX_TABLES];
-static int nr_tables;
-static struct acpi_madt_info madt_info = {
-    .lapic_addr = 0xfee00000,
-    .nr_cpus = 1,
-    .nr_ioapics = 1,
-    .ioapics = {{0, 0xfec00000, 0}},
-};
-static uint16_t pm1a_cnt, pm1b_cnt;
+/* Written once by acpi_init at boot, read-only afterwards. */
+static struct acpi_table_set acpi_set;
+static struct acpi_madt_info madt_info;
+static bool madt_ready;
+static struct acpi_fadt_info fadt_info;
+static bool have_fadt;
 static uint8_t slp_typa, slp_typb;
 static bool have_s5;
 
-int acpi_checksum_ok(const void *p, size_t len)
+/* Table memory through the direct map, only where it is really mapped
+ * (paging_init maps RAM, ACPI memory, firmware ranges below 4 GiB and the
+ * first MiB): a garbage pointer in a table must not fault. */
+static const void *acpi_kmap(phys_addr_t pa, size_t len)
 {
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-	for (size_t i = 0; i < len; i++)
-		sum += b[i];
-	return sum == 0;
-}
-
-/* AML PkgLength: 1 to 4 bytes; returns bytes used or 0 if malformed. */
-static size_t aml_pkglen(const uint8_t *p, size_t avail, uint32_t *len)
-{
-	if (avail < 1)
-		return 0;
-	size_t extra = p[0] >> 6;
-	if (avail < 1 + extra)
-		return 0;
-	if (extra == 0) {
-		*len = p[0] & 0x3f;
-		return 1;
-	}
-	uint32_t v = p[0] & 0x0f;
-	for (size_t i = 0; i < extra; i++)
-		v |= (uint32_t)p[1 + i] << (4 + 8 * i);
-	*len = v;
-	return 1 + extra;
-}
-
-/* One integer element: ZeroOp, OneOp, BytePrefix n, or WordPrefix n. */
-static size_t aml_small_int(const uint8_t *p, size_t avail, uint8_t *v)
-{
-	if (avail < 1)
-		return 0;
-	switch (p[0]) {
-	case 0x00:
-		*v = 0;
-		return 1;
-	case 0x01:
-		*v = 1;
-		return 1;
-	case 0x0a:
-		if (avail < 2)
-			return 0;
-		*v = p[1];
-		return 2;
-	case 0x0b:
-		if (avail < 3)
-			return 0;
-		*v = p[1];
-		return 3;
-	default:
-		return 0;
-	}
-}
-
-int acpi_parse_s5(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb)
-{
-	for (size_t i = 0; i + 4 <= len; i++) {
-		if (memcmp(aml + i, "_S5_", 4) != 0)
-			continue;
-		/* NameOp (0x08) right before, possibly with a root '\'. */
-		if (!(i >= 1 && aml[i - 1] == 0x08) &&
-		    !(i >= 2 && aml[i - 1] == '\\' && aml[i - 2] == 0x08))
-			continue;
-		size_t p = i + 4;
-		if (p >= len || aml[p] != 0x12) /* PackageOp */
-			continue;
-		p++;
-		uint32_t pkglen;
-		size_t n = aml_pkglen(aml + p, len - p, &pkglen);
-		if (!n)
-			return -EINVAL;
-		p += n;
-		if (p >= len) /* NumElements */
-			return -EINVAL;
-		p++;
-		n = aml_small_int(aml + p, len - p, typa);
-		if (!n)
-			return -EINVAL;
-		p += n;
-		if (!aml_small_int(aml + p, len - p, typb))
-			*typb = 0;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-void acpi_parse_madt(const uint8_t *madt, size_t len,
-		     struct acpi_madt_info *out)
-{
-	if (len < 44)
-		return;
-	out->lapic_addr = *(const uint32_t *)(madt + 36);
-	out->nr_cpus = 0;
-	out->nr_ioapics = 0;
-	out->nr_overrides = 0;
-	for (size_t p = 44; p + 2 <= len;) {
-		uint8_t type = madt[p], elen = madt[p + 1];
-		if (elen < 2 || p + elen > len)
-			break;
-		const uint8_t *e = madt + p;
-		if (type == 0 && elen >= 8 && (e[4] & 1)) {
-			out->nr_cpus++;
-		} else if (type == 1 && elen >= 12 &&
-			   out->nr_ioapics < ACPI_MAX_IOAPICS) {
-			struct acpi_ioapic *io =
-			    &out->ioapics[out->nr_ioapics++];
-			io->id = e[2];
-			io->addr = *(const uint32_t *)(e + 4);
-			io->gsi_base = *(const uint32_t *)(e + 8);
-		} else if (type == 2 && elen >= 10 &&
-			   out->nr_overrides < ACPI_MAX_OVERRIDES) {
-			struct acpi_override *o =
-			    &out->overrides[out->nr_overrides++];
-			o->isa_irq = e[3];
-			o->gsi = *(const uint32_t *)(e + 4);
-			o->flags = *(const uint16_t *)(e + 8);
-		} else if (type == 5 && elen >= 12) {
-			out->lapic_addr = *(const uint64_t *)(e + 4);
-		}
-		p += elen;
-	}
-	if (out->nr_cpus == 0)
-		out->nr_cpus = 1;
-}
-
-/* A table at pa, checked; NULL (with a warning) if it is not sane. */
-static const struct acpi_sdt *map_table(uint64_t pa)
-{
-	if (!pa || pa >= (1ULL << 32))
+	if (len == 0 || pa >= DIRECT_MAP_MAX || len > DIRECT_MAP_MAX - pa)
 		return NULL;
-	const struct acpi_sdt *t = phys_to_virt(pa);
-	if (t->length < sizeof(*t) || t->length > MAX_TABLE_LEN) {
-		pr_warn("acpi: table at %#llx has a bad length %u: ignored",
-			(unsigned long long)pa, t->length);
-		return NULL;
+	for (phys_addr_t p = ALIGN_DOWN(pa, PAGE_SIZE); p < pa + len;
+	     p += PAGE_SIZE) {
+		phys_addr_t got;
+		if (vm_kvirt_to_phys((uintptr_t)phys_to_virt(p), &got))
+			return NULL;
 	}
-	if (!acpi_checksum_ok(t, t->length)) {
-		pr_warn("acpi: %.4s at %#llx has a bad checksum: ignored",
-			t->sig, (unsigned long long)pa);
-		return NULL;
-	}
-	return t;
+	return phys_to_virt(pa);
 }
 
-static const struct acpi_rsdp *find_rsdp(uint64_t hint)
+/* The RSDP in the first KiB of the EBDA, else in 0xe0000-0xfffff. */
+static phys_addr_t acpi_scan_rsdp(void)
 {
-	if (hint) {
-		const struct acpi_rsdp *r = phys_to_virt(hint);
-		if (memcmp(r->sig, "RSD PTR ", 8) == 0 &&
-		    acpi_checksum_ok(r, 20))
-			return r;
-	}
-	/* The EBDA's first KiB, then the BIOS ROM area. */
-	uint64_t ebda = (uint64_t) * (const uint16_t *)phys_to_virt(0x40e) << 4;
-	uint64_t ranges[2][2] = {{ebda, ebda + 1024}, {0xe0000, 0x100000}};
+	const uint8_t *bda = acpi_kmap(0x40e, 2);
+	phys_addr_t ebda = bda ? (phys_addr_t)(bda[0] | bda[1] << 8) << 4 : 0;
+	phys_addr_t areas[2][2] = {{ebda, 1024}, {0xe0000, 0x20000}};
+
+	if (ebda < 0x80000 || ebda >= 0xa0000) /* not a plausible EBDA */
+		areas[0][1] = 0;
 	for (int i = 0; i < 2; i++) {
-		if (ranges[i][0] == 0)
-			continue;
-		for (uint64_t pa = ranges[i][0]; pa + 20 <= ranges[i][1];
-		     pa += 16) {
-			const struct acpi_rsdp *r = phys_to_virt(pa);
-			if (memcmp(r->sig, "RSD PTR ", 8) == 0 &&
-			    acpi_checksum_ok(r, 20))
-				return r;
-		}
+		const void *a =
+		    areas[i][1] ? acpi_kmap(areas[i][0], areas[i][1]) : NULL;
+		long off = a ? acpi_rsdp_scan(a, areas[i][1]) : -ENOENT;
+		if (off >= 0)
+			return areas[i][0] + (phys_addr_t)off;
 	}
-	return NULL;
+	return 0;
 }
 
-const void *acpi_find_table(const char *sig, int index)
+static void acpi_log_tables(void)
 {
-	for (int i = 0; i < nr_tables; i++)
-		if (memcmp(tables[i]->sig, sig, 4) == 0 && index-- == 0)
-			return tables[i];
-	return NULL;
+	char line[64 + 5 * ACPI_MAX_TABLES];
+	int n =
+	    snprintf(line, sizeof(line), "RSDP %#llx (v%u %.6s), %s %#llx:",
+		     (unsigned long long)acpi_set.rsdp_pa, acpi_set.rsdp_rev,
+		     acpi_set.oem, acpi_set.xsdt ? "XSDT" : "RSDT",
+		     (unsigned long long)acpi_set.root_pa);
+	for (unsigned i = 0;
+	     i < acpi_set.nr && n > 0 && (size_t)n < sizeof(line); i++)
+		n += snprintf(line + n, sizeof(line) - n, " %.4s",
+			      acpi_set.t[i].sig);
+	pr_info("acpi: %s", line);
+}
+
+int __init acpi_init(phys_addr_t rsdp_hint)
+{
+	acpi_madt_defaults(&madt_info);
+	madt_ready = true;
+
+	int err = -ENODEV;
+	if (rsdp_hint)
+		err = acpi_tables_load(rsdp_hint, acpi_kmap, &acpi_set);
+	if (err) {
+		phys_addr_t pa = acpi_scan_rsdp();
+		if (pa)
+			err = acpi_tables_load(pa, acpi_kmap, &acpi_set);
+	}
+	if (err)
+		return -ENODEV;
+	acpi_log_tables();
+
+	const struct acpi_table_ref *t = acpi_tables_find(&acpi_set, "APIC", 0);
+	if (!t)
+		pr_warn("acpi: no MADT; assuming a PC's APIC addresses");
+	else if (acpi_parse_madt(t->va, t->len, &madt_info))
+		pr_warn("acpi: MADT too short; assuming a PC's APIC "
+			"addresses");
+	else if (madt_info.nr_ioapics == 0)
+		pr_warn("acpi: the MADT lists no I/O APIC");
+
+	t = acpi_tables_find(&acpi_set, "FACP", 0);
+	have_fadt = t && acpi_parse_fadt(t->va, t->len, &fadt_info) == 0;
+	if (!have_fadt)
+		pr_warn("acpi: no usable FADT; no ACPI power-off");
+	have_s5 = acpi_find_s5(&acpi_set, &slp_typa, &slp_typb) == 0;
+	if (have_fadt && !have_s5)
+		pr_warn("acpi: no usable \\_S5 in the DSDT or SSDTs");
+
+	pr_info("acpi: %u CPU%s, %u I/O APIC%s, %u ISA override%s, SCI %u, "
+		"PM1a_CNT %#x, S5 %s%u/%u",
+		madt_info.nr_cpus, madt_info.nr_cpus == 1 ? "" : "s",
+		madt_info.nr_ioapics, madt_info.nr_ioapics == 1 ? "" : "s",
+		madt_info.nr_overrides, madt_info.nr_overrides == 1 ? "" : "s",
+		fadt_info.sci_irq, fadt_info.pm1a_cnt,
+		have_s5 ? "SLP_TYP " : "missing ", slp_typa, slp_typb);
+	return 0;
 }
 
 const struct acpi_madt_info *acpi_madt(void)
 {
+	if (!madt_ready) {
+		acpi_madt_defaults(&madt_info);
+		madt_ready = true;
+	}
 	return &madt_info;
 }
 
-static void read_fadt(const uint8_t *f, uint32_t len)
+const struct acpi_fadt_info *acpi_fadt(void)
 {
-	if (len < 76)
-		return;
-	pm1a_cnt = (uint16_t) * (const uint32_t *)(f + 64);
-	pm1b_cnt = (uint16_t) * (const uint32_t *)(f + 68);
-	uint64_t dsdt = *(const uint32_t *)(f + 40);
-	if (len >= 148 && *(const uint64_t *)(f + 140))
-		dsdt = *(const uint64_t *)(f + 140);
-	const struct acpi_sdt *d = map_table(dsdt);
-	if (!d)
-		return;
-	if (nr_tables < MAX_TABLES)
-		tables[nr_tables++] = d;
-	have_s5 =
-	    acpi_parse_s5((const uint8_t *)d + sizeof(*d),
-			  d->length - sizeof(*d), &slp_typa, &slp_typb) == 0;
-	if (!have_s5)
-		pr_warn("acpi: no usable \\_S5 in the DSDT");
+	return have_fadt ? &fadt_info : NULL;
 }
 
-int acpi_init(uint64_t rsdp_hint)
+const void *acpi_find_table(const char sig[4], int index)
 {
-	const struct acpi_rsdp *r = find_rsdp(rsdp_hint);
-	if (!r)
-		return -ENODEV;
-	bool x = r->revision >= 2 && r->xsdt &&
-		 acpi_checksum_ok(r, MIN(r->length, 36u));
-	const struct acpi_sdt *root = map_table(x ? r->xsdt : r->rsdt);
-	if (!root)
-		return -ENODEV;
-	size_t esz = x ? 8 : 4;
-	size_t n = (root->length - sizeof(*root)) / esz;
-	const uint8_t *ents = (const uint8_t *)root + sizeof(*root);
-	char names[5 * MAX_TABLES + 1] = "";
-	for (size_t i = 0; i < n && nr_tables < MAX_TABLES; i++) {
-		uint64_t pa = x ? *(const uint64_t *)(ents + 8 * i)
-				: *(const uint32_t *)(ents + 4 * i);
-		const struct acpi_sdt *t = map_table(pa);
-		if (!t)
-			continue;
-		tables[nr_tables++] = t;
-		strlcat(names, " ", sizeof(names));
-		size_t l = strlen(names);
-		if (l + 4 < sizeof(names)) {
-			memcpy(names + l, t->sig, 4);
-			names[l + 4] = '\0';
+	const struct acpi_table_ref *t =
+	    acpi_tables_find(&acpi_set, sig, index);
+	return t ? t->va : NULL;
+}
+
+/* Gives the machine time to act on a power-off or reset write before the
+ * next way is tried: QEMU stops the CPU asynchronously, and a later
+ * isa-debug-exit write would replace its exit status 0. About half a
+ * second on the PM timer when there is one; bounded either way. */
+static void acpi_settle(void)
+{
+	if (have_fadt && fadt_info.pm_tmr) {
+		uint32_t mask = fadt_info.flags & ACPI_FADT_TMR_VAL_EXT
+				    ? 0xffffffffu
+				    : 0xffffffu;
+		uint32_t start = inl(fadt_info.pm_tmr);
+		for (long i = 0; i < 5000000; i++) {
+			if (((inl(fadt_info.pm_tmr) - start) & mask) >=
+			    PM_TIMER_HZ / 2)
+				return;
+			arch_cpu_relax();
 		}
+		return;
 	}
-	pr_info("acpi: RSDP rev %u, %s with%s", r->revision,
-		x ? "XSDT" : "RSDT", names);
-	const struct acpi_sdt *m = acpi_find_table("APIC", 0);
-	if (m)
-		acpi_parse_madt((const uint8_t *)m, m->length, &madt_info);
-	const struct acpi_sdt *f = acpi_find_table("FACP", 0);
-	if (f)
-		read_fadt((const uint8_t *)f, f->length);
-	pr_info("acpi: %u CPU(s), %u I/O APIC(s), %u override(s), S5 %s",
-		madt_info.nr_cpus, madt_info.nr_ioapics, madt_info.nr_overrides,
-		have_s5 ? "found" : "missing");
-	return 0;
+	for (long i = 0; i < 1000000; i++)
+		io_wait();
+}
+
+/* Firmware may leave the chipset in legacy (SMM) mode, where PM1 writes
+ * can be ignored: hand it to the OS first, as Linux does at boot. */
+static void acpi_enable_mode(void)
+{
+	uint16_t cnt = fadt_info.pm1a_cnt;
+	if ((inw(cnt) & PM1_SCI_EN) || !fadt_info.smi_cmd ||
+	    fadt_info.smi_cmd > 0xffff || !fadt_info.acpi_enable)
+		return;
+	outb((uint16_t)fadt_info.smi_cmd, fadt_info.acpi_enable);
+	for (long i = 0; i < 1000000 && !(inw(cnt) & PM1_SCI_EN); i++)
+		arch_cpu_relax();
+}
+
+static void pm1_write_sleep(uint16_t port, uint8_t typ, bool enable)
+{
+	uint16_t v = inw(port) & ~(PM1_SLP_TYP_MASK | PM1_SLP_EN);
+	v |= (uint16_t)((typ << PM1_SLP_TYP_SHIFT) & PM1_SLP_TYP_MASK);
+	if (enable)
+		v |= PM1_SLP_EN;
+	outw(port, v);
 }
 
 void acpi_poweroff(void)
 {
 	arch_irq_disable();
-	if (have_s5 && pm1a_cnt) {
-		outw(pm1a_cnt, (uint16_t)(slp_typa << 10) | (1u << 13));
-		if (pm1b_cnt)
-			outw(pm1b_cnt, (uint16_t)(slp_typb << 10) | (1u << 13));
-		for (volatile int i = 0; i < 1000000; i++)
-			;
+	if (have_fadt && have_s5 && fadt_info.pm1a_cnt) {
+		acpi_enable_mode();
+		/* SLP_TYP first, then SLP_EN with it, on both blocks. */
+		pm1_write_sleep(fadt_info.pm1a_cnt, slp_typa, false);
+		if (fadt_info.pm1b_cnt)
+			pm1_write_sleep(fadt_info.pm1b_cnt, slp_typb, false);
+		pm1_write_sleep(fadt_info.pm1a_cnt, slp_typa, true);
+		if (fadt_info.pm1b_cnt)
+			pm1_write_sleep(fadt_info.pm1b_cnt, slp_typb, true);
+		acpi_settle();
 	}
-	/* QEMU's isa-debug-exit (if the device was added). */
-	outb(0xf4, 0);
-	/* Bochs/old-QEMU and QEMU q35 shutdown ports. */
-	outw(0x604, 0x2000);
-	outw(0xb004, 0x2000);
+	outb(DEBUG_EXIT_PORT, DEBUG_EXIT_VALUE); /* if the device is there */
+	/* QEMU's PIIX4 PM (SLP_EN, SLP_TYP 0), then Bochs and old QEMU. */
+	outw(0x604, PM1_SLP_EN);
+	acpi_settle();
+	outw(0xb004, PM1_SLP_EN);
+	acpi_settle();
 	pr_emerg("power-off failed, halting");
 	arch_halt_forever();
+}
+
+/* A byte to a reset register in I/O or PCI configuration space (bus 0:
+ * device in address bits 47-32, function 31-16, offset 15-0). */
+static bool acpi_write_reset_reg(const struct acpi_gas *r, uint8_t val)
+{
+	if (r->space == ACPI_GAS_IO && r->addr <= 0xffff) {
+		outb((uint16_t)r->addr, val);
+		return true;
+	}
+	if (r->space == ACPI_GAS_PCI && !(r->addr >> 48)) {
+		uint32_t dev = (r->addr >> 32) & 0x1f, fn = (r->addr >> 16) & 7;
+		uint32_t off = r->addr & 0xff;
+		outl(0xcf8, 0x80000000u | dev << 11 | fn << 8 | (off & 0xfc));
+		outb((uint16_t)(0xcfc + (off & 3)), val);
+		return true;
+	}
+	return false; /* memory space would need ioremap: not worth it */
+}
+
+void acpi_reboot(void)
+{
+	arch_irq_disable();
+	if (have_fadt && fadt_info.has_reset &&
+	    acpi_write_reset_reg(&fadt_info.reset_reg, fadt_info.reset_value))
+		acpi_settle();
+	/* The 8042 keyboard controller pulses the CPU's reset line. */
+	for (int i = 0; i < 100000 && (inb(0x64) & 0x02); i++)
+		io_wait();
+	outb(0x64, 0xfe);
+	acpi_settle();
+	/* The chipset's reset control register: hard reset. */
+	outb(0xcf9, 0x02);
+	io_wait();
+	outb(0xcf9, 0x06);
+	acpi_settle();
 }

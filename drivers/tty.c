@@ -187,7 +187,8 @@ long tty_read(struct tty *t, char *buf, size_t n, bool nonblock)
 		spin_unlock_irqrestore(&t->lock, f);
 		if (nonblock)
 			return -EAGAIN;
-		wait_event(&t->readers, tty_readable(t));
+		if (wait_event_interruptible(&t->readers, tty_readable(t)))
+			return -EINTR;
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <mm/kmalloc.h>
 #include <proc.h>
 #include <sched.h>
+#include <signal.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/poll.h>
@@ -57,7 +58,8 @@ static long pipe_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 			return 0;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		wait_event(&p->wq, pipe_can_read(p));
+		if (wait_event_interruptible(&p->wq, pipe_can_read(p)))
+			return -EINTR;
 	}
 }
 
@@ -70,6 +72,8 @@ static long pipe_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 		irqflags_t fl = spin_lock_irqsave(&p->lock);
 		if (p->readers == 0) {
 			spin_unlock_irqrestore(&p->lock, fl);
+			if (!done)
+				signal_send(proc_current(), SIGPIPE);
 			return done ? (long)done : -EPIPE;
 		}
 		size_t room = PIPE_SIZE - p->len;
@@ -89,8 +93,9 @@ static long pipe_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 		spin_unlock_irqrestore(&p->lock, fl);
 		if (f->flags & O_NONBLOCK)
 			return done ? (long)done : -EAGAIN;
-		wait_event(&p->wq,
-			   p->readers == 0 || PIPE_SIZE - p->len >= need);
+		if (wait_event_interruptible(
+			&p->wq, p->readers == 0 || PIPE_SIZE - p->len >= need))
+			return done ? (long)done : -EINTR;
 	}
 	return (long)done;
 }

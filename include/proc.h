@@ -11,6 +11,7 @@
 #include <asm/trap.h>
 #include <lib/list.h>
 #include <sched.h>
+#include <signal.h>
 #include <spinlock.h>
 #include <types.h>
 #include <uapi/misc.h>
@@ -46,6 +47,7 @@ struct process {
 	struct list_head sibling;
 	struct wait_queue child_wq; /* the parent's wait4 sleeps here */
 	int pgid, sid;		    /* process group and session */
+	struct k_sigaction sigactions[NSIG];
 	uint64_t utime_ns, stime_ns;   /* own, final once a zombie */
 	uint64_t cutime_ns, cstime_ns; /* reaped children's, with theirs */
 	char exe[256]; /* path of the executable, for /proc/self/exe */

@@ -11,6 +11,7 @@
 #ifndef LIMEN_SCHED_H
 #define LIMEN_SCHED_H
 
+#include <asm/percpu.h>
 #include <lib/list.h>
 #include <spinlock.h>
 #include <types.h>
@@ -48,7 +49,7 @@ struct thread {
 	 * every context switch (kernel/acct.c): */
 	uint64_t utime_ns, stime_ns;
 	uint64_t acct_mark_ns; /* when the current stretch began */
-	bool detached;	   /* freed by the idle thread when it exits */
+	bool detached;	       /* freed by the idle thread when it exits */
 	int exit_code;
 	struct wait_queue *join_wq;
 	void (*fn)(void *);
@@ -60,6 +61,11 @@ struct thread {
 	uint64_t fs_base;	   /* arch_prctl(ARCH_SET_FS) */
 	uintptr_t clear_child_tid; /* set_tid_address */
 	uintptr_t robust_list;	   /* set_robust_list */
+	/* Signals (kernel/signal.c): pending and blocked sets, bit n-1 for
+	 * signal n; the last system call's number, for restarts. */
+	uint64_t sig_pending, sig_blocked;
+	long syscall_nr;
+	bool intr_sleep; /* a signal may end the current sleep */
 };
 
 struct wait_queue {
@@ -97,6 +103,33 @@ void sched_unlock_irqrestore(irqflags_t f);
 int sched_sleep_locked(struct wait_queue *wq, uint64_t deadline_ns);
 void wait_queue_wake_all(struct wait_queue *wq);
 void wait_queue_init(struct wait_queue *wq);
+
+/* True if an unblocked signal is pending for t (SIGKILL always counts). */
+static inline bool signal_pending(const struct thread *t)
+{
+	return (t->sig_pending & ~t->sig_blocked) || (t->sig_pending & 0x100);
+}
+
+/* Wakes t if it sleeps interruptibly (a signal was just queued for it). */
+void sched_signal_wake(struct thread *t);
+
+/* As wait_event, but gives up with -EINTR when a signal arrives. */
+#define wait_event_interruptible(wq, cond)                                     \
+	({                                                                     \
+		int __r = 0;                                                   \
+		irqflags_t __f = sched_lock_irqsave();                         \
+		while (!(cond)) {                                              \
+			if (signal_pending(this_cpu()->curr)) {                \
+				__r = -EINTR;                                  \
+				break;                                         \
+			}                                                      \
+			this_cpu()->curr->intr_sleep = true;                   \
+			sched_sleep_locked(wq, 0);                             \
+			this_cpu()->curr->intr_sleep = false;                  \
+		}                                                              \
+		sched_unlock_irqrestore(__f);                                  \
+		__r;                                                           \
+	})
 
 #define wait_event(wq, cond)                                                   \
 	do {                                                                   \

@@ -130,6 +130,7 @@ int proc_execve(const char *path, const char *const *argv,
 	t->fs_base = 0;
 	arch_set_fs_base(0);
 	t->clear_child_tid = 0;
+	signal_exec_reset(p);
 	if (p->vfork_pending) {
 		p->vfork_pending = false;
 		wait_queue_wake_all(&p->child_wq);

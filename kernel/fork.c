@@ -34,6 +34,7 @@ struct fork_start {
 	struct fpu_state *fpu;
 	uint64_t fs_base;
 	uintptr_t clear_child_tid;
+	uint64_t sig_blocked;
 };
 
 /* First code of a forked child, in its own kernel thread. */
@@ -49,6 +50,7 @@ static void fork_child(void *arg)
 	t->fpu = fs->fpu;
 	t->fs_base = fs->fs_base;
 	t->clear_child_tid = fs->clear_child_tid;
+	t->sig_blocked = fs->sig_blocked;
 	arch_irq_disable();
 	t->proc = fs->proc;
 	int *settid = fs->child_settid;
@@ -111,12 +113,15 @@ static long do_fork(unsigned long flags, int *parent_tid, int *child_tid)
 	child->euid = parent->euid;
 	child->gid = parent->gid;
 	child->egid = parent->egid;
+	memcpy(child->sigactions, parent->sigactions,
+	       sizeof(child->sigactions));
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
 	fpu_save(t->fpu);
 	memcpy(fs->fpu, t->fpu, fpu_state_size());
 	fs->tf = *t->utf;
 	fs->fs_base = t->fs_base;
+	fs->sig_blocked = t->sig_blocked;
 	fs->proc = child;
 	if (flags & CLONE_CHILD_SETTID)
 		fs->child_settid = child_tid;
@@ -251,7 +256,9 @@ long sys_wait4(int pid, int *ustatus, int options, void *rusage)
 			return 0;
 		/* The condition runs under sched_lock with interrupts off;
 		 * on one CPU that excludes every writer of the lists. */
-		wait_event(&p->child_wq,
-			   find_zombie(p, pid, &any) != NULL || !any);
+		if (wait_event_interruptible(
+			&p->child_wq,
+			find_zombie(p, pid, &any) != NULL || !any))
+			return -EINTR;
 	}
 }

@@ -61,10 +61,11 @@ void proc_switch(struct thread *prev, struct thread *next)
 
 void proc_return_to_user(struct trap_frame *tf)
 {
-	(void)tf;
 	struct process *p = proc_current();
 	if (p && p->exiting)
 		proc_exit(p->exit_code);
+	if (p && current->sig_pending)
+		signal_deliver(tf);
 	if (p)
 		acct_exit_kernel(current);
 }
@@ -72,6 +73,15 @@ void proc_return_to_user(struct trap_frame *tf)
 void proc_user_fault(struct trap_frame *tf, int sig, const char *what)
 {
 	struct process *p = proc_current();
+	struct thread *t = current;
+	/* A handler that can run takes the fault (a SIGSEGV handler that
+	 * longjmps out, say); otherwise the process dies, as Linux's
+	 * force_sig does for a blocked or ignored fault signal. */
+	uint64_t h = p->sigactions[sig - 1].handler;
+	if (h != SIG_DFL && h != SIG_IGN && !(t->sig_blocked & SIGBIT(sig))) {
+		t->sig_pending |= SIGBIT(sig);
+		return;
+	}
 	/* One line that says what the program did and what stopped it. */
 	printk(LOGLEVEL_ERR, "limen: pid %d (%s) killed by %s: %s at rip %#llx",
 	       p->pid, p->comm, signal_name(sig), what,
@@ -137,6 +147,7 @@ void proc_exit(int status)
 	t->proc = NULL;
 	struct process *parent = p->parent;
 	spin_unlock_irqrestore(&proc_lock, f);
+	signal_send(parent, SIGCHLD);
 	/* p may be reaped as soon as its parent runs: no use after this. */
 	wait_queue_wake_all(&p->child_wq); /* a vfork parent */
 	wait_queue_wake_all(&parent->child_wq);
@@ -205,27 +216,25 @@ int proc_count_live(void)
 {
 	struct process *p;
 	int n = 0;
-	list_for_each_entry(p, &proc_list, link)
-		n += !p->zombie;
+	list_for_each_entry(p, &proc_list, link) n += !p->zombie;
 	return n;
 }
 
 bool proc_pgrp_used(int pgid, int sid, struct process *except)
 {
 	struct process *p;
-	list_for_each_entry(p, &proc_list, link)
-		if (p != except && !p->zombie && p->pgid == pgid &&
-		    (sid < 0 || p->sid == sid))
-			return true;
+	list_for_each_entry(p, &proc_list,
+			    link) if (p != except && !p->zombie &&
+				      p->pgid == pgid &&
+				      (sid < 0 || p->sid == sid)) return true;
 	return false;
 }
 
 struct process *proc_find(int pid)
 {
 	struct process *p;
-	list_for_each_entry(p, &proc_list, link)
-		if (p->pid == pid && !p->zombie)
-			return p;
+	list_for_each_entry(p, &proc_list,
+			    link) if (p->pid == pid && !p->zombie) return p;
 	return NULL;
 }
 

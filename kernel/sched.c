@@ -156,6 +156,16 @@ void wait_queue_wake_all(struct wait_queue *wq)
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
+void sched_signal_wake(struct thread *t)
+{
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
+	if (t->state == THREAD_SLEEPING && t->intr_sleep) {
+		make_runnable(t);
+		this_cpu()->need_resched = true;
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
 void thread_sleep_ns(uint64_t ns)
 {
 	irqflags_t f = spin_lock_irqsave(&sched_lock);

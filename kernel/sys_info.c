@@ -21,8 +21,8 @@ struct rusage_k {
 		int64_t tv_sec, tv_usec;
 	} ru_utime, ru_stime;
 	int64_t ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ru_majflt,
-		ru_nswap, ru_inblock, ru_oublock, ru_msgsnd, ru_msgrcv,
-		ru_nsignals, ru_nvcsw, ru_nivcsw;
+	    ru_nswap, ru_inblock, ru_oublock, ru_msgsnd, ru_msgrcv, ru_nsignals,
+	    ru_nvcsw, ru_nivcsw;
 };
 STATIC_ASSERT(sizeof(struct rusage_k) == 144, "struct rusage is 144 bytes");
 
@@ -43,10 +43,10 @@ long sys_times(struct tms_k *ut)
 	struct process *p = proc_current();
 	struct thread *t = current;
 	struct tms_k k = {
-		(int64_t)(t->utime_ns / NS_PER_CLOCK),
-		(int64_t)(t->stime_ns / NS_PER_CLOCK),
-		(int64_t)(p->cutime_ns / NS_PER_CLOCK),
-		(int64_t)(p->cstime_ns / NS_PER_CLOCK),
+	    (int64_t)(t->utime_ns / NS_PER_CLOCK),
+	    (int64_t)(t->stime_ns / NS_PER_CLOCK),
+	    (int64_t)(p->cutime_ns / NS_PER_CLOCK),
+	    (int64_t)(p->cstime_ns / NS_PER_CLOCK),
 	};
 	if (ut && copy_to_user(ut, &k, sizeof(k)))
 		return -EFAULT;
@@ -136,7 +136,10 @@ long sys_getpgid(int pid)
 	return r;
 }
 
-long sys_getpgrp(void) { return proc_current()->pgid; }
+long sys_getpgrp(void)
+{
+	return proc_current()->pgid;
+}
 
 long sys_getsid(int pid)
 {

@@ -6,6 +6,7 @@
 #include <fd.h>
 #include <fs/vfs.h>
 #include <mm/kmalloc.h>
+#include <percpu.h>
 #include <proc.h>
 #include <sched.h>
 #include <time.h>
@@ -80,7 +81,14 @@ static long do_poll(struct pollfd_k *up, size_t n, int64_t timeout_ns)
 		else if (timeout_ns < 0)
 			until = 0;
 		irqflags_t f = sched_lock_irqsave();
+		if (signal_pending(current)) {
+			sched_unlock_irqrestore(f);
+			r = -EINTR;
+			break;
+		}
+		current->intr_sleep = true;
 		sched_sleep_locked(wq, until);
+		current->intr_sleep = false;
 		sched_unlock_irqrestore(f);
 	}
 	if (r >= 0) {

@@ -22,6 +22,7 @@ int syscall_dispatch(struct trap_frame *tf)
 	long ret = -ENOSYS;
 
 	t->utf = tf;
+	t->syscall_nr = (long)nr;
 	acct_enter_kernel(t);
 	arch_irq_enable();
 	if (nr < NR_SYSCALLS && syscall_fns[nr]) {

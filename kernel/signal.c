@@ -1,0 +1,273 @@
+/* Signal generation and delivery. One thread per process for now, so a
+ * process's pending set is its thread's. Default actions: terminate (with
+ * "core" noted in the status for the core-dumping ones), ignore; stop and
+ * continue are treated as ignore until job control exists. */
+#include <asm/user.h>
+#include <percpu.h>
+#include <printk.h>
+#include <proc.h>
+#include <sched.h>
+#include <signal.h>
+#include <uaccess.h>
+#include <uapi/errno.h>
+
+#define SIG_KERNEL_ONLY (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+#define SIG_DEFAULT_IGNORE                                                     \
+	(SIGBIT(SIGCHLD) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH) |                 \
+	 SIGBIT(SIGCONT) | SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) |                 \
+	 SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+#define SIG_DEFAULT_CORE                                                       \
+	(SIGBIT(SIGQUIT) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) |                  \
+	 SIGBIT(SIGABRT) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGSEGV) | \
+	 SIGBIT(SIGXCPU) | SIGBIT(SIGXFSZ) | SIGBIT(SIGSYS))
+
+int signal_send(struct process *p, int sig)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (sig == 0)
+		return 0;
+	struct thread *t = p->main_thread;
+	if (!t || p->zombie)
+		return 0;
+	/* Ignored signals are dropped at once (except by a blocked mask,
+	 * where POSIX lets them stay pending; dropping is also allowed). */
+	uint64_t h = p->sigactions[sig - 1].handler;
+	if (h == SIG_IGN ||
+	    (h == SIG_DFL && (SIG_DEFAULT_IGNORE & SIGBIT(sig)) &&
+	     sig != SIGSTOP))
+		return 0;
+	__atomic_or_fetch(&t->sig_pending, SIGBIT(sig), __ATOMIC_RELAXED);
+	sched_signal_wake(t);
+	return 0;
+}
+
+void signal_exec_reset(struct process *p)
+{
+	for (int i = 0; i < NSIG; i++) {
+		struct k_sigaction *ka = &p->sigactions[i];
+		if (ka->handler != SIG_IGN)
+			ka->handler = SIG_DFL;
+		ka->flags = 0;
+		ka->mask = 0;
+		ka->restorer = 0;
+	}
+}
+
+/* System calls a SA_RESTART handler restarts, as Linux does. */
+static bool restartable(long nr)
+{
+	switch (nr) {
+	case 0:	 /* read */
+	case 1:	 /* write */
+	case 16: /* ioctl */
+	case 17: /* pread64 */
+	case 18: /* pwrite64 */
+	case 19: /* readv */
+	case 20: /* writev */
+	case 61: /* wait4 */
+		return true;
+	default:
+		return false;
+	}
+}
+
+void signal_deliver(struct trap_frame *tf)
+{
+	struct thread *t = current;
+	struct process *p = t->proc;
+	uint64_t ready = t->sig_pending & (~t->sig_blocked | SIG_KERNEL_ONLY);
+	if (!ready)
+		return;
+	int sig = __builtin_ctzll(ready) + 1;
+	__atomic_and_fetch(&t->sig_pending, ~SIGBIT(sig), __ATOMIC_RELAXED);
+	struct k_sigaction *ka = &p->sigactions[sig - 1];
+	bool from_syscall = tf->vector == VEC_SYSCALL;
+
+	if (ka->handler == SIG_IGN)
+		return;
+	if (ka->handler == SIG_DFL) {
+		if (SIG_DEFAULT_IGNORE & SIGBIT(sig))
+			return;
+		int status =
+		    sig | ((SIG_DEFAULT_CORE & SIGBIT(sig)) ? 0x80 : 0);
+		proc_exit(status);
+	}
+	/* A handler runs: an interrupted call either restarts or fails. */
+	if (from_syscall && (long)tf->rax == -EINTR &&
+	    (ka->flags & SA_RESTART) && restartable(t->syscall_nr)) {
+		tf->rax = (uint64_t)t->syscall_nr;
+		tf->rip -= 2; /* back onto the syscall instruction */
+	}
+	uint64_t oldmask = t->sig_blocked;
+	if (arch_signal_setup(tf, sig, ka, oldmask)) {
+		/* No room for the frame: the process dies of SIGSEGV. */
+		printk(LOGLEVEL_ERR,
+		       "limen: pid %d (%s) killed by SIGSEGV: cannot write "
+		       "the signal frame for signal %d to its stack",
+		       p->pid, p->comm, sig);
+		proc_exit(SIGSEGV | 0x80);
+	}
+	t->sig_blocked |= ka->mask & ~SIG_KERNEL_ONLY;
+	if (!(ka->flags & SA_NODEFER))
+		t->sig_blocked |= SIGBIT(sig);
+	if (ka->flags & SA_RESETHAND)
+		ka->handler = SIG_DFL;
+}
+
+long sys_rt_sigaction(int sig, const struct k_sigaction *act,
+		      struct k_sigaction *oact, size_t sigsetsize)
+{
+	struct process *p = proc_current();
+	struct k_sigaction k;
+	if (sigsetsize != sizeof(uint64_t) || sig < 1 || sig > NSIG)
+		return -EINVAL;
+	if (act && (SIG_KERNEL_ONLY & SIGBIT(sig)))
+		return -EINVAL;
+	if (act && copy_from_user(&k, act, sizeof(k)))
+		return -EFAULT;
+	if (oact && copy_to_user(oact, &p->sigactions[sig - 1], sizeof(k)))
+		return -EFAULT;
+	if (act) {
+		k.mask &= ~SIG_KERNEL_ONLY;
+		p->sigactions[sig - 1] = k;
+		/* Setting SIG_IGN discards what is pending. */
+		if (k.handler == SIG_IGN)
+			__atomic_and_fetch(&current->sig_pending, ~SIGBIT(sig),
+					   __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset,
+			size_t sigsetsize)
+{
+	struct thread *t = current;
+	uint64_t n, old = t->sig_blocked;
+	if (sigsetsize != sizeof(uint64_t))
+		return -EINVAL;
+	if (set) {
+		if (copy_from_user(&n, set, sizeof(n)))
+			return -EFAULT;
+		switch (how) {
+		case SIG_BLOCK:
+			t->sig_blocked |= n;
+			break;
+		case SIG_UNBLOCK:
+			t->sig_blocked &= ~n;
+			break;
+		case SIG_SETMASK:
+			t->sig_blocked = n;
+			break;
+		default:
+			return -EINVAL;
+		}
+		t->sig_blocked &= ~SIG_KERNEL_ONLY;
+	}
+	if (oset && copy_to_user(oset, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_rt_sigpending(uint64_t *set, size_t sigsetsize)
+{
+	if (sigsetsize != sizeof(uint64_t))
+		return -EINVAL;
+	uint64_t v = current->sig_pending & current->sig_blocked;
+	return copy_to_user(set, &v, sizeof(v));
+}
+
+static struct wait_queue pause_wq = WAIT_QUEUE_INIT(pause_wq);
+
+/* Sleeps with a temporary mask until a signal is delivered; the old mask
+ * comes back when the handler returns (through the signal frame). */
+long sys_rt_sigsuspend(const uint64_t *umask, size_t sigsetsize)
+{
+	struct thread *t = current;
+	uint64_t m;
+	if (sigsetsize != sizeof(uint64_t))
+		return -EINVAL;
+	if (copy_from_user(&m, umask, sizeof(m)))
+		return -EFAULT;
+	uint64_t old = t->sig_blocked;
+	t->sig_blocked = m & ~SIG_KERNEL_ONLY;
+	wait_event_interruptible(&pause_wq, false);
+	/* Deliver with the temporary mask, then restore the old one for
+	 * after the handler: signal_deliver saves sig_blocked in the frame,
+	 * so put the old mask there by delivering now. */
+	signal_deliver(t->utf);
+	t->sig_blocked = old | (t->sig_blocked & ~m);
+	return -EINTR;
+}
+
+long sys_pause(void)
+{
+	wait_event_interruptible(&pause_wq, false);
+	return -EINTR;
+}
+
+static int kill_one(struct process *p, int sig)
+{
+	return signal_send(p, sig);
+}
+
+long sys_kill(int pid, int sig)
+{
+	struct process *self = proc_current();
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (pid > 0) {
+		irqflags_t f = spin_lock_irqsave(&proc_lock);
+		struct process *p = proc_find(pid);
+		spin_unlock_irqrestore(&proc_lock, f);
+		return p ? kill_one(p, sig) : -ESRCH;
+	}
+	/* Groups: 0 is the caller's, -1 everyone but init and the caller,
+	 * -n group n. */
+	int pgid = pid == 0 ? self->pgid : -pid;
+	int found = 0;
+	for (int i = 1; i < 32768; i++) {
+		irqflags_t f = spin_lock_irqsave(&proc_lock);
+		struct process *p = proc_find(i);
+		spin_unlock_irqrestore(&proc_lock, f);
+		if (!p)
+			continue;
+		if (pid == -1 ? (p->pid != 1 && p != self) : p->pgid == pgid) {
+			kill_one(p, sig);
+			found++;
+		}
+	}
+	return found ? 0 : -ESRCH;
+}
+
+long sys_tgkill(int tgid, int tid, int sig)
+{
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	if (tgid != tid)
+		return -ESRCH; /* one thread per process: tid == pid */
+	return sys_kill(tid, sig);
+}
+
+long sys_tkill(int tid, int sig)
+{
+	if (tid <= 0)
+		return -EINVAL;
+	return sys_kill(tid, sig);
+}
+
+long sys_rt_sigreturn(void)
+{
+	struct thread *t = current;
+	uint64_t mask;
+	if (arch_signal_return(t->utf, &mask)) {
+		printk(LOGLEVEL_ERR,
+		       "limen: pid %d (%s) killed by SIGSEGV: bad signal frame "
+		       "at rt_sigreturn",
+		       t->proc->pid, t->proc->comm);
+		proc_exit(SIGSEGV | 0x80);
+	}
+	t->sig_blocked = mask & ~SIG_KERNEL_ONLY;
+	/* The restored rax is the interrupted code's: keep it. */
+	return (long)t->utf->rax;
+}
