@@ -64,6 +64,9 @@ struct process *proc_find(int pid);
 /* With proc_lock held: live processes, and whether a process other than
  * except is in group pgid (of session sid, or any if sid < 0). */
 int proc_count_live(void);
+/* Sends sig to group pgid (or, with all, to everyone but init and self);
+ * returns how many processes it reached. Takes proc_lock. */
+int proc_signal_group(int pgid, bool all, struct process *self, int sig);
 bool proc_pgrp_used(int pgid, int sid, struct process *except);
 struct process *proc_alloc(void);
 void proc_free(struct process *p);

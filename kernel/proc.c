@@ -230,6 +230,23 @@ bool proc_pgrp_used(int pgid, int sid, struct process *except)
 	return false;
 }
 
+int proc_signal_group(int pgid, bool all, struct process *self, int sig)
+{
+	struct process *p;
+	int n = 0;
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	list_for_each_entry(p, &proc_list, link) {
+		if (p->zombie)
+			continue;
+		if (all ? (p->pid != 1 && p != self) : p->pgid == pgid) {
+			signal_send(p, sig);
+			n++;
+		}
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	return n;
+}
+
 struct process *proc_find(int pid)
 {
 	struct process *p;

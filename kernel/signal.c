@@ -224,19 +224,8 @@ long sys_kill(int pid, int sig)
 	}
 	/* Groups: 0 is the caller's, -1 everyone but init and the caller,
 	 * -n group n. */
-	int pgid = pid == 0 ? self->pgid : -pid;
-	int found = 0;
-	for (int i = 1; i < 32768; i++) {
-		irqflags_t f = spin_lock_irqsave(&proc_lock);
-		struct process *p = proc_find(i);
-		spin_unlock_irqrestore(&proc_lock, f);
-		if (!p)
-			continue;
-		if (pid == -1 ? (p->pid != 1 && p != self) : p->pgid == pgid) {
-			kill_one(p, sig);
-			found++;
-		}
-	}
+	int found = proc_signal_group(pid == 0 ? self->pgid : -pid,
+				      pid == -1, self, sig);
 	return found ? 0 : -ESRCH;
 }
 

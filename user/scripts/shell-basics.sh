@@ -55,6 +55,18 @@ check large_pipe [ "$(head -c 300000 /dev/zero | wc -c)" = 300000 ]
 check sort_uniq [ "$(printf 'b\na\nb\n' | sort -u | tr '\n' ' ')" = "a b " ]
 check find_files sh -c 'find /etc -name motd | grep -q /etc/motd'
 check sed_awk [ "$(echo hello world | sed s/world/limen/ | awk '{print $2}')" = limen ]
+trap 'trapped=yes' USR1
+kill -USR1 $$
+check trap_usr1 [ "$trapped" = yes ]
+sleep 10 &
+bg=$!
+kill $bg
+wait $bg
+check kill_background_143 [ $? = 143 ]
+(exit 3) &
+wait $!
+check wait_background_status [ $? = 3 ]
+check timeout_kills sh -c 'timeout 1 sleep 5; [ $? = 143 ]'
 
 echo "shell-basics: $pass passed, $fail failed"
 [ $fail = 0 ]
