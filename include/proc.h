@@ -37,9 +37,9 @@ struct process {
 	struct vfs_ctx *fs;   /* root, cwd, umask, credentials */
 	struct process *parent;
 	uint32_t uid, euid, gid, egid;
-	int exit_code; /* wait status encoding */
-	bool exiting;  /* killed: exits on the way back to user mode */
-	bool zombie;   /* exited, waiting for its parent's wait4 */
+	int exit_code;	    /* wait status encoding */
+	bool exiting;	    /* killed: exits on the way back to user mode */
+	bool zombie;	    /* exited, waiting for its parent's wait4 */
 	bool vfork_pending; /* a vfork parent sleeps until this clears */
 	struct thread *main_thread;
 	struct list_head link;	   /* proc_list */
@@ -48,6 +48,12 @@ struct process {
 	struct wait_queue child_wq; /* the parent's wait4 sleeps here */
 	int pgid, sid;		    /* process group and session */
 	struct k_sigaction sigactions[NSIG];
+	/* Threads (clone with CLONE_THREAD): all share this process. */
+	int nr_threads;
+	struct list_head threads;      /* struct thread.proc_link */
+	struct wait_queue thread_wq;   /* exit_group waits for the others */
+	struct thread *group_exiter;   /* the thread running exit_group */
+	spinlock_t fd_lock;	       /* protects fds[] */
 	uint64_t utime_ns, stime_ns;   /* own, final once a zombie */
 	uint64_t cutime_ns, cstime_ns; /* reaped children's, with theirs */
 	char exe[256]; /* path of the executable, for /proc/self/exe */
@@ -61,6 +67,9 @@ extern spinlock_t proc_lock;
 struct process *proc_current(void);
 /* The live process with this pid, or NULL. Caller holds proc_lock. */
 struct process *proc_find(int pid);
+/* Thread tid of process tgid (any process if tgid <= 0), or NULL. Caller
+ * holds proc_lock. */
+struct thread *proc_find_thread(int tgid, int tid);
 /* With proc_lock held: live processes, and whether a process other than
  * except is in group pgid (of session sid, or any if sid < 0). */
 int proc_count_live(void);
@@ -69,6 +78,8 @@ int proc_count_live(void);
 int proc_signal_group(int pgid, bool all, struct process *self, int sig);
 bool proc_pgrp_used(int pgid, int sid, struct process *except);
 struct process *proc_alloc(void);
+/* A new thread id from the pid space. Caller holds proc_lock. */
+int proc_alloc_tid(void);
 void proc_free(struct process *p);
 /* Opens path for execve: a regular file we may execute. */
 int proc_open_exec(struct vfs_ctx *ctx, const char *path, struct file **out);
@@ -81,6 +92,8 @@ int proc_exec_init(const char *path, const char *const *argv,
 		   const char *const *envp);
 /* Ends the calling process with a wait status; never returns. */
 __noreturn void proc_exit(int status);
+/* Ends only the calling thread (exit(2) with other threads left). */
+__noreturn void proc_thread_exit(int status);
 /* Called on every return to user mode (syscall and interrupt paths). */
 void proc_return_to_user(struct trap_frame *tf);
 /* A fault in user mode that nothing resolves: report and kill. */

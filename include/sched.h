@@ -56,11 +56,13 @@ struct thread {
 	void *arg;
 	/* User-mode state (NULL/0 for kernel threads). */
 	struct process *proc;
-	struct trap_frame *utf;	   /* saved user registers, top of kstack */
-	struct fpu_state *fpu;	   /* FPU/SSE/AVX registers */
-	uint64_t fs_base;	   /* arch_prctl(ARCH_SET_FS) */
-	uintptr_t clear_child_tid; /* set_tid_address */
-	uintptr_t robust_list;	   /* set_robust_list */
+	struct trap_frame *utf;	    /* saved user registers, top of kstack */
+	struct fpu_state *fpu;	    /* FPU/SSE/AVX registers */
+	uint64_t fs_base;	    /* arch_prctl(ARCH_SET_FS) */
+	uintptr_t clear_child_tid;  /* set_tid_address */
+	uintptr_t robust_list;	    /* set_robust_list */
+	int utid;		    /* the user-visible thread id */
+	struct list_head proc_link; /* the process's thread list */
 	/* Signals (kernel/signal.c): pending and blocked sets, bit n-1 for
 	 * signal n; the last system call's number, for restarts. */
 	uint64_t sig_pending, sig_blocked;
@@ -110,6 +112,8 @@ static inline bool signal_pending(const struct thread *t)
 	return (t->sig_pending & ~t->sig_blocked) || (t->sig_pending & 0x100);
 }
 
+/* With sched_lock held: makes a sleeping t runnable. */
+void sched_wake_locked(struct thread *t);
 /* Wakes t if it sleeps interruptibly (a signal was just queued for it). */
 void sched_signal_wake(struct thread *t);
 

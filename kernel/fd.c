@@ -1,6 +1,6 @@
 /* Descriptor tables. A process has PROC_FD_MAX slots (its RLIMIT_NOFILE);
- * allocation takes the lowest free one, as POSIX requires. With one thread
- * per process no lock is needed yet; clone(CLONE_FILES) will add one. */
+ * allocation takes the lowest free one, as POSIX requires. The table is
+ * shared by the process's threads: p->fd_lock protects it. */
 #include <fd.h>
 #include <fs/vfs.h>
 #include <proc.h>
@@ -16,13 +16,16 @@ int fd_install(struct process *p, struct file *f, int min, bool cloexec)
 {
 	if (min < 0 || min >= fd_limit(p))
 		return min < 0 ? -EINVAL : -EMFILE;
+	irqflags_t fl = spin_lock_irqsave(&p->fd_lock);
 	for (int fd = min; fd < fd_limit(p); fd++) {
 		if (!p->fds[fd].file) {
 			p->fds[fd].file = f;
 			p->fds[fd].cloexec = cloexec;
+			spin_unlock_irqrestore(&p->fd_lock, fl);
 			return fd;
 		}
 	}
+	spin_unlock_irqrestore(&p->fd_lock, fl);
 	return -EMFILE;
 }
 
@@ -33,19 +36,24 @@ static bool fd_valid(struct process *p, int fd)
 
 struct file *fd_get(struct process *p, int fd)
 {
-	if (!fd_valid(p, fd))
-		return NULL;
-	return file_get(p->fds[fd].file);
+	irqflags_t fl = spin_lock_irqsave(&p->fd_lock);
+	struct file *f = fd_valid(p, fd) ? file_get(p->fds[fd].file) : NULL;
+	spin_unlock_irqrestore(&p->fd_lock, fl);
+	return f;
 }
 
 int fd_close(struct process *p, int fd)
 {
-	if (!fd_valid(p, fd))
+	irqflags_t fl = spin_lock_irqsave(&p->fd_lock);
+	if (!fd_valid(p, fd)) {
+		spin_unlock_irqrestore(&p->fd_lock, fl);
 		return -EBADF;
+	}
 	struct file *f = p->fds[fd].file;
 	p->fds[fd].file = NULL;
 	p->fds[fd].cloexec = false;
-	file_put(f);
+	spin_unlock_irqrestore(&p->fd_lock, fl);
+	file_put(f); /* may sleep in a release: outside the lock */
 	return 0;
 }
 

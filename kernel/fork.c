@@ -1,7 +1,7 @@
 /* fork, vfork and clone (process-style), and wait4. A child starts as a
  * kernel thread that copies its parent's saved registers onto its own
  * kernel stack and returns to user mode with rax = 0. Threads
- * (CLONE_VM|CLONE_THREAD...) come with futex. */
+ * (CLONE_THREAD) start the same way inside the caller's process. */
 #include <arch.h>
 #include <asm/user.h>
 #include <err.h>
@@ -89,7 +89,8 @@ static int copy_files(struct process *dst, struct process *src)
 	return 0;
 }
 
-static long do_fork(unsigned long flags, int *parent_tid, int *child_tid)
+static long do_fork(unsigned long flags, uintptr_t stack, int *parent_tid,
+		    int *child_tid, unsigned long tls)
 {
 	struct process *parent = proc_current(), *child;
 	struct thread *t = current;
@@ -120,7 +121,9 @@ static long do_fork(unsigned long flags, int *parent_tid, int *child_tid)
 	fpu_save(t->fpu);
 	memcpy(fs->fpu, t->fpu, fpu_state_size());
 	fs->tf = *t->utf;
-	fs->fs_base = t->fs_base;
+	if (stack)
+		fs->tf.rsp = stack;
+	fs->fs_base = (flags & CLONE_SETTLS) ? tls : t->fs_base;
 	fs->sig_blocked = t->sig_blocked;
 	fs->proc = child;
 	if (flags & CLONE_CHILD_SETTID)
@@ -146,6 +149,11 @@ static long do_fork(unsigned long flags, int *parent_tid, int *child_tid)
 		goto fail;
 	}
 	child->main_thread = ct;
+	ct->utid = pid;
+	f = spin_lock_irqsave(&proc_lock);
+	list_add_tail(&ct->proc_link, &child->threads);
+	child->nr_threads = 1;
+	spin_unlock_irqrestore(&proc_lock, f);
 	/* vfork: the parent waits until the child has exec'd or exited. */
 	if (flags & CLONE_VFORK)
 		wait_event(&child->child_wq, !child->vfork_pending);
@@ -162,7 +170,7 @@ fail:
 
 long sys_fork(void)
 {
-	return do_fork(SIGCHLD, NULL, NULL);
+	return do_fork(SIGCHLD, 0, NULL, NULL, 0);
 }
 
 /* The child gets its own copy-on-write memory rather than borrowing the
@@ -170,30 +178,95 @@ long sys_fork(void)
  * the parent still waits for that exec or exit. */
 long sys_vfork(void)
 {
-	return do_fork(SIGCHLD | CLONE_VFORK, NULL, NULL);
+	return do_fork(SIGCHLD | CLONE_VFORK, 0, NULL, NULL, 0);
+}
+
+#define CLONE_FS 0x00000200
+#define CLONE_FILES 0x00000400
+#define CLONE_SIGHAND 0x00000800
+#define CLONE_THREAD 0x00010000
+#define CLONE_SYSVSEM 0x00040000
+#define CLONE_DETACHED 0x00400000
+
+/* A new thread in the caller's process: same memory, files and signal
+ * handlers, its own stack, TLS and registers. */
+static long clone_thread(unsigned long flags, uintptr_t stack, int *parent_tid,
+			 int *child_tid, unsigned long tls)
+{
+	struct process *p = proc_current();
+	struct thread *t = current;
+	struct fork_start *fs = kzalloc(sizeof(*fs));
+	if (!fs)
+		return -EAGAIN;
+	fs->fpu = (struct fpu_state *)pmm_alloc_zeroed_page();
+	if (!fs->fpu) {
+		kfree(fs);
+		return -EAGAIN;
+	}
+	fpu_save(t->fpu);
+	memcpy(fs->fpu, t->fpu, fpu_state_size());
+	fs->tf = *t->utf;
+	if (stack)
+		fs->tf.rsp = stack;
+	fs->fs_base = (flags & CLONE_SETTLS) ? tls : t->fs_base;
+	fs->proc = p;
+	fs->sig_blocked = t->sig_blocked;
+	if (flags & CLONE_CHILD_SETTID)
+		fs->child_settid = child_tid;
+	if (flags & CLONE_CHILD_CLEARTID)
+		fs->clear_child_tid = (uintptr_t)child_tid;
+
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	int tid = proc_alloc_tid();
+	spin_unlock_irqrestore(&proc_lock, f);
+	if ((flags & CLONE_PARENT_SETTID) && put_user(tid, parent_tid)) {
+		pmm_free_page_virt(fs->fpu);
+		kfree(fs);
+		return -EFAULT;
+	}
+	/* Created with preemption held off, so the thread is on the list
+	 * before it can run (and exit). */
+	preempt_disable();
+	struct thread *ct = thread_create(p->comm, fork_child, fs);
+	if (IS_ERR(ct)) {
+		preempt_enable();
+		pmm_free_page_virt(fs->fpu);
+		kfree(fs);
+		return PTR_ERR(ct);
+	}
+	ct->utid = tid;
+	f = spin_lock_irqsave(&proc_lock);
+	list_add_tail(&ct->proc_link, &p->threads);
+	p->nr_threads++;
+	spin_unlock_irqrestore(&proc_lock, f);
+	preempt_enable();
+	return tid;
 }
 
 long sys_clone(unsigned long flags, uintptr_t stack, int *parent_tid,
 	       int *child_tid, unsigned long tls)
 {
-	(void)tls;
+	if (flags & CLONE_THREAD) {
+		/* Linux's rules: a thread shares handlers, which needs
+		 * shared memory. */
+		if (!(flags & CLONE_SIGHAND) || !(flags & CLONE_VM))
+			return -EINVAL;
+		if (!(flags & CLONE_FS) || !(flags & CLONE_FILES))
+			return -EINVAL; /* separate tables per thread: no */
+		return clone_thread(flags, stack, parent_tid, child_tid, tls);
+	}
 	/* Process-style clones only; shared-memory threads need futex. */
 	unsigned long allowed = CSIGNAL | CLONE_VFORK | CLONE_VM |
 				CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
-				CLONE_CHILD_CLEARTID;
+				CLONE_CHILD_CLEARTID | CLONE_SETTLS;
 	if (flags & ~allowed)
 		return -ENOSYS;
 	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
 		return -ENOSYS;
-	if (stack && !(flags & CLONE_VFORK))
-		return -ENOSYS;
-	if (flags & CLONE_VFORK) {
-		/* posix_spawn's clone(CLONE_VM|CLONE_VFORK) runs the child
-		 * on a separate stack inside shared memory; with a copied
-		 * address space that stack is the child's own. */
-		current->utf->rsp = stack ? stack : current->utf->rsp;
-	}
-	return do_fork(flags & ~CLONE_VM, parent_tid, child_tid);
+	/* posix_spawn's clone(CLONE_VM|CLONE_VFORK) runs the child on a
+	 * separate stack inside shared memory; with a copied address space
+	 * that stack is the child's own copy, contents included. */
+	return do_fork(flags & ~CLONE_VM, stack, parent_tid, child_tid, tls);
 }
 
 int rusage_put_times(void *ur, uint64_t u, uint64_t s);

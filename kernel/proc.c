@@ -19,7 +19,9 @@
 #include <printk.h>
 #include <proc.h>
 #include <sched.h>
+#include <futex.h>
 #include <syscall.h>
+#include <uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/signal.h>
 
@@ -62,8 +64,12 @@ void proc_switch(struct thread *prev, struct thread *next)
 void proc_return_to_user(struct trap_frame *tf)
 {
 	struct process *p = proc_current();
-	if (p && p->exiting)
+	if (p && p->exiting) {
+		/* Another thread runs exit_group: just leave. */
+		if (p->group_exiter && p->group_exiter != current)
+			proc_thread_exit(p->exit_code);
 		proc_exit(p->exit_code);
+	}
 	if (p && current->sig_pending)
 		signal_deliver(tf);
 	if (p)
@@ -112,10 +118,65 @@ static void proc_release(struct process *p)
 	}
 }
 
+/* A thread leaves its process: CLONE_CHILD_CLEARTID is honoured (zero the
+ * tid word and wake a futex waiter: that is how pthread_join wakes). */
+static void thread_leave(struct process *p, struct thread *t)
+{
+	if (t->clear_child_tid) {
+		int zero = 0;
+		if (!copy_to_user((void *)t->clear_child_tid, &zero,
+				  sizeof(zero)))
+			futex_wake(p->mm, t->clear_child_tid, 1);
+	}
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	list_del(&t->proc_link);
+	p->nr_threads--;
+	spin_unlock_irqrestore(&proc_lock, f);
+	wait_queue_wake_all(&p->thread_wq);
+}
+
+void proc_thread_exit(int status)
+{
+	struct process *p = proc_current();
+	struct thread *t = current;
+	if (p->nr_threads == 1)
+		proc_exit(status);
+	thread_leave(p, t);
+	uvm_activate_kernel();
+	t->proc = NULL;
+	if (t->fpu) {
+		pmm_free_page_virt(t->fpu);
+		t->fpu = NULL;
+	}
+	thread_detach(t);
+	thread_exit(status);
+}
+
+/* exit_group: every other thread is told to go, and we wait for them. */
+static void kill_other_threads(struct process *p, struct thread *self)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	p->group_exiter = self;
+	p->exiting = true;
+	struct thread *o;
+	list_for_each_entry(o, &p->threads, proc_link)
+	{
+		if (o != self) {
+			__atomic_or_fetch(&o->sig_pending, SIGBIT(SIGKILL),
+					  __ATOMIC_RELAXED);
+			sched_signal_wake(o);
+		}
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	wait_event(&p->thread_wq, p->nr_threads == 1);
+}
+
 void proc_exit(int status)
 {
 	struct process *p = proc_current();
 	struct thread *t = current;
+	if (p->nr_threads > 1)
+		kill_other_threads(p, t);
 	if (p->pid == 1) {
 		syscall_report_enosys();
 		/* As Linux, losing init is fatal; here it is how a test run
@@ -128,6 +189,7 @@ void proc_exit(int status)
 				  signal_name(status & 0x7f));
 		kernel_power_off("init exited");
 	}
+	thread_leave(p, t);
 	proc_release(p);
 	p->utime_ns = t->utime_ns;
 	p->stime_ns = t->stime_ns;
@@ -190,6 +252,9 @@ static struct process *proc_alloc_pid(int pid)
 	}
 	list_init(&p->children);
 	list_init(&p->sibling);
+	list_init(&p->threads);
+	wait_queue_init(&p->thread_wq);
+	spin_init(&p->fd_lock, "fd");
 	wait_queue_init(&p->child_wq);
 	p->fs->root = inode_get(vfs_root());
 	p->fs->cwd = inode_get(vfs_root());
@@ -205,6 +270,11 @@ static struct process *proc_alloc_pid(int pid)
 	list_add_tail(&p->link, &proc_list);
 	spin_unlock_irqrestore(&proc_lock, f);
 	return p;
+}
+
+int proc_alloc_tid(void)
+{
+	return next_pid++;
 }
 
 struct process *proc_alloc(void)
@@ -235,7 +305,8 @@ int proc_signal_group(int pgid, bool all, struct process *self, int sig)
 	struct process *p;
 	int n = 0;
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
-	list_for_each_entry(p, &proc_list, link) {
+	list_for_each_entry(p, &proc_list, link)
+	{
 		if (p->zombie)
 			continue;
 		if (all ? (p->pid != 1 && p != self) : p->pgid == pgid) {
@@ -245,6 +316,23 @@ int proc_signal_group(int pgid, bool all, struct process *self, int sig)
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
 	return n;
+}
+
+struct thread *proc_find_thread(int tgid, int tid)
+{
+	struct process *p;
+	struct thread *t;
+	list_for_each_entry(p, &proc_list, link)
+	{
+		if (p->zombie || (tgid > 0 && p->pid != tgid))
+			continue;
+		list_for_each_entry(t, &p->threads, proc_link)
+		{
+			if (t->utid == tid)
+				return t;
+		}
+	}
+	return NULL;
 }
 
 struct process *proc_find(int pid)
@@ -312,6 +400,9 @@ int proc_exec_init(const char *path, const char *const *argv,
 	open_console(p);
 	init_proc = p;
 	p->main_thread = t;
+	t->utid = 1;
+	list_add_tail(&t->proc_link, &p->threads);
+	p->nr_threads = 1;
 	arch_irq_disable();
 	arch_enter_user(t->utf);
 }

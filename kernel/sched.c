@@ -156,6 +156,14 @@ void wait_queue_wake_all(struct wait_queue *wq)
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
+void sched_wake_locked(struct thread *t)
+{
+	if (t->state == THREAD_SLEEPING) {
+		make_runnable(t);
+		this_cpu()->need_resched = true;
+	}
+}
+
 void sched_signal_wake(struct thread *t)
 {
 	irqflags_t f = spin_lock_irqsave(&sched_lock);

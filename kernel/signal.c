@@ -27,9 +27,17 @@ int signal_send(struct process *p, int sig)
 		return -EINVAL;
 	if (sig == 0)
 		return 0;
-	struct thread *t = p->main_thread;
-	if (!t || p->zombie)
+	if (p->zombie || list_empty(&p->threads))
 		return 0;
+	/* Process-directed: the first thread that does not block it. */
+	struct thread *t = NULL, *o;
+	list_for_each_entry(o, &p->threads, proc_link)
+	{
+		if (!t || !(o->sig_blocked & SIGBIT(sig)))
+			t = o;
+		if (!(o->sig_blocked & SIGBIT(sig)))
+			break;
+	}
 	/* Ignored signals are dropped at once (except by a blocked mask,
 	 * where POSIX lets them stay pending; dropping is also allowed). */
 	uint64_t h = p->sigactions[sig - 1].handler;
@@ -224,25 +232,42 @@ long sys_kill(int pid, int sig)
 	}
 	/* Groups: 0 is the caller's, -1 everyone but init and the caller,
 	 * -n group n. */
-	int found = proc_signal_group(pid == 0 ? self->pgid : -pid,
-				      pid == -1, self, sig);
+	int found = proc_signal_group(pid == 0 ? self->pgid : -pid, pid == -1,
+				      self, sig);
 	return found ? 0 : -ESRCH;
+}
+
+/* Thread-directed: tid names one thread of process tgid (or of any
+ * process, for tkill). */
+static long kill_thread(int tgid, int tid, int sig)
+{
+	if (tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	long r = -ESRCH;
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct thread *t = proc_find_thread(tgid, tid);
+	if (t) {
+		r = 0;
+		if (sig) {
+			__atomic_or_fetch(&t->sig_pending, SIGBIT(sig),
+					  __ATOMIC_RELAXED);
+			sched_signal_wake(t);
+		}
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	return r;
 }
 
 long sys_tgkill(int tgid, int tid, int sig)
 {
-	if (tgid <= 0 || tid <= 0)
+	if (tgid <= 0)
 		return -EINVAL;
-	if (tgid != tid)
-		return -ESRCH; /* one thread per process: tid == pid */
-	return sys_kill(tid, sig);
+	return kill_thread(tgid, tid, sig);
 }
 
 long sys_tkill(int tid, int sig)
 {
-	if (tid <= 0)
-		return -EINVAL;
-	return sys_kill(tid, sig);
+	return kill_thread(0, tid, sig);
 }
 
 long sys_rt_sigreturn(void)

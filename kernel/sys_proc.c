@@ -15,7 +15,7 @@
 
 long sys_exit(long code)
 {
-	proc_exit((code & 0xff) << 8);
+	proc_thread_exit((code & 0xff) << 8);
 }
 
 long sys_exit_group(long code)
@@ -35,7 +35,7 @@ long sys_getppid(void)
 }
 long sys_gettid(void)
 {
-	return proc_current()->pid;
+	return current->utid;
 }
 long sys_getuid(void)
 {
@@ -201,8 +201,8 @@ long sys_prctl(long option, uintptr_t arg2)
 	char name[PROC_COMM_MAX];
 	switch (option) {
 	case PR_SET_NAME: {
-		long r = strncpy_from_user(name, (const char *)arg2,
-					   sizeof(name));
+		long r =
+		    strncpy_from_user(name, (const char *)arg2, sizeof(name));
 		if (r == -EFAULT)
 			return r;
 		/* Longer names are cut to 15 bytes, as Linux does. */

@@ -1,9 +1,11 @@
-/* open, fcntl and the *at() calls: constants and struct linux_dirent64,
- * with Linux x86_64 values. */
+/* open, fcntl, lseek, access and the *at() calls: constants with Linux
+ * x86_64 values. struct linux_dirent64 lives in uapi/dirent.h (included
+ * here for the code that found it in this file first). */
 #ifndef LIMEN_UAPI_FCNTL_H
 #define LIMEN_UAPI_FCNTL_H
 
 #include <types.h>
+#include <uapi/dirent.h>
 
 #define O_ACCMODE 00000003
 #define O_RDONLY 00000000
@@ -34,6 +36,16 @@
 #define AT_SYMLINK_FOLLOW 0x400
 #define AT_NO_AUTOMOUNT 0x800
 #define AT_EMPTY_PATH 0x1000
+#define AT_STATX_SYNC_TYPE 0x6000
+#define AT_STATX_SYNC_AS_STAT 0x0000
+#define AT_STATX_FORCE_SYNC 0x2000
+#define AT_STATX_DONT_SYNC 0x4000
+#define AT_RECURSIVE 0x8000
+
+/* renameat2 flags */
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+#define RENAME_WHITEOUT 4
 
 #define F_DUPFD 0
 #define F_GETFD 1
@@ -43,34 +55,40 @@
 #define F_GETLK 5
 #define F_SETLK 6
 #define F_SETLKW 7
+#define F_SETOWN 8
+#define F_GETOWN 9
+#define F_SETSIG 10
+#define F_GETSIG 11
+#define F_SETOWN_EX 15
+#define F_GETOWN_EX 16
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#define F_SETLEASE 1024
+#define F_GETLEASE 1025
+#define F_NOTIFY 1026
 #define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
 #define FD_CLOEXEC 1
+
+/* struct flock's l_type */
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
 
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
 
 #define F_OK 0
 #define X_OK 1
 #define W_OK 2
 #define R_OK 4
-
-#define DT_UNKNOWN 0
-#define DT_FIFO 1
-#define DT_CHR 2
-#define DT_DIR 4
-#define DT_BLK 6
-#define DT_REG 8
-#define DT_LNK 10
-#define DT_SOCK 12
-
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	uint16_t d_reclen;
-	uint8_t d_type;
-	char d_name[];
-};
 
 struct iovec_k {
 	uint64_t iov_base;

@@ -12,7 +12,7 @@
 
 static int check_npass, check_nfail;
 
-static const char *errname(int e)
+__attribute__((unused)) static const char *errname(int e)
 {
 	static const char *const names[] = {
 	    [0] = "0",

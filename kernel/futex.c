@@ -1,0 +1,156 @@
+/* futex WAIT and WAKE (and their BITSET forms). Waiters sit on one list,
+ * protected by sched_lock, which also covers the check of the futex word:
+ * a waker that changes the word and then wakes cannot slip in between a
+ * waiter's check and its sleep, so no wakeup is lost. */
+#include <futex.h>
+#include <lib/list.h>
+#include <percpu.h>
+#include <proc.h>
+#include <sched.h>
+#include <time.h>
+#include <uaccess.h>
+#include <uapi/errno.h>
+#include <uapi/misc.h>
+
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CLOCK_REALTIME 256
+#define FUTEX_BITSET_MATCH_ANY 0xffffffffu
+
+extern int64_t rtc_boot_epoch;
+
+struct futex_waiter {
+	struct mm *mm;
+	uintptr_t addr;
+	uint32_t bitset;
+	struct thread *t;
+	bool woken;
+	struct list_head link;
+};
+
+/* Protected by sched_lock. */
+static LIST_HEAD(futex_waiters);
+
+static long futex_wait(uint32_t *uaddr, uint32_t val, uint64_t deadline,
+		       uint32_t bitset)
+{
+	struct thread *t = current;
+	struct futex_waiter w = {
+	    .mm = t->proc->mm,
+	    .addr = (uintptr_t)uaddr,
+	    .bitset = bitset,
+	    .t = t,
+	};
+	uint32_t cur;
+	/* Fault the page in before taking the lock. */
+	if (get_user(cur, uaddr))
+		return -EFAULT;
+	long r = 0;
+	irqflags_t f = sched_lock_irqsave();
+	if (get_user(cur, uaddr)) {
+		r = -EFAULT;
+	} else if (cur != val) {
+		r = -EAGAIN;
+	} else {
+		list_add_tail(&w.link, &futex_waiters);
+		while (!w.woken) {
+			if (signal_pending(t)) {
+				r = -EINTR;
+				break;
+			}
+			t->intr_sleep = true;
+			int s = sched_sleep_locked(NULL, deadline);
+			t->intr_sleep = false;
+			if (s == -ETIMEDOUT && !w.woken) {
+				r = -ETIMEDOUT;
+				break;
+			}
+		}
+		if (!w.woken)
+			list_del(&w.link);
+	}
+	sched_unlock_irqrestore(f);
+	return r;
+}
+
+static int futex_wake_bitset(struct mm *mm, uintptr_t addr, int n,
+			     uint32_t bitset)
+{
+	int woken = 0;
+	struct futex_waiter *w, *tmp;
+	irqflags_t f = sched_lock_irqsave();
+	list_for_each_entry_safe(w, tmp, &futex_waiters, link)
+	{
+		if (woken >= n)
+			break;
+		if (w->mm != mm || w->addr != addr || !(w->bitset & bitset))
+			continue;
+		list_del(&w->link);
+		w->woken = true;
+		sched_wake_locked(w->t);
+		woken++;
+	}
+	sched_unlock_irqrestore(f);
+	return woken;
+}
+
+int futex_wake(struct mm *mm, uintptr_t addr, int n)
+{
+	return futex_wake_bitset(mm, addr, n, FUTEX_BITSET_MATCH_ANY);
+}
+
+long sys_futex(uint32_t *uaddr, int op, uint32_t val,
+	       const struct timespec_k *uts, uint32_t *uaddr2, uint32_t val3)
+{
+	(void)uaddr2;
+	int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	if ((uintptr_t)uaddr & 3)
+		return -EINVAL;
+	struct mm *mm = proc_current()->mm;
+	switch (cmd) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET: {
+		uint32_t bitset =
+		    cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : val3;
+		if (!bitset)
+			return -EINVAL;
+		uint64_t deadline = 0;
+		if (uts) {
+			struct timespec_k ts;
+			if (copy_from_user(&ts, uts, sizeof(ts)))
+				return -EFAULT;
+			if (ts.tv_sec < 0 || ts.tv_nsec < 0 ||
+			    ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+				return -EINVAL;
+			uint64_t t = (uint64_t)ts.tv_sec * NSEC_PER_SEC +
+				     (uint64_t)ts.tv_nsec;
+			if (cmd == FUTEX_WAIT) {
+				deadline = time_ns() + t; /* relative */
+			} else {
+				/* Absolute, on the monotonic or (with the
+				 * flag) the real-time clock. */
+				uint64_t base = (op & FUTEX_CLOCK_REALTIME)
+						    ? (uint64_t)rtc_boot_epoch *
+							  NSEC_PER_SEC
+						    : 0;
+				deadline = t > base ? t - base : 1;
+			}
+			if (deadline == 0)
+				deadline = 1;
+		}
+		return futex_wait(uaddr, val, deadline, bitset);
+	}
+	case FUTEX_WAKE:
+		return futex_wake_bitset(mm, (uintptr_t)uaddr, (int)val,
+					 FUTEX_BITSET_MATCH_ANY);
+	case FUTEX_WAKE_BITSET:
+		if (!val3)
+			return -EINVAL;
+		return futex_wake_bitset(mm, (uintptr_t)uaddr, (int)val, val3);
+	default:
+		return -ENOSYS; /* requeue, wake-op, PI: not yet */
+	}
+}
