@@ -57,6 +57,8 @@ int vfs_open_inode(struct inode *ino, int flags, struct file **out)
 		 * virtio-blk (issue #5); sockets are never opened. */
 		kfree(f);
 		return -ENXIO;
+	} else if (ino->fops) {
+		f->ops = ino->fops; /* generated files */
 	} else {
 		f->ops = &ramfs_file_ops;
 	}
@@ -286,6 +288,8 @@ long vfs_getdents64(struct file *f, char *buf, size_t n)
 	if (!S_ISDIR(dir->mode))
 		return -ENOTDIR;
 	irqflags_t fl = spin_lock_irqsave(&fs_lock);
+	if (dir->refresh)
+		dir->refresh(dir);
 	size_t used = 0;
 	bool more = true;
 	/* Position = index: 0 is ".", 1 is "..", then the entries. */

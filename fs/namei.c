@@ -10,6 +10,8 @@
 struct inode *dir_find(struct inode *dir, const char *name)
 {
 	struct dir_entry *e;
+	if (dir->refresh)
+		dir->refresh(dir);
 	list_for_each_entry(e, &dir->entries, link) if (strcmp(e->name, name) ==
 							0) return e->inode;
 	return NULL;

@@ -73,6 +73,8 @@ struct thread *proc_find_thread(int tgid, int tid);
 /* With proc_lock held: live processes, and whether a process other than
  * except is in group pgid (of session sid, or any if sid < 0). */
 int proc_count_live(void);
+/* Up to max live pids, in creation order. Caller holds proc_lock. */
+int proc_list_pids(int *out, int max);
 /* Sends sig to group pgid (or, with all, to everyone but init and self);
  * returns how many processes it reached. Takes proc_lock. */
 int proc_signal_group(int pgid, bool all, struct process *self, int sig);

@@ -117,6 +117,11 @@ static int build_stack(struct mm *mm, const char *execfn,
 			       &argp[argc + i]);
 	for (int i = argc - 1; i >= 0 && !r; i--)
 		r = push_bytes(mm, &sp, argv[i], strlen(argv[i]) + 1, &argp[i]);
+	if (argc > 0) {
+		/* The argv strings lie end to end: /proc/PID/cmdline. */
+		mm->arg_start = argp[0];
+		mm->arg_end = argp[argc - 1] + strlen(argv[argc - 1]) + 1;
+	}
 	static const char platform[] = "x86_64";
 	uintptr_t platform_at = 0, random_at = 0;
 	uint8_t rnd[16];

@@ -124,6 +124,7 @@ static void kinit(void *arg)
 				 boot_info.initrd_size);
 	}
 	initramfs_make_dev();
+	procfs_init();
 	if (cmdline.ktest) {
 		int failed = ktest_run(cmdline.ktest);
 		kernel_power_off(failed ? "self-tests failed"

@@ -335,6 +335,18 @@ struct thread *proc_find_thread(int tgid, int tid)
 	return NULL;
 }
 
+int proc_list_pids(int *out, int max)
+{
+	struct process *p;
+	int n = 0;
+	list_for_each_entry(p, &proc_list, link)
+	{
+		if (!p->zombie && n < max)
+			out[n++] = p->pid;
+	}
+	return n;
+}
+
 struct process *proc_find(int pid)
 {
 	struct process *p;

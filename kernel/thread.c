@@ -52,8 +52,11 @@ void sched_init(void)
 	cpu->curr = t;
 }
 
+static void reap_detached(void);
+
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
 {
+	reap_detached();
 	struct thread *t = kzalloc(sizeof(*t) + sizeof(struct wait_queue));
 	if (!t)
 		return ERR_PTR(-ENOMEM);
@@ -104,7 +107,8 @@ void thread_detach(struct thread *t)
 }
 
 /* Frees detached zombies. Runs in the idle thread only. */
-static void reap_detached(void)
+/* Frees one detached zombie; false if there was none. */
+static bool reap_one(void)
 {
 	struct thread *t, *tmp, *victim = NULL;
 	irqflags_t f = spin_lock_irqsave(&threads_lock);
@@ -123,6 +127,15 @@ static void reap_detached(void)
 	spin_unlock_irqrestore(&threads_lock, f);
 	if (victim)
 		thread_free(victim);
+	return victim != NULL;
+}
+
+/* Detached threads that exited are freed here, by the idle thread and by
+ * whoever creates the next thread, so exited stacks never pile up. */
+static void reap_detached(void)
+{
+	while (reap_one())
+		;
 }
 
 void sched_idle_loop(void)

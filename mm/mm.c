@@ -450,3 +450,23 @@ int mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len)
 	}
 	return 0;
 }
+
+size_t mm_read(struct mm *mm, uintptr_t va, void *dst, size_t len)
+{
+	uint8_t *d = dst;
+	size_t done = 0;
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	while (done < len) {
+		uintptr_t page = ALIGN_DOWN(va + done, PAGE_SIZE);
+		size_t off = va + done - page;
+		size_t n = MIN(len - done, PAGE_SIZE - off);
+		phys_addr_t pa;
+		unsigned fl;
+		if (uvm_lookup(mm->root, page, &pa, &fl))
+			break;
+		memcpy(d + done, (uint8_t *)phys_to_virt(pa) + off, n);
+		done += n;
+	}
+	spin_unlock_irqrestore(&mm->lock, f);
+	return done;
+}

@@ -58,7 +58,14 @@ struct inode {
 	uint8_t **pages;	     /* regular files: one page each, or NULL */
 	size_t npages;		     /* length of the pages array */
 	char *target;		     /* symlinks */
-	const struct file_ops *fops; /* device nodes: the driver */
+	const struct file_ops *fops; /* device nodes: the driver; generated
+				      * files: their operations */
+	/* Generated file systems (fs/procfs.c): a directory rebuilds its
+	 * entries before each lookup or listing; a file makes its text when
+	 * it is first read through an open file. */
+	void (*refresh)(struct inode *dir);
+	long (*generate)(struct inode *ino, char *buf, size_t size);
+	int gen_pid;
 };
 
 struct file {
@@ -145,5 +152,7 @@ struct inode *vfs_root(void);
 void vfs_init_root(void);
 int initramfs_unpack(const void *archive, size_t len);
 void initramfs_make_dev(void);
+/* fs/procfs.c: fills /proc (after the initramfs is unpacked). */
+void procfs_init(void);
 
 #endif

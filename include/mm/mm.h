@@ -35,6 +35,7 @@ struct mm {
 	uint64_t stack_limit; /* RLIMIT_STACK */
 	uintptr_t mmap_base;
 	uint64_t pages; /* resident pages, for /proc and leak checks */
+	uintptr_t arg_start, arg_end; /* argv strings, for /proc/PID/cmdline */
 	spinlock_t lock;
 };
 
@@ -71,5 +72,8 @@ enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
 /* Writes len bytes at user address va of mm, faulting pages in; used by
  * the ELF loader before the address space is active. */
 int mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len);
+/* Reads up to len bytes at va of mm (present pages only); returns bytes
+ * read. For /proc, which looks into other address spaces. */
+size_t mm_read(struct mm *mm, uintptr_t va, void *dst, size_t len);
 
 #endif
