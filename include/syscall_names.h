@@ -1,5 +1,7 @@
 /* Linux x86_64 system-call numbers and names (from the Linux uapi
- * unistd_64.h numbering). X(nr, name) for every number Linux defines. */
+ * unistd_64.h numbering). X(nr, name) for every number Linux defines.
+ * tools/gen-syscall-doc.sh reads this list. */
+/* clang-format off */
 #define SYSCALL_NAMES(X)                                                       \
 	X(0, read)                                                             \
 	X(1, write)                                                            \
@@ -367,3 +369,4 @@
 #define SYSCALL_ENUM(nr, name) __NR_##name = nr,
 enum { SYSCALL_NAMES(SYSCALL_ENUM) };
 #undef SYSCALL_ENUM
+/* clang-format on */
