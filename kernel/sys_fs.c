@@ -767,3 +767,65 @@ long sys_fdatasync(int fd)
 {
 	return sys_fsync(fd);
 }
+
+#define UTIME_NOW ((1L << 30) - 1)
+#define UTIME_OMIT ((1L << 30) - 2)
+
+/* utimensat: set access and modification times (NULL: now). Only the
+ * owner (or root) may set explicit times; anyone with write access may set
+ * them to now, as POSIX says. */
+long sys_utimensat(int dirfd, const char *upath,
+		   const struct kstat_timespec *uts, int flags)
+{
+	struct process *p = proc_current();
+	struct kstat_timespec ts[2];
+	struct inode *ino;
+	struct file *held = NULL;
+	long r;
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (uts) {
+		if (copy_from_user(ts, uts, sizeof(ts)))
+			return -EFAULT;
+		for (int i = 0; i < 2; i++)
+			if (ts[i].tv_nsec != UTIME_NOW &&
+			    ts[i].tv_nsec != UTIME_OMIT &&
+			    (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000))
+				return -EINVAL;
+	}
+	if (!upath) {
+		/* futimens(fd, ...): glibc and musl pass a NULL path. */
+		held = fd_get(p, dirfd);
+		if (!held)
+			return -EBADF;
+		ino = held->inode;
+	} else {
+		r = stat_common(dirfd, upath, flags, &ino, &held);
+		if (r)
+			return r;
+	}
+	bool explicit =
+	    uts && !(ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW);
+	if (explicit)
+		r = (p->fs->uid == 0 || p->fs->uid == ino->uid) ? 0 : -EPERM;
+	else
+		r = inode_permission(p->fs, ino, MAY_WRITE);
+	if (!r) {
+		irqflags_t f = spin_lock_irqsave(&fs_lock);
+		struct kstat_timespec now = ino->ctime;
+		inode_touch(ino, false); /* ctime = now */
+		now = ino->ctime;
+		for (int i = 0; i < 2; i++) {
+			struct kstat_timespec *dst =
+			    i ? &ino->mtime : &ino->atime;
+			if (!uts || ts[i].tv_nsec == UTIME_NOW)
+				*dst = now;
+			else if (ts[i].tv_nsec != UTIME_OMIT)
+				*dst = ts[i];
+		}
+		spin_unlock_irqrestore(&fs_lock, f);
+	}
+	if (held)
+		file_put(held);
+	return r;
+}

@@ -23,6 +23,10 @@ done
 	--append "console=ttyS0 rdinit=/bin/sh -- /tests/shell-basics.sh" \
 	--expect-text "limen: init \(pid 1\) exited with status 0" || st=1
 
+"$rq" --name applets --initrd "$initrd" --timeout 600 \
+	--append "console=ttyS0 rdinit=/bin/sh -- /tests/applets.sh" \
+	--expect-text "limen: init \(pid 1\) exited with status 0" || st=1
+
 # NAME | initrd | init and its arguments | regex the console must show
 while IFS='|' read -r n rd init want; do
 	[ -n "$n" ] || continue
