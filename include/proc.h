@@ -37,6 +37,9 @@ struct process {
 	struct vfs_ctx *fs;   /* root, cwd, umask, credentials */
 	struct process *parent;
 	uint32_t uid, euid, gid, egid;
+	uint32_t suid, sgid; /* saved set-user/group ids */
+	int ngroups;
+	uint32_t groups[32]; /* supplementary groups */
 	int exit_code;	    /* wait status encoding */
 	bool exiting;	    /* killed: exits on the way back to user mode */
 	bool zombie;	    /* exited, waiting for its parent's wait4 */

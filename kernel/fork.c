@@ -114,6 +114,10 @@ static long do_fork(unsigned long flags, uintptr_t stack, int *parent_tid,
 	child->euid = parent->euid;
 	child->gid = parent->gid;
 	child->egid = parent->egid;
+	child->suid = parent->suid;
+	child->sgid = parent->sgid;
+	child->ngroups = parent->ngroups;
+	memcpy(child->groups, parent->groups, sizeof(child->groups));
 	memcpy(child->sigactions, parent->sigactions,
 	       sizeof(child->sigactions));
 	child->pgid = parent->pgid;

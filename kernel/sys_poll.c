@@ -5,6 +5,7 @@
  * ready, as on Linux. Signal masks (ppoll) arrive with signals. */
 #include <fd.h>
 #include <fs/vfs.h>
+#include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <percpu.h>
 #include <proc.h>
@@ -55,24 +56,17 @@ static int poll_scan(struct pollfd_k *p, size_t n, struct wait_queue **wq)
 	return count;
 }
 
-/* timeout_ns < 0: wait forever. */
-static long do_poll(struct pollfd_k *up, size_t n, int64_t timeout_ns)
+/* The wait over a kernel array of pollfds; timeout_ns < 0: forever. */
+static long do_poll_kernel(struct pollfd_k *p, size_t n, int64_t timeout_ns)
 {
-	if (n > POLL_MAX)
-		return -EINVAL;
-	struct pollfd_k *p = kmalloc(n * sizeof(*p) + 1);
-	if (!p)
-		return -ENOMEM;
-	long r = copy_from_user(p, up, n * sizeof(*p));
+	long r = 0;
 	uint64_t deadline = timeout_ns < 0 ? 0 : time_ns() + timeout_ns;
-	while (!r) {
+	for (;;) {
 		struct wait_queue *wq;
 		int count = poll_scan(p, n, &wq);
 		if (count || timeout_ns == 0 ||
-		    (timeout_ns > 0 && time_ns() >= deadline)) {
-			r = count;
-			break;
-		}
+		    (timeout_ns > 0 && time_ns() >= deadline))
+			return count;
 		/* Sleep until the queue is woken or the deadline passes;
 		 * without a queue, re-check every tick. */
 		uint64_t until = deadline;
@@ -91,6 +85,19 @@ static long do_poll(struct pollfd_k *up, size_t n, int64_t timeout_ns)
 		current->intr_sleep = false;
 		sched_unlock_irqrestore(f);
 	}
+	return r;
+}
+
+static long do_poll(struct pollfd_k *up, size_t n, int64_t timeout_ns)
+{
+	if (n > POLL_MAX)
+		return -EINVAL;
+	struct pollfd_k *p = kmalloc(n * sizeof(*p) + 1);
+	if (!p)
+		return -ENOMEM;
+	long r = copy_from_user(p, up, n * sizeof(*p));
+	if (!r)
+		r = do_poll_kernel(p, n, timeout_ns);
 	if (r >= 0) {
 		for (size_t i = 0; i < n && r >= 0; i++)
 			if (put_user(p[i].revents, &up[i].revents))
@@ -120,4 +127,106 @@ long sys_ppoll(struct pollfd_k *fds, unsigned long n,
 		t = ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	}
 	return do_poll(fds, n, t);
+}
+
+/* select and pselect6 over the same scan: the three fd sets become a poll
+ * set, and the results go back as sets. */
+#define FD_SETSIZE 1024
+
+static long do_select(int n, uint64_t *uin, uint64_t *uout, uint64_t *uex,
+		      int64_t timeout_ns)
+{
+	uint64_t in[FD_SETSIZE / 64] = {0}, out[FD_SETSIZE / 64] = {0},
+				 ex[FD_SETSIZE / 64] = {0};
+	if (n < 0 || n > FD_SETSIZE)
+		return -EINVAL;
+	size_t words = ((size_t)n + 63) / 64;
+	if ((uin && copy_from_user(in, uin, words * 8)) ||
+	    (uout && copy_from_user(out, uout, words * 8)) ||
+	    (uex && copy_from_user(ex, uex, words * 8)))
+		return -EFAULT;
+	struct pollfd_k *p = kmalloc(sizeof(*p) * (n ? (size_t)n : 1));
+	if (!p)
+		return -ENOMEM;
+	size_t np = 0;
+	for (int fd = 0; fd < n; fd++) {
+		uint64_t bit = 1ULL << (fd % 64);
+		short ev = 0;
+		if (in[fd / 64] & bit)
+			ev |= POLLIN;
+		if (out[fd / 64] & bit)
+			ev |= POLLOUT;
+		if (ex[fd / 64] & bit)
+			ev |= POLLPRI;
+		if (ev)
+			p[np++] = (struct pollfd_k){fd, ev, 0};
+	}
+	long r = do_poll_kernel(p, np, timeout_ns);
+	if (r >= 0) {
+		memset(in, 0, sizeof(in));
+		memset(out, 0, sizeof(out));
+		memset(ex, 0, sizeof(ex));
+		r = 0;
+		for (size_t i = 0; i < np; i++) {
+			int fd = p[i].fd;
+			uint64_t bit = 1ULL << (fd % 64);
+			if (p[i].revents & POLLNVAL) {
+				r = -EBADF;
+				break;
+			}
+			if (p[i].revents & (POLLIN | POLLHUP | POLLERR) &&
+			    (p[i].events & POLLIN)) {
+				in[fd / 64] |= bit;
+				r++;
+			}
+			if (p[i].revents & (POLLOUT | POLLERR) &&
+			    (p[i].events & POLLOUT)) {
+				out[fd / 64] |= bit;
+				r++;
+			}
+			if (p[i].revents & POLLPRI) {
+				ex[fd / 64] |= bit;
+				r++;
+			}
+		}
+	}
+	kfree(p);
+	if (r >= 0 && ((uin && copy_to_user(uin, in, words * 8)) ||
+		       (uout && copy_to_user(uout, out, words * 8)) ||
+		       (uex && copy_to_user(uex, ex, words * 8))))
+		return -EFAULT;
+	return r;
+}
+
+long sys_select(int n, uint64_t *in, uint64_t *out, uint64_t *ex,
+		struct timeval_k *utv)
+{
+	int64_t t = -1;
+	struct timeval_k tv;
+	if (utv) {
+		if (copy_from_user(&tv, utv, sizeof(tv)))
+			return -EFAULT;
+		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+			return -EINVAL;
+		t = tv.tv_sec * 1000000000LL + tv.tv_usec * 1000;
+	}
+	/* Linux writes back the time left; callers must not rely on it,
+	 * and we leave it unchanged. */
+	return do_select(n, in, out, ex, t);
+}
+
+long sys_pselect6(int n, uint64_t *in, uint64_t *out, uint64_t *ex,
+		  const struct timespec_k *uts, const void *sigmask)
+{
+	(void)sigmask; /* see ppoll */
+	int64_t t = -1;
+	if (uts) {
+		struct timespec_k ts;
+		if (copy_from_user(&ts, uts, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		t = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	}
+	return do_select(n, in, out, ex, t);
 }

@@ -1,9 +1,11 @@
 /* Processes across the boundary: fork with copy-on-write isolation, wait4
  * status encoding, execve, pipes with EOF and EPIPE, process groups, and
  * user/system time charged to the right process. */
+#define _GNU_SOURCE
 #include "check.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -52,9 +54,8 @@ int main(void)
 	if (pid == 0)
 		*(volatile int *)0 = 1;
 	waitpid(pid, &st, 0);
-	CHECK("proc.killed_by_sigsegv", WIFSIGNALED(st) && WTERMSIG(st) ==
-						    SIGSEGV,
-	      "status %#x", st);
+	CHECK("proc.killed_by_sigsegv",
+	      WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "status %#x", st);
 
 	/* WNOHANG on a running child returns 0. */
 	int p2[2];
@@ -70,9 +71,9 @@ int main(void)
 	CHECK("proc.wnohang_running", waitpid(pid, &st, WNOHANG) == 0,
 	      "expected 0");
 	close(p2[1]); /* EOF lets the child finish */
-	CHECK("proc.pipe_eof_wakes_child", waitpid(pid, &st, 0) == pid &&
-						   WEXITSTATUS(st) == 0,
-	      "status %#x", st);
+	CHECK("proc.pipe_eof_wakes_child",
+	      waitpid(pid, &st, 0) == pid && WEXITSTATUS(st) == 0, "status %#x",
+	      st);
 
 	/* Pipe: data through, EOF after the writer closes, EPIPE without a
 	 * reader. */
@@ -80,8 +81,8 @@ int main(void)
 	CHECK("pipe.create", pipe(p) == 0, "errno %d", errno);
 	write(p[1], "hello", 5);
 	char buf[16] = {0};
-	CHECK("pipe.read", read(p[0], buf, sizeof(buf)) == 5 &&
-				   memcmp(buf, "hello", 5) == 0,
+	CHECK("pipe.read",
+	      read(p[0], buf, sizeof(buf)) == 5 && memcmp(buf, "hello", 5) == 0,
 	      "got '%s'", buf);
 	close(p[1]);
 	CHECK("pipe.eof", read(p[0], buf, sizeof(buf)) == 0, "expected 0");
@@ -123,6 +124,28 @@ int main(void)
 	waitpid(pid, &st, 0);
 	CHECK("proc.setpgid_setsid", WEXITSTATUS(st) == 0, "status %#x", st);
 
+	/* Credentials: a child drops to uid 1000 and cannot come back;
+	 * permissions then apply to it. */
+	pid = fork();
+	if (pid == 0) {
+		int ok = setgid(1000) == 0 && setuid(1000) == 0 &&
+			 getuid() == 1000 && geteuid() == 1000 &&
+			 getgid() == 1000;
+		ok = ok && setuid(0) == -1 && errno == EPERM;
+		ok = ok && open("/etc/motd", O_RDONLY) >= 0;
+		ok = ok && open("/newfile", O_CREAT | O_WRONLY, 0644) == -1 &&
+		     errno == EACCES;
+		ok = ok && setgroups(0, NULL) == -1 && errno == EPERM;
+		_exit(ok ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	CHECK("cred.setuid_drop", WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "status %#x", st);
+	uid_t r, e, sv;
+	CHECK("cred.getresuid",
+	      getresuid(&r, &e, &sv) == 0 && r == 0 && e == 0 && sv == 0,
+	      "%d %d %d", r, e, sv);
+
 	/* Time accounting: a child that spins 60 ms is charged ~60 ms of
 	 * user time, reported to its parent by wait4 and times(). */
 	pid = fork();
@@ -133,8 +156,7 @@ int main(void)
 	struct rusage ru;
 	wait4(pid, &st, 0, &ru);
 	long ums = ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000;
-	CHECK("acct.child_user_time", ums >= 40, "child user time %ld ms",
-	      ums);
+	CHECK("acct.child_user_time", ums >= 40, "child user time %ld ms", ums);
 	struct tms t;
 	times(&t);
 	CHECK("acct.times_children", t.tms_cutime >= 4, "cutime %ld ticks",

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/select.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
@@ -22,7 +23,7 @@ int main(void)
 	CHECK("tty.tcgetattr", tcgetattr(0, &t) == 0, "errno %d", errno);
 	CHECK("tty.default_canonical_echo",
 	      (t.c_lflag & (ICANON | ECHO)) == (ICANON | ECHO) &&
-		      (t.c_oflag & ONLCR),
+		  (t.c_oflag & ONLCR),
 	      "lflag %#x oflag %#x", t.c_lflag, t.c_oflag);
 	CHECK("tty.default_vmin_veof", t.c_cc[VMIN] == 1 && t.c_cc[VEOF] == 4,
 	      "VMIN %d VEOF %d", t.c_cc[VMIN], t.c_cc[VEOF]);
@@ -55,14 +56,14 @@ int main(void)
 			      {.fd = 999, .events = POLLIN}};
 	r = poll(q, 2, 1000);
 	CHECK("poll.file_ready_and_nval",
-	      r == 2 && (q[0].revents & (POLLIN | POLLOUT)) ==
-				(POLLIN | POLLOUT) &&
-		      q[1].revents == POLLNVAL,
+	      r == 2 &&
+		  (q[0].revents & (POLLIN | POLLOUT)) == (POLLIN | POLLOUT) &&
+		  q[1].revents == POLLNVAL,
 	      "r=%d revents %#x %#x", r, q[0].revents, q[1].revents);
 	struct pollfd neg = {.fd = -1, .events = POLLIN};
-	CHECK("poll.negative_fd_ignored", poll(&neg, 1, 0) == 0 &&
-						  neg.revents == 0,
-	      "revents %#x", neg.revents);
+	CHECK("poll.negative_fd_ignored",
+	      poll(&neg, 1, 0) == 0 && neg.revents == 0, "revents %#x",
+	      neg.revents);
 	CHECK_ERRNO("poll.efault", poll((struct pollfd *)1, 1, 0), EFAULT);
 	struct timespec ts = {0, 20 * 1000 * 1000};
 	p.fd = 0;
@@ -73,5 +74,36 @@ int main(void)
 	CHECK("ppoll.timeout", r == 0 && elapsed_ms(&a, &b) >= 20,
 	      "returned %d after %ld ms", r, elapsed_ms(&a, &b));
 	close(fd);
+
+	/* select: timeout on the idle terminal, ready pipe, bad fd. */
+	fd_set rs;
+	FD_ZERO(&rs);
+	FD_SET(0, &rs);
+	struct timeval tv = {0, 30000};
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	r = select(1, &rs, NULL, NULL, &tv);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	CHECK("select.tty_timeout",
+	      r == 0 && !FD_ISSET(0, &rs) && elapsed_ms(&a, &b) >= 30,
+	      "returned %d after %ld ms", r, elapsed_ms(&a, &b));
+	int pp[2];
+	pipe(pp);
+	write(pp[1], "x", 1);
+	FD_ZERO(&rs);
+	FD_SET(pp[0], &rs);
+	fd_set wset;
+	FD_ZERO(&wset);
+	FD_SET(pp[1], &wset);
+	r = select(pp[1] + 1, &rs, &wset, NULL, NULL);
+	CHECK("select.pipe_ready",
+	      r == 2 && FD_ISSET(pp[0], &rs) && FD_ISSET(pp[1], &wset),
+	      "returned %d", r);
+	close(pp[0]);
+	close(pp[1]);
+	FD_ZERO(&rs);
+	FD_SET(pp[0], &rs);
+	tv.tv_usec = 0;
+	CHECK_ERRNO("select.ebadf", select(pp[0] + 1, &rs, NULL, NULL, &tv),
+		    EBADF);
 	return check_summary("sys_tty");
 }
