@@ -190,6 +190,9 @@ static const char **copy_strings(const char *const *uv, size_t *budget,
 }
 
 long sys_execve(const char *upath, const char *const *uargv,
+		const char *const *uenvp);
+
+long sys_execve(const char *upath, const char *const *uargv,
 		const char *const *uenvp)
 {
 	long r;
@@ -219,4 +222,21 @@ long sys_execve(const char *upath, const char *const *uargv,
 	}
 	kfree(path);
 	return r;
+}
+
+/* execveat: the path is relative to dirfd; with AT_EMPTY_PATH and an empty
+ * path, dirfd itself is the program (fexecve), by its /proc path. */
+long sys_execveat(int dirfd, const char *upath, const char *const *uargv,
+		  const char *const *uenvp, int flags)
+{
+	char buf[2];
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	if (strncpy_from_user(buf, upath, sizeof(buf)) < 0)
+		return -EFAULT;
+	if (dirfd == AT_FDCWD || (buf[0] == '/'))
+		return sys_execve(upath, uargv, uenvp);
+	/* Relative to a directory descriptor or the descriptor itself:
+	 * needs the open file's path, which the VFS does not keep yet. */
+	return -ENOSYS;
 }

@@ -302,35 +302,43 @@ static struct process *find_zombie(struct process *p, int pid, bool *any)
 	return NULL;
 }
 
-long sys_wait4(int pid, int *ustatus, int options, void *rusage)
+struct reaped {
+	int pid, status;
+	uint32_t uid;
+	uint64_t utime, stime;
+};
+
+/* Waits for a zombie child matching pid (wait4's encoding); reaps it
+ * unless nowait. 0 with out filled, 1 if WNOHANG found nothing, or -errno. */
+static long wait_child(int pid, bool nohang, bool nowait, struct reaped *out)
 {
 	struct process *p = proc_current();
-	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
-		return -EINVAL;
 	for (;;) {
 		bool any;
 		irqflags_t f = spin_lock_irqsave(&proc_lock);
 		struct process *z = find_zombie(p, pid, &any);
-		if (z)
-			list_del(&z->sibling);
+		if (z) {
+			out->pid = z->pid;
+			out->status = z->exit_code;
+			out->uid = z->uid;
+			out->utime = z->utime_ns + z->cutime_ns;
+			out->stime = z->stime_ns + z->cstime_ns;
+			if (!nowait)
+				list_del(&z->sibling);
+		}
 		spin_unlock_irqrestore(&proc_lock, f);
 		if (z) {
-			int status = z->exit_code, zpid = z->pid;
-			uint64_t u = z->utime_ns + z->cutime_ns;
-			uint64_t s = z->stime_ns + z->cstime_ns;
-			p->cutime_ns += u;
-			p->cstime_ns += s;
-			proc_free(z);
-			if (ustatus && put_user(status, ustatus))
-				return -EFAULT;
-			if (rusage && rusage_put_times(rusage, u, s))
-				return -EFAULT;
-			return zpid;
+			if (!nowait) {
+				p->cutime_ns += out->utime;
+				p->cstime_ns += out->stime;
+				proc_free(z);
+			}
+			return 0;
 		}
 		if (!any)
 			return -ECHILD;
-		if (options & WNOHANG)
-			return 0;
+		if (nohang)
+			return 1;
 		/* The condition runs under sched_lock with interrupts off;
 		 * on one CPU that excludes every writer of the lists. */
 		if (wait_event_interruptible(
@@ -338,4 +346,70 @@ long sys_wait4(int pid, int *ustatus, int options, void *rusage)
 			find_zombie(p, pid, &any) != NULL || !any))
 			return -EINTR;
 	}
+}
+
+long sys_wait4(int pid, int *ustatus, int options, void *rusage)
+{
+	struct reaped r;
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
+		return -EINVAL;
+	long ret = wait_child(pid, options & WNOHANG, false, &r);
+	if (ret < 0)
+		return ret;
+	if (ret == 1)
+		return 0;
+	if (ustatus && put_user(r.status, ustatus))
+		return -EFAULT;
+	if (rusage && rusage_put_times(rusage, r.utime, r.stime))
+		return -EFAULT;
+	return r.pid;
+}
+
+#define P_ALL 0
+#define P_PID 1
+#define P_PGID 2
+#define WEXITED 4
+#define WNOWAIT 0x01000000
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+
+long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
+{
+	struct reaped r;
+	int pid;
+	if (options & ~(WNOHANG | WEXITED | WUNTRACED | WCONTINUED | WNOWAIT |
+			__WALL | __WCLONE))
+		return -EINVAL;
+	if (!(options & (WEXITED | WUNTRACED | WCONTINUED)))
+		return -EINVAL;
+	if (idtype == P_ALL)
+		pid = -1;
+	else if (idtype == P_PID && id > 0)
+		pid = id;
+	else if (idtype == P_PGID && id >= 0)
+		pid = id ? -id : 0;
+	else
+		return -EINVAL;
+	/* Only exits are reported: stops and continues need job control. */
+	if (!(options & WEXITED))
+		return (options & WNOHANG) ? 0 : -ECHILD;
+	long ret = wait_child(pid, options & WNOHANG, options & WNOWAIT, &r);
+	if (ret < 0)
+		return ret;
+	int32_t info[32] = {0}; /* siginfo_t, 128 bytes */
+	if (ret == 0) {
+		bool sig = (r.status & 0x7f) != 0;
+		info[0] = SIGCHLD;
+		info[2] = !sig ? CLD_EXITED
+			       : ((r.status & 0x80) ? CLD_DUMPED : CLD_KILLED);
+		info[4] = r.pid;
+		info[5] = (int32_t)r.uid;
+		info[6] = sig ? (r.status & 0x7f) : ((r.status >> 8) & 0xff);
+	}
+	if (uinfo && copy_to_user(uinfo, info, sizeof(info)))
+		return -EFAULT;
+	if (ret == 0 && rusage && rusage_put_times(rusage, r.utime, r.stime))
+		return -EFAULT;
+	return 0;
 }

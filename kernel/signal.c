@@ -285,3 +285,48 @@ long sys_rt_sigreturn(void)
 	/* The restored rax is the interrupted code's: keep it. */
 	return (long)t->utf->rax;
 }
+
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define MINSIGSTKSZ 2048
+
+struct stack_k {
+	uint64_t ss_sp;
+	int32_t ss_flags, pad;
+	uint64_t ss_size;
+};
+
+/* An alternate stack for handlers installed with SA_ONSTACK. */
+long sys_sigaltstack(const struct stack_k *uss, struct stack_k *uoss)
+{
+	struct thread *t = current;
+	uint64_t rsp = t->utf->rsp;
+	bool on = t->altstack_size && rsp > t->altstack_sp &&
+		  rsp <= t->altstack_sp + t->altstack_size;
+	if (uoss) {
+		struct stack_k o = {t->altstack_sp,
+				    on ? SS_ONSTACK
+				       : (t->altstack_size ? 0 : SS_DISABLE),
+				    0, t->altstack_size};
+		if (copy_to_user(uoss, &o, sizeof(o)))
+			return -EFAULT;
+	}
+	if (!uss)
+		return 0;
+	struct stack_k n;
+	if (copy_from_user(&n, uss, sizeof(n)))
+		return -EFAULT;
+	if (on)
+		return -EPERM;
+	if (n.ss_flags & ~(SS_DISABLE | (int32_t)0x80000000 /* AUTODISARM */))
+		return -EINVAL;
+	if (n.ss_flags & SS_DISABLE) {
+		t->altstack_sp = t->altstack_size = 0;
+		return 0;
+	}
+	if (n.ss_size < MINSIGSTKSZ)
+		return -ENOMEM;
+	t->altstack_sp = n.ss_sp;
+	t->altstack_size = n.ss_size;
+	return 0;
+}

@@ -66,6 +66,10 @@ int arch_signal_setup(struct trap_frame *tf, int sig,
 	/* Below the red zone, FPU area 64-aligned, frame 16-aligned so
 	 * that the handler starts with rsp + 8 aligned as after a call. */
 	uintptr_t sp = tf->rsp - 128;
+	bool on_alt = t->altstack_size && tf->rsp > t->altstack_sp &&
+		      tf->rsp <= t->altstack_sp + t->altstack_size;
+	if ((ka->flags & SA_ONSTACK) && t->altstack_size && !on_alt)
+		sp = t->altstack_sp + t->altstack_size;
 	sp = ALIGN_DOWN(sp - fsize, 64);
 	uintptr_t fpstate = sp;
 	sp = ALIGN_DOWN(sp - sizeof(struct rt_sigframe), 16) - 8;
@@ -87,6 +91,9 @@ int arch_signal_setup(struct trap_frame *tf, int sig,
 	mc->oldmask = oldmask;
 	mc->fpstate = fpstate;
 	frame->uc.sigmask = oldmask;
+	frame->uc.ss_sp = t->altstack_sp;
+	frame->uc.ss_size = t->altstack_size;
+	frame->uc.ss_flags = t->altstack_size ? 0 : 2 /* SS_DISABLE */;
 	frame->info.si_signo = sig;
 	frame->info.si_code = SI_USER;
 

@@ -124,6 +124,22 @@ int main(void)
 	waitpid(pid, &st, 0);
 	CHECK("proc.setpgid_setsid", WEXITSTATUS(st) == 0, "status %#x", st);
 
+	/* waitid: WNOWAIT peeks, the status stays for waitpid. */
+	pid = fork();
+	if (pid == 0)
+		_exit(9);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	int wr = waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+	CHECK("proc.waitid_nowait",
+	      wr == 0 && si.si_pid == pid && si.si_code == CLD_EXITED &&
+		  si.si_status == 9,
+	      "r=%d pid %d code %d status %d", wr, si.si_pid, si.si_code,
+	      si.si_status);
+	CHECK("proc.waitid_then_waitpid",
+	      waitpid(pid, &st, 0) == pid && WEXITSTATUS(st) == 9, "status %#x",
+	      st);
+
 	/* Credentials: a child drops to uid 1000 and cannot come back;
 	 * permissions then apply to it. */
 	pid = fork();

@@ -12,7 +12,10 @@
 static volatile sig_atomic_t got;
 static volatile int got_sig, got_code_ok;
 
-static void on_usr1(int sig) { got = sig; }
+static void on_usr1(int sig)
+{
+	got = sig;
+}
 
 static void on_info(int sig, siginfo_t *si, void *uc)
 {
@@ -27,7 +30,19 @@ static void on_segv(int sig)
 	siglongjmp(jb, 1);
 }
 
-static void on_alarm_like(int sig) { (void)sig; }
+static void on_alarm_like(int sig)
+{
+	(void)sig;
+}
+
+static char alt[65536];
+static volatile int alt_used;
+static void on_alt(int sig)
+{
+	char here;
+	(void)sig;
+	alt_used = &here >= alt && &here < alt + sizeof(alt);
+}
 
 int main(void)
 {
@@ -42,8 +57,7 @@ int main(void)
 	volatile double d = 1.5;
 	got = 0;
 	raise(SIGUSR1);
-	CHECK("sig.fpu_preserved", d * 2 == 3.0 && got == SIGUSR1, "d=%f",
-	      d);
+	CHECK("sig.fpu_preserved", d * 2 == 3.0 && got == SIGUSR1, "d=%f", d);
 
 	sa.sa_sigaction = on_info;
 	sa.sa_flags = SA_SIGINFO;
@@ -88,9 +102,8 @@ int main(void)
 	kill(pid, SIGTERM);
 	int st;
 	waitpid(pid, &st, 0);
-	CHECK("sig.default_terminate", WIFSIGNALED(st) && WTERMSIG(st) ==
-							    SIGTERM,
-	      "status %#x", st);
+	CHECK("sig.default_terminate",
+	      WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "status %#x", st);
 	pid = fork();
 	if (pid == 0)
 		abort();
@@ -140,6 +153,18 @@ int main(void)
 		close(p[0]);
 		close(p[1]);
 	}
+
+	/* A handler installed with SA_ONSTACK runs on the alternate stack. */
+	stack_t ss = {.ss_sp = alt, .ss_size = sizeof(alt), .ss_flags = 0};
+	CHECK("sig.sigaltstack", sigaltstack(&ss, NULL) == 0, "errno %d",
+	      errno);
+	struct sigaction so = {0};
+	so.sa_handler = on_alt;
+	so.sa_flags = SA_ONSTACK;
+	sigaction(SIGUSR1, &so, NULL);
+	raise(SIGUSR1);
+	CHECK("sig.onstack_used", alt_used,
+	      "handler ran off the alternate stack");
 
 	/* SIGPIPE kills by default. */
 	pid = fork();
