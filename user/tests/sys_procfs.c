@@ -1,5 +1,5 @@
 /* /proc as busybox reads it, and memory accounting through it: fork of a
- * process with 64 MiB touched copies nothing (MemFree barely moves while
+ * process with 100 MiB touched copies nothing (MemFree barely moves while
  * the child lives), and 200 processes created and reaped give every page
  * back. */
 #include "check.h"
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	      "no [stack] line");
 
 	/* Copy-on-write, seen through MemFree. */
-	size_t big = 64 << 20;
+	size_t big = 100 << 20;
 	char *m = mmap(NULL, big, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (size_t i = 0; i < big; i += 4096)
@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 	close(p[1]);
 	int st;
 	waitpid(pid, &st, 0);
-	CHECK("proc.fork_64mib_shares",
+	CHECK("proc.fork_100mib_shares",
 	      before - during < 16 * 1024 && WEXITSTATUS(st) == 0,
 	      "MemFree fell by %ld kB for the fork", before - during);
 	munmap(m, big);
