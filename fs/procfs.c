@@ -116,6 +116,26 @@ static long gen_uptime(struct inode *ino, char *buf, size_t size)
 	return finish(len, size);
 }
 
+static long gen_loadavg(struct inode *ino, char *buf, size_t size)
+{
+	(void)ino;
+	uint64_t l[3];
+	long len = 0;
+	sched_loadavg(l, 8); /* hundredths need 7 bits */
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	int n = proc_count_live();
+	spin_unlock_irqrestore(&proc_lock, f);
+	EMIT("%llu.%02llu %llu.%02llu %llu.%02llu %d/%d %d\n",
+	     (unsigned long long)(l[0] >> 8),
+	     (unsigned long long)((l[0] & 255) * 100 / 256),
+	     (unsigned long long)(l[1] >> 8),
+	     (unsigned long long)((l[1] & 255) * 100 / 256),
+	     (unsigned long long)(l[2] >> 8),
+	     (unsigned long long)((l[2] & 255) * 100 / 256), sched_nr_running(),
+	     n, proc_last_pid());
+	return finish(len, size);
+}
+
 static long gen_cpuinfo(struct inode *ino, char *buf, size_t size)
 {
 	(void)ino;
@@ -437,6 +457,7 @@ void procfs_init(void)
 	proc_root = dir;
 	add_file(dir, "meminfo", gen_meminfo, 0);
 	add_file(dir, "uptime", gen_uptime, 0);
+	add_file(dir, "loadavg", gen_loadavg, 0);
 	add_file(dir, "cpuinfo", gen_cpuinfo, 0);
 	add_file(dir, "mounts", gen_mounts, 0);
 	add_file(dir, "stat", gen_stat, 0);

@@ -85,6 +85,7 @@ bool proc_pgrp_used(int pgid, int sid, struct process *except);
 struct process *proc_alloc(void);
 /* A new thread id from the pid space. Caller holds proc_lock. */
 int proc_alloc_tid(void);
+int proc_last_pid(void); /* the most recently given pid or tid */
 void proc_free(struct process *p);
 /* Opens path for execve: a regular file we may execute. */
 int proc_open_exec(struct vfs_ctx *ctx, const char *path, struct file **out);

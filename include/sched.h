@@ -150,5 +150,8 @@ struct sched_stats {
 	int nr_threads;
 };
 void sched_get_stats(struct sched_stats *st);
+/* The 1, 5 and 15 minute load averages in fixed point with shift bits. */
+void sched_loadavg(uint64_t out[3], unsigned shift);
+int sched_nr_running(void); /* runnable threads, the caller included */
 
 #endif

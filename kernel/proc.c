@@ -277,6 +277,8 @@ int proc_alloc_tid(void)
 	return next_pid++;
 }
 
+int proc_last_pid(void) { return next_pid - 1; }
+
 struct process *proc_alloc(void)
 {
 	return proc_alloc_pid(0);

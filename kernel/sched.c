@@ -103,6 +103,46 @@ void preempt_enable(void)
 }
 
 /* Timer interrupt: charge the tick, end the slice, wake timed sleepers. */
+/* Load averages as Linux computes them: every 5 s, an exponentially
+ * decaying average of the runnable threads, in 11-bit fixed point. */
+#define FSHIFT 11
+#define FIXED_1 (1 << FSHIFT)
+static const uint64_t load_exp[3] = {1884, 2014, 2037}; /* 1, 5, 15 min */
+static uint64_t load_avg[3];
+static uint64_t load_next_tick = 5 * HZ;
+
+/* With sched_lock held. */
+static void load_sample(struct percpu *cpu)
+{
+	uint64_t n = 0;
+	struct list_head *pos;
+	list_for_each(pos, &run_queue) n++;
+	if (cpu->curr != cpu->idle)
+		n++;
+	for (int i = 0; i < 3; i++)
+		load_avg[i] = (load_avg[i] * load_exp[i] +
+			       n * FIXED_1 * (FIXED_1 - load_exp[i])) >>
+			      FSHIFT;
+}
+
+int sched_nr_running(void)
+{
+	struct percpu *cpu = this_cpu();
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
+	int n = cpu->curr != cpu->idle;
+	struct list_head *pos;
+	list_for_each(pos, &run_queue) n++;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return n;
+}
+
+void sched_loadavg(uint64_t out[3], unsigned shift)
+{
+	for (int i = 0; i < 3; i++)
+		out[i] = shift >= FSHIFT ? load_avg[i] << (shift - FSHIFT)
+					 : load_avg[i] >> (FSHIFT - shift);
+}
+
 void sched_tick(void)
 {
 	struct percpu *cpu = this_cpu();
@@ -111,6 +151,10 @@ void sched_tick(void)
 
 	spin_lock_irqsave(&sched_lock); /* interrupts are already off */
 	t->ticks++;
+	if (jiffies >= load_next_tick) {
+		load_next_tick += 5 * HZ;
+		load_sample(cpu);
+	}
 	if (t == cpu->idle || --t->slice <= 0)
 		cpu->need_resched = !list_empty(&run_queue) || t == cpu->idle;
 	list_for_each_entry_safe(s, tmp, &sleep_list, sleep_link)

@@ -102,6 +102,7 @@ long sys_sysinfo(struct sysinfo_k *ui)
 	struct sysinfo_k k = {0};
 	pmm_get_stats(&st);
 	k.uptime = (int64_t)(time_ns() / NSEC_PER_SEC);
+	sched_loadavg(k.loads, 16); /* SI_LOAD_SHIFT */
 	k.totalram = st.total_pages;
 	k.freeram = st.free_pages;
 	k.mem_unit = PAGE_SIZE;
