@@ -40,10 +40,10 @@ struct process {
 	uint32_t suid, sgid; /* saved set-user/group ids */
 	int ngroups;
 	uint32_t groups[32]; /* supplementary groups */
-	int exit_code;	    /* wait status encoding */
-	bool exiting;	    /* killed: exits on the way back to user mode */
-	bool zombie;	    /* exited, waiting for its parent's wait4 */
-	bool vfork_pending; /* a vfork parent sleeps until this clears */
+	int exit_code;	     /* wait status encoding */
+	bool exiting;	     /* killed: exits on the way back to user mode */
+	bool zombie;	     /* exited, waiting for its parent's wait4 */
+	bool vfork_pending;  /* a vfork parent sleeps until this clears */
 	struct thread *main_thread;
 	struct list_head link;	   /* proc_list */
 	struct list_head children; /* struct process.sibling */
@@ -53,6 +53,11 @@ struct process {
 	struct k_sigaction sigactions[NSIG];
 	/* Threads (clone with CLONE_THREAD): all share this process. */
 	int nr_threads;
+	/* Job control: stopped by a stop signal until SIGCONT; what wait4
+	 * with WUNTRACED / WCONTINUED has yet to report (0: nothing). */
+	bool stopped;
+	int stop_report;
+	bool cont_report;
 	struct list_head threads;      /* struct thread.proc_link */
 	struct wait_queue thread_wq;   /* exit_group waits for the others */
 	struct thread *group_exiter;   /* the thread running exit_group */

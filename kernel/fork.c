@@ -283,7 +283,16 @@ int rusage_put_times(void *ur, uint64_t u, uint64_t s);
 
 /* A zombie child of p matching pid (-1: any), or NULL; *any says whether
  * p has a matching child at all. Caller holds proc_lock. */
-static struct process *find_zombie(struct process *p, int pid, bool *any)
+/* An exit, or a stop or continue the waiter asked for (flags:
+ * WUNTRACED, WCONTINUED). */
+static bool reportable(struct process *c, int flags)
+{
+	return c->zombie || ((flags & 2) && c->stop_report) ||
+	       ((flags & 8) && c->cont_report);
+}
+
+static struct process *find_zombie(struct process *p, int pid, int flags,
+				   bool *any)
 {
 	struct process *c;
 	*any = false;
@@ -296,7 +305,7 @@ static struct process *find_zombie(struct process *p, int pid, bool *any)
 		if (pid < -1 && c->pgid != -pid)
 			continue;
 		*any = true;
-		if (c->zombie)
+		if (reportable(c, flags))
 			return c;
 	}
 	return NULL;
@@ -310,13 +319,27 @@ struct reaped {
 
 /* Waits for a zombie child matching pid (wait4's encoding); reaps it
  * unless nowait. 0 with out filled, 1 if WNOHANG found nothing, or -errno. */
-static long wait_child(int pid, bool nohang, bool nowait, struct reaped *out)
+static long wait_child(int pid, int flags, bool nohang, bool nowait,
+		       struct reaped *out)
 {
 	struct process *p = proc_current();
 	for (;;) {
 		bool any;
 		irqflags_t f = spin_lock_irqsave(&proc_lock);
-		struct process *z = find_zombie(p, pid, &any);
+		struct process *z = find_zombie(p, pid, flags, &any);
+		if (z && !z->zombie) {
+			/* A stop or a continue: reported, never reaped. */
+			out->pid = z->pid;
+			out->status = z->stop_report ? z->stop_report : 0xffff;
+			out->uid = z->uid;
+			out->utime = out->stime = 0;
+			if (!nowait) {
+				z->stop_report = 0;
+				z->cont_report = false;
+			}
+			spin_unlock_irqrestore(&proc_lock, f);
+			return 0;
+		}
 		if (z) {
 			out->pid = z->pid;
 			out->status = z->exit_code;
@@ -343,7 +366,7 @@ static long wait_child(int pid, bool nohang, bool nowait, struct reaped *out)
 		 * on one CPU that excludes every writer of the lists. */
 		if (wait_event_interruptible(
 			&p->child_wq,
-			find_zombie(p, pid, &any) != NULL || !any))
+			find_zombie(p, pid, flags, &any) != NULL || !any))
 			return -EINTR;
 	}
 }
@@ -353,7 +376,8 @@ long sys_wait4(int pid, int *ustatus, int options, void *rusage)
 	struct reaped r;
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
 		return -EINVAL;
-	long ret = wait_child(pid, options & WNOHANG, false, &r);
+	long ret = wait_child(pid, options & (WUNTRACED | WCONTINUED),
+			      options & WNOHANG, false, &r);
 	if (ret < 0)
 		return ret;
 	if (ret == 1)
@@ -391,10 +415,10 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
 		pid = id ? -id : 0;
 	else
 		return -EINVAL;
-	/* Only exits are reported: stops and continues need job control. */
-	if (!(options & WEXITED))
-		return (options & WNOHANG) ? 0 : -ECHILD;
-	long ret = wait_child(pid, options & WNOHANG, options & WNOWAIT, &r);
+	/* Exits are always reported by this wait; stops and continues when
+	 * asked for (waitid's WSTOPPED has WUNTRACED's value). */
+	long ret = wait_child(pid, options & (WUNTRACED | WCONTINUED),
+			      options & WNOHANG, options & WNOWAIT, &r);
 	if (ret < 0)
 		return ret;
 	int32_t info[32] = {0}; /* siginfo_t, 128 bytes */
@@ -403,9 +427,16 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
 		info[0] = SIGCHLD;
 		info[2] = !sig ? CLD_EXITED
 			       : ((r.status & 0x80) ? CLD_DUMPED : CLD_KILLED);
+		info[6] = sig ? (r.status & 0x7f) : ((r.status >> 8) & 0xff);
+		if ((r.status & 0xff) == 0x7f) {
+			info[2] = 5; /* CLD_STOPPED */
+			info[6] = (r.status >> 8) & 0xff;
+		} else if (r.status == 0xffff) {
+			info[2] = 6; /* CLD_CONTINUED */
+			info[6] = SIGCONT;
+		}
 		info[4] = r.pid;
 		info[5] = (int32_t)r.uid;
-		info[6] = sig ? (r.status & 0x7f) : ((r.status >> 8) & 0xff);
 	}
 	if (uinfo && copy_to_user(uinfo, info, sizeof(info)))
 		return -EFAULT;

@@ -13,9 +13,9 @@
 
 #define SIG_KERNEL_ONLY (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 #define SIG_DEFAULT_IGNORE                                                     \
-	(SIGBIT(SIGCHLD) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH) |                 \
-	 SIGBIT(SIGCONT) | SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) |                 \
-	 SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+	(SIGBIT(SIGCHLD) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH) | SIGBIT(SIGCONT))
+#define SIG_STOPS                                                              \
+	(SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
 #define SIG_DEFAULT_CORE                                                       \
 	(SIGBIT(SIGQUIT) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) |                  \
 	 SIGBIT(SIGABRT) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGSEGV) | \
@@ -29,6 +29,28 @@ int signal_send(struct process *p, int sig)
 		return 0;
 	if (p->zombie || list_empty(&p->threads))
 		return 0;
+	struct thread *o2;
+	if (sig == SIGCONT) {
+		/* Resumes a stopped process whatever its disposition, and
+		 * cancels pending stops. */
+		list_for_each_entry(o2, &p->threads, proc_link)
+		    __atomic_and_fetch(&o2->sig_pending, ~SIG_STOPS,
+				       __ATOMIC_RELAXED);
+		if (p->stopped) {
+			p->stopped = false;
+			p->stop_report = 0;
+			p->cont_report = true;
+			wait_queue_wake_all(&p->thread_wq);
+			if (p->parent)
+				wait_queue_wake_all(&p->parent->child_wq);
+		}
+	} else if (SIG_STOPS & SIGBIT(sig)) {
+		list_for_each_entry(o2, &p->threads, proc_link)
+		    __atomic_and_fetch(&o2->sig_pending, ~SIGBIT(SIGCONT),
+				       __ATOMIC_RELAXED);
+	}
+	if (sig == SIGKILL)
+		wait_queue_wake_all(&p->thread_wq); /* out of a stop */
 	/* Process-directed: the first thread that does not block it. */
 	struct thread *t = NULL, *o;
 	list_for_each_entry(o, &p->threads, proc_link)
@@ -80,6 +102,25 @@ static bool restartable(long nr)
 	}
 }
 
+/* Default action of a stop signal: the process stops until SIGCONT (or
+ * SIGKILL); the parent hears of it through wait4(WUNTRACED) and SIGCHLD
+ * (unless it asked for SA_NOCLDSTOP). Other threads of the process are
+ * not stopped yet. */
+static void signal_stop(struct process *p, struct thread *t, int sig)
+{
+	p->stopped = true;
+	p->stop_report = (sig << 8) | 0x7f;
+	p->cont_report = false;
+	struct process *parent = p->parent;
+	if (parent) {
+		if (!(parent->sigactions[SIGCHLD - 1].flags & SA_NOCLDSTOP))
+			signal_send(parent, SIGCHLD);
+		wait_queue_wake_all(&parent->child_wq);
+	}
+	wait_event(&p->thread_wq,
+		   !p->stopped || (t->sig_pending & SIGBIT(SIGKILL)));
+}
+
 void signal_deliver(struct trap_frame *tf)
 {
 	struct thread *t = current;
@@ -97,6 +138,10 @@ void signal_deliver(struct trap_frame *tf)
 	if (ka->handler == SIG_DFL) {
 		if (SIG_DEFAULT_IGNORE & SIGBIT(sig))
 			return;
+		if (SIG_STOPS & SIGBIT(sig)) {
+			signal_stop(p, t, sig);
+			return;
+		}
 		int status =
 		    sig | ((SIG_DEFAULT_CORE & SIGBIT(sig)) ? 0x80 : 0);
 		proc_exit(status);

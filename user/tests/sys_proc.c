@@ -124,6 +124,25 @@ int main(void)
 	waitpid(pid, &st, 0);
 	CHECK("proc.setpgid_setsid", WEXITSTATUS(st) == 0, "status %#x", st);
 
+	/* Orphans go to init. Run as init (pid 1, as the test suite does),
+	 * this process inherits its grandchild and reaps it. */
+	if (getpid() == 1) {
+		pid = fork();
+		if (pid == 0) {
+			if (fork() == 0) {
+				struct timespec ts = {0, 50 * 1000 * 1000};
+				nanosleep(&ts, NULL);
+				_exit(getppid() == 1 ? 5 : 6);
+			}
+			_exit(0);
+		}
+		waitpid(pid, &st, 0);
+		pid_t g = waitpid(-1, &st, 0);
+		CHECK("proc.orphan_reparented_to_init",
+		      g > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 5,
+		      "waitpid %d status %#x", g, st);
+	}
+
 	/* waitid: WNOWAIT peeks, the status stays for waitpid. */
 	pid = fork();
 	if (pid == 0)

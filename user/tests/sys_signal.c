@@ -166,6 +166,27 @@ int main(void)
 	CHECK("sig.onstack_used", alt_used,
 	      "handler ran off the alternate stack");
 
+	/* Stop and continue, seen by the parent through waitpid. */
+	pid = fork();
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	kill(pid, SIGSTOP);
+	int ws = 0;
+	pid_t wp = waitpid(pid, &ws, WUNTRACED);
+	CHECK("sig.stop_reported",
+	      wp == pid && WIFSTOPPED(ws) && WSTOPSIG(ws) == SIGSTOP,
+	      "pid %d status %#x", wp, ws);
+	kill(pid, SIGCONT);
+	wp = waitpid(pid, &ws, WCONTINUED);
+	CHECK("sig.continue_reported", wp == pid && WIFCONTINUED(ws),
+	      "pid %d status %#x", wp, ws);
+	kill(pid, SIGKILL);
+	waitpid(pid, &ws, 0);
+	CHECK("sig.kill_after_continue",
+	      WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL, "status %#x", ws);
+
 	/* SIGPIPE kills by default. */
 	pid = fork();
 	if (pid == 0) {
