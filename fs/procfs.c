@@ -19,6 +19,7 @@
 
 #define GEN_MAX 16384
 #define USER_HZ 100
+STATIC_ASSERT(HZ == USER_HZ, "/proc/stat reports ticks unscaled");
 
 extern int64_t rtc_boot_epoch;
 static struct inode *proc_root;
@@ -167,14 +168,12 @@ static long gen_stat(struct inode *ino, char *buf, size_t size)
 	struct sched_stats ss;
 	long len = 0;
 	sched_get_stats(&ss);
-	uint64_t idle = this_cpu()->idle->ticks;
-	uint64_t total = time_ns() / (NSEC_PER_SEC / USER_HZ);
-	uint64_t busy = total > idle ? total - idle : 0;
-	/* Busy time is not yet split into user and system CPU-wide. */
-	EMIT("cpu  0 0 %llu %llu 0 0 0 0 0 0\n", (unsigned long long)busy,
-	     (unsigned long long)idle);
-	EMIT("cpu0 0 0 %llu %llu 0 0 0 0 0 0\n", (unsigned long long)busy,
-	     (unsigned long long)idle);
+	uint64_t u, sy, idle;
+	sched_cpu_ticks(&u, &sy, &idle); /* HZ == USER_HZ: no scaling */
+	for (int i = 0; i < 2; i++)
+		EMIT("%s %llu 0 %llu %llu 0 0 0 0 0 0\n", i ? "cpu0" : "cpu ",
+		     (unsigned long long)u, (unsigned long long)sy,
+		     (unsigned long long)idle);
 	EMIT("ctxt %llu\nbtime %lld\nprocesses %d\n",
 	     (unsigned long long)ss.context_switches, (long long)rtc_boot_epoch,
 	     proc_count_live());

@@ -92,7 +92,10 @@ void thread_detach(struct thread *t);
 void thread_sleep_ns(uint64_t ns);
 
 void sched_yield_cpu(void);
-void sched_tick(void);	  /* from the timer interrupt */
+/* From the timer interrupt; from_user says where the tick landed. */
+void sched_tick(bool from_user);
+/* CPU-wide ticks spent in user mode, kernel mode and idle. */
+void sched_cpu_ticks(uint64_t *user, uint64_t *system, uint64_t *idle);
 void sched_preempt(void); /* from the interrupt exit path */
 void preempt_disable(void);
 void preempt_enable(void);

@@ -143,7 +143,16 @@ void sched_loadavg(uint64_t out[3], unsigned shift)
 					 : load_avg[i] >> (FSHIFT - shift);
 }
 
-void sched_tick(void)
+static uint64_t ticks_user, ticks_system, ticks_idle;
+
+void sched_cpu_ticks(uint64_t *user, uint64_t *system, uint64_t *idle)
+{
+	*user = ticks_user;
+	*system = ticks_system;
+	*idle = ticks_idle;
+}
+
+void sched_tick(bool from_user)
 {
 	struct percpu *cpu = this_cpu();
 	struct thread *t = cpu->curr, *s, *tmp;
@@ -151,6 +160,12 @@ void sched_tick(void)
 
 	spin_lock_irqsave(&sched_lock); /* interrupts are already off */
 	t->ticks++;
+	if (t == cpu->idle)
+		ticks_idle++;
+	else if (from_user)
+		ticks_user++;
+	else
+		ticks_system++;
 	if (jiffies >= load_next_tick) {
 		load_next_tick += 5 * HZ;
 		load_sample(cpu);

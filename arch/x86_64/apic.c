@@ -167,10 +167,9 @@ uint64_t timer_lapic_hz(void)
 
 static void timer_tick(struct trap_frame *tf, void *arg)
 {
-	(void)tf;
 	(void)arg;
 	jiffies++;
-	sched_tick();
+	sched_tick(trap_from_user(tf));
 }
 
 void __init timer_init(void)
