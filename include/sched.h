@@ -66,6 +66,8 @@ struct thread {
 	/* Signals (kernel/signal.c): pending and blocked sets, bit n-1 for
 	 * signal n; the last system call's number, for restarts. */
 	uint64_t sig_pending, sig_blocked;
+	uint64_t sig_saved_mask; /* rt_sigsuspend's mask to restore */
+	bool restore_mask;
 	uint64_t altstack_sp, altstack_size; /* sigaltstack; size 0: none */
 	long syscall_nr;
 	bool intr_sleep; /* a signal may end the current sleep */

@@ -152,7 +152,7 @@ void signal_deliver(struct trap_frame *tf)
 		tf->rax = (uint64_t)t->syscall_nr;
 		tf->rip -= 2; /* back onto the syscall instruction */
 	}
-	uint64_t oldmask = t->sig_blocked;
+	uint64_t oldmask = t->restore_mask ? t->sig_saved_mask : t->sig_blocked;
 	if (arch_signal_setup(tf, sig, ka, oldmask)) {
 		/* No room for the frame: the process dies of SIGSEGV. */
 		printk(LOGLEVEL_ERR,
@@ -161,6 +161,7 @@ void signal_deliver(struct trap_frame *tf)
 		       p->pid, p->comm, sig);
 		proc_exit(SIGSEGV | 0x80);
 	}
+	t->restore_mask = false;
 	t->sig_blocked |= ka->mask & ~SIG_KERNEL_ONLY;
 	if (!(ka->flags & SA_NODEFER))
 		t->sig_blocked |= SIGBIT(sig);
@@ -242,14 +243,19 @@ long sys_rt_sigsuspend(const uint64_t *umask, size_t sigsetsize)
 		return -EINVAL;
 	if (copy_from_user(&m, umask, sizeof(m)))
 		return -EFAULT;
-	uint64_t old = t->sig_blocked;
+	/* The handler runs with the temporary mask; the frame keeps the old
+	 * one, so rt_sigreturn puts it back (Linux's restore_sigmask). */
+	t->sig_saved_mask = t->sig_blocked;
+	t->restore_mask = true;
 	t->sig_blocked = m & ~SIG_KERNEL_ONLY;
 	wait_event_interruptible(&pause_wq, false);
-	/* Deliver with the temporary mask, then restore the old one for
-	 * after the handler: signal_deliver saves sig_blocked in the frame,
-	 * so put the old mask there by delivering now. */
+	t->utf->rax = (uint64_t)-EINTR; /* what the frame saves */
 	signal_deliver(t->utf);
-	t->sig_blocked = old | (t->sig_blocked & ~m);
+	if (t->restore_mask) {
+		/* Nothing was delivered (ignored meanwhile): old mask back. */
+		t->sig_blocked = t->sig_saved_mask;
+		t->restore_mask = false;
+	}
 	return -EINTR;
 }
 

@@ -166,6 +166,34 @@ int main(void)
 	CHECK("sig.onstack_used", alt_used,
 	      "handler ran off the alternate stack");
 
+	/* sigsuspend: wait with USR1 unblocked, return EINTR after the
+	 * handler, with USR1 blocked again. */
+	struct sigaction su = {0};
+	su.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &su, NULL);
+	sigset_t blk, empty, after;
+	sigemptyset(&blk);
+	sigaddset(&blk, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &blk, NULL);
+	got = 0;
+	pid = fork();
+	if (pid == 0) {
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		kill(getppid(), SIGUSR1);
+		_exit(0);
+	}
+	sigemptyset(&empty);
+	int sr = sigsuspend(&empty);
+	int serr = errno;
+	sigprocmask(SIG_BLOCK, NULL, &after);
+	CHECK("sig.sigsuspend",
+	      sr == -1 && serr == EINTR && got == SIGUSR1 &&
+		  sigismember(&after, SIGUSR1),
+	      "r=%d errno %d got %d", sr, serr, (int)got);
+	waitpid(pid, &st, 0);
+	sigprocmask(SIG_UNBLOCK, &blk, NULL);
+
 	/* Stop and continue, seen by the parent through waitpid. */
 	pid = fork();
 	if (pid == 0) {
