@@ -39,6 +39,9 @@ struct thread;
 
 /* Queues sig for p's thread; 0 or -errno. */
 int signal_send(struct process *p, int sig);
+/* From user space, init only gets the signals it handles: as on Linux,
+ * kill -9 1 does nothing rather than bring the system down. */
+bool signal_user_may_send(struct process *p, int sig);
 /* Delivers pending signals before returning to user mode. */
 void signal_deliver(struct trap_frame *tf);
 /* Dispositions after execve: handlers reset, ignored stay ignored. */

@@ -277,7 +277,10 @@ int proc_alloc_tid(void)
 	return next_pid++;
 }
 
-int proc_last_pid(void) { return next_pid - 1; }
+int proc_last_pid(void)
+{
+	return next_pid - 1;
+}
 
 struct process *proc_alloc(void)
 {
@@ -312,7 +315,8 @@ int proc_signal_group(int pgid, bool all, struct process *self, int sig)
 		if (p->zombie)
 			continue;
 		if (all ? (p->pid != 1 && p != self) : p->pgid == pgid) {
-			signal_send(p, sig);
+			if (signal_user_may_send(p, sig))
+				signal_send(p, sig);
 			n++;
 		}
 	}

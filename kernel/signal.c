@@ -265,9 +265,16 @@ long sys_pause(void)
 	return -EINTR;
 }
 
+bool signal_user_may_send(struct process *p, int sig)
+{
+	return !(p->pid == 1 && sig > 0 &&
+		 (sig == SIGKILL || sig == SIGSTOP ||
+		  p->sigactions[sig - 1].handler == SIG_DFL));
+}
+
 static int kill_one(struct process *p, int sig)
 {
-	return signal_send(p, sig);
+	return signal_user_may_send(p, sig) ? signal_send(p, sig) : 0;
 }
 
 long sys_kill(int pid, int sig)

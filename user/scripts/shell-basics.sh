@@ -66,6 +66,8 @@ check kill_background_143 [ $? = 143 ]
 (exit 3) &
 wait $!
 check wait_background_status [ $? = 3 ]
+kill -9 1 2>/dev/null
+check init_survives_kill_9 true
 check timeout_kills sh -c 'timeout 1 sleep 5; [ $? = 143 ]'
 
 echo "shell-basics: $pass passed, $fail failed"
