@@ -110,6 +110,8 @@ void sched_unlock_irqrestore(irqflags_t f);
  * returns -ETIMEDOUT then). The lock is held again on return. */
 int sched_sleep_locked(struct wait_queue *wq, uint64_t deadline_ns);
 void wait_queue_wake_all(struct wait_queue *wq);
+/* Bumped by every wait_queue_wake_all, under sched_lock. */
+extern uint64_t wake_epoch;
 void wait_queue_init(struct wait_queue *wq);
 
 /* True if an unblocked signal is pending for t (SIGKILL always counts). */

@@ -144,8 +144,12 @@ static long do_fork(unsigned long flags, uintptr_t stack, int *parent_tid,
 	int pid = child->pid;
 	if ((flags & CLONE_PARENT_SETTID) && parent_tid)
 		put_user(pid, parent_tid);
+	/* No preemption until the thread is on its process's list: the
+	 * child may otherwise run, and exit, before it is registered. */
+	preempt_disable();
 	struct thread *ct = thread_create(child->comm, fork_child, fs);
 	if (IS_ERR(ct)) {
+		preempt_enable();
 		r = PTR_ERR(ct);
 		f = spin_lock_irqsave(&proc_lock);
 		list_del(&child->sibling);
@@ -158,6 +162,7 @@ static long do_fork(unsigned long flags, uintptr_t stack, int *parent_tid,
 	list_add_tail(&ct->proc_link, &child->threads);
 	child->nr_threads = 1;
 	spin_unlock_irqrestore(&proc_lock, f);
+	preempt_enable();
 	/* vfork: the parent waits until the child has exec'd or exited. */
 	if (flags & CLONE_VFORK)
 		wait_event(&child->child_wq, !child->vfork_pending);

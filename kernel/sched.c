@@ -204,9 +204,14 @@ int sched_sleep_locked(struct wait_queue *wq, uint64_t deadline_ns)
 	return t->timed_out ? -ETIMEDOUT : 0;
 }
 
+/* Counts wakeups, so a poller that checked readiness without sched_lock
+ * can tell whether a wakeup happened before it went to sleep. */
+uint64_t wake_epoch;
+
 void wait_queue_wake_all(struct wait_queue *wq)
 {
 	irqflags_t f = spin_lock_irqsave(&sched_lock);
+	wake_epoch++;
 	struct thread *t, *tmp;
 	list_for_each_entry_safe(t, tmp, &wq->waiters, run_link)
 	    make_runnable(t);

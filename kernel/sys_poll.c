@@ -63,6 +63,9 @@ static long do_poll_kernel(struct pollfd_k *p, size_t n, int64_t timeout_ns)
 	uint64_t deadline = timeout_ns < 0 ? 0 : time_ns() + timeout_ns;
 	for (;;) {
 		struct wait_queue *wq;
+		/* A wakeup between the scan and the sleep would be lost;
+		 * the epoch tells us one happened, and we scan again. */
+		uint64_t epoch = __atomic_load_n(&wake_epoch, __ATOMIC_ACQUIRE);
 		int count = poll_scan(p, n, &wq);
 		if (count || timeout_ns == 0 ||
 		    (timeout_ns > 0 && time_ns() >= deadline))
@@ -79,6 +82,10 @@ static long do_poll_kernel(struct pollfd_k *p, size_t n, int64_t timeout_ns)
 			sched_unlock_irqrestore(f);
 			r = -EINTR;
 			break;
+		}
+		if (wake_epoch != epoch) {
+			sched_unlock_irqrestore(f);
+			continue;
 		}
 		current->intr_sleep = true;
 		sched_sleep_locked(wq, until);

@@ -27,6 +27,7 @@ static void thread_init_common(struct thread *t, const char *name)
 	strlcpy(t->name, name, sizeof(t->name));
 	list_init(&t->run_link);
 	list_init(&t->sleep_link);
+	list_init(&t->proc_link);
 	irqflags_t f = spin_lock_irqsave(&threads_lock);
 	t->tid = next_tid++;
 	list_add_tail(&t->all_link, &all_threads);
