@@ -56,8 +56,8 @@ static const struct file_ops console_ops = {
     .read = con_read,
     .write = con_write,
     .ioctl = con_ioctl,
-	.poll = con_poll,
-	.poll_wq = con_poll_wq,
+    .poll = con_poll,
+    .poll_wq = con_poll_wq,
 };
 
 void console_init(void)

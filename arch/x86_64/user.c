@@ -45,8 +45,7 @@ int arch_sysret_ok(const struct trap_frame *tf)
 	/* sysret faults in ring 0 on a non-canonical rip (CVE-2012-0217),
 	 * so anything near the top of user space goes through iret. */
 	return tf->vector == VEC_SYSCALL && tf->cs == (SEG_UCODE | 3) &&
-	       tf->ss == (SEG_UDATA | 3) &&
-	       tf->rip < 0x00007ffffffff000UL &&
+	       tf->ss == (SEG_UDATA | 3) && tf->rip < 0x00007ffffffff000UL &&
 	       !(tf->rflags & (RFLAGS_TF | RFLAGS_RF | RFLAGS_VM));
 }
 

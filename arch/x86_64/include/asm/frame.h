@@ -4,6 +4,7 @@
 #ifndef LIMEN_ASM_FRAME_H
 #define LIMEN_ASM_FRAME_H
 #ifdef __ASSEMBLER__
+/* clang-format off */
 
 /* Offset of tf->rip from the frame start, with the registers pushed. */
 #define TF_RIP 136
@@ -44,5 +45,6 @@
 	popq %rax
 	.endm
 
+/* clang-format on */
 #endif
 #endif
