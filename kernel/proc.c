@@ -72,6 +72,12 @@ void proc_return_to_user(struct trap_frame *tf)
 	}
 	if (p && current->sig_pending)
 		signal_deliver(tf);
+	if (p && current->restore_mask) {
+		/* A temporary mask (ppoll, pselect6, sigsuspend) whose
+		 * signal was not delivered after all: put it back. */
+		current->sig_blocked = current->sig_saved_mask;
+		current->restore_mask = false;
+	}
 	if (p)
 		acct_exit_kernel(current);
 }

@@ -2,7 +2,8 @@
  * must wait sleeps on the wait queue of the first file that has one (today
  * only the console tty), with its timeout, and re-checks everything when
  * woken. Files without a hook (regular files, /dev/null...) are always
- * ready, as on Linux. Signal masks (ppoll) arrive with signals. */
+ * ready, as on Linux. ppoll and pselect6 apply their signal mask for the
+ * duration of the wait. */
 #include <fd.h>
 #include <fs/vfs.h>
 #include <lib/string.h>
@@ -10,6 +11,7 @@
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
+#include <signal.h>
 #include <time.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
@@ -120,20 +122,63 @@ long sys_poll(struct pollfd_k *fds, unsigned long n, int timeout_ms)
 		       timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000);
 }
 
-long sys_ppoll(struct pollfd_k *fds, unsigned long n,
-	       const struct timespec_k *uts, const void *sigmask)
+/* A user timespec as nanoseconds (-1 for a NULL pointer, "forever"). */
+static long timeout_from_user(const struct timespec_k *uts, int64_t *ns)
 {
-	(void)sigmask; /* no signals yet: the mask cannot change anything */
-	int64_t t = -1;
-	if (uts) {
-		struct timespec_k ts;
-		if (copy_from_user(&ts, uts, sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-			return -EINVAL;
-		t = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	struct timespec_k ts;
+	*ns = -1;
+	if (!uts)
+		return 0;
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	*ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return 0;
+}
+
+/* ppoll and pselect6 wait with a temporary signal mask, restored after
+ * the call, or after the handler if a signal ends the wait (as
+ * sigsuspend: the signal frame keeps the caller's mask). */
+static long mask_enter(const uint64_t *umask)
+{
+	struct thread *t = current;
+	uint64_t m;
+	if (!umask)
+		return 0;
+	if (copy_from_user(&m, umask, sizeof(m)))
+		return -EFAULT;
+	t->sig_saved_mask = t->sig_blocked;
+	t->restore_mask = true;
+	t->sig_blocked = m & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	return 0;
+}
+
+static void mask_leave(long r)
+{
+	struct thread *t = current;
+	/* On EINTR the delivery of the signal puts the mask back. */
+	if (t->restore_mask && r != -EINTR) {
+		t->sig_blocked = t->sig_saved_mask;
+		t->restore_mask = false;
 	}
-	return do_poll(fds, n, t);
+}
+
+long sys_ppoll(struct pollfd_k *fds, unsigned long n,
+	       const struct timespec_k *uts, const uint64_t *sigmask,
+	       size_t sigsetsize)
+{
+	int64_t t;
+	long r = timeout_from_user(uts, &t);
+	if (r)
+		return r;
+	if (sigmask && sigsetsize != sizeof(uint64_t))
+		return -EINVAL;
+	if ((r = mask_enter(sigmask)))
+		return r;
+	r = do_poll(fds, n, t);
+	mask_leave(r);
+	return r;
 }
 
 /* select and pselect6 over the same scan: the three fd sets become a poll
@@ -223,17 +268,21 @@ long sys_select(int n, uint64_t *in, uint64_t *out, uint64_t *ex,
 }
 
 long sys_pselect6(int n, uint64_t *in, uint64_t *out, uint64_t *ex,
-		  const struct timespec_k *uts, const void *sigmask)
+		  const struct timespec_k *uts, const uint64_t *usig)
 {
-	(void)sigmask; /* see ppoll */
-	int64_t t = -1;
-	if (uts) {
-		struct timespec_k ts;
-		if (copy_from_user(&ts, uts, sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-			return -EINVAL;
-		t = ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	}
-	return do_select(n, in, out, ex, t);
+	/* The last argument points at {const sigset_t *ss; size_t len}. */
+	int64_t t;
+	long r = timeout_from_user(uts, &t);
+	if (r)
+		return r;
+	uint64_t sig[2] = {0, 0};
+	if (usig && copy_from_user(sig, usig, sizeof(sig)))
+		return -EFAULT;
+	if (sig[0] && sig[1] != sizeof(uint64_t))
+		return -EINVAL;
+	if ((r = mask_enter((const uint64_t *)sig[0])))
+		return r;
+	r = do_select(n, in, out, ex, t);
+	mask_leave(r);
+	return r;
 }

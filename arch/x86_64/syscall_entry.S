@@ -37,21 +37,7 @@ syscall_entry:
 	jz trap_return
 	/* sysret: rcx <- rip, r11 <- rflags; both were clobbered for the user
 	 * anyway, as the ABI says. */
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11			/* overwritten below */
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx			/* overwritten below */
-	popq %rbx
-	popq %rax
+	POP_REGS			/* rcx and r11 are replaced below */
 	addq $16, %rsp			/* vector, error */
 	movq 0(%rsp), %rcx		/* rip */
 	movq 16(%rsp), %r11		/* rflags */

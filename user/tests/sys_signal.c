@@ -1,8 +1,10 @@
 /* Signals: handlers run and return, masks block and unblock, SA_RESTART
  * against EINTR, SIGCHLD, SIGPIPE, a SIGSEGV handler that longjmps out,
  * default actions in wait4 statuses. */
+#define _GNU_SOURCE
 #include "check.h"
 
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -191,6 +193,28 @@ int main(void)
 	      sr == -1 && serr == EINTR && got == SIGUSR1 &&
 		  sigismember(&after, SIGUSR1),
 	      "r=%d errno %d got %d", sr, serr, (int)got);
+	waitpid(pid, &st, 0);
+	sigprocmask(SIG_UNBLOCK, &blk, NULL);
+
+	/* ppoll with a signal mask: the signal gets through during the
+	 * wait only, and the old mask is back afterwards. */
+	sigprocmask(SIG_BLOCK, &blk, NULL);
+	got = 0;
+	pid = fork();
+	if (pid == 0) {
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		kill(getppid(), SIGUSR1);
+		_exit(0);
+	}
+	struct timespec lim = {2, 0};
+	int pr = ppoll(NULL, 0, &lim, &empty);
+	int perr = errno;
+	sigprocmask(SIG_BLOCK, NULL, &after);
+	CHECK("sig.ppoll_mask",
+	      pr == -1 && perr == EINTR && got == SIGUSR1 &&
+		  sigismember(&after, SIGUSR1),
+	      "r=%d errno %d got %d", pr, perr, (int)got);
 	waitpid(pid, &st, 0);
 	sigprocmask(SIG_UNBLOCK, &blk, NULL);
 
