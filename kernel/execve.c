@@ -171,8 +171,11 @@ static const char **copy_strings(const char *const *uv, size_t *budget,
 	}
 	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
-		get_user(s, &uv[i]);
-		long len = strncpy_from_user(pool + used, s, *budget - used);
+		/* The vector may have changed since it was counted (another
+		 * thread): read each pointer again, checked. */
+		long len = get_user(s, &uv[i]);
+		if (len == 0)
+			len = strncpy_from_user(pool + used, s, *budget - used);
 		if (len < 0) {
 			kfree(v);
 			kfree(pool);
