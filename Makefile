@@ -27,6 +27,7 @@ KLDFLAGS := -nostdlib -n -z max-page-size=4096 --no-warn-rwx-segments \
 	-T arch/$(ARCH)/kernel.ld
 
 KSRC_C := $(wildcard arch/$(ARCH)/*.c kernel/*.c mm/*.c lib/*.c drivers/*.c \
+	fs/ext2/*.c \
 	fs/*.c net/*.c)
 KSRC_S := $(wildcard arch/$(ARCH)/*.S)
 KOBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) \
