@@ -441,7 +441,10 @@ int ext2_truncate(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ei,
 				brelse(b);
 			}
 		}
-		ext2_set_isize(ei, len);
+		/* On an error the old size stays: what could not be freed
+		 * is still mapped, and what was freed reads as a hole. */
+		if (!err)
+			ext2_set_isize(ei, len);
 	} else if (len > size) {
 		err = ext2_grow_size(fs, ei, len);
 	}

@@ -268,7 +268,6 @@ static bool ext2_in_group(struct ext2_fs *fs, uint32_t g, uint64_t blk,
  * them (Linux's statfs sums the groups as well). */
 static int ext2_load_groups(struct ext2_fs *fs)
 {
-	uint32_t per = fs->block_size / sizeof(struct ext2_group_desc);
 	uint64_t free_blocks = 0, free_inodes = 0;
 
 	fs->gd = kzalloc((size_t)fs->desc_blocks * fs->block_size);
@@ -286,7 +285,6 @@ static int ext2_load_groups(struct ext2_fs *fs)
 		       fs->block_size);
 		brelse(b);
 	}
-	(void)per;
 	for (uint32_t g = 0; g < fs->groups; g++) {
 		struct ext2_group_desc *d = &fs->gd[g];
 

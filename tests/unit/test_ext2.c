@@ -759,6 +759,44 @@ static void test_write(const struct variant *v)
 #undef L
 }
 
+/* A hashed directory (e2fsck -D indexes it): changing it drops the index
+ * flag, as Linux's ext2 does, and e2fsck still finds it right. */
+static void test_htree(void)
+{
+	char img[300];
+	struct mnt m;
+	struct ext2_inode ei;
+	uint32_t dino, ino;
+	char name[64];
+	int err = 0;
+
+	snprintf(img, sizeof(img), "%s/htree.img", tmp);
+	make_image(img, "-b 1024", "8M", true);
+	sh("PATH=/sbin:/usr/sbin:$PATH e2fsck -fyD %s >/dev/null 2>&1", img);
+	if (!CHECK_EQ_INT("htree: mount", mnt_open(&m, img, false), 0))
+		return;
+	walk(m.fs, "/many", &dino, &ei);
+	CHECK("htree: e2fsck -D indexed the directory",
+	      ei.i_flags & EXT2_INDEX_FL);
+	CHECK_EQ_INT("htree: iterate an indexed directory",
+		     dir_count(m.fs, "/many"), MANY);
+	for (int i = 0; i < 60 && !err; i++) {
+		snprintf(name, sizeof(name), "added-%d", i);
+		err = create(m.fs, dino, name, S_IFREG | 0644, &ino, &ei);
+	}
+	for (int i = 0; i < MANY && !err; i += 7) {
+		snprintf(name, sizeof(name), "entry-%03d", i);
+		err = unlink_file(m.fs, dino, name);
+	}
+	CHECK_EQ_INT("htree: add and remove", err, 0);
+	ext2_iget(m.fs, dino, &ei);
+	CHECK("htree: index flag dropped", !(ei.i_flags & EXT2_INDEX_FL));
+	CHECK_EQ_INT("htree: entries", dir_count(m.fs, "/many"),
+		     MANY + 60 - (MANY + 6) / 7);
+	CHECK_EQ_INT("htree: unmount", mnt_close(&m), 0);
+	CHECK_EQ_INT("htree: e2fsck -fn clean", fsck_clean(img), 0);
+}
+
 /* Fills a small file system until -ENOSPC, then gives it all back. */
 static void test_enospc(const char *opts, const char *label)
 {
@@ -1324,6 +1362,7 @@ int main(void)
 	test_ro_writes_nothing();
 	for (size_t i = 0; i < ARRAY_SIZE(variants); i++)
 		test_write(&variants[i]);
+	test_htree();
 	test_enospc("-b 1024 -N 32", "1k");
 	test_enospc("-b 4096 -N 32", "4k");
 
