@@ -379,6 +379,11 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ei,
 		return -EFBIG;
 	if (n > limit - off)
 		n = (size_t)(limit - off);
+	/* Appending: continue right after the block before. */
+	if (off >> fs->log_block_size &&
+	    ext2_bmap(fs, ei, (off >> fs->log_block_size) - 1, &goal) == 0 &&
+	    goal)
+		goal++;
 	while (done < n) {
 		uint64_t pos = off + done;
 		uint32_t boff = (uint32_t)(pos & (fs->block_size - 1));
