@@ -342,7 +342,7 @@ static void test_read(const struct variant *v)
 	long r;
 	int err;
 
-#define L(s) (snprintf(lbl, sizeof(lbl), "read %s: %s", v->name, s), lbl)
+#define L(s) (snprintf(lbl, sizeof(lbl), "ext2 read %s: %s", v->name, s), lbl)
 	snprintf(img, sizeof(img), "%s/read-%s.img", tmp, v->name);
 	if (!CHECK(L("mke2fs"), make_image(img, v->opts, "8M", true) == 0))
 		return;
@@ -436,18 +436,18 @@ static void test_ro_writes_nothing(void)
 	snprintf(img, sizeof(img), "%s/ro.img", tmp);
 	make_image(img, "-b 1024", "8M", true);
 	bd = host_blkdev_open(img, false);
-	CHECK_EQ_INT("ro: mount", ext2_mount(bd, true, &fs), 0);
+	CHECK_EQ_INT("ext2 ro: mount", ext2_mount(bd, true, &fs), 0);
 	ext2_iget(fs, EXT2_ROOT_INO, &ei);
 	dir_count(fs, "/many");
 	read_equals(fs, "/big", buf, 0);
-	CHECK_EQ_INT("ro: unmount", ext2_unmount(fs), 0);
-	CHECK_EQ_UINT("ro: nothing written", bd->writes, 0);
+	CHECK_EQ_INT("ext2 ro: unmount", ext2_unmount(fs), 0);
+	CHECK_EQ_UINT("ext2 ro: nothing written", bd->writes, 0);
 	host_blkdev_close(bd);
 	/* A read-only device refuses a read-write mount. */
 	bd = host_blkdev_open(img, true);
-	CHECK_EQ_INT("ro device: rw mount refused", ext2_mount(bd, false, &fs),
-		     -EROFS);
-	CHECK_EQ_INT("ro device: ro mount", ext2_mount(bd, true, &fs), 0);
+	CHECK_EQ_INT("ext2 ro device: rw mount refused",
+		     ext2_mount(bd, false, &fs), -EROFS);
+	CHECK_EQ_INT("ext2 ro device: ro mount", ext2_mount(bd, true, &fs), 0);
 	ext2_unmount(fs);
 	host_blkdev_close(bd);
 }
@@ -555,7 +555,7 @@ static void test_write(const struct variant *v)
 	long r;
 	int err;
 
-#define L(s) (snprintf(lbl, sizeof(lbl), "write %s: %s", v->name, s), lbl)
+#define L(s) (snprintf(lbl, sizeof(lbl), "ext2 write %s: %s", v->name, s), lbl)
 	snprintf(img, sizeof(img), "%s/write-%s.img", tmp, v->name);
 	char opts[200];
 	snprintf(opts, sizeof(opts), "%s -N 4096", v->opts);
@@ -773,12 +773,12 @@ static void test_htree(void)
 	snprintf(img, sizeof(img), "%s/htree.img", tmp);
 	make_image(img, "-b 1024", "8M", true);
 	sh("PATH=/sbin:/usr/sbin:$PATH e2fsck -fyD %s >/dev/null 2>&1", img);
-	if (!CHECK_EQ_INT("htree: mount", mnt_open(&m, img, false), 0))
+	if (!CHECK_EQ_INT("ext2 htree: mount", mnt_open(&m, img, false), 0))
 		return;
 	walk(m.fs, "/many", &dino, &ei);
-	CHECK("htree: e2fsck -D indexed the directory",
+	CHECK("ext2 htree: e2fsck -D indexed the directory",
 	      ei.i_flags & EXT2_INDEX_FL);
-	CHECK_EQ_INT("htree: iterate an indexed directory",
+	CHECK_EQ_INT("ext2 htree: iterate an indexed directory",
 		     dir_count(m.fs, "/many"), MANY);
 	for (int i = 0; i < 60 && !err; i++) {
 		snprintf(name, sizeof(name), "added-%d", i);
@@ -788,13 +788,13 @@ static void test_htree(void)
 		snprintf(name, sizeof(name), "entry-%03d", i);
 		err = unlink_file(m.fs, dino, name);
 	}
-	CHECK_EQ_INT("htree: add and remove", err, 0);
+	CHECK_EQ_INT("ext2 htree: add and remove", err, 0);
 	ext2_iget(m.fs, dino, &ei);
-	CHECK("htree: index flag dropped", !(ei.i_flags & EXT2_INDEX_FL));
-	CHECK_EQ_INT("htree: entries", dir_count(m.fs, "/many"),
+	CHECK("ext2 htree: index flag dropped", !(ei.i_flags & EXT2_INDEX_FL));
+	CHECK_EQ_INT("ext2 htree: entries", dir_count(m.fs, "/many"),
 		     MANY + 60 - (MANY + 6) / 7);
-	CHECK_EQ_INT("htree: unmount", mnt_close(&m), 0);
-	CHECK_EQ_INT("htree: e2fsck -fn clean", fsck_clean(img), 0);
+	CHECK_EQ_INT("ext2 htree: unmount", mnt_close(&m), 0);
+	CHECK_EQ_INT("ext2 htree: e2fsck -fn clean", fsck_clean(img), 0);
 }
 
 /* Fills a small file system until -ENOSPC, then gives it all back. */
@@ -810,7 +810,7 @@ static void test_enospc(const char *opts, const char *label)
 	long r = 0;
 	int err, k = 0;
 
-#define L(s) (snprintf(lbl, sizeof(lbl), "enospc %s: %s", label, s), lbl)
+#define L(s) (snprintf(lbl, sizeof(lbl), "ext2 enospc %s: %s", label, s), lbl)
 	snprintf(img, sizeof(img), "%s/full-%s.img", tmp, label);
 	if (!CHECK(L("mke2fs"), make_image(img, opts, "2M", false) == 0))
 		return;
@@ -939,65 +939,69 @@ static void test_corrupt_super(void)
 
 	fresh_copy();
 	patch16(corrupt_img, SB + 56, 0x1234);
-	expect_refused("corrupt: bad magic", true, "magic");
+	expect_refused("ext2 corrupt: bad magic", true, "magic");
 	fresh_copy();
 	patch32(corrupt_img, SB + 24, 7);
-	expect_refused("corrupt: s_log_block_size 7", true, "block size");
+	expect_refused("ext2 corrupt: s_log_block_size 7", true, "block size");
 	fresh_copy();
 	patch32(corrupt_img, SB + 32, 0); /* blocks per group */
-	expect_refused("corrupt: zero blocks per group", true, "geometry");
+	expect_refused("ext2 corrupt: zero blocks per group", true, "geometry");
 	fresh_copy();
 	patch32(corrupt_img, SB + 40, 0); /* inodes per group */
-	expect_refused("corrupt: zero inodes per group", true, "geometry");
+	expect_refused("ext2 corrupt: zero inodes per group", true, "geometry");
 	fresh_copy();
 	patch32(corrupt_img, SB + 4, 0x7fffffff); /* blocks count */
-	expect_refused("corrupt: more blocks than the device", true, "fit");
+	expect_refused("ext2 corrupt: more blocks than the device", true,
+		       "fit");
 	fresh_copy();
 	patch32(corrupt_img, SB + 20, 0); /* first data block with 1 KiB */
-	expect_refused("corrupt: first data block", true, "first data");
+	expect_refused("ext2 corrupt: first data block", true, "first data");
 	fresh_copy();
 	patch32(corrupt_img, SB + 76, 5); /* revision */
-	expect_refused("corrupt: revision 5", true, "revision");
+	expect_refused("ext2 corrupt: revision 5", true, "revision");
 	fresh_copy();
 	patch16(corrupt_img, SB + 88, 100); /* inode size */
-	expect_refused("corrupt: inode size 100", true, "inode size");
+	expect_refused("ext2 corrupt: inode size 100", true, "inode size");
 	fresh_copy();
 	v = peek32(corrupt_img, SB + 96);
 	patch32(corrupt_img, SB + 96, v | EXT4_FEATURE_INCOMPAT_EXTENTS);
-	expect_refused("corrupt: extents refused", true, "extents");
+	expect_refused("ext2 corrupt: extents refused", true, "extents");
 	fresh_copy();
 	patch32(corrupt_img, SB + 96, v | EXT3_FEATURE_INCOMPAT_RECOVER);
-	expect_refused("corrupt: needs recovery refused", true, "recover");
+	expect_refused("ext2 corrupt: needs recovery refused", true, "recover");
 	fresh_copy();
 	patch32(corrupt_img, SB + 96, v | EXT4_FEATURE_INCOMPAT_64BIT);
-	expect_refused("corrupt: 64bit refused", true, "64bit");
+	expect_refused("ext2 corrupt: 64bit refused", true, "64bit");
 	fresh_copy();
 	v = peek32(corrupt_img, SB + 92);
 	patch32(corrupt_img, SB + 92, v | EXT2_FEATURE_COMPAT_HAS_JOURNAL);
-	expect_refused("corrupt: has_journal refused", true, "journal");
+	expect_refused("ext2 corrupt: has_journal refused", true, "journal");
 	fresh_copy();
 	v = peek32(corrupt_img, SB + 100);
 	patch32(corrupt_img, SB + 100, v | 0x8); /* unknown ro_compat */
-	expect_refused("corrupt: unknown ro_compat refuses rw", false,
+	expect_refused("ext2 corrupt: unknown ro_compat refuses rw", false,
 		       "read-only");
 	{
 		struct mnt m;
 		int err = mnt_open(&m, corrupt_img, true);
 
-		CHECK_EQ_INT("corrupt: unknown ro_compat allows ro", err, 0);
+		CHECK_EQ_INT("ext2 corrupt: unknown ro_compat allows ro", err,
+			     0);
 		if (!err)
 			mnt_close(&m);
 	}
 	/* Group descriptor 0 (block 2 with 1 KiB blocks). */
 	fresh_copy();
 	patch32(corrupt_img, 2048 + 8, 999999); /* inode table */
-	expect_refused("corrupt: inode table out of range", true, "outside");
+	expect_refused("ext2 corrupt: inode table out of range", true,
+		       "outside");
 	fresh_copy();
 	patch32(corrupt_img, 2048 + 0, 0); /* block bitmap */
-	expect_refused("corrupt: block bitmap at block 0", true, "outside");
+	expect_refused("ext2 corrupt: block bitmap at block 0", true,
+		       "outside");
 	fresh_copy();
 	patch16(corrupt_img, 2048 + 14, 60000); /* free inodes */
-	expect_refused("corrupt: impossible group counts", true, "counts");
+	expect_refused("ext2 corrupt: impossible group counts", true, "counts");
 }
 
 /* Mounts corrupt_img read-write; the inode of path and its offset. */
@@ -1040,10 +1044,10 @@ static void test_corrupt_files(void)
 	patch32(corrupt_img, off + 40, 0x0fffffff); /* i_block[0] */
 	open_at(&m, "/small.txt", &ino, &ei);
 	before = nr_errors;
-	expect_eio("corrupt: data block out of range",
+	expect_eio("ext2 corrupt: data block out of range",
 		   ext2_read(m.fs, &ei, buf, 12, 0), before, "out of range");
 	before = nr_errors;
-	expect_eio("corrupt: truncate of a bad block",
+	expect_eio("ext2 corrupt: truncate of a bad block",
 		   ext2_truncate(m.fs, ino, &ei, 0), before, "out of range");
 	mnt_close(&m);
 
@@ -1056,25 +1060,25 @@ static void test_corrupt_files(void)
 	mnt_close(&m);
 	patch32(corrupt_img, (uint64_t)ind * 1024 + 8, 0x7fffffff);
 	open_at(&m, "/big", &ino, &ei);
-	CHECK_EQ_INT("corrupt: blocks before the bad one read",
+	CHECK_EQ_INT("ext2 corrupt: blocks before the bad one read",
 		     ext2_read(m.fs, &ei, buf, 1024, 13 * 1024), 1024);
 	before = nr_errors;
-	expect_eio("corrupt: bad block in an indirect block",
+	expect_eio("ext2 corrupt: bad block in an indirect block",
 		   ext2_read(m.fs, &ei, buf, 1024, 14 * 1024), before,
 		   "out of range");
 	before = nr_errors;
-	expect_eio("corrupt: truncate through a bad indirect entry",
+	expect_eio("ext2 corrupt: truncate through a bad indirect entry",
 		   ext2_truncate(m.fs, ino, &ei, 0), before, "out of range");
 	mnt_close(&m);
 	fresh_copy();
 	patch32(corrupt_img, off + 40 + 12 * 4, 0xfffffff0);
 	open_at(&m, "/big", &ino, &ei);
 	before = nr_errors;
-	expect_eio("corrupt: indirect block out of range",
+	expect_eio("ext2 corrupt: indirect block out of range",
 		   ext2_read(m.fs, &ei, buf, 1024, 12 * 1024), before,
 		   "out of range");
 	before = nr_errors;
-	expect_eio("corrupt: write through a bad indirect block",
+	expect_eio("ext2 corrupt: write through a bad indirect block",
 		   ext2_write(m.fs, ino, &ei, "x", 1, 20 * 1024), before,
 		   "out of range");
 	mnt_close(&m);
@@ -1084,10 +1088,10 @@ static void test_corrupt_files(void)
 	fresh_copy();
 	patch32(corrupt_img, (uint64_t)ind * 1024, ind);
 	open_at(&m, "/big", &ino, &ei);
-	CHECK_EQ_INT("corrupt: self-referencing indirect block reads",
+	CHECK_EQ_INT("ext2 corrupt: self-referencing indirect block reads",
 		     ext2_read(m.fs, &ei, buf, 1024, 12 * 1024), 1024);
 	before = nr_errors;
-	expect_eio("corrupt: truncate of a self-referencing block",
+	expect_eio("ext2 corrupt: truncate of a self-referencing block",
 		   ext2_truncate(m.fs, ino, &ei, 0), before, "free");
 	mnt_close(&m);
 
@@ -1099,18 +1103,18 @@ static void test_corrupt_files(void)
 	patch32(corrupt_img, off + 108, 0xffffffff); /* i_size_high */
 	open_at(&m, "/small.txt", &ino, &ei);
 	before = nr_errors;
-	expect_eio("corrupt: absurd i_size", ext2_read(m.fs, &ei, buf, 12, 0),
-		   before, "size");
+	expect_eio("ext2 corrupt: absurd i_size",
+		   ext2_read(m.fs, &ei, buf, 12, 0), before, "size");
 	mnt_close(&m);
 
 	/* Inode numbers out of range. */
 	fresh_copy();
 	mnt_open(&m, corrupt_img, true);
 	before = nr_errors;
-	expect_eio("corrupt: inode 0", ext2_iget(m.fs, 0, &ei), before,
+	expect_eio("ext2 corrupt: inode 0", ext2_iget(m.fs, 0, &ei), before,
 		   "out of range");
 	before = nr_errors;
-	expect_eio("corrupt: inode past the end",
+	expect_eio("ext2 corrupt: inode past the end",
 		   ext2_iget(m.fs, m.fs->inodes_count + 1, &ei), before,
 		   "out of range");
 	mnt_close(&m);
@@ -1144,15 +1148,15 @@ static void corrupt_dirent(const char *name, uint32_t rec_off, uint32_t field,
 	mnt_open(&m, corrupt_img, false);
 	ext2_iget(m.fs, EXT2_ROOT_INO, &root);
 	before = nr_errors;
-	snprintf(lbl, sizeof(lbl), "corrupt dirent %s: iterate", name);
+	snprintf(lbl, sizeof(lbl), "ext2 corrupt dirent %s: iterate", name);
 	expect_eio(lbl, ext2_dir_iterate(m.fs, &root, count_actor, &n), before,
 		   "directory block");
 	before = nr_errors;
-	snprintf(lbl, sizeof(lbl), "corrupt dirent %s: lookup", name);
+	snprintf(lbl, sizeof(lbl), "ext2 corrupt dirent %s: lookup", name);
 	expect_eio(lbl, ext2_dir_lookup(m.fs, &root, "zzz", &ino), before,
 		   "directory block");
 	before = nr_errors;
-	snprintf(lbl, sizeof(lbl), "corrupt dirent %s: add", name);
+	snprintf(lbl, sizeof(lbl), "ext2 corrupt dirent %s: add", name);
 	expect_eio(lbl,
 		   ext2_dir_add(m.fs, EXT2_ROOT_INO, &root, "zzz", 12, S_IFREG),
 		   before, "directory block");
@@ -1183,8 +1187,8 @@ static void test_corrupt_dirs(void)
 	patch32(corrupt_img, off + 4, 1000);
 	open_at(&m, "/sub", &ino, &ei);
 	before = nr_errors;
-	expect_eio("corrupt: directory size", ext2_dir_empty(m.fs, &ei), before,
-		   "multiple");
+	expect_eio("ext2 corrupt: directory size", ext2_dir_empty(m.fs, &ei),
+		   before, "multiple");
 	mnt_close(&m);
 
 	/* A hole in a directory. */
@@ -1198,7 +1202,7 @@ static void test_corrupt_dirs(void)
 	before = nr_errors;
 	{
 		uint32_t x;
-		expect_eio("corrupt: directory hole",
+		expect_eio("ext2 corrupt: directory hole",
 			   walk(m.fs, "/sub/deeper", &x, &ei), before, "hole");
 	}
 	mnt_close(&m);
@@ -1335,10 +1339,12 @@ static void test_fuzz(void)
 			break;
 		mnt_close(&m);
 	}
-	CHECK_EQ_INT("fuzz: no buffer reference leaked", host_bc_refs, 0);
-	CHECK("fuzz: some corrupt images mounted and were walked", mounted > 0);
-	printf("fuzz: %d of 400 corrupt images mounted, %d errors reported\n",
-	       mounted, nr_errors - errors_before);
+	CHECK_EQ_INT("ext2 fuzz: no buffer reference leaked", host_bc_refs, 0);
+	CHECK("ext2 fuzz: some corrupt images mounted and were walked",
+	      mounted > 0);
+	printf(
+	    "ext2 fuzz: %d of 400 corrupt images mounted, %d errors reported\n",
+	    mounted, nr_errors - errors_before);
 }
 
 int main(void)
@@ -1351,7 +1357,7 @@ int main(void)
 	}
 	if (sh("PATH=/sbin:/usr/sbin:$PATH command -v mke2fs e2fsck debugfs "
 	       ">/dev/null") != 0) {
-		unit_fail("e2fsprogs", __FILE__, __LINE__,
+		unit_fail("ext2 e2fsprogs", __FILE__, __LINE__,
 			  "mke2fs, e2fsck and debugfs are needed "
 			  "(tools/deps.sh installs e2fsprogs)");
 		return unit_done();
