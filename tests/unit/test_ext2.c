@@ -728,6 +728,13 @@ static void test_write(const struct variant *v)
 		buf[0] = 1;
 		r = ext2_read(fs, &ei, buf, 1, 1ULL << 30);
 		CHECK(L("hole before it"), r == 1 && buf[0] == 0);
+		CHECK_EQ_INT(
+		    L("write past the largest file is EFBIG"),
+		    ext2_write(fs, ino, &ei, "x", 1, fs->max_file_size),
+		    -EFBIG);
+		CHECK_EQ_INT(L("truncate past the largest file is EFBIG"),
+			     ext2_truncate(fs, ino, &ei, fs->max_file_size + 1),
+			     -EFBIG);
 		CHECK(L("large_file feature set"),
 		      fs->sb.s_feature_ro_compat &
 			  EXT2_FEATURE_RO_COMPAT_LARGE_FILE);
@@ -743,6 +750,13 @@ static void test_write(const struct variant *v)
 	CHECK(L("debugfs reads d1/f"),
 	      got && got_n == 6 && memcmp(got, "in d1\n", 6) == 0);
 	free(got);
+	if (!v->rev0)
+		CHECK_EQ_INT(L("debugfs sees the size past 2 GiB"),
+			     sh("PATH=/sbin:/usr/sbin:$PATH debugfs -R 'stat "
+				"/huge' %s 2>/dev/null | grep -q 'Size: "
+				"3221225473'",
+				img),
+			     0);
 	got = debugfs_cat(img, "/trunc", &got_n);
 	CHECK(L("debugfs reads the truncated file"),
 	      got && got_n == 100000 && memcmp(got, big, 5000) == 0);
