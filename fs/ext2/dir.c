@@ -103,6 +103,13 @@ static int ext2_dir_blocks(struct ext2_fs *fs, const struct ext2_inode *dir,
 		       fs->bd->name, dir->i_size);
 		return -EIO;
 	}
+	/* Directories have no holes: a size beyond the blocks counted is
+	 * corruption (and would make a walk over nothing long). */
+	if (dir->i_size > (uint64_t)dir->i_blocks * 512) {
+		pr_err("ext2 %s: directory size %u beyond its %u sectors\n",
+		       fs->bd->name, dir->i_size, dir->i_blocks);
+		return -EIO;
+	}
 	*n = dir->i_size >> fs->log_block_size;
 	return 0;
 }

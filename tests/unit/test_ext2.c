@@ -1315,12 +1315,19 @@ static void fuzz_layout(void)
 
 static void test_fuzz(void)
 {
-	int mounted = 0, errors_before = nr_errors;
+	int mounted = 0, errors_before = nr_errors, rounds = 400;
 	uint32_t ino;
 	struct ext2_inode ei;
 
+	/* EXT2_FUZZ_SEED and EXT2_FUZZ_ROUNDS explore further by hand. */
+	if (getenv("EXT2_FUZZ_SEED"))
+		rng_state = strtoull(getenv("EXT2_FUZZ_SEED"), NULL, 0) *
+				0x9e3779b97f4a7c15ULL +
+			    1;
+	if (getenv("EXT2_FUZZ_ROUNDS"))
+		rounds = atoi(getenv("EXT2_FUZZ_ROUNDS"));
 	fuzz_layout();
-	for (int round = 0; round < 400; round++) {
+	for (int round = 0; round < rounds; round++) {
 		struct mnt m;
 		int flips = 1 + (int)(rng() % 12);
 
@@ -1356,9 +1363,9 @@ static void test_fuzz(void)
 	CHECK_EQ_INT("ext2 fuzz: no buffer reference leaked", host_bc_refs, 0);
 	CHECK("ext2 fuzz: some corrupt images mounted and were walked",
 	      mounted > 0);
-	printf(
-	    "ext2 fuzz: %d of 400 corrupt images mounted, %d errors reported\n",
-	    mounted, nr_errors - errors_before);
+	printf("ext2 fuzz: %d of %d corrupt images mounted, %d errors "
+	       "reported\n",
+	       mounted, rounds, nr_errors - errors_before);
 }
 
 int main(void)
