@@ -23,6 +23,9 @@ static int may_open(const struct vfs_ctx *ctx, struct inode *ino, int flags)
 		may |= MAY_READ;
 	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
 		may |= MAY_WRITE;
+	if ((may & MAY_WRITE) && (S_ISREG(ino->mode) || S_ISDIR(ino->mode)) &&
+	    ino->sb && (ino->sb->flags & MS_RDONLY))
+		return -EROFS;
 	return inode_permission(ctx, ino, may);
 }
 
@@ -51,10 +54,15 @@ int vfs_open_inode(struct inode *ino, int flags, struct file **out)
 			return -ENXIO;
 		}
 		f->ops = ino->fops;
+	} else if (S_ISBLK(ino->mode) && !(flags & O_PATH)) {
+		int r = bdev_open(ino, f);
+		if (r) {
+			kfree(f);
+			return r;
+		}
 	} else if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode) &&
 		   !(flags & O_PATH)) {
-		/* FIFOs arrive with pipes (issue #4), block devices with
-		 * virtio-blk (issue #5); sockets are never opened. */
+		/* FIFOs by name are not opened yet; sockets never are. */
 		kfree(f);
 		return -ENXIO;
 	} else if (ino->fops) {
@@ -75,9 +83,9 @@ int vfs_open(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 	struct inode *ino = NULL;
 	bool follow =
 	    !(flags & O_NOFOLLOW) && !((flags & O_CREAT) && (flags & O_EXCL));
-	irqflags_t f = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	int r = vfs_lookup(ctx, dir, path, follow ? LOOKUP_FOLLOW : 0, &ino);
-	spin_unlock_irqrestore(&fs_lock, f);
+	vfs_unlock();
 	if (r == 0 && (flags & O_CREAT) && (flags & O_EXCL))
 		return -EEXIST;
 	if (r == -ENOENT && (flags & O_CREAT)) {
@@ -100,9 +108,9 @@ int vfs_open(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		return r;
 	if ((flags & O_TRUNC) && S_ISREG(ino->mode) &&
 	    (flags & O_ACCMODE) != O_RDONLY) {
-		f = spin_lock_irqsave(&fs_lock);
+		vfs_lock();
 		r = inode_truncate(ino, 0);
-		spin_unlock_irqrestore(&fs_lock, f);
+		vfs_unlock();
 		if (r)
 			return r;
 	}
@@ -121,9 +129,9 @@ void file_put(struct file *f)
 		return;
 	if (f->ops->release)
 		f->ops->release(f);
-	irqflags_t fl = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	inode_put(f->inode);
-	spin_unlock_irqrestore(&fs_lock, fl);
+	vfs_unlock();
 	kfree(f);
 }
 
@@ -131,11 +139,11 @@ static long ramfs_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 {
 	if (S_ISDIR(f->inode->mode))
 		return -EISDIR;
-	irqflags_t fl = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	long r = inode_read_data(f->inode, buf, n, *pos);
 	if (r > 0)
 		*pos += r;
-	spin_unlock_irqrestore(&fs_lock, fl);
+	vfs_unlock();
 	return r;
 }
 
@@ -144,13 +152,13 @@ static long ramfs_write(struct file *f, const char *buf, size_t n,
 {
 	if (S_ISDIR(f->inode->mode))
 		return -EISDIR;
-	irqflags_t fl = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	if (f->flags & O_APPEND)
 		*pos = f->inode->size;
 	long r = inode_write_data(f->inode, buf, n, *pos);
 	if (r > 0)
 		*pos += r;
-	spin_unlock_irqrestore(&fs_lock, fl);
+	vfs_unlock();
 	return r;
 }
 
@@ -211,10 +219,12 @@ long vfs_pwrite(struct file *f, const char *buf, size_t n, uint64_t off)
 
 long vfs_lseek(struct file *f, int64_t off, int whence)
 {
+	if (f->ops->lseek)
+		return f->ops->lseek(f, off, whence);
 	if (!f->ops->seekable)
 		return f->ops->seek_noop ? 0 : -ESPIPE;
 	int64_t base;
-	irqflags_t fl = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	switch (whence) {
 	case SEEK_SET:
 		base = 0;
@@ -226,7 +236,7 @@ long vfs_lseek(struct file *f, int64_t off, int whence)
 		base = (int64_t)f->inode->size;
 		break;
 	default:
-		spin_unlock_irqrestore(&fs_lock, fl);
+		vfs_unlock();
 		return -EINVAL;
 	}
 	long r;
@@ -236,7 +246,7 @@ long vfs_lseek(struct file *f, int64_t off, int whence)
 		f->pos = (uint64_t)(base + off);
 		r = (long)f->pos;
 	}
-	spin_unlock_irqrestore(&fs_lock, fl);
+	vfs_unlock();
 	return r;
 }
 
@@ -287,9 +297,14 @@ long vfs_getdents64(struct file *f, char *buf, size_t n)
 	struct inode *dir = f->inode;
 	if (!S_ISDIR(dir->mode))
 		return -ENOTDIR;
-	irqflags_t fl = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	if (dir->refresh)
 		dir->refresh(dir);
+	int lr = dir_load(dir);
+	if (lr) {
+		vfs_unlock();
+		return lr;
+	}
 	size_t used = 0;
 	bool more = true;
 	/* Position = index: 0 is ".", 1 is "..", then the entries. */
@@ -325,7 +340,7 @@ long vfs_getdents64(struct file *f, char *buf, size_t n)
 	}
 	more = false;
 full:
-	spin_unlock_irqrestore(&fs_lock, fl);
+	vfs_unlock();
 	if (used == 0 && more)
 		return -EINVAL; /* buffer too small for the next record */
 	return (long)used;

@@ -9,26 +9,10 @@
 #include <printk.h>
 #include <uapi/errno.h>
 
-static struct inode *root;
-static const struct vfs_ctx boot_ctx_template = {.umask = 0};
-
-struct inode *vfs_root(void)
-{
-	return root;
-}
-
-void vfs_init_root(void)
-{
-	root = inode_alloc(S_IFDIR | 0755);
-	root->nlink = 2;
-	root->refs = 1;
-	root->parent = root;
-}
-
 static struct vfs_ctx boot_ctx(void)
 {
-	struct vfs_ctx c = boot_ctx_template;
-	c.root = c.cwd = root;
+	struct vfs_ctx c = {.umask = 0};
+	c.root = c.cwd = vfs_root();
 	return c;
 }
 
@@ -73,7 +57,7 @@ static void make_parents(struct vfs_ctx *c, char *path)
 {
 	for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
-		vfs_create(c, root, path, S_IFDIR | 0755, 0, NULL);
+		vfs_create(c, c->root, path, S_IFDIR | 0755, 0, NULL);
 		*s = '/';
 	}
 }
@@ -97,11 +81,12 @@ static int unpack_entry(struct vfs_ctx *c, const struct cpio_hdr *h, char *path,
 		for (struct hardlink *l = *links; l; l = l->next)
 			if (l->ino == h->ino && l->major == h->devmajor &&
 			    l->minor == h->devminor) {
-				r = vfs_link(c, root, l->path, root, path, 0);
+				r = vfs_link(c, c->root, l->path, c->root, path,
+					     0);
 				if (r || !h->filesize)
 					return r;
 				/* Data comes with the last link. */
-				r = vfs_lookup(c, root, path, 0, &ino);
+				r = vfs_lookup(c, c->root, path, 0, &ino);
 				if (!r &&
 				    inode_write_data(ino, data, h->filesize,
 						     0) != (long)h->filesize)
@@ -111,9 +96,9 @@ static int unpack_entry(struct vfs_ctx *c, const struct cpio_hdr *h, char *path,
 	}
 	switch (type) {
 	case S_IFDIR:
-		r = vfs_create(c, root, path, h->mode, 0, &ino);
+		r = vfs_create(c, c->root, path, h->mode, 0, &ino);
 		if (r == -EEXIST) {
-			r = vfs_lookup(c, root, path, 0, &ino);
+			r = vfs_lookup(c, c->root, path, 0, &ino);
 			if (!r)
 				ino->mode = h->mode;
 		}
@@ -124,14 +109,14 @@ static int unpack_entry(struct vfs_ctx *c, const struct cpio_hdr *h, char *path,
 			return -ENOMEM;
 		memcpy(t, data, h->filesize);
 		t[h->filesize] = '\0';
-		r = vfs_symlink(c, t, root, path);
+		r = vfs_symlink(c, t, c->root, path);
 		kfree(t);
 		if (!r)
-			r = vfs_lookup(c, root, path, 0, &ino);
+			r = vfs_lookup(c, c->root, path, 0, &ino);
 		break;
 	}
 	case S_IFREG:
-		r = vfs_create(c, root, path, h->mode, 0, &ino);
+		r = vfs_create(c, c->root, path, h->mode, 0, &ino);
 		if (!r && h->filesize &&
 		    inode_write_data(ino, data, h->filesize, 0) !=
 			(long)h->filesize)
@@ -141,7 +126,7 @@ static int unpack_entry(struct vfs_ctx *c, const struct cpio_hdr *h, char *path,
 	case S_IFBLK:
 	case S_IFIFO:
 	case S_IFSOCK:
-		r = vfs_create(c, root, path, h->mode,
+		r = vfs_create(c, c->root, path, h->mode,
 			       MKDEV(h->rdevmajor, h->rdevminor), &ino);
 		break;
 	default:
@@ -235,23 +220,17 @@ int initramfs_unpack(const void *archive, size_t len)
 	return r;
 }
 
-/* The device nodes Linux expects a first program to have; kept if the
- * archive brought its own. */
+/* /dev with the device nodes Linux expects a first program to have (kept
+ * if the archive brought its own), and /tmp. */
 void initramfs_make_dev(void)
 {
-	static const struct {
-		const char *path;
-		uint32_t major, minor, mode;
-	} nodes[] = {
-	    {"/dev/null", 1, 3, 0666},	  {"/dev/zero", 1, 5, 0666},
-	    {"/dev/full", 1, 7, 0666},	  {"/dev/random", 1, 8, 0666},
-	    {"/dev/urandom", 1, 9, 0666}, {"/dev/tty", 5, 0, 0666},
-	    {"/dev/console", 5, 1, 0600}, {"/dev/ttyS0", 4, 64, 0660},
-	};
 	struct vfs_ctx c = boot_ctx();
-	vfs_create(&c, root, "/dev", S_IFDIR | 0755, 0, NULL);
-	vfs_create(&c, root, "/tmp", S_IFDIR | 01777, 0, NULL);
-	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++)
-		vfs_create(&c, root, nodes[i].path, S_IFCHR | nodes[i].mode,
-			   MKDEV(nodes[i].major, nodes[i].minor), NULL);
+	struct inode *dev;
+	vfs_create(&c, c.root, "/dev", S_IFDIR | 0755, 0, NULL);
+	vfs_create(&c, c.root, "/tmp", S_IFDIR | 01777, 0, NULL);
+	vfs_lock();
+	if (vfs_lookup(&c, c.root, "/dev", LOOKUP_FOLLOW, &dev) == 0 &&
+	    S_ISDIR(dev->mode))
+		devtmpfs_populate(dev);
+	vfs_unlock();
 }

@@ -1,7 +1,9 @@
 /* In-memory inodes: allocation and reference counting, permission checks,
- * stat, and file data kept in pages (holes read as zeros). An inode is freed
+ * stat, and file data: kept in pages (holes read as zeros) for memory file
+ * systems, passed to the super_ops of a disk file system. An inode is freed
  * when it has no links and no references. */
 #include <fs/vfs.h>
+#include <mutex.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/layout.h>
@@ -9,8 +11,30 @@
 #include <time.h>
 #include <uapi/errno.h>
 
-spinlock_t fs_lock = SPINLOCK_INIT("fs");
+static struct mutex fs_mutex = MUTEX_INIT(fs_mutex, "fs");
+
+void vfs_lock(void)
+{
+	mutex_lock(&fs_mutex);
+}
+
+void vfs_unlock(void)
+{
+	mutex_unlock(&fs_mutex);
+}
+
+bool vfs_locked(void)
+{
+	return mutex_is_held(&fs_mutex);
+}
 static uint64_t next_ino = 1;
+
+static size_t inode_present_pages(struct inode *ino);
+
+static const struct super_ops *disk_ops(struct inode *ino)
+{
+	return ino->sb ? ino->sb->ops : NULL;
+}
 extern int64_t rtc_boot_epoch;
 
 static struct kstat_timespec vfs_now(void)
@@ -21,19 +45,32 @@ static struct kstat_timespec vfs_now(void)
 				       (int64_t)(ns % NSEC_PER_SEC)};
 }
 
+int inode_sync_attr(struct inode *ino)
+{
+	const struct super_ops *ops = disk_ops(ino);
+	return ops && ops->write_inode ? ops->write_inode(ino) : 0;
+}
+
 void inode_touch(struct inode *ino, bool modify)
 {
 	struct kstat_timespec t = vfs_now();
 	ino->ctime = t;
 	if (modify)
 		ino->mtime = t;
+	inode_sync_attr(ino);
 }
 
 struct inode *inode_alloc(uint32_t mode)
 {
+	return inode_alloc_sb(vfs_rootfs(), mode);
+}
+
+struct inode *inode_alloc_sb(struct super_block *sb, uint32_t mode)
+{
 	struct inode *ino = kzalloc(sizeof(*ino));
 	if (!ino)
 		return NULL;
+	ino->sb = sb;
 	ino->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
 	ino->mode = mode;
 	list_init(&ino->entries);
@@ -49,12 +86,23 @@ struct inode *inode_get(struct inode *ino)
 
 static void inode_free(struct inode *ino)
 {
+	const struct super_ops *ops = disk_ops(ino);
+	if (ops && ops->evict)
+		ops->evict(ino);
+	if (ino->sb && ino->npages)
+		ino->sb->used_pages -=
+		    MIN(ino->sb->used_pages, inode_present_pages(ino));
 	for (size_t i = 0; i < ino->npages; i++)
 		if (ino->pages[i])
 			pmm_free_page_virt(ino->pages[i]);
 	kfree(ino->pages);
 	kfree(ino->target);
 	kfree(ino);
+}
+
+void inode_destroy(struct inode *ino)
+{
+	inode_free(ino);
 }
 
 void inode_put(struct inode *ino)
@@ -87,7 +135,7 @@ int inode_permission(const struct vfs_ctx *ctx, struct inode *ino, int may)
 void inode_stat(struct inode *ino, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_dev = 1; /* the root ramfs */
+	st->st_dev = ino->sb ? ino->sb->dev : 0;
 	st->st_ino = ino->ino;
 	st->st_nlink = ino->nlink;
 	st->st_mode = ino->mode;
@@ -96,13 +144,22 @@ void inode_stat(struct inode *ino, struct stat *st)
 	st->st_rdev = ino->rdev;
 	st->st_size = (int64_t)ino->size;
 	st->st_blksize = PAGE_SIZE;
-	size_t present = 0;
-	for (size_t i = 0; i < ino->npages; i++)
-		present += ino->pages[i] != NULL;
-	st->st_blocks = (int64_t)(present * (PAGE_SIZE / 512));
+	if (disk_ops(ino))
+		st->st_blocks = (int64_t)ino->disk_blocks;
+	else
+		st->st_blocks =
+		    (int64_t)(inode_present_pages(ino) * (PAGE_SIZE / 512));
 	st->st_atim = ino->atime;
 	st->st_mtim = ino->mtime;
 	st->st_ctim = ino->ctime;
+}
+
+static size_t inode_present_pages(struct inode *ino)
+{
+	size_t present = 0;
+	for (size_t i = 0; i < ino->npages; i++)
+		present += ino->pages[i] != NULL;
+	return present;
 }
 
 /* Grows the page array to hold n pages. */
@@ -126,6 +183,13 @@ static int ensure_pages(struct inode *ino, size_t n)
 
 int inode_truncate(struct inode *ino, uint64_t len)
 {
+	const struct super_ops *ops = disk_ops(ino);
+	if (ops) {
+		int r = ops->truncate(ino, len);
+		if (!r)
+			inode_touch(ino, true);
+		return r;
+	}
 	if (len > MAX_FILE_SIZE)
 		return -EFBIG;
 	size_t keep = (len + PAGE_SIZE - 1) / PAGE_SIZE;
@@ -133,6 +197,8 @@ int inode_truncate(struct inode *ino, uint64_t len)
 		if (ino->pages[i]) {
 			pmm_free_page_virt(ino->pages[i]);
 			ino->pages[i] = NULL;
+			if (ino->sb && ino->sb->used_pages)
+				ino->sb->used_pages--;
 		}
 	}
 	/* Zero the tail of the last kept page so a later extension reads
@@ -147,6 +213,9 @@ int inode_truncate(struct inode *ino, uint64_t len)
 
 long inode_read_data(struct inode *ino, char *buf, size_t n, uint64_t off)
 {
+	const struct super_ops *ops = disk_ops(ino);
+	if (ops)
+		return ops->read(ino, buf, n, off);
 	if (off >= ino->size)
 		return 0;
 	n = MIN(n, ino->size - off);
@@ -166,6 +235,15 @@ long inode_read_data(struct inode *ino, char *buf, size_t n, uint64_t off)
 long inode_write_data(struct inode *ino, const char *buf, size_t n,
 		      uint64_t off)
 {
+	const struct super_ops *ops = disk_ops(ino);
+	if (ops) {
+		if (n == 0)
+			return 0;
+		long r = ops->write(ino, buf, n, off);
+		if (r > 0)
+			inode_touch(ino, true);
+		return r;
+	}
 	if (off + n > MAX_FILE_SIZE || off + n < off)
 		return -EFBIG;
 	if (n == 0)
@@ -179,9 +257,15 @@ long inode_write_data(struct inode *ino, const char *buf, size_t n,
 			 o = (off + done) % PAGE_SIZE;
 		size_t k = MIN(n - done, PAGE_SIZE - o);
 		if (!ino->pages[p]) {
+			struct super_block *sb = ino->sb;
+			if (sb && sb->max_pages &&
+			    sb->used_pages >= sb->max_pages)
+				break; /* tmpfs size= reached */
 			ino->pages[p] = pmm_alloc_zeroed_page();
 			if (!ino->pages[p])
 				break;
+			if (sb)
+				sb->used_pages++;
 		}
 		memcpy(ino->pages[p] + o, buf + done, k);
 		done += k;

@@ -1,20 +1,52 @@
 /* Path resolution: walks components from the root or a starting directory,
  * checking search permission on every directory, following symlinks (at
- * most SYMLOOP_MAX, then ELOOP), with Linux's errors for missing,
- * non-directory and too-long components. Callers hold fs_lock. */
+ * most SYMLOOP_MAX, then ELOOP), crossing mount points both ways, with
+ * Linux's errors for missing, non-directory and too-long components.
+ * Callers hold the VFS lock. */
 #include <fs/vfs.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <uapi/errno.h>
+
+int dir_load(struct inode *dir)
+{
+	if (dir->loaded || !dir->sb || !dir->sb->ops || !S_ISDIR(dir->mode))
+		return 0;
+	int r = dir->sb->ops->load_dir(dir);
+	if (r == 0)
+		dir->loaded = true;
+	return r;
+}
 
 struct inode *dir_find(struct inode *dir, const char *name)
 {
 	struct dir_entry *e;
 	if (dir->refresh)
 		dir->refresh(dir);
+	if (dir_load(dir))
+		return NULL;
 	list_for_each_entry(e, &dir->entries, link) if (strcmp(e->name, name) ==
 							0) return e->inode;
 	return NULL;
+}
+
+int dir_attach(struct inode *dir, const char *name, struct inode *ino)
+{
+	struct dir_entry *e = kmalloc(sizeof(*e));
+	size_t len = strlen(name);
+	if (!e)
+		return -ENOMEM;
+	e->name = kmalloc(len + 1);
+	if (!e->name) {
+		kfree(e);
+		return -ENOMEM;
+	}
+	memcpy(e->name, name, len + 1);
+	e->inode = ino;
+	list_add_tail(&e->link, &dir->entries);
+	if (S_ISDIR(ino->mode))
+		ino->parent = dir;
+	return 0;
 }
 
 int dir_add(struct inode *dir, const char *name, struct inode *ino)
@@ -68,6 +100,33 @@ static bool only_slashes(const char *p)
 static int walk(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		int flags, int *depth, struct inode **out);
 
+struct inode *vfs_follow_mount(struct inode *dir)
+{
+	while (dir->mounted)
+		dir = dir->mounted;
+	return dir;
+}
+
+/* The root of a mounted file system, seen from inside it, stands for the
+ * directory it covers. */
+static struct inode *up_through_mounts(const struct vfs_ctx *ctx,
+				       struct inode *cur)
+{
+	while (cur != ctx->root && cur->sb && cur == cur->sb->root &&
+	       cur->sb->covered)
+		cur = cur->sb->covered;
+	return cur;
+}
+
+/* Where ".." leads: never above ctx->root, across mount points. */
+static struct inode *dotdot(const struct vfs_ctx *ctx, struct inode *cur)
+{
+	cur = up_through_mounts(ctx, cur);
+	if (cur == ctx->root || !cur->parent)
+		return cur;
+	return vfs_follow_mount(cur->parent);
+}
+
 /* One step from cur through component name. */
 static int step(const struct vfs_ctx *ctx, struct inode *cur, const char *name,
 		bool follow, int *depth, struct inode **out)
@@ -82,9 +141,12 @@ static int step(const struct vfs_ctx *ctx, struct inode *cur, const char *name,
 		return 0;
 	}
 	if (strcmp(name, "..") == 0) {
-		*out = (cur == ctx->root || !cur->parent) ? cur : cur->parent;
+		*out = dotdot(ctx, cur);
 		return 0;
 	}
+	r = dir_load(cur);
+	if (r)
+		return r;
 	struct inode *child = dir_find(cur, name);
 	if (!child)
 		return -ENOENT;
@@ -93,7 +155,7 @@ static int step(const struct vfs_ctx *ctx, struct inode *cur, const char *name,
 			return -ELOOP;
 		return walk(ctx, cur, child->target, LOOKUP_FOLLOW, depth, out);
 	}
-	*out = child;
+	*out = vfs_follow_mount(child);
 	return 0;
 }
 
@@ -105,7 +167,7 @@ static int walk(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		return -ENOENT;
 	if (strnlen(path, PATH_MAX) >= PATH_MAX)
 		return -ENAMETOOLONG;
-	struct inode *cur = path[0] == '/' ? ctx->root : dir;
+	struct inode *cur = vfs_follow_mount(path[0] == '/' ? ctx->root : dir);
 	const char *p = path;
 	for (;;) {
 		int n = next_component(&p, name);
@@ -197,7 +259,10 @@ int vfs_getcwd(const struct vfs_ctx *ctx, char *buf, size_t size)
 	tmp[pos] = '\0';
 	struct inode *cur = ctx->cwd;
 	int r = 0;
-	while (cur != ctx->root && cur->parent) {
+	for (;;) {
+		cur = up_through_mounts(ctx, cur);
+		if (cur == ctx->root || !cur->parent || cur->parent == cur)
+			break;
 		const char *n = name_in_parent(cur);
 		size_t l = n ? strlen(n) : 0;
 		if (!n || cur->nlink == 0) {

@@ -155,7 +155,7 @@ static const struct file_ops pipe_ops = {
 static int pipe_create(int flags, struct file **r, struct file **w)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
-	struct inode *ino = inode_alloc(S_IFIFO | 0600);
+	struct inode *ino = inode_alloc_sb(NULL, S_IFIFO | 0600);
 	if (p)
 		p->buf = kmalloc(PIPE_SIZE);
 	if (!p || !p->buf || !ino) {

@@ -22,7 +22,6 @@
 STATIC_ASSERT(HZ == USER_HZ, "/proc/stat reports ticks unscaled");
 
 extern int64_t rtc_boot_epoch;
-static struct inode *proc_root;
 
 /* ---- generated files ---------------------------------------------------- */
 
@@ -157,9 +156,7 @@ static long gen_cpuinfo(struct inode *ino, char *buf, size_t size)
 static long gen_mounts(struct inode *ino, char *buf, size_t size)
 {
 	(void)ino;
-	long len = 0;
-	EMIT("rootfs / rootfs rw 0 0\nproc /proc proc rw 0 0\n");
-	return finish(len, size);
+	return vfs_show_mounts(buf, size);
 }
 
 static long gen_stat(struct inode *ino, char *buf, size_t size)
@@ -314,7 +311,7 @@ static struct inode *add_file(struct inode *dir, const char *name,
 			      long (*gen)(struct inode *, char *, size_t),
 			      int pid)
 {
-	struct inode *ino = inode_alloc(S_IFREG | 0444);
+	struct inode *ino = inode_alloc_sb(dir->sb, S_IFREG | 0444);
 	if (!ino)
 		return NULL;
 	ino->fops = &gen_ops;
@@ -329,7 +326,7 @@ static struct inode *add_file(struct inode *dir, const char *name,
 
 static struct inode *add_link(struct inode *dir, const char *name)
 {
-	struct inode *ino = inode_alloc(S_IFLNK | 0777);
+	struct inode *ino = inode_alloc_sb(dir->sb, S_IFLNK | 0777);
 	if (!ino)
 		return NULL;
 	if (dir_add(dir, name, ino)) {
@@ -372,7 +369,7 @@ static void remove_tree(struct inode *dir, struct dir_entry *e)
 
 static void make_pid_dir(struct inode *dir, struct process *p, const char *name)
 {
-	struct inode *d = inode_alloc(S_IFDIR | 0555);
+	struct inode *d = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
 	if (!d)
 		return;
 	d->nlink = 1;
@@ -446,14 +443,8 @@ static void proc_refresh(struct inode *dir)
 	}
 }
 
-void procfs_init(void)
+void procfs_fill(struct inode *dir)
 {
-	struct vfs_ctx c = {.root = vfs_root(), .cwd = vfs_root()};
-	struct inode *dir;
-	if (vfs_lookup(&c, vfs_root(), "/proc", LOOKUP_FOLLOW, &dir) != 0 &&
-	    vfs_create(&c, vfs_root(), "/proc", S_IFDIR | 0555, 0, &dir) != 0)
-		return;
-	proc_root = dir;
 	add_file(dir, "meminfo", gen_meminfo, 0);
 	add_file(dir, "uptime", gen_uptime, 0);
 	add_file(dir, "loadavg", gen_loadavg, 0);
@@ -461,7 +452,7 @@ void procfs_init(void)
 	add_file(dir, "mounts", gen_mounts, 0);
 	add_file(dir, "stat", gen_stat, 0);
 	add_link(dir, "self");
-	struct inode *limen = inode_alloc(S_IFDIR | 0555);
+	struct inode *limen = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
 	if (limen) {
 		limen->nlink = 1;
 		if (dir_add(dir, "limen", limen) == 0)
@@ -470,4 +461,17 @@ void procfs_init(void)
 			kfree(limen);
 	}
 	dir->refresh = proc_refresh;
+}
+
+/* With an initramfs, /proc is there from the start (the kernel mounts
+ * it, as the tests and busybox expect); a disk's init mounts its own. */
+void procfs_init(void)
+{
+	struct vfs_ctx c = {.root = vfs_root(), .cwd = vfs_root()};
+	struct inode *dir;
+	vfs_create(&c, vfs_root(), "/proc", S_IFDIR | 0555, 0, NULL);
+	vfs_lock();
+	if (vfs_lookup(&c, vfs_root(), "/proc", LOOKUP_FOLLOW, &dir) == 0)
+		vfs_mount(&c, "proc", dir, "proc", 0, NULL);
+	vfs_unlock();
 }

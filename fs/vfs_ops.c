@@ -1,6 +1,8 @@
 /* Namespace operations: create (files, directories, device nodes), unlink
  * and rmdir, symlink, link, rename and readlink, with Linux's errors.
- * Each takes fs_lock for its whole duration. */
+ * Each takes the VFS lock for its whole duration. The change is made in
+ * memory first; a disk file system then writes it through its super_ops
+ * and, if that fails, the memory side is undone. */
 #include <fs/vfs.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
@@ -11,6 +13,16 @@ static bool is_dot(const char *n)
 	return strcmp(n, ".") == 0 || strcmp(n, "..") == 0;
 }
 
+static const struct super_ops *ops_of(struct inode *dir)
+{
+	return dir->sb ? dir->sb->ops : NULL;
+}
+
+static int check_writable_fs(struct inode *ino)
+{
+	return (ino->sb && (ino->sb->flags & MS_RDONLY)) ? -EROFS : 0;
+}
+
 static struct dir_entry *dir_entry_of(struct inode *dir, const char *name)
 {
 	struct dir_entry *e;
@@ -19,7 +31,8 @@ static struct dir_entry *dir_entry_of(struct inode *dir, const char *name)
 	return NULL;
 }
 
-/* Removes an entry; the inode loses a link (and is freed if unused). */
+/* Removes an entry from memory; the inode loses its link but stays
+ * allocated until release_if_unused. */
 static void dir_remove(struct inode *dir, struct dir_entry *e)
 {
 	struct inode *ino = e->inode;
@@ -33,8 +46,24 @@ static void dir_remove(struct inode *dir, struct dir_entry *e)
 	}
 	inode_touch(dir, true);
 	inode_touch(ino, false);
+}
+
+/* Frees ino if it has neither links nor references any more. */
+static void release_if_unused(struct inode *ino)
+{
 	inode_get(ino);
-	inode_put(ino); /* frees it if nothing else holds it */
+	inode_put(ino);
+}
+
+/* The parent of path's last component, loaded, with the component. */
+static int lookup_parent_loaded(const struct vfs_ctx *ctx, struct inode *dir,
+				const char *path, struct inode **parent,
+				char name[NAME_MAX + 1], bool *slash)
+{
+	int r = vfs_lookup_parent(ctx, dir, path, parent, name, slash);
+	if (!r)
+		r = dir_load(*parent);
+	return r;
 }
 
 int vfs_create(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
@@ -43,8 +72,8 @@ int vfs_create(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 	char name[NAME_MAX + 1];
 	struct inode *parent;
 	bool slash;
-	irqflags_t f = spin_lock_irqsave(&fs_lock);
-	int r = vfs_lookup_parent(ctx, dir, path, &parent, name, &slash);
+	vfs_lock();
+	int r = lookup_parent_loaded(ctx, dir, path, &parent, name, &slash);
 	if (r)
 		goto out;
 	if (is_dot(name) || dir_find(parent, name)) {
@@ -56,16 +85,22 @@ int vfs_create(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		goto out;
 	}
 	r = inode_permission(ctx, parent, MAY_WRITE | MAY_EXEC);
+	if (!r)
+		r = check_writable_fs(parent);
 	if (r)
 		goto out;
-	struct inode *ino = inode_alloc(mode);
+	struct inode *ino = inode_alloc_sb(parent->sb, mode);
 	if (!ino) {
 		r = -ENOSPC;
 		goto out;
 	}
 	ino->uid = ctx->uid;
-	ino->gid = ctx->gid;
+	/* BSD group semantics of a set-group-ID directory, as Linux. */
+	ino->gid = (parent->mode & S_ISGID) ? parent->gid : ctx->gid;
+	if (S_ISDIR(mode) && (parent->mode & S_ISGID))
+		ino->mode |= S_ISGID;
 	ino->rdev = rdev;
+	ino->loaded = true; /* a new directory is empty: nothing to load */
 	if (S_ISCHR(mode))
 		ino->fops = chrdev_lookup(rdev);
 	if (S_ISDIR(mode))
@@ -75,10 +110,19 @@ int vfs_create(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		kfree(ino);
 		goto out;
 	}
+	const struct super_ops *ops = ops_of(parent);
+	if (ops) {
+		r = ops->create(parent, name, ino);
+		if (r) {
+			dir_remove(parent, dir_entry_of(parent, name));
+			release_if_unused(ino);
+			goto out;
+		}
+	}
 	if (out)
 		*out = ino;
 out:
-	spin_unlock_irqrestore(&fs_lock, f);
+	vfs_unlock();
 	return r;
 }
 
@@ -88,8 +132,8 @@ int vfs_unlink(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 	char name[NAME_MAX + 1];
 	struct inode *parent;
 	bool slash;
-	irqflags_t f = spin_lock_irqsave(&fs_lock);
-	int r = vfs_lookup_parent(ctx, dir, path, &parent, name, &slash);
+	vfs_lock();
+	int r = lookup_parent_loaded(ctx, dir, path, &parent, name, &slash);
 	if (r)
 		goto out;
 	if (is_dot(name)) {
@@ -103,23 +147,39 @@ int vfs_unlink(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		goto out;
 	}
 	struct inode *ino = e->inode;
+	if (S_ISDIR(ino->mode)) {
+		r = dir_load(ino);
+		if (r)
+			goto out;
+	}
 	if (rmdir && !S_ISDIR(ino->mode)) {
 		r = -ENOTDIR;
 	} else if (!rmdir && S_ISDIR(ino->mode)) {
 		r = -EISDIR;
 	} else if (!rmdir && slash) {
 		r = -ENOTDIR;
+	} else if (ino->mounted || ino == ctx->root) {
+		r = -EBUSY;
 	} else if (rmdir && !list_empty(&ino->entries)) {
 		r = -ENOTEMPTY;
-	} else if (rmdir && ino == ctx->root) {
-		r = -EBUSY;
 	} else {
 		r = inode_permission(ctx, parent, MAY_WRITE | MAY_EXEC);
 		if (!r)
-			dir_remove(parent, e);
+			r = check_writable_fs(parent);
+		if (r)
+			goto out;
+		inode_get(ino);
+		dir_remove(parent, e);
+		const struct super_ops *ops = ops_of(parent);
+		if (ops) {
+			r = ops->unlink(parent, name, ino);
+			if (r) /* still on disk: put it back in memory */
+				dir_add(parent, name, ino);
+		}
+		inode_put(ino); /* frees it if nothing else holds it */
 	}
 out:
-	spin_unlock_irqrestore(&fs_lock, f);
+	vfs_unlock();
 	return r;
 }
 
@@ -141,22 +201,33 @@ int vfs_symlink(const struct vfs_ctx *ctx, const char *target,
 		kfree(copy);
 		return r;
 	}
-	irqflags_t f = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	ino->target = copy;
 	ino->size = len;
-	spin_unlock_irqrestore(&fs_lock, f);
-	return 0;
+	const struct super_ops *ops = ops_of(ino);
+	if (ops)
+		r = ops->set_symlink(ino, copy, len);
+	vfs_unlock();
+	if (r) /* no room for the target: do not leave an empty link */
+		vfs_unlink(ctx, dir, path, false);
+	return r;
 }
 
 long vfs_readlink(struct inode *ino, char *buf, size_t n)
 {
 	if (!S_ISLNK(ino->mode))
 		return -EINVAL;
-	irqflags_t f = spin_lock_irqsave(&fs_lock);
-	size_t len = MIN(n, strlen(ino->target));
-	memcpy(buf, ino->target, len); /* no NUL, as readlink(2) */
-	spin_unlock_irqrestore(&fs_lock, f);
-	return (long)len;
+	vfs_lock();
+	long r;
+	if (!ino->target) {
+		r = -EIO; /* a disk symlink whose target could not be read */
+	} else {
+		size_t len = MIN(n, strlen(ino->target));
+		memcpy(buf, ino->target, len); /* no NUL, as readlink(2) */
+		r = (long)len;
+	}
+	vfs_unlock();
+	return r;
 }
 
 int vfs_link(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
@@ -165,7 +236,7 @@ int vfs_link(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 	char name[NAME_MAX + 1];
 	struct inode *old, *parent;
 	bool slash;
-	irqflags_t f = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	int r =
 	    vfs_lookup(ctx, odir, opath,
 		       (flags & AT_SYMLINK_FOLLOW) ? LOOKUP_FOLLOW : 0, &old);
@@ -175,7 +246,7 @@ int vfs_link(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 		r = -EPERM;
 		goto out;
 	}
-	r = vfs_lookup_parent(ctx, ndir, npath, &parent, name, &slash);
+	r = lookup_parent_loaded(ctx, ndir, npath, &parent, name, &slash);
 	if (r)
 		goto out;
 	if (is_dot(name) || dir_find(parent, name)) {
@@ -186,11 +257,25 @@ int vfs_link(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 		r = -ENOENT;
 		goto out;
 	}
+	if (old->sb != parent->sb) {
+		r = -EXDEV;
+		goto out;
+	}
 	r = inode_permission(ctx, parent, MAY_WRITE | MAY_EXEC);
 	if (!r)
+		r = check_writable_fs(parent);
+	if (!r)
 		r = dir_add(parent, name, old);
+	const struct super_ops *ops = ops_of(parent);
+	if (!r && ops) {
+		r = ops->link(parent, name, old);
+		if (r)
+			dir_remove(parent, dir_entry_of(parent, name));
+	}
+	if (!r)
+		inode_touch(old, false);
 out:
-	spin_unlock_irqrestore(&fs_lock, f);
+	vfs_unlock();
 	return r;
 }
 
@@ -202,16 +287,49 @@ static bool is_ancestor(struct inode *a, struct inode *d)
 	return false;
 }
 
+/* The checks of rename(2) once both names are resolved. */
+static int rename_check(const struct vfs_ctx *ctx, struct inode *op,
+			struct inode *np, struct inode *ino,
+			struct dir_entry *ne)
+{
+	if (op->sb != np->sb)
+		return -EXDEV;
+	if (S_ISDIR(ino->mode) && is_ancestor(ino, np))
+		return -EINVAL;
+	if (ino->mounted || ino == ctx->root)
+		return -EBUSY;
+	int r = inode_permission(ctx, op, MAY_WRITE | MAY_EXEC);
+	if (!r)
+		r = inode_permission(ctx, np, MAY_WRITE | MAY_EXEC);
+	if (!r)
+		r = check_writable_fs(np);
+	if (r || !ne)
+		return r;
+	struct inode *victim = ne->inode;
+	if (victim->mounted)
+		return -EBUSY;
+	if (S_ISDIR(ino->mode) && !S_ISDIR(victim->mode))
+		return -ENOTDIR;
+	if (!S_ISDIR(ino->mode) && S_ISDIR(victim->mode))
+		return -EISDIR;
+	if (S_ISDIR(victim->mode)) {
+		r = dir_load(victim);
+		if (!r && !list_empty(&victim->entries))
+			r = -ENOTEMPTY;
+	}
+	return r;
+}
+
 int vfs_rename(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 	       struct inode *ndir, const char *npath)
 {
 	char oname[NAME_MAX + 1], nname[NAME_MAX + 1];
 	struct inode *op, *np;
 	bool os, ns;
-	irqflags_t f = spin_lock_irqsave(&fs_lock);
-	int r = vfs_lookup_parent(ctx, odir, opath, &op, oname, &os);
+	vfs_lock();
+	int r = lookup_parent_loaded(ctx, odir, opath, &op, oname, &os);
 	if (!r)
-		r = vfs_lookup_parent(ctx, ndir, npath, &np, nname, &ns);
+		r = lookup_parent_loaded(ctx, ndir, npath, &np, nname, &ns);
 	if (r)
 		goto out;
 	if (is_dot(oname) || is_dot(nname)) {
@@ -231,44 +349,38 @@ int vfs_rename(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 	struct dir_entry *ne = dir_entry_of(np, nname);
 	if (ne && ne->inode == ino)
 		goto out; /* same file: nothing to do, success */
-	if (S_ISDIR(ino->mode) && is_ancestor(ino, np)) {
-		r = -EINVAL;
-		goto out;
-	}
-	r = inode_permission(ctx, op, MAY_WRITE | MAY_EXEC);
-	if (!r)
-		r = inode_permission(ctx, np, MAY_WRITE | MAY_EXEC);
+	r = rename_check(ctx, op, np, ino, ne);
 	if (r)
 		goto out;
-	if (ne) {
-		struct inode *victim = ne->inode;
-		if (S_ISDIR(ino->mode) && !S_ISDIR(victim->mode)) {
-			r = -ENOTDIR;
+	struct inode *victim = ne ? ne->inode : NULL;
+	/* The disk first: the file system orders its own steps so that a
+	 * failure (no space for the new entry) leaves the disk unchanged. */
+	const struct super_ops *ops = ops_of(np);
+	if (ops) {
+		r = ops->rename(op, oname, np, nname, ino, victim);
+		if (r)
 			goto out;
-		}
-		if (!S_ISDIR(ino->mode) && S_ISDIR(victim->mode)) {
-			r = -EISDIR;
-			goto out;
-		}
-		if (S_ISDIR(victim->mode) && !list_empty(&victim->entries)) {
-			r = -ENOTEMPTY;
-			goto out;
-		}
+	}
+	if (victim) {
+		inode_get(victim);
 		dir_remove(np, ne);
 	}
 	/* Move the entry: add under the new name, drop the old one. The
 	 * inode is kept alive across the two steps by its new link. */
 	r = dir_add(np, nname, ino);
-	if (r)
-		goto out;
-	if (S_ISDIR(ino->mode))
-		op->nlink--; /* its ".." now counts for np (dir_add) */
-	list_del(&oe->link);
-	kfree(oe->name);
-	kfree(oe);
-	ino->nlink--;
-	inode_touch(op, true);
+	if (!r) {
+		if (S_ISDIR(ino->mode))
+			op->nlink--; /* its ".." now counts for np (dir_add) */
+		list_del(&oe->link);
+		kfree(oe->name);
+		kfree(oe);
+		ino->nlink--;
+		inode_touch(op, true);
+		inode_touch(ino, false);
+	}
+	if (victim)
+		inode_put(victim);
 out:
-	spin_unlock_irqrestore(&fs_lock, f);
+	vfs_unlock();
 	return r;
 }

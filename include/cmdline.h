@@ -10,11 +10,12 @@
 #define CMDLINE_MAX_ARGS 32
 
 struct cmdline {
-	const char *console; /* console= */
-	const char *init;    /* init= */
-	const char *rdinit;  /* rdinit= */
-	const char *root;    /* root= */
-	const char *ktest;   /* ktest= : run in-kernel self-tests */
+	const char *console;	/* console= */
+	const char *init;	/* init= */
+	const char *rdinit;	/* rdinit= */
+	const char *root;	/* root= */
+	const char *rootfstype; /* rootfstype= */
+	const char *ktest;	/* ktest= : run in-kernel self-tests */
 	bool quiet;
 	bool ro, rw;
 	int loglevel; /* -1 if not given */

@@ -75,6 +75,8 @@ int cmdline_parse(char *buf, struct cmdline *c)
 			c->rdinit = v;
 		} else if (param(w, "root", &v)) {
 			c->root = v;
+		} else if (param(w, "rootfstype", &v)) {
+			c->rootfstype = v;
 		} else if (param(w, "ktest", &v)) {
 			c->ktest = v;
 		} else if (param(w, "loglevel", &v)) {

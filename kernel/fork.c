@@ -76,13 +76,13 @@ static int copy_files(struct process *dst, struct process *src)
 		dst->fds[fd].file = file_get(src->fds[fd].file);
 		dst->fds[fd].cloexec = src->fds[fd].cloexec;
 	}
-	irqflags_t f = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	struct inode *oldroot = dst->fs->root, *oldcwd = dst->fs->cwd;
 	dst->fs->root = inode_get(src->fs->root);
 	dst->fs->cwd = inode_get(src->fs->cwd);
 	inode_put(oldroot);
 	inode_put(oldcwd);
-	spin_unlock_irqrestore(&fs_lock, f);
+	vfs_unlock();
 	dst->fs->umask = src->fs->umask;
 	dst->fs->uid = src->fs->uid;
 	dst->fs->gid = src->fs->gid;

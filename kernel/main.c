@@ -132,10 +132,11 @@ static void kinit(void *arg)
 	}
 	if (boot_info.initrd_size)
 		try_init(cmdline.rdinit ? cmdline.rdinit : "/init");
-	if (cmdline.root)
-		pr_warn("root=%s: disks arrive with issue #5; staying on the "
-			"initramfs",
-			cmdline.root);
+	/* As Linux: the root file system is mounted read-only unless the
+	 * command line says "rw". */
+	if (cmdline.root &&
+	    vfs_mount_root(cmdline.root, cmdline.rootfstype, !cmdline.rw))
+		pr_warn("root=%s: staying on the initramfs", cmdline.root);
 	if (cmdline.init) {
 		try_init(cmdline.init);
 		panic("Requested init %s failed.", cmdline.init);

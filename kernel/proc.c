@@ -375,10 +375,10 @@ void proc_free(struct process *p)
 	list_del(&p->link);
 	list_del(&p->sibling);
 	spin_unlock_irqrestore(&proc_lock, f);
-	f = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	inode_put(p->fs->root);
 	inode_put(p->fs->cwd);
-	spin_unlock_irqrestore(&fs_lock, f);
+	vfs_unlock();
 	kfree(p->fs);
 	kfree(p->fds);
 	kfree(p);

@@ -335,11 +335,11 @@ static long stat_common(int dirfd, const char *upath, int flags,
 	struct inode *dir;
 	r = at_dir(dirfd, path, &dir);
 	if (!r) {
-		irqflags_t f = spin_lock_irqsave(&fs_lock);
+		vfs_lock();
 		r = vfs_lookup(
 		    p->fs, dir, path,
 		    (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, out);
-		spin_unlock_irqrestore(&fs_lock, f);
+		vfs_unlock();
 	}
 	kfree(path);
 	return r;
@@ -474,9 +474,9 @@ long sys_getcwd(char *ubuf, size_t size)
 	char *k = kmalloc(PATH_MAX);
 	if (!k)
 		return -ENOMEM;
-	irqflags_t f = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	long r = vfs_getcwd(proc_current()->fs, k, MIN(size, PATH_MAX));
-	spin_unlock_irqrestore(&fs_lock, f);
+	vfs_unlock();
 	if (r > 0 && copy_to_user(ubuf, k, r))
 		r = -EFAULT;
 	kfree(k);
@@ -491,11 +491,11 @@ static long set_cwd(struct inode *ino)
 	long r = inode_permission(ctx, ino, MAY_EXEC);
 	if (r)
 		return r;
-	irqflags_t f = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	struct inode *old = ctx->cwd;
 	ctx->cwd = inode_get(ino);
 	inode_put(old);
-	spin_unlock_irqrestore(&fs_lock, f);
+	vfs_unlock();
 	return 0;
 }
 
@@ -672,9 +672,9 @@ long sys_ftruncate(int fd, int64_t len)
 	else if (acc != O_WRONLY && acc != O_RDWR)
 		r = -EINVAL; /* Linux: EINVAL (or EBADF) without write */
 	else {
-		irqflags_t fl = spin_lock_irqsave(&fs_lock);
+		vfs_lock();
 		r = inode_truncate(f->inode, (uint64_t)len);
-		spin_unlock_irqrestore(&fs_lock, fl);
+		vfs_unlock();
 	}
 	file_put(f);
 	return r;
@@ -694,10 +694,10 @@ long sys_truncate(const char *upath, int64_t len)
 	kfree(path);
 	if (r)
 		return r;
-	irqflags_t fl = spin_lock_irqsave(&fs_lock);
+	vfs_lock();
 	r = S_ISREG(f->inode->mode) ? inode_truncate(f->inode, (uint64_t)len)
 				    : -EINVAL;
-	spin_unlock_irqrestore(&fs_lock, fl);
+	vfs_unlock();
 	file_put(f);
 	return r;
 }
@@ -715,10 +715,12 @@ static long chmod_inode(struct inode *ino, uint32_t mode)
 	struct vfs_ctx *ctx = proc_current()->fs;
 	if (ctx->uid != 0 && ctx->uid != ino->uid)
 		return -EPERM;
-	irqflags_t f = spin_lock_irqsave(&fs_lock);
+	if (ino->sb && (ino->sb->flags & MS_RDONLY))
+		return -EROFS;
+	vfs_lock();
 	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
 	inode_touch(ino, false);
-	spin_unlock_irqrestore(&fs_lock, f);
+	vfs_unlock();
 	return 0;
 }
 
@@ -740,6 +742,68 @@ long sys_chmod(const char *p, uint32_t mode)
 	return sys_fchmodat(AT_FDCWD, p, mode);
 }
 
+/* chown with POSIX's rules: root may change both ids; the owner may only
+ * change the group, to one of its own (here: its gid). A change by
+ * someone other than root clears the set-user-ID and set-group-ID bits. */
+static long chown_inode(struct inode *ino, uint32_t uid, uint32_t gid)
+{
+	struct vfs_ctx *ctx = proc_current()->fs;
+	bool uid_change = uid != (uint32_t)-1 && uid != ino->uid;
+	bool gid_change = gid != (uint32_t)-1 && gid != ino->gid;
+	if (ctx->uid != 0 && (uid_change || ctx->uid != ino->uid ||
+			      (gid_change && gid != ctx->gid)))
+		return -EPERM;
+	if (ino->sb && (ino->sb->flags & MS_RDONLY))
+		return -EROFS;
+	vfs_lock();
+	if (uid != (uint32_t)-1)
+		ino->uid = uid;
+	if (gid != (uint32_t)-1)
+		ino->gid = gid;
+	if (!S_ISDIR(ino->mode) && (uid_change || gid_change || ctx->uid))
+		ino->mode &=
+		    ~(uint32_t)(S_ISUID | ((ino->mode & 010) ? S_ISGID : 0));
+	inode_touch(ino, false);
+	vfs_unlock();
+	return 0;
+}
+
+long sys_fchownat(int dirfd, const char *upath, uint32_t uid, uint32_t gid,
+		  int flags)
+{
+	struct inode *ino;
+	struct file *held;
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	long r = stat_common(dirfd, upath, flags, &ino, &held);
+	if (r)
+		return r;
+	r = chown_inode(ino, uid, gid);
+	if (held)
+		file_put(held);
+	return r;
+}
+
+long sys_chown(const char *p, uint32_t uid, uint32_t gid)
+{
+	return sys_fchownat(AT_FDCWD, p, uid, gid, 0);
+}
+
+long sys_lchown(const char *p, uint32_t uid, uint32_t gid)
+{
+	return sys_fchownat(AT_FDCWD, p, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+long sys_fchown(int fd, uint32_t uid, uint32_t gid)
+{
+	struct file *f = fd_get(proc_current(), fd);
+	if (!f)
+		return -EBADF;
+	long r = chown_inode(f->inode, uid, gid);
+	file_put(f);
+	return r;
+}
+
 long sys_fchmod(int fd, uint32_t mode)
 {
 	struct file *f = fd_get(proc_current(), fd);
@@ -750,18 +814,38 @@ long sys_fchmod(int fd, uint32_t mode)
 	return r;
 }
 
-/* Everything lives in RAM: there is nothing to write back. */
+/* sync writes every file system back and waits for it, as Linux does
+ * (sync(2) cannot fail: errors are only logged). */
 long sys_sync(void)
 {
+	vfs_sync_all();
 	return 0;
 }
+
+/* fsync and syncfs write back the whole file system of the file: simple
+ * and correct (more than fsync needs). */
+long sys_syncfs(int fd)
+{
+	struct file *f = fd_get(proc_current(), fd);
+	if (!f)
+		return -EBADF;
+	vfs_lock();
+	long r = vfs_sync_sb(f->inode->sb);
+	vfs_unlock();
+	file_put(f);
+	return r;
+}
+
 long sys_fsync(int fd)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
 		return -EBADF;
+	long r = 0;
+	if (!f->ops->seekable && !S_ISDIR(f->inode->mode))
+		r = -EINVAL; /* pipes, ttys: nothing to sync, as Linux */
 	file_put(f);
-	return 0;
+	return r ? r : sys_syncfs(fd);
 }
 long sys_fdatasync(int fd)
 {
@@ -810,8 +894,10 @@ long sys_utimensat(int dirfd, const char *upath,
 		r = (p->fs->uid == 0 || p->fs->uid == ino->uid) ? 0 : -EPERM;
 	else
 		r = inode_permission(p->fs, ino, MAY_WRITE);
+	if (!r && ino->sb && (ino->sb->flags & MS_RDONLY))
+		r = -EROFS;
 	if (!r) {
-		irqflags_t f = spin_lock_irqsave(&fs_lock);
+		vfs_lock();
 		struct kstat_timespec now = ino->ctime;
 		inode_touch(ino, false); /* ctime = now */
 		now = ino->ctime;
@@ -823,7 +909,8 @@ long sys_utimensat(int dirfd, const char *upath,
 			else if (ts[i].tv_nsec != UTIME_OMIT)
 				*dst = ts[i];
 		}
-		spin_unlock_irqrestore(&fs_lock, f);
+		inode_sync_attr(ino);
+		vfs_unlock();
 	}
 	if (held)
 		file_put(held);

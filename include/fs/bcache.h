@@ -58,5 +58,9 @@ struct bcache_stats {
 	size_t buffers, dirty, bytes;
 };
 void bcache_stats(struct bcache_stats *st);
+/* Caps the cache (tests force eviction with a small one). */
+void bcache_set_limit(size_t bytes);
+/* Starts the thread that writes dirty buffers back every 5 seconds. */
+void bcache_start_writeback(void);
 
 #endif

@@ -94,8 +94,7 @@ uint64_t ext2_isize(const struct ext2_inode *ei);
 /* A free inode (bitmap, group free count and used_dirs for directories,
  * superblock count), preferring dir's group; the disk inode is zeroed
  * with i_mode = mode and i_links_count 0, written. -ENOSPC if none. */
-int ext2_ialloc(struct ext2_fs *fs, uint32_t dir, uint16_t mode,
-		uint32_t *ino);
+int ext2_ialloc(struct ext2_fs *fs, uint32_t dir, uint16_t mode, uint32_t *ino);
 /* The inode has no links and no users any more: frees its blocks, sets
  * i_dtime, clears it in the bitmap, fixes the counts. */
 int ext2_ifree(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ei);
@@ -130,9 +129,8 @@ int ext2_dir_lookup(struct ext2_fs *fs, const struct ext2_inode *dir,
  * existing block or appends a block (updating and writing dir's inode).
  * Does not change ino's link count: the caller does. -EEXIST, -ENOSPC,
  * -ENAMETOOLONG. */
-int ext2_dir_add(struct ext2_fs *fs, uint32_t dir_ino,
-		 struct ext2_inode *dir, const char *name, uint32_t ino,
-		 uint16_t mode);
+int ext2_dir_add(struct ext2_fs *fs, uint32_t dir_ino, struct ext2_inode *dir,
+		 const char *name, uint32_t ino, uint16_t mode);
 /* Removes the entry name (merging its space into the previous record).
  * -ENOENT if absent. */
 int ext2_dir_remove(struct ext2_fs *fs, uint32_t dir_ino,
@@ -149,8 +147,8 @@ int ext2_dir_empty(struct ext2_fs *fs, const struct ext2_inode *dir);
 
 /* symlink.c: targets up to 59 bytes live in i_block ("fast"), longer
  * ones in a data block. readlink copies at most n bytes, no NUL. */
-long ext2_readlink(struct ext2_fs *fs, const struct ext2_inode *ei,
-		   char *buf, size_t n);
+long ext2_readlink(struct ext2_fs *fs, const struct ext2_inode *ei, char *buf,
+		   size_t n);
 int ext2_set_symlink(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ei,
 		     const char *target, size_t len);
 

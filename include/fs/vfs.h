@@ -1,13 +1,22 @@
-/* The virtual file system. For now every file lives in memory: the root is
- * a ramfs filled from the initramfs, and inodes carry the ramfs data
- * directly (directory entries, file pages, symlink targets); device nodes
- * dispatch to character drivers by major:minor (fs/chrdev.c). A
- * super_block layer arrives with ext2 (issue #5).
+/* The virtual file system. The namespace is a tree of in-memory inodes:
+ * each directory inode holds its entries (struct dir_entry), which serve
+ * as the dentry cache. Every inode belongs to a super_block, one per
+ * mounted file-system instance (fs/super.c):
+ *  - memory file systems (rootfs, tmpfs, devtmpfs, proc) keep everything
+ *    in the inode itself: entries, file pages, symlink targets;
+ *  - disk file systems (ext2, fs/ext2/vfs.c) fill a directory's entries
+ *    from disk the first time it is searched (super_ops.load_dir), keep
+ *    file data on disk (read/write/truncate through the block cache), and
+ *    mirror each namespace change to disk through the other super_ops.
+ * A mount hangs a super_block's root on a directory (inode->mounted);
+ * path walks cross it downwards, and ".." crosses back up.
+ * Device nodes dispatch to character drivers by major:minor (fs/chrdev.c).
  *
- * Locking: fs_lock (fs/inode.c) protects every inode's fields, directory
- * lists and file data, and every struct file's position. It is a spinlock
- * and is never held across anything that sleeps: device read/write (the
- * tty may block) run without it. */
+ * Locking: the VFS lock (vfs_lock, a sleeping mutex in fs/inode.c)
+ * protects every inode's fields, directory lists and file data, every
+ * super_block and mount, and every struct file's position. Disk file
+ * systems sleep under it for the disk. Device read/write (the tty may
+ * block for a long time) and pipes run without it. */
 #ifndef LIMEN_FS_VFS_H
 #define LIMEN_FS_VFS_H
 
@@ -21,14 +30,19 @@
 #define PATH_MAX 4096
 #define SYMLOOP_MAX 40
 
+struct blkdev;
 struct file;
 struct inode;
+struct super_block;
+struct kstatfs;
 
 struct file_ops {
 	/* Kernel buffers; *pos is the file position to use and advance. */
 	long (*read)(struct file *f, char *buf, size_t n, uint64_t *pos);
 	long (*write)(struct file *f, const char *buf, size_t n, uint64_t *pos);
 	long (*ioctl)(struct file *f, unsigned long cmd, uintptr_t arg);
+	/* NULL: the generic lseek on the inode's size. */
+	long (*lseek)(struct file *f, int64_t off, int whence);
 	void (*release)(struct file *f);
 	/* Readiness for poll: POLLIN/POLLOUT bits; NULL means always ready
 	 * for both. poll_wq is where a poller sleeps until that changes. */
@@ -42,6 +56,62 @@ struct dir_entry {
 	char *name;
 	struct inode *inode;
 	struct list_head link;
+};
+
+/* What a disk file system does for the VFS. All are called with the VFS
+ * lock held and may sleep. The namespace hooks run after the VFS has made
+ * the change in memory (links counted, entries added or removed) and
+ * write it to disk; when one fails the VFS undoes the memory side. */
+struct super_ops {
+	/* Fills dir's entries (dir_attach) from disk. */
+	int (*load_dir)(struct inode *dir);
+	/* A new name for a new inode: allocate it on disk (setting
+	 * ino->ino; a directory gets "." and ".."), add the entry. */
+	int (*create)(struct inode *dir, const char *name, struct inode *ino);
+	/* A new name for an existing inode (link(2)). */
+	int (*link)(struct inode *dir, const char *name, struct inode *ino);
+	/* The name is gone (ino may have other links, or none left). */
+	int (*unlink)(struct inode *dir, const char *name, struct inode *ino);
+	/* oname in odir is now nname in ndir; victim (or NULL) was the inode
+	 * nname named before and has already lost that link. */
+	int (*rename)(struct inode *odir, const char *oname, struct inode *ndir,
+		      const char *nname, struct inode *ino,
+		      struct inode *victim);
+	/* Attributes (mode, ids, times, link count) to disk. */
+	int (*write_inode)(struct inode *ino);
+	long (*read)(struct inode *ino, char *buf, size_t n, uint64_t off);
+	long (*write)(struct inode *ino, const char *buf, size_t n,
+		      uint64_t off);
+	int (*truncate)(struct inode *ino, uint64_t len);
+	int (*set_symlink)(struct inode *ino, const char *target, size_t len);
+	long (*readlink)(struct inode *ino, char *buf, size_t n);
+	/* The memory inode is going away: free the file on disk if it has
+	 * no links left, and the file system's private data. */
+	void (*evict)(struct inode *ino);
+	int (*statfs)(struct super_block *sb, struct kstatfs *st);
+	/* Everything dirty to the disk (sync, syncfs, fsync). */
+	int (*sync)(struct super_block *sb);
+	/* Unmount: write back and free the instance. */
+	int (*put_super)(struct super_block *sb);
+	/* mount -o remount,rw of a file system mounted read-only. */
+	int (*remount_rw)(struct super_block *sb);
+};
+
+/* One file-system instance. */
+struct super_block {
+	const char *type;    /* "ext2", "tmpfs", ... as /proc/mounts says */
+	char source[64];     /* "/dev/vda", "tmpfs", ... */
+	char options[64];    /* extra mount options for /proc/mounts */
+	uint64_t dev;	     /* st_dev of its inodes */
+	unsigned long flags; /* MS_RDONLY, MS_NOSUID, ... */
+	uint32_t magic;	     /* statfs f_type */
+	struct inode *root;
+	struct inode *covered;	     /* where it is mounted; NULL: not (yet) */
+	const struct super_ops *ops; /* NULL: a memory file system */
+	void *priv;
+	uint64_t max_pages, used_pages; /* tmpfs size=; 0 = no limit */
+	bool dying; /* being unmounted: evict frees no file on disk */
+	struct list_head link; /* the mount list */
 };
 
 struct inode {
@@ -66,6 +136,11 @@ struct inode {
 	void (*refresh)(struct inode *dir);
 	long (*generate)(struct inode *ino, char *buf, size_t size);
 	int gen_pid;
+	struct super_block *sb;
+	struct inode *mounted; /* directories: the root mounted here */
+	bool loaded;	       /* disk directories: entries are in memory */
+	uint64_t disk_blocks;  /* disk files: st_blocks (512-byte units) */
+	void *fs_priv;	       /* the disk file system's */
 };
 
 struct file {
@@ -89,8 +164,16 @@ struct vfs_ctx {
 #define MAY_READ 4
 
 /* fs/inode.c */
-extern spinlock_t fs_lock;
+/* The VFS lock (a sleeping mutex: disk file systems sleep under it). */
+void vfs_lock(void);
+void vfs_unlock(void);
+bool vfs_locked(void);
+/* A new inode on sb (NULL: no file system, for pipes); no links, no
+ * references. inode_alloc: on the root file system. */
+struct inode *inode_alloc_sb(struct super_block *sb, uint32_t mode);
 struct inode *inode_alloc(uint32_t mode);
+/* Writes ino's attributes back if its file system keeps them on disk. */
+int inode_sync_attr(struct inode *ino);
 struct inode *inode_get(struct inode *ino);
 void inode_put(struct inode *ino);
 int inode_permission(const struct vfs_ctx *ctx, struct inode *ino, int may);
@@ -110,7 +193,13 @@ int vfs_lookup_parent(const struct vfs_ctx *ctx, struct inode *dir,
 		      const char *path, struct inode **parent,
 		      char name[NAME_MAX + 1], bool *trailing_slash);
 struct inode *dir_find(struct inode *dir, const char *name);
+/* Loads a disk directory's entries if not yet done: 0 or -EIO. */
+int dir_load(struct inode *dir);
+/* Adds name -> ino in memory: ino gains a link (a directory gets dir as
+ * parent, dir a link for ".."). */
 int dir_add(struct inode *dir, const char *name, struct inode *ino);
+/* The same for entries loaded from disk: link counts already right. */
+int dir_attach(struct inode *dir, const char *name, struct inode *ino);
 int vfs_getcwd(const struct vfs_ctx *ctx, char *buf, size_t size);
 
 /* fs/vfs_ops.c: namespace operations. */
@@ -143,6 +232,72 @@ long vfs_lseek(struct file *f, int64_t off, int whence);
 long vfs_getdents64(struct file *f, char *buf, size_t n);
 long vfs_ioctl(struct file *f, unsigned long cmd, uintptr_t arg);
 
+/* fs/super.c: file-system instances and the mount table. */
+#define MS_RDONLY 1
+#define MS_NOSUID 2
+#define MS_NODEV 4
+#define MS_NOEXEC 8
+#define MS_SYNCHRONOUS 16
+#define MS_REMOUNT 32
+#define MS_NOATIME 1024
+#define MS_NODIRATIME 2048
+#define MS_BIND 4096
+#define MS_MOVE 8192
+#define MS_REC 16384
+#define MS_SILENT 32768
+#define MS_RELATIME (1 << 21)
+#define MS_STRICTATIME (1 << 24)
+#define MNT_FORCE 1
+#define MNT_DETACH 2
+#define MNT_EXPIRE 4
+#define UMOUNT_NOFOLLOW 8
+
+struct kstatfs { /* struct statfs of x86_64 Linux */
+	int64_t f_type, f_bsize;
+	uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+	int32_t f_fsid[2];
+	int64_t f_namelen, f_frsize, f_flags;
+	int64_t f_spare[4];
+};
+
+/* A new instance with an anonymous device number, or NULL. */
+struct super_block *super_alloc(const char *type, const char *source);
+/* The root file system (a ramfs the initramfs fills) and the root of the
+ * namespace new processes start in (rootfs, or the disk mounted by
+ * root=). */
+struct super_block *vfs_rootfs(void);
+/* mount(2) on an already resolved directory (fs/super.c checks the rest):
+ * ext2 (source a block device), tmpfs, ramfs, proc, devtmpfs. */
+int vfs_mount(const struct vfs_ctx *ctx, const char *source,
+	      struct inode *target, const char *type, unsigned long flags,
+	      const char *data);
+/* umount2 of the file system whose root is root. */
+int vfs_umount(const struct vfs_ctx *ctx, struct inode *root, int flags);
+/* root=: mounts the disk and makes it "/" for init. 0 or -errno. */
+int vfs_mount_root(const char *dev, const char *type, bool ro);
+/* The directory a path walk ends in when it reaches dir: the root of the
+ * file system mounted on it, if any (repeatedly). */
+struct inode *vfs_follow_mount(struct inode *dir);
+int vfs_statfs(struct inode *ino, struct kstatfs *st);
+/* Writes back every file system (sync), or one (syncfs, fsync). */
+int vfs_sync_all(void);
+int vfs_sync_sb(struct super_block *sb);
+/* /proc/mounts. Caller holds the VFS lock. */
+long vfs_show_mounts(char *buf, size_t size);
+/* Flushes everything before power off or reboot. */
+void vfs_shutdown(void);
+/* Frees an inode nothing refers to any more (unmount). */
+void inode_destroy(struct inode *ino);
+/* fs/ext2/vfs.c */
+int ext2_vfs_mount(struct blkdev *bd, const char *source, bool ro,
+		   struct super_block **out);
+/* True while an ext2 file system is mounted from bd. */
+bool ext2_device_busy(struct blkdev *bd);
+/* fs/bdev_file.c: block-device nodes opened as files. */
+int bdev_open(struct inode *ino, struct file *f);
+/* fs/devtmpfs.c: the device nodes of a /dev. */
+void devtmpfs_populate(struct inode *dir);
+
 /* fs/chrdev.c */
 int chrdev_register(uint32_t major, uint32_t minor, const struct file_ops *o);
 const struct file_ops *chrdev_lookup(uint64_t rdev);
@@ -154,5 +309,7 @@ int initramfs_unpack(const void *archive, size_t len);
 void initramfs_make_dev(void);
 /* fs/procfs.c: fills /proc (after the initramfs is unpacked). */
 void procfs_init(void);
+/* Makes dir a /proc (the root of a proc mount). */
+void procfs_fill(struct inode *dir);
 
 #endif

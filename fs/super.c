@@ -1,0 +1,569 @@
+/* File-system instances (super blocks) and the mount table: mount(2) and
+ * umount2(2) for ext2, tmpfs, ramfs, proc and devtmpfs, the root mount
+ * (root=), statfs, sync, and /proc/mounts.
+ *
+ * A mount makes a super block's root the "mounted" child of a directory;
+ * the path walk (fs/namei.c) crosses it. One list holds the mounted
+ * super blocks in mount order, which is the order /proc/mounts shows. */
+#include <fs/bcache.h>
+#include <fs/blkdev.h>
+#include <fs/vfs.h>
+#include <lib/printf.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/pmm.h>
+#include <panic.h>
+#include <printk.h>
+#include <uapi/errno.h>
+
+#define TMPFS_MAGIC 0x01021994
+#define RAMFS_MAGIC 0x858458f6
+#define PROC_SUPER_MAGIC 0x9fa0
+
+static LIST_HEAD(mounts);
+
+static uint64_t pmm_total_pages(void)
+{
+	struct pmm_stats st;
+	pmm_get_stats(&st);
+	return st.total_pages;
+}
+
+static uint64_t pmm_free_count(void)
+{
+	struct pmm_stats st;
+	pmm_get_stats(&st);
+	return st.free_pages;
+}
+static uint32_t next_anon_minor = 1;
+static struct super_block *rootfs_sb;
+static struct inode *ns_root; /* "/" for new processes */
+
+/* ---- super blocks ------------------------------------------------------- */
+
+struct super_block *super_alloc(const char *type, const char *source)
+{
+	struct super_block *sb = kzalloc(sizeof(*sb));
+	if (!sb)
+		return NULL;
+	sb->type = type;
+	strlcpy(sb->source, source ? source : "none", sizeof(sb->source));
+	/* Anonymous device numbers 0:N, as Linux gives memory file
+	 * systems; disk file systems replace it with the disk's. */
+	uint32_t minor = next_anon_minor++;
+	sb->dev = MKDEV(0, minor);
+	list_init(&sb->link);
+	return sb;
+}
+
+/* A memory file system's root directory. */
+static struct inode *memfs_root(struct super_block *sb, uint32_t mode)
+{
+	struct inode *root = inode_alloc_sb(sb, S_IFDIR | mode);
+	if (!root)
+		return NULL;
+	root->nlink = 2;
+	root->refs = 1; /* the super block's */
+	root->loaded = true;
+	sb->root = root;
+	return root;
+}
+
+struct super_block *vfs_rootfs(void)
+{
+	return rootfs_sb;
+}
+
+struct inode *vfs_root(void)
+{
+	return ns_root;
+}
+
+void vfs_init_root(void)
+{
+	rootfs_sb = super_alloc("rootfs", "rootfs");
+	if (!rootfs_sb || !memfs_root(rootfs_sb, 0755))
+		panic("vfs: no memory for the root file system");
+	rootfs_sb->magic = RAMFS_MAGIC;
+	rootfs_sb->root->parent = rootfs_sb->root;
+	ns_root = rootfs_sb->root;
+	list_add_tail(&rootfs_sb->link, &mounts);
+}
+
+/* ---- memory file systems: tmpfs, ramfs, devtmpfs, proc ------------------ */
+
+/* Parses a number with an optional k, m or g suffix. */
+static int parse_size(const char *v, uint64_t *out)
+{
+	const char *end;
+	unsigned long long n = simple_strtoull(v, &end, 0);
+	if (end == v)
+		return -EINVAL;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		n <<= 10, end++;
+		break;
+	case 'm':
+	case 'M':
+		n <<= 20, end++;
+		break;
+	case 'g':
+	case 'G':
+		n <<= 30, end++;
+		break;
+	case '%':
+		n = n * pmm_total_pages() / 100 * PAGE_SIZE, end++;
+		break;
+	}
+	if (*end)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+/* tmpfs options: size=, mode=, uid=, gid=. Unknown ones are refused, as
+ * Linux does. */
+static int tmpfs_options(struct super_block *sb, const char *data)
+{
+	char opts[128];
+	if (!data || !*data)
+		return 0;
+	if (strlcpy(opts, data, sizeof(opts)) >= sizeof(opts))
+		return -EINVAL;
+	char *p = opts;
+	while (p && *p) {
+		char *comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		char *eq = strchr(p, '=');
+		char *v = eq ? eq + 1 : NULL;
+		if (eq)
+			*eq = '\0';
+		uint64_t n;
+		const char *end;
+		if (strcmp(p, "size") == 0 && v) {
+			if (parse_size(v, &n))
+				return -EINVAL;
+			sb->max_pages = (n + PAGE_SIZE - 1) / PAGE_SIZE;
+		} else if (strcmp(p, "mode") == 0 && v) {
+			n = simple_strtoull(v, &end, 8);
+			if (*end || n > 07777)
+				return -EINVAL;
+			sb->root->mode = S_IFDIR | (uint32_t)n;
+		} else if ((strcmp(p, "uid") == 0 || strcmp(p, "gid") == 0) &&
+			   v) {
+			n = simple_strtoull(v, &end, 10);
+			if (*end || n > 0xffffffffu)
+				return -EINVAL;
+			if (p[0] == 'u')
+				sb->root->uid = (uint32_t)n;
+			else
+				sb->root->gid = (uint32_t)n;
+		} else if (*p) {
+			pr_warn("tmpfs: unknown option \"%s\"", p);
+			return -EINVAL;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	if (sb->max_pages)
+		snprintf(sb->options, sizeof(sb->options), ",size=%lluk",
+			 (unsigned long long)sb->max_pages *
+			     (PAGE_SIZE / 1024));
+	return 0;
+}
+
+static int memfs_mount(const char *type, const char *source, const char *data,
+		       struct super_block **out)
+{
+	bool tmp = strcmp(type, "tmpfs") == 0;
+	struct super_block *sb = super_alloc(tmp ? "tmpfs" : "ramfs", source);
+	if (!sb)
+		return -ENOMEM;
+	sb->magic = tmp ? TMPFS_MAGIC : RAMFS_MAGIC;
+	if (!memfs_root(sb, tmp ? 01777 : 0755)) {
+		kfree(sb);
+		return -ENOMEM;
+	}
+	int r = tmpfs_options(sb, data);
+	if (r) {
+		kfree(sb->root);
+		kfree(sb);
+		return r;
+	}
+	*out = sb;
+	return 0;
+}
+
+static int devtmpfs_mount(const char *source, struct super_block **out)
+{
+	struct super_block *sb = super_alloc("devtmpfs", source);
+	if (!sb)
+		return -ENOMEM;
+	sb->magic = TMPFS_MAGIC;
+	if (!memfs_root(sb, 0755)) {
+		kfree(sb);
+		return -ENOMEM;
+	}
+	devtmpfs_populate(sb->root);
+	*out = sb;
+	return 0;
+}
+
+static int procfs_mount(const char *source, struct super_block **out)
+{
+	struct super_block *sb = super_alloc("proc", source);
+	if (!sb)
+		return -ENOMEM;
+	sb->magic = PROC_SUPER_MAGIC;
+	if (!memfs_root(sb, 0555)) {
+		kfree(sb);
+		return -ENOMEM;
+	}
+	procfs_fill(sb->root);
+	*out = sb;
+	return 0;
+}
+
+/* ---- freeing an unmounted file system ------------------------------------ */
+
+/* True if anything in dir's tree is in use: an open file, a cwd, a root,
+ * a mount on it. */
+static bool tree_busy(struct inode *dir, bool top)
+{
+	if (dir->refs > (top ? 1 : 0) || (!top && dir->mounted))
+		return true;
+	struct dir_entry *e;
+	list_for_each_entry(e, &dir->entries, link)
+	{
+		if (S_ISDIR(e->inode->mode) ? tree_busy(e->inode, false)
+					    : e->inode->refs > 0)
+			return true;
+	}
+	return false;
+}
+
+/* Collects every inode below dir once (hard links appear under several
+ * names) into *v, growing it as needed. */
+struct inode_vec {
+	struct inode **v;
+	size_t n, cap;
+};
+
+static int vec_add(struct inode_vec *iv, struct inode *ino)
+{
+	for (size_t i = 0; i < iv->n; i++)
+		if (iv->v[i] == ino)
+			return 0;
+	if (iv->n == iv->cap) {
+		size_t cap = iv->cap ? iv->cap * 2 : 64;
+		struct inode **nv = kmalloc(cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		if (iv->v)
+			memcpy(nv, iv->v, iv->n * sizeof(*nv));
+		kfree(iv->v);
+		iv->v = nv;
+		iv->cap = cap;
+	}
+	iv->v[iv->n++] = ino;
+	return 0;
+}
+
+static void tree_collect(struct inode *dir, struct inode_vec *iv)
+{
+	struct dir_entry *e, *tmp;
+	list_for_each_entry_safe(e, tmp, &dir->entries, link)
+	{
+		struct inode *ino = e->inode;
+		list_del(&e->link);
+		kfree(e->name);
+		kfree(e);
+		if (S_ISDIR(ino->mode))
+			tree_collect(ino, iv);
+		if (vec_add(iv, ino))
+			pr_warn("vfs: umount: out of memory, an inode leaks");
+	}
+}
+
+/* Frees the memory of an unmounted tree; the disk is not touched
+ * (sb->dying). */
+static void tree_free(struct inode *root)
+{
+	struct inode_vec iv = {0};
+	tree_collect(root, &iv);
+	for (size_t i = 0; i < iv.n; i++)
+		inode_destroy(iv.v[i]);
+	kfree(iv.v);
+}
+
+/* ---- mount and umount -----------------------------------------------------
+ */
+
+static int get_super(const char *source, const char *type, unsigned long flags,
+		     const char *data, struct super_block **sb)
+{
+	if (strcmp(type, "tmpfs") == 0 || strcmp(type, "ramfs") == 0)
+		return memfs_mount(type, source, data, sb);
+	if (strcmp(type, "proc") == 0)
+		return procfs_mount(source, sb);
+	if (strcmp(type, "devtmpfs") == 0)
+		return devtmpfs_mount(source, sb);
+	if (strcmp(type, "ext2") == 0) {
+		struct blkdev *bd = blkdev_find(source);
+		if (!bd)
+			return -ENXIO; /* no such disk */
+		return ext2_vfs_mount(bd, source, flags & MS_RDONLY, sb);
+	}
+	return -ENODEV; /* an unknown type, as Linux says */
+}
+
+static void attach(struct super_block *sb, struct inode *target)
+{
+	sb->covered = target;
+	target->mounted = sb->root;
+	inode_get(target);
+	list_add_tail(&sb->link, &mounts);
+}
+
+/* The block device a mount source names: a path to a block device node,
+ * or a bare name the registry knows ("/dev/vda" before /dev exists). */
+static const char *resolve_source(const struct vfs_ctx *ctx, const char *src)
+{
+	struct inode *ino;
+	if (vfs_lookup(ctx, ctx->cwd, src, LOOKUP_FOLLOW, &ino) == 0 &&
+	    S_ISBLK(ino->mode)) {
+		struct blkdev *bd = blkdev_find_rdev(ino->rdev);
+		return bd ? bd->name : src;
+	}
+	return src;
+}
+
+static int remount(struct inode *target, unsigned long flags)
+{
+	struct super_block *sb = target->sb;
+	if (target != sb->root)
+		return -EINVAL;
+	if (!(flags & MS_RDONLY) && sb->ops && (sb->flags & MS_RDONLY) &&
+	    sb->ops->remount_rw == NULL)
+		return -EROFS;
+	if ((flags & MS_RDONLY) && sb->ops && sb->ops->sync)
+		sb->ops->sync(sb);
+	if (!(flags & MS_RDONLY) && sb->ops && (sb->flags & MS_RDONLY)) {
+		int r = sb->ops->remount_rw(sb);
+		if (r)
+			return r;
+	}
+	sb->flags = (sb->flags & ~(unsigned long)(MS_RDONLY | MS_NOSUID |
+						  MS_NODEV | MS_NOEXEC)) |
+		    (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+	return 0;
+}
+
+int vfs_mount(const struct vfs_ctx *ctx, const char *source,
+	      struct inode *target, const char *type, unsigned long flags,
+	      const char *data)
+{
+	if (ctx->uid != 0)
+		return -EPERM;
+	if (!S_ISDIR(target->mode))
+		return -ENOTDIR;
+	if (flags & MS_REMOUNT)
+		return remount(target, flags);
+	if (flags & (MS_BIND | MS_MOVE)) {
+		pr_info("mount: bind and move mounts are not supported");
+		return -EINVAL;
+	}
+	if (!type)
+		return -EINVAL;
+	struct super_block *sb;
+	int r = get_super(resolve_source(ctx, source ? source : "none"), type,
+			  flags, data, &sb);
+	if (r)
+		return r;
+	sb->flags |= flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	attach(sb, target);
+	return 0;
+}
+
+static int super_free(struct super_block *sb)
+{
+	int r = 0;
+	/* The memory inodes first (their private data may point into the
+	 * instance), then the instance writes itself back. */
+	sb->dying = true;
+	tree_free(sb->root);
+	inode_destroy(sb->root);
+	if (sb->ops && sb->ops->put_super)
+		r = sb->ops->put_super(sb);
+	kfree(sb);
+	return r;
+}
+
+int vfs_umount(const struct vfs_ctx *ctx, struct inode *root, int flags)
+{
+	if (ctx->uid != 0)
+		return -EPERM;
+	if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
+		return -EINVAL;
+	struct super_block *sb = root->sb;
+	if (!sb || root != sb->root)
+		return -EINVAL; /* not a mount point */
+	if (!sb->covered || root == ctx->root)
+		return -EBUSY; /* "/" itself */
+	if (root->mounted)
+		return -EBUSY; /* something is mounted on top of it */
+	bool busy = tree_busy(root, true);
+	if (busy && !(flags & MNT_DETACH))
+		return -EBUSY;
+	struct inode *covered = sb->covered;
+	covered->mounted = NULL;
+	sb->covered = NULL;
+	list_del(&sb->link);
+	inode_put(covered);
+	if (busy) {
+		/* Lazy: gone from the namespace now; the instance stays
+		 * until reboot, written back like any other. */
+		if (sb->ops && sb->ops->sync)
+			sb->ops->sync(sb);
+		return 0;
+	}
+	return super_free(sb);
+}
+
+int vfs_mount_root(const char *dev, const char *type, bool ro)
+{
+	struct super_block *sb;
+	const char *types[] = {type, "ext2"};
+	const char *name = dev;
+	if (strncmp(name, "/dev/", 5) == 0)
+		name += 5;
+	if (!blkdev_find(name)) {
+		pr_err("VFS: Cannot open root device \"%s\": no such disk",
+		       dev);
+		return -ENXIO;
+	}
+	vfs_lock();
+	int r =
+	    get_super(name, types[type ? 0 : 1], ro ? MS_RDONLY : 0, NULL, &sb);
+	if (!r) {
+		sb->flags |= ro ? MS_RDONLY : 0;
+		strlcpy(sb->source, "/dev/root", sizeof(sb->source));
+		sb->root->parent = sb->root;
+		/* rootfs and what is mounted in it are hidden under the
+		 * disk now. */
+		struct super_block *m, *tmp;
+		list_for_each_entry_safe(m, tmp, &mounts, link)
+		{
+			if (m == rootfs_sb ||
+			    (m->covered && m->covered->sb == rootfs_sb))
+				list_del(&m->link);
+		}
+		list_add_tail(&sb->link, &mounts);
+		ns_root = sb->root;
+		inode_get(ns_root);
+		/* As Linux with CONFIG_DEVTMPFS_MOUNT: /dev is a devtmpfs. */
+		struct inode *devdir = dir_find(ns_root, "dev");
+		struct super_block *dsb;
+		if (devdir && S_ISDIR(devdir->mode) &&
+		    devtmpfs_mount("devtmpfs", &dsb) == 0)
+			attach(dsb, devdir);
+	}
+	vfs_unlock();
+	if (r)
+		pr_err("VFS: Cannot mount root device \"%s\" (error %d)", dev,
+		       r);
+	else
+		pr_notice("VFS: Mounted root (%s filesystem)%s on device "
+			  "%u:%u.",
+			  sb->type, ro ? " readonly" : "", MAJOR(sb->dev),
+			  MINOR(sb->dev));
+	return r;
+}
+
+/* ---- statfs, sync, /proc/mounts -------------------------------------------
+ */
+
+int vfs_statfs(struct inode *ino, struct kstatfs *st)
+{
+	struct super_block *sb = ino->sb;
+	memset(st, 0, sizeof(*st));
+	st->f_namelen = NAME_MAX;
+	st->f_fsid[0] = (int32_t)(sb ? sb->dev : 0);
+	if (!sb)
+		return 0;
+	st->f_type = sb->magic;
+	st->f_flags = (int64_t)(sb->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV |
+					     MS_NOEXEC)) |
+		      0x20 /* ST_VALID */;
+	if (sb->ops && sb->ops->statfs)
+		return sb->ops->statfs(sb, st);
+	st->f_bsize = st->f_frsize = PAGE_SIZE;
+	if (sb->magic == TMPFS_MAGIC) {
+		uint64_t total =
+		    sb->max_pages ? sb->max_pages : pmm_total_pages() / 2;
+		uint64_t free =
+		    total > sb->used_pages ? total - sb->used_pages : 0;
+		free = MIN(free, pmm_free_count());
+		st->f_blocks = total;
+		st->f_bfree = st->f_bavail = free;
+	}
+	return 0;
+}
+
+int vfs_sync_sb(struct super_block *sb)
+{
+	if (!sb || !sb->ops || !sb->ops->sync || (sb->flags & MS_RDONLY))
+		return 0;
+	return sb->ops->sync(sb);
+}
+
+int vfs_sync_all(void)
+{
+	int first = 0;
+	struct super_block *sb;
+	vfs_lock();
+	list_for_each_entry(sb, &mounts, link)
+	{
+		int r = vfs_sync_sb(sb);
+		if (r && !first)
+			first = r;
+	}
+	vfs_unlock();
+	return first;
+}
+
+void vfs_shutdown(void)
+{
+	if (vfs_sync_all())
+		pr_err("vfs: write-back before power off failed");
+}
+
+long vfs_show_mounts(char *buf, size_t size)
+{
+	size_t len = 0;
+	char *path = kmalloc(PATH_MAX);
+	if (!path)
+		return -ENOMEM;
+	struct super_block *sb;
+	list_for_each_entry(sb, &mounts, link)
+	{
+		const char *where = "/";
+		if (sb->covered) {
+			struct vfs_ctx c = {.root = ns_root,
+					    .cwd = sb->covered};
+			if (vfs_getcwd(&c, path, PATH_MAX) > 0)
+				where = path;
+		}
+		if (len < size)
+			len += (size_t)snprintf(
+			    buf + len, size - len, "%s %s %s %s%s%s%s 0 0\n",
+			    sb->source, where, sb->type,
+			    (sb->flags & MS_RDONLY) ? "ro" : "rw",
+			    (sb->flags & MS_NOSUID) ? ",nosuid" : "",
+			    (sb->flags & MS_NODEV) ? ",nodev" : "",
+			    sb->options);
+	}
+	kfree(path);
+	return (long)MIN(len, size);
+}
