@@ -33,7 +33,7 @@ KSRC_S := $(wildcard arch/$(ARCH)/*.S)
 KOBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) \
 	$(patsubst %.S,$(BUILD)/k/%.o,$(KSRC_S))
 
-.PHONY: all kernel run test gdb clean deps unit-test ktest-initrd format
+.PHONY: all kernel run run-initramfs rootfs test gdb clean deps unit-test ktest-initrd format
 all: kernel
 
 kernel: $(BUILD)/kernel
@@ -148,9 +148,22 @@ test: deps
 	  tests/layer syscall-doc tools/gen-syscall-doc.sh --check; \
 	} 2>&1 | tests/summary
 
-# Until fork exists (issue #4) the shell runs builtins and busybox's
-# in-process applets only; see README.md.
+# The root disk. It is built once and then kept, so what you change in
+# `make run` is still there next time; `make rootfs` builds it afresh
+# (and loses those changes).
+ROOTFS_IMG := $(BUILD)/rootfs.img
+rootfs: $(USER_BINS) tools/mkrootfs
+	tools/mkrootfs $(ROOTFS_IMG) $(BUILD)/user
+
+# Boots the disk: busybox init, then a login shell on the serial console.
 run: deps
+	@$(MAKE) --no-print-directory kernel
+	@[ -f $(ROOTFS_IMG) ] || $(MAKE) --no-print-directory rootfs
+	tools/run-qemu-interactive --disk $(ROOTFS_IMG) \
+		--append "console=ttyS0 root=/dev/vda rw"
+
+# The initramfs shell of the earlier issues, without a disk.
+run-initramfs: deps
 	@$(MAKE) --no-print-directory kernel $(BUILD)/initramfs.cpio
 	tools/run-qemu-interactive --initrd $(BUILD)/initramfs.cpio \
 		--append "console=ttyS0 rdinit=/bin/sh"
