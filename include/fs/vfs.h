@@ -30,6 +30,9 @@ struct file_ops {
 	long (*write)(struct file *f, const char *buf, size_t n, uint64_t *pos);
 	long (*ioctl)(struct file *f, unsigned long cmd, uintptr_t arg);
 	void (*release)(struct file *f);
+	/* Optional: a device's say on an open (the terminal layer's
+	 * controlling-terminal rules); may set f->priv; 0 or -errno. */
+	int (*open)(struct file *f);
 	/* Readiness for poll: POLLIN/POLLOUT bits; NULL means always ready
 	 * for both. poll_wq is where a poller sleeps until that changes. */
 	unsigned (*poll)(struct file *f);
