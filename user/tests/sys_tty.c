@@ -128,6 +128,38 @@ static int bg_take_foreground(void)
 	return tcgetpgrp(0) == getpgrp() ? 0 : 2;
 }
 
+/* Stopped by SIGTTIN, then moved to the foreground and continued: the
+ * read carries on (restarted) and gets the line. */
+static int bg_read_then_fg(void)
+{
+	char b[8];
+	ssize_t n = read(0, b, sizeof(b));
+	return n == 3 && memcmp(b, "ok\n", 3) == 0 ? 0 : 1;
+}
+
+static void stop_and_continue_check(pid_t me)
+{
+	int st;
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		_exit(bg_read_then_fg());
+	}
+	setpgid(pid, pid);
+	waitpid(pid, &st, WUNTRACED);
+	tcsetpgrp(0, pid);
+	sti("ok\n");
+	kill(pid, SIGCONT);
+	int st2 = -1;
+	waitpid(pid, &st2, 0);
+	signal(SIGTTOU, SIG_IGN);
+	tcsetpgrp(0, me);
+	signal(SIGTTOU, SIG_DFL);
+	CHECK("tty.read_restarts_after_sigcont",
+	      WIFSTOPPED(st) && WIFEXITED(st2) && !WEXITSTATUS(st2),
+	      "status %#x then %#x", st, st2);
+}
+
 /* A group whose parent left (reparented to init) is orphaned: its read
  * fails with EIO instead of stopping. The result comes back through
  * orphan_pipe, as the reader is no longer our child. */
@@ -336,6 +368,7 @@ static int leader_checks(pid_t other_pgrp)
 	canon_checks();
 	raw_checks();
 	isig_checks();
+	stop_and_continue_check(me);
 	tcsetattr(0, TCSAFLUSH, &old);
 
 	struct winsize ws, big = {.ws_row = 30, .ws_col = 100};
