@@ -333,9 +333,11 @@ bool proc_pgrp_orphaned(int pgid)
 void proc_clear_ctty(int sid, struct tty *t)
 {
 	struct process *p;
-	list_for_each_entry(p, &proc_list,
-			    link) if (p->sid == sid && p->ctty == t) p->ctty =
-	    NULL;
+	list_for_each_entry(p, &proc_list, link)
+	{
+		if (p->sid == sid && p->ctty == t)
+			p->ctty = NULL;
+	}
 }
 
 int proc_signal_group(int pgid, bool all, struct process *self, int sig)
