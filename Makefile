@@ -145,6 +145,8 @@ test: deps
 	  tests/layer guest tests/guest-suite.sh $(BUILD)/initramfs.cpio \
 		$(BUILD)/initramfs-example.cpio; \
 	  tests/layer fault tests/fault-cases.sh $(BUILD)/initramfs.cpio; \
+	  tests/layer interactive tests/interactive.py \
+		--initrd $(BUILD)/initramfs.cpio; \
 	  tests/layer syscall-doc tools/gen-syscall-doc.sh --check; \
 	} 2>&1 | tests/summary
 
@@ -166,7 +168,7 @@ run: deps
 run-initramfs: deps
 	@$(MAKE) --no-print-directory kernel $(BUILD)/initramfs.cpio
 	tools/run-qemu-interactive --initrd $(BUILD)/initramfs.cpio \
-		--append "console=ttyS0 rdinit=/bin/sh"
+		--append "console=ttyS0 rdinit=/bin/sh -- /tests/interactive-init.sh"
 
 gdb: kernel
 	tools/gdb.sh

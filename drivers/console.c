@@ -1,12 +1,15 @@
 /* The system console: COM1 behind the tty layer. Receive interrupts (ISA
  * IRQ 4 through the I/O APIC) feed tty_input(); output goes to the UART
- * synchronously. */
+ * synchronously. /dev/ttyS0, /dev/console and /dev/tty all reach it; they
+ * differ at open, in the controlling-terminal rules. */
 #include <asm/apic.h>
 #include <asm/trap.h>
 #include <drivers/tty.h>
 #include <drivers/uart.h>
 #include <fs/vfs.h>
+#include <uapi/errno.h>
 #include <uapi/poll.h>
+#include <uapi/stat.h>
 #include <printk.h>
 
 struct tty console_tty;
@@ -20,39 +23,68 @@ static void console_irq(struct trap_frame *tf, void *arg)
 		tty_input(&console_tty, (char)c);
 }
 
+/* The tty an open file reaches (set at open). */
+static struct tty *file_tty(struct file *f)
+{
+	return f->priv ? f->priv : &console_tty;
+}
+
+static bool file_readable(struct file *f)
+{
+	int acc = f->flags & O_ACCMODE;
+	return acc == O_RDONLY || acc == O_RDWR;
+}
+
+/* As Linux's tty_open: /dev/tty is the caller's controlling terminal
+ * (ENXIO without one); /dev/console never becomes a controlling terminal;
+ * other opens may make it one (tty_open_ctty). */
+static int con_open(struct file *f)
+{
+	uint64_t rdev = f->inode->rdev;
+	if (rdev == MKDEV(5, 0)) {
+		struct tty *t = tty_current_ctty();
+		if (!t)
+			return -ENXIO;
+		f->priv = t;
+		return 0;
+	}
+	f->priv = &console_tty;
+	tty_open_ctty(&console_tty,
+		      (f->flags & O_NOCTTY) || rdev == MKDEV(5, 1),
+		      file_readable(f));
+	return 0;
+}
+
 static long con_read(struct file *f, char *b, size_t n, uint64_t *pos)
 {
 	(void)pos;
-	return tty_read(&console_tty, b, n, f->flags & O_NONBLOCK);
+	return tty_read(file_tty(f), b, n, f->flags & O_NONBLOCK);
 }
 
 static long con_write(struct file *f, const char *b, size_t n, uint64_t *pos)
 {
-	(void)f, (void)pos;
-	return tty_write(&console_tty, b, n);
+	(void)pos;
+	return tty_write(file_tty(f), b, n);
 }
 
 static long con_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
 {
-	(void)f;
-	return tty_ioctl(&console_tty, cmd, arg);
+	return tty_ioctl(file_tty(f), cmd, arg, file_readable(f));
 }
 
 static unsigned con_poll(struct file *f)
 {
-	(void)f;
-	return (tty_readable(&console_tty) ? POLLIN : 0) | POLLOUT;
+	return (tty_readable(file_tty(f)) ? POLLIN : 0) | POLLOUT;
 }
 
 static struct wait_queue *con_poll_wq(struct file *f)
 {
-	(void)f;
-	return &console_tty.readers;
+	return &file_tty(f)->readers;
 }
 
-/* /dev/console (5:1), /dev/tty (5:0) and /dev/ttyS0 (4:64) are all the
- * serial console until there are sessions and controlling terminals. */
+/* /dev/tty (5:0), /dev/console (5:1) and /dev/ttyS0 (4:64). */
 static const struct file_ops console_ops = {
+    .open = con_open,
     .read = con_read,
     .write = con_write,
     .ioctl = con_ioctl,
@@ -66,7 +98,7 @@ void console_init(void)
 	chrdev_register(5, 0, &console_ops);
 	chrdev_register(4, 64, &console_ops);
 	uint8_t vec;
-	tty_init(&console_tty, "console", uart_write_raw);
+	tty_init(&console_tty, "ttyS0", 4, 64, uart_write_raw);
 	if (ioapic_route_isa_irq(4, &vec)) {
 		pr_warn("console: cannot route IRQ 4; input disabled");
 		return;

@@ -73,6 +73,16 @@ int vfs_open_inode(struct inode *ino, int flags, struct file **out)
 	f->inode = inode_get(ino);
 	f->flags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC);
 	f->refs = 1;
+	if (f->ops->open && !(flags & O_PATH)) {
+		int r = f->ops->open(f);
+		if (r) {
+			vfs_lock();
+			inode_put(f->inode);
+			vfs_unlock();
+			kfree(f);
+			return r;
+		}
+	}
 	*out = f;
 	return 0;
 }

@@ -3,6 +3,7 @@
  * generated when first read through an open file; the /proc directory
  * rebuilds its per-process subdirectories before each lookup or listing.
  * Called with fs_lock held (refresh) or not (generate). */
+#include <drivers/tty.h>
 #include <asm/cpufeature.h>
 #include <fs/vfs.h>
 #include <lib/printf.h>
@@ -227,11 +228,12 @@ static long pid_stat(struct process *p, char *buf, size_t size)
 		list_for_each_entry(v, &p->mm->vmas, link) vsize +=
 		    v->end - v->start;
 	}
-	EMIT("%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %llu %llu %llu %llu "
+	int tpgid, tty_nr = tty_proc_stat(p, &tpgid);
+	EMIT("%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %llu %llu %llu %llu "
 	     "20 0 %d 0 0 %llu %llu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 "
 	     "0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
 	     p->pid, p->comm, proc_state(p), p->parent ? p->parent->pid : 0,
-	     p->pgid, p->sid, (unsigned long long)clk(ut),
+	     p->pgid, p->sid, tty_nr, tpgid, (unsigned long long)clk(ut),
 	     (unsigned long long)clk(st), (unsigned long long)clk(p->cutime_ns),
 	     (unsigned long long)clk(p->cstime_ns), p->nr_threads,
 	     (unsigned long long)vsize,

@@ -23,6 +23,7 @@ struct mm;
 struct file;
 struct thread;
 struct vfs_ctx;
+struct tty;
 
 struct fd_entry {
 	struct file *file;
@@ -50,6 +51,7 @@ struct process {
 	struct list_head sibling;
 	struct wait_queue child_wq; /* the parent's wait4 sleeps here */
 	int pgid, sid;		    /* process group and session */
+	struct tty *ctty; /* controlling terminal (proc_lock; drivers/tty.c) */
 	struct k_sigaction sigactions[NSIG];
 	/* Threads (clone with CLONE_THREAD): all share this process. */
 	int nr_threads;
@@ -87,6 +89,13 @@ int proc_list_pids(int *out, int max);
  * returns how many processes it reached. Takes proc_lock. */
 int proc_signal_group(int pgid, bool all, struct process *self, int sig);
 bool proc_pgrp_used(int pgid, int sid, struct process *except);
+/* With proc_lock held: POSIX's orphaned process group, no member of which
+ * has a parent in another group of the same session (init's children do
+ * not count, as on Linux). */
+bool proc_pgrp_orphaned(int pgid);
+/* With proc_lock held: every process of session sid whose controlling
+ * terminal is t loses it. */
+void proc_clear_ctty(int sid, struct tty *t);
 struct process *proc_alloc(void);
 /* A new thread id from the pid space. Caller holds proc_lock. */
 int proc_alloc_tid(void);

@@ -122,6 +122,7 @@ static long do_fork(unsigned long flags, uintptr_t stack, int *parent_tid,
 	       sizeof(child->sigactions));
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
+	child->ctty = parent->ctty;
 	fpu_save(t->fpu);
 	memcpy(fs->fpu, t->fpu, fpu_state_size());
 	fs->tf = *t->utf;

@@ -3,6 +3,7 @@
  * fork exists (issue #4) there is one user process at a time: pid 1. */
 #include <acct.h>
 #include <arch.h>
+#include <drivers/tty.h>
 #include <asm/user.h>
 #include <err.h>
 #include <exec.h>
@@ -195,6 +196,10 @@ void proc_exit(int status)
 				  signal_name(status & 0x7f));
 		kernel_power_off("init exited");
 	}
+	/* A controlling process hangs up its terminal (Linux's
+	 * disassociate_ctty(1) from do_exit). */
+	if (p->sid == p->pid && p->ctty)
+		tty_session_leader_exit(p);
 	thread_leave(p, t);
 	proc_release(p);
 	p->utime_ns = t->utime_ns;
@@ -309,6 +314,30 @@ bool proc_pgrp_used(int pgid, int sid, struct process *except)
 				      p->pgid == pgid &&
 				      (sid < 0 || p->sid == sid)) return true;
 	return false;
+}
+
+bool proc_pgrp_orphaned(int pgid)
+{
+	struct process *p;
+	list_for_each_entry(p, &proc_list, link)
+	{
+		struct process *q = p->parent;
+		if (p->zombie || p->pgid != pgid || !q || q->pid == 1)
+			continue;
+		if (q->pgid != pgid && q->sid == p->sid)
+			return false;
+	}
+	return true;
+}
+
+void proc_clear_ctty(int sid, struct tty *t)
+{
+	struct process *p;
+	list_for_each_entry(p, &proc_list, link)
+	{
+		if (p->sid == sid && p->ctty == t)
+			p->ctty = NULL;
+	}
 }
 
 int proc_signal_group(int pgid, bool all, struct process *self, int sig)

@@ -102,6 +102,12 @@ static bool restartable(long nr)
 	}
 }
 
+static void syscall_restart(struct trap_frame *tf, struct thread *t)
+{
+	tf->rax = (uint64_t)t->syscall_nr;
+	tf->rip -= 2; /* back onto the syscall instruction */
+}
+
 /* Default action of a stop signal: the process stops until SIGCONT (or
  * SIGKILL); the parent hears of it through wait4(WUNTRACED) and SIGCHLD
  * (unless it asked for SA_NOCLDSTOP). Other threads of the process are
@@ -133,13 +139,22 @@ void signal_deliver(struct trap_frame *tf)
 	struct k_sigaction *ka = &p->sigactions[sig - 1];
 	bool from_syscall = tf->vector == VEC_SYSCALL;
 
-	if (ka->handler == SIG_IGN)
+	/* No handler runs: an interrupted call restarts, as Linux's
+	 * -ERESTARTSYS does (a read stopped by ^Z or SIGTTIN carries on
+	 * after SIGCONT instead of failing with EINTR). */
+	bool restart = from_syscall && (long)tf->rax == -EINTR &&
+		       restartable(t->syscall_nr);
+	if (ka->handler == SIG_IGN ||
+	    (ka->handler == SIG_DFL && (SIG_DEFAULT_IGNORE & SIGBIT(sig)))) {
+		if (restart)
+			syscall_restart(tf, t);
 		return;
+	}
 	if (ka->handler == SIG_DFL) {
-		if (SIG_DEFAULT_IGNORE & SIGBIT(sig))
-			return;
 		if (SIG_STOPS & SIGBIT(sig)) {
 			signal_stop(p, t, sig);
+			if (restart)
+				syscall_restart(tf, t);
 			return;
 		}
 		int status =
@@ -147,11 +162,8 @@ void signal_deliver(struct trap_frame *tf)
 		proc_exit(status);
 	}
 	/* A handler runs: an interrupted call either restarts or fails. */
-	if (from_syscall && (long)tf->rax == -EINTR &&
-	    (ka->flags & SA_RESTART) && restartable(t->syscall_nr)) {
-		tf->rax = (uint64_t)t->syscall_nr;
-		tf->rip -= 2; /* back onto the syscall instruction */
-	}
+	if (restart && (ka->flags & SA_RESTART))
+		syscall_restart(tf, t);
 	uint64_t oldmask = t->restore_mask ? t->sig_saved_mask : t->sig_blocked;
 	if (arch_signal_setup(tf, sig, ka, oldmask)) {
 		/* No room for the frame: the process dies of SIGSEGV. */

@@ -164,6 +164,7 @@ long sys_setsid(void)
 		r = -EPERM;
 	} else {
 		p->sid = p->pgid = p->pid;
+		p->ctty = NULL; /* a new session starts without a terminal */
 		r = p->sid;
 	}
 	spin_unlock_irqrestore(&proc_lock, f);

@@ -8,11 +8,13 @@ set -euo pipefail
 # linuxboot_dma.bin, multiboot_dma.bin), seabios (bios-256k.bin) and
 # ipxe-qemu; they are listed so that the check also catches a half-removed
 # install. coreutils gives timeout(1), mawk/sed/grep are in the base system.
+# python3 (standard library only) drives tests/interactive.py.
 pkgs=(
 	gcc make binutils libc6-dev
 	musl-tools
 	qemu-system-x86 qemu-system-data seabios ipxe-qemu
 	busybox-static e2fsprogs cpio
+	python3
 	gdb
 )
 

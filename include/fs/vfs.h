@@ -44,6 +44,9 @@ struct file_ops {
 	/* NULL: the generic lseek on the inode's size. */
 	long (*lseek)(struct file *f, int64_t off, int whence);
 	void (*release)(struct file *f);
+	/* Optional: a device's say on an open (the terminal layer's
+	 * controlling-terminal rules); may set f->priv; 0 or -errno. */
+	int (*open)(struct file *f);
 	/* Readiness for poll: POLLIN/POLLOUT bits; NULL means always ready
 	 * for both. poll_wq is where a poller sleeps until that changes. */
 	unsigned (*poll)(struct file *f);

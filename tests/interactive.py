@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Types at an interactive busybox shell on Limen's serial console and checks
+what a user would see: command output, ^C interrupting the foreground job,
+^Z stopping it and fg resuming it, the kernel's canonical-mode line editing
+(erase, ^H, kill, word-erase), ^D as end of file, and ^D leaving the shell.
+
+The shell runs under user/scripts/interactive-init.sh (setsid -c sh), so the
+console is its controlling terminal. QEMU's serial port is this script's pipe
+to QEMU's stdio. Every wait has a timeout and the whole run has one; nothing
+depends on speed (waits are for text, never for time). One PASS/FAIL line
+per check, as the other layers print; exit status 1 on any failure.
+
+usage: tests/interactive.py [--kernel FILE] [--initrd FILE] [--timeout SEC]
+                            [--log FILE]
+Python 3 standard library only.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# busybox's line editor follows its prompt with a cursor-position query.
+ESC = r"(\x1b\[[0-9;]*[A-Za-z])*"
+PROMPT = r"limen\$ " + ESC + "$"
+
+
+class Guest:
+    def __init__(self, cmd, log):
+        self.buf = b""
+        self.mark = 0
+        self.cond = threading.Condition()
+        self.log = open(log, "wb")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.eof = False
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self):
+        while True:
+            data = os.read(self.proc.stdout.fileno(), 4096)
+            with self.cond:
+                if not data:
+                    self.eof = True
+                    self.cond.notify_all()
+                    return
+                self.buf += data
+                self.log.write(data)
+                self.log.flush()
+                self.cond.notify_all()
+
+    def send(self, s):
+        """Keystrokes, as a terminal sends them (Enter is \\r)."""
+        self.proc.stdin.write(s.encode())
+        self.proc.stdin.flush()
+
+    def expect(self, regex, timeout):
+        """Waits for regex in the output since the last match; the match
+        or None after timeout seconds."""
+        pat = re.compile(regex.encode(), re.M)
+        end = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                text = self.buf[self.mark:].replace(b"\r", b"")
+                m = pat.search(text)
+                if m:
+                    # Advance past the match, counted in the raw buffer.
+                    raw, seen = self.mark, 0
+                    while seen < m.end():
+                        if self.buf[raw] != 13:
+                            seen += 1
+                        raw += 1
+                    self.mark = raw
+                    return m
+                left = end - time.monotonic()
+                if left <= 0 or self.eof:
+                    return None
+                self.cond.wait(min(left, 1.0))
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernel", default=os.path.join(ROOT, "build/kernel"))
+    ap.add_argument("--initrd",
+                    default=os.path.join(ROOT, "build/initramfs.cpio"))
+    ap.add_argument("--timeout", type=float, default=600,
+                    help="seconds for the whole run")
+    ap.add_argument("--log",
+                    default=os.path.join(ROOT, "build/test-logs/interactive.log"))
+    a = ap.parse_args()
+    os.makedirs(os.path.dirname(a.log), exist_ok=True)
+    qemu = os.environ.get("QEMU", "qemu-system-x86_64")
+    cmd = [qemu, "-accel", os.environ.get("ACCEL", "tcg"), "-cpu", "max",
+           "-m", "256M", "-smp", "1", "-display", "none", "-serial", "stdio",
+           "-monitor", "none", "-parallel", "none", "-no-reboot",
+           "-kernel", a.kernel, "-initrd", a.initrd, "-append",
+           "console=ttyS0 rdinit=/bin/sh -- /tests/interactive-init.sh"]
+    g = Guest(cmd, a.log)
+    # The whole run cannot outlive its timeout, whatever a step waits for.
+    watchdog = threading.Timer(a.timeout, g.proc.kill)
+    watchdog.start()
+    failed = []
+
+    def check(name, ok, why=""):
+        if ok:
+            print("PASS interactive.%s" % name, flush=True)
+        else:
+            print("FAIL interactive.%s: %s" % (name, why), flush=True)
+            failed.append(name)
+        return ok
+
+    def run(cmd, want, name, timeout=120):
+        g.send(cmd + "\r")
+        return check(name, g.expect(want, timeout),
+                     "no %r after typing %r" % (want, cmd))
+
+    def interrupt(name, key="\x03", tries=12):
+        """Sends key until the prompt is back (a retry covers a key typed
+        before the job took the terminal; a broken ^C never succeeds, as
+        the job sleeps far longer than all the tries)."""
+        for _ in range(tries):
+            g.send(key)
+            if g.expect(PROMPT, 10):
+                return check(name, True)
+        return check(name, False, "no prompt after %r" % key)
+
+    try:
+        steps_ok = (
+            check("boot_prompt", g.expect(r"# " + ESC + "$", 240), "no shell prompt")
+            and run("PS1='limen''$ '", PROMPT, "set_prompt")
+            and run("case $- in *m*) echo job""control=on;; esac",
+                    r"^jobcontrol=on$", "job_control_on")
+            and run("echo hel''lo", r"^hello$", "echo")
+            and g.expect(PROMPT, 60) is not None
+            # ^C: the job prints its marker once it owns the terminal.
+            and run("sh -c 'echo sta\"\"rted; exec sleep 1000'",
+                    r"^started$", "sleep_started")
+            and interrupt("ctrl_c_interrupts_sleep")
+            and run("echo st''atus=$?", r"^status=130$", "sleep_killed_by_sigint")
+            and g.expect(PROMPT, 60) is not None
+            # ^Z stops the job; fg continues it in the foreground.
+            and run("sh -c 'echo sto\"\"ppable; exec sleep 1000'",
+                    r"^stoppable$", "stoppable_started")
+            and (g.send("\x1a") or True)
+            and check("ctrl_z_stops", g.expect(r"Stopped", 120),
+                      "no 'Stopped' after ^Z")
+            and g.expect(PROMPT, 60) is not None
+            and run("fg", r"sleep 1000", "fg")
+            and interrupt("ctrl_c_after_fg")
+            # The kernel's canonical editing, seen by the read builtin:
+            # ^U kills "junk", DEL erases X, ^W erases "zz", ^H erases Y.
+            and run("echo rea''dy; read x", r"^ready$", "read_started")
+            and (g.send("junk\x15abX\x7fc zz\x17dY\x08\r") or True)
+            and g.expect(PROMPT, 60) is not None
+            and run("echo \"[$x]\"", r"^\[abc d\]$", "canonical_editing")
+            # ^D at the start of a line is end of file for cat.
+            and run("echo ca''t; cat", r"^cat$", "cat_started")
+            and (g.send("meow\r") or True)
+            and check("cat_echo_and_copy", g.expect(r"meow\n(.*\n)?meow\n", 60),
+                      "cat did not copy the line")
+            and (g.send("\x04") or True)
+            and check("ctrl_d_ends_cat", g.expect(PROMPT, 60),
+                      "no prompt after ^D")
+            and run("echo c''at=$?", r"^cat=0$", "cat_status")
+            and g.expect(PROMPT, 60) is not None
+            # ^D at an empty prompt leaves the shell; init says so.
+            and (g.send("\x04") or True)
+            and check("ctrl_d_exits_shell",
+                      g.expect(r"interactive shell exited with status 0", 60),
+                      "shell did not exit on ^D")
+            and check("power_off", g.expect(r"limen: power off", 60),
+                      "no power off")
+        )
+        if not steps_ok and not failed:
+            check("prompt", False, "no prompt where one was expected")
+    finally:
+        watchdog.cancel()
+        g.close()
+    text = g.buf.replace(b"\r", b"").decode("utf-8", "replace")
+    check("no_panic", "Kernel panic" not in text, "kernel panic")
+    if failed:
+        sys.stderr.write("---- interactive: last 30 lines of %s ----\n" % a.log)
+        for line in text.splitlines()[-30:]:
+            sys.stderr.write("  | %s\n" % line)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
