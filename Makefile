@@ -145,6 +145,7 @@ test: deps
 	  tests/layer guest tests/guest-suite.sh $(BUILD)/initramfs.cpio \
 		$(BUILD)/initramfs-example.cpio; \
 	  tests/layer fault tests/fault-cases.sh $(BUILD)/initramfs.cpio; \
+	  tests/layer virtio-blk tests/virtio-blk.sh; \
 	  tests/layer syscall-doc tools/gen-syscall-doc.sh --check; \
 	} 2>&1 | tests/summary
 
