@@ -147,6 +147,7 @@ test: deps
 	  tests/layer fault tests/fault-cases.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer interactive tests/interactive.py \
 		--initrd $(BUILD)/initramfs.cpio; \
+	  tests/layer virtio-blk tests/virtio-blk.sh; \
 	  tests/layer syscall-doc tools/gen-syscall-doc.sh --check; \
 	} 2>&1 | tests/summary
 

@@ -14,6 +14,8 @@
 #include <drivers/tty.h>
 #include <drivers/uart.h>
 #include <drivers/mem.h>
+#include <drivers/pci.h>
+#include <drivers/virtio_blk.h>
 #include <err.h>
 #include <fs/vfs.h>
 #include <ktest.h>
@@ -125,6 +127,8 @@ static void kinit(void *arg)
 	}
 	initramfs_make_dev();
 	procfs_init();
+	pci_init();
+	virtio_blk_init();
 	if (cmdline.ktest) {
 		int failed = ktest_run(cmdline.ktest);
 		kernel_power_off(failed ? "self-tests failed"

@@ -51,6 +51,11 @@ void lapic_eoi(void)
 	lapic_write(LAPIC_EOI, 0);
 }
 
+uint32_t lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
+}
+
 static uint32_t ioapic_read(uint32_t reg)
 {
 	mmio_write32(ioapic + IOAPIC_REGSEL, reg);

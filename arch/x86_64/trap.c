@@ -15,6 +15,7 @@
 #include <printk.h>
 #include <proc.h>
 #include <sched.h>
+#include <uapi/errno.h>
 
 struct idt_entry {
 	uint16_t off_lo;
@@ -88,6 +89,21 @@ void trap_set_handler(uint8_t vector, irq_handler_t h, void *arg)
 {
 	handlers[vector].arg = arg;
 	handlers[vector].fn = h;
+}
+
+int trap_alloc_vector(irq_handler_t h, void *arg)
+{
+	static spinlock_t lock = SPINLOCK_INIT("vectors");
+	irqflags_t f = spin_lock_irqsave(&lock);
+	for (int v = VEC_DYN_FIRST; v <= VEC_DYN_LAST; v++) {
+		if (!handlers[v].fn) {
+			trap_set_handler(v, h, arg);
+			spin_unlock_irqrestore(&lock, f);
+			return v;
+		}
+	}
+	spin_unlock_irqrestore(&lock, f);
+	return -ENOSPC;
 }
 
 uint64_t extable_lookup(uint64_t rip)

@@ -6,6 +6,8 @@
 
 void apic_init(void);
 void lapic_eoi(void);
+/* This CPU's local APIC id (MSI destinations). */
+uint32_t lapic_id(void);
 /* Calibrates the TSC and the LAPIC timer against the PIT and starts the
  * periodic tick at HZ. */
 void timer_init(void);

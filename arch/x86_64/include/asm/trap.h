@@ -56,6 +56,11 @@ static inline bool trap_from_user(const struct trap_frame *tf)
 typedef void (*irq_handler_t)(struct trap_frame *tf, void *arg);
 /* Install a handler for an interrupt vector (IRQs and the timer). */
 void trap_set_handler(uint8_t vector, irq_handler_t h, void *arg);
+/* Vectors for MSI/MSI-X, above the I/O APIC's range: installs h on a free
+ * one and returns it, or -ENOSPC. */
+#define VEC_DYN_FIRST 0x50
+#define VEC_DYN_LAST 0xef
+int trap_alloc_vector(irq_handler_t h, void *arg);
 void trap_print_frame(const struct trap_frame *tf);
 
 /* Exception table: an instruction that may fault on purpose (user-memory
