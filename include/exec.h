@@ -17,6 +17,9 @@ struct exec_image {
 	struct mm *mm;	 /* the new address space */
 	uintptr_t entry; /* initial rip */
 	uintptr_t sp;	 /* initial rsp */
+	/* The ELF file that was loaded (a script's interpreter), for
+	 * /proc/PID/exe: absolute, as the caller named it. */
+	char exe[256];
 };
 
 #define EXEC_ARG_MAX (128 * 1024) /* argv + envp bytes, then E2BIG */

@@ -66,6 +66,9 @@ struct thread {
 	/* Signals (kernel/signal.c): pending and blocked sets, bit n-1 for
 	 * signal n; the last system call's number, for restarts. */
 	uint64_t sig_pending, sig_blocked;
+	/* During rt_sigtimedwait: the mask before the wait unblocked the
+	 * awaited set (Linux's real_blocked); 0 otherwise. */
+	uint64_t sig_real_blocked;
 	uint64_t sig_saved_mask; /* rt_sigsuspend's mask to restore */
 	bool restore_mask;
 	uint64_t altstack_sp, altstack_size; /* sigaltstack; size 0: none */

@@ -59,6 +59,55 @@ static int parse_shebang(char *buf, size_t n, char **interp, char **arg)
 	return 0;
 }
 
+/* The canonical absolute path of the file path names (symlinks resolved,
+ * as Linux's /proc/PID/exe shows), into out; "" if it cannot be made. */
+static void exe_path(struct process *p, const char *path, char *out,
+		     size_t size)
+{
+	char name[NAME_MAX + 1];
+	char *cur = kmalloc(PATH_MAX), *dir = kmalloc(PATH_MAX);
+	out[0] = '\0';
+	if (!cur || !dir)
+		goto done;
+	strlcpy(cur, path, PATH_MAX);
+	vfs_lock();
+	for (int links = 0; links <= SYMLOOP_MAX; links++) {
+		struct inode *parent, *child;
+		bool slash;
+		if (vfs_lookup_parent(p->fs, p->fs->cwd, cur, &parent, name,
+				      &slash))
+			break;
+		struct vfs_ctx c = *p->fs;
+		c.cwd = parent;
+		if (vfs_getcwd(&c, dir, PATH_MAX) <= 0)
+			break;
+		child = dir_find(parent, name);
+		if (!child)
+			break;
+		if (strcmp(dir, "/") != 0)
+			strlcat(dir, "/", PATH_MAX);
+		if (S_ISLNK(child->mode) && child->target) {
+			/* Go on from the target, relative to its directory. */
+			if (child->target[0] == '/')
+				strlcpy(cur, child->target, PATH_MAX);
+			else if (strlcpy(cur, dir, PATH_MAX) >= PATH_MAX ||
+				 strlcat(cur, child->target, PATH_MAX) >=
+				     PATH_MAX)
+				break;
+			continue;
+		}
+		if (strlcpy(out, dir, size) < size &&
+		    strlcat(out, name, size) < size)
+			break;
+		out[0] = '\0';
+		break;
+	}
+	vfs_unlock();
+done:
+	kfree(cur);
+	kfree(dir);
+}
+
 /* Loads path (or its interpreter) into a new address space. */
 static int load(struct process *p, const char *path, const char *const *argv,
 		const char *const *envp, int depth, struct exec_image *img)
@@ -98,6 +147,8 @@ static int load(struct process *p, const char *path, const char *const *argv,
 	}
 	r = exec_load(file_read_at, f, path, argv, envp, img);
 	file_put(f);
+	if (!r)
+		exe_path(p, path, img->exe, sizeof(img->exe));
 	return r;
 }
 
@@ -120,7 +171,7 @@ int proc_execve(const char *path, const char *const *argv,
 	for (int fd = 0; fd < PROC_FD_MAX; fd++)
 		if (p->fds[fd].file && p->fds[fd].cloexec)
 			fd_close(p, fd);
-	strlcpy(p->exe, path, sizeof(p->exe));
+	strlcpy(p->exe, img.exe, sizeof(p->exe));
 	const char *base = strrchr(path, '/');
 	strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
 	strlcpy(t->name, p->comm, sizeof(t->name));

@@ -125,10 +125,11 @@ static void kinit(void *arg)
 		initramfs_unpack(phys_to_virt(boot_info.initrd_base),
 				 boot_info.initrd_size);
 	}
-	initramfs_make_dev();
-	procfs_init();
+	/* Disks first, so /dev gets a node for each. */
 	pci_init();
 	virtio_blk_init();
+	initramfs_make_dev();
+	procfs_init();
 	if (cmdline.ktest) {
 		int failed = ktest_run(cmdline.ktest);
 		kernel_power_off(failed ? "self-tests failed"

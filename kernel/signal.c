@@ -8,7 +8,9 @@
 #include <proc.h>
 #include <sched.h>
 #include <signal.h>
+#include <time.h>
 #include <uaccess.h>
+#include <uapi/misc.h>
 #include <uapi/errno.h>
 
 #define SIG_KERNEL_ONLY (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
@@ -62,10 +64,13 @@ int signal_send(struct process *p, int sig)
 	}
 	/* Ignored signals are dropped at once (except by a blocked mask,
 	 * where POSIX lets them stay pending; dropping is also allowed). */
+	/* A blocked signal is never ignored: the handler may change before
+	 * it is unblocked, or sigtimedwait may take it (Linux's rule). */
 	uint64_t h = p->sigactions[sig - 1].handler;
-	if (h == SIG_IGN ||
-	    (h == SIG_DFL && (SIG_DEFAULT_IGNORE & SIGBIT(sig)) &&
-	     sig != SIGSTOP))
+	if (!((t->sig_blocked | t->sig_real_blocked) & SIGBIT(sig)) &&
+	    (h == SIG_IGN ||
+	     (h == SIG_DFL && (SIG_DEFAULT_IGNORE & SIGBIT(sig)) &&
+	      sig != SIGSTOP)))
 		return 0;
 	__atomic_or_fetch(&t->sig_pending, SIGBIT(sig), __ATOMIC_RELAXED);
 	sched_signal_wake(t);
@@ -277,11 +282,87 @@ long sys_pause(void)
 	return -EINTR;
 }
 
+/* Init gets only the signals it asked for: handled or blocked (for
+ * sigtimedwait, as busybox init does), never SIGKILL or SIGSTOP. */
 bool signal_user_may_send(struct process *p, int sig)
 {
-	return !(p->pid == 1 && sig > 0 &&
-		 (sig == SIGKILL || sig == SIGSTOP ||
-		  p->sigactions[sig - 1].handler == SIG_DFL));
+	if (p->pid != 1 || sig <= 0)
+		return true;
+	if (sig == SIGKILL || sig == SIGSTOP)
+		return false;
+	if (p->sigactions[sig - 1].handler != SIG_DFL)
+		return true;
+	struct thread *t;
+	list_for_each_entry(t, &p->threads, proc_link)
+	{
+		if ((t->sig_blocked | t->sig_real_blocked) & SIGBIT(sig))
+			return true;
+	}
+	return false;
+}
+
+/* rt_sigtimedwait: takes a pending signal of set without running its
+ * handler. While waiting, the set is unblocked so that its signals wake
+ * the thread (they are taken here, not delivered); any other unblocked
+ * signal ends the wait with EINTR and is delivered on the way out. */
+long sys_rt_sigtimedwait(const uint64_t *uset, void *uinfo,
+			 const struct timespec_k *uts, size_t sigsetsize)
+{
+	struct thread *t = current;
+	uint64_t set;
+	struct timespec_k ts;
+	if (sigsetsize != sizeof(uint64_t))
+		return -EINVAL;
+	if (copy_from_user(&set, uset, sizeof(set)))
+		return -EFAULT;
+	set &= ~SIG_KERNEL_ONLY;
+	uint64_t deadline = 0;
+	if (uts) {
+		if (copy_from_user(&ts, uts, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		deadline = time_ns() + (uint64_t)ts.tv_sec * NSEC_PER_SEC +
+			   (uint64_t)ts.tv_nsec;
+	}
+	uint64_t saved = t->sig_blocked;
+	int sig = 0;
+	long r = 0;
+	irqflags_t f = sched_lock_irqsave();
+	t->sig_real_blocked = saved;
+	t->sig_blocked &= ~set;
+	for (;;) {
+		uint64_t ready = t->sig_pending & set;
+		if (ready) {
+			sig = __builtin_ctzll(ready) + 1;
+			__atomic_and_fetch(&t->sig_pending, ~SIGBIT(sig),
+					   __ATOMIC_RELAXED);
+			break;
+		}
+		if (signal_pending(t)) {
+			r = -EINTR;
+			break;
+		}
+		if (uts && time_ns() >= deadline) {
+			r = -EAGAIN;
+			break;
+		}
+		t->intr_sleep = true;
+		sched_sleep_locked(&pause_wq, uts ? deadline : 0);
+		t->intr_sleep = false;
+	}
+	t->sig_blocked = saved;
+	t->sig_real_blocked = 0;
+	sched_unlock_irqrestore(f);
+	if (r)
+		return r;
+	if (uinfo) {
+		/* siginfo_t: signo, errno, code (SI_USER), then zeros. */
+		int32_t info[32] = {sig, 0, 0};
+		if (copy_to_user(uinfo, info, sizeof(info)))
+			return -EFAULT;
+	}
+	return sig;
 }
 
 static int kill_one(struct process *p, int sig)

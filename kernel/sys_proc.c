@@ -81,17 +81,45 @@ long sys_arch_prctl(long code, uintptr_t addr)
 	}
 }
 
+/* The host and domain names (one UTS namespace), set by root. */
+static char uts_nodename[65] = "limen";
+static char uts_domainname[65] = "(none)";
+
+static long set_uts_name(char *dst, const char *uname, long len)
+{
+	char k[65];
+	if (proc_current()->euid != 0)
+		return -EPERM;
+	if (len < 0 || len > 64)
+		return -EINVAL;
+	if (copy_from_user(k, uname, (size_t)len))
+		return -EFAULT;
+	k[len] = '\0';
+	memcpy(dst, k, (size_t)len + 1);
+	return 0;
+}
+
+long sys_sethostname(const char *name, long len)
+{
+	return set_uts_name(uts_nodename, name, len);
+}
+
+long sys_setdomainname(const char *name, long len)
+{
+	return set_uts_name(uts_domainname, name, len);
+}
+
 long sys_uname(struct new_utsname *u)
 {
 	struct new_utsname k;
 	memset(&k, 0, sizeof(k));
 	strlcpy(k.sysname, "Linux", sizeof(k.sysname));
-	strlcpy(k.nodename, "limen", sizeof(k.nodename));
+	strlcpy(k.nodename, uts_nodename, sizeof(k.nodename));
 	/* glibc refuses to run on kernels older than its minimum (3.2). */
 	strlcpy(k.release, "6.1.0-limen", sizeof(k.release));
 	strlcpy(k.version, "#1 limen 0.1", sizeof(k.version));
 	strlcpy(k.machine, "x86_64", sizeof(k.machine));
-	strlcpy(k.domainname, "(none)", sizeof(k.domainname));
+	strlcpy(k.domainname, uts_domainname, sizeof(k.domainname));
 	return copy_to_user(u, &k, sizeof(k));
 }
 
