@@ -148,6 +148,7 @@ test: deps
 	  tests/layer interactive tests/interactive.py \
 		--initrd $(BUILD)/initramfs.cpio; \
 	  tests/layer virtio-blk tests/virtio-blk.sh; \
+	  tests/layer disk-session tests/disk-session.sh; \
 	  tests/layer syscall-doc tools/gen-syscall-doc.sh --check; \
 	} 2>&1 | tests/summary
 

@@ -10,8 +10,14 @@ to QEMU's stdio. Every wait has a timeout and the whole run has one; nothing
 depends on speed (waits are for text, never for time). One PASS/FAIL line
 per check, as the other layers print; exit status 1 on any failure.
 
-usage: tests/interactive.py [--kernel FILE] [--initrd FILE] [--timeout SEC]
-                            [--log FILE]
+With --disk IMG it is `make run`'s session instead: the kernel mounts the
+ext2 disk as root (root=/dev/vda rw), busybox init runs /etc/inittab and
+puts a login shell on ttyS0. It checks the Limen prompt, ^C on sleep, a
+file written and `poweroff`, then (host side) e2fsck -fn on the image and
+that a second boot still has the file.
+
+usage: tests/interactive.py [--kernel FILE] [--initrd FILE] [--disk IMG]
+                            [--timeout SEC] [--log FILE]
 Python 3 standard library only.
 """
 import argparse
@@ -93,12 +99,15 @@ def main():
     ap.add_argument("--kernel", default=os.path.join(ROOT, "build/kernel"))
     ap.add_argument("--initrd",
                     default=os.path.join(ROOT, "build/initramfs.cpio"))
+    ap.add_argument("--disk", help="boot this ext2 root disk (make run)")
     ap.add_argument("--timeout", type=float, default=600,
                     help="seconds for the whole run")
     ap.add_argument("--log",
                     default=os.path.join(ROOT, "build/test-logs/interactive.log"))
     a = ap.parse_args()
     os.makedirs(os.path.dirname(a.log), exist_ok=True)
+    if a.disk:
+        return disk_session(a)
     qemu = os.environ.get("QEMU", "qemu-system-x86_64")
     cmd = [qemu, "-accel", os.environ.get("ACCEL", "tcg"), "-cpu", "max",
            "-m", "256M", "-smp", "1", "-display", "none", "-serial", "stdio",
@@ -192,6 +201,91 @@ def main():
         sys.stderr.write("---- interactive: last 30 lines of %s ----\n" % a.log)
         for line in text.splitlines()[-30:]:
             sys.stderr.write("  | %s\n" % line)
+    return 1 if failed else 0
+
+
+DISK_PROMPT = r"limen:[^\n]*# " + ESC + "$"
+
+
+def boot_disk(a, log):
+    qemu = os.environ.get("QEMU", "qemu-system-x86_64")
+    cmd = [qemu, "-accel", os.environ.get("ACCEL", "tcg"), "-cpu", "max",
+           "-m", "256M", "-smp", "1", "-display", "none", "-serial", "stdio",
+           "-monitor", "none", "-parallel", "none", "-no-reboot",
+           "-kernel", a.kernel,
+           "-drive", "file=%s,if=virtio,format=raw" % a.disk,
+           "-append", "console=ttyS0 root=/dev/vda rw"]
+    return Guest(cmd, log)
+
+
+def host(cmd):
+    env = dict(os.environ)
+    env["PATH"] = env.get("PATH", "") + ":/sbin:/usr/sbin"
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          env=env)
+
+
+def disk_session(a):
+    failed = []
+
+    def check(name, ok, why=""):
+        print(("PASS disk-session.%s" % name) if ok else
+              ("FAIL disk-session.%s: %s" % (name, why)), flush=True)
+        if not ok:
+            failed.append(name)
+        return ok
+
+    texts = []
+    for boot in (1, 2):
+        g = boot_disk(a, a.log + ".%d" % boot)
+        watchdog = threading.Timer(a.timeout / 2, g.proc.kill)
+        watchdog.start()
+
+        def run(cmd, want, name, timeout=120):
+            g.send(cmd + "\r")
+            return check(name, g.expect(want, timeout),
+                         "no %r after typing %r" % (want, cmd))
+
+        def interrupt(name, tries=12):
+            for _ in range(tries):
+                g.send("\x03")
+                if g.expect(DISK_PROMPT, 10):
+                    return check(name, True)
+            return check(name, False, "no prompt after ^C")
+
+        try:
+            ok = check("boot%d_prompt" % boot, g.expect(DISK_PROMPT, 240),
+                       "no Limen prompt from init's login shell")
+            if ok and boot == 1:
+                ok = (run("grep ' / ' /proc/mounts", r"^/dev/root / ext2 rw",
+                          "root_is_ext2")
+                      and g.expect(DISK_PROMPT, 60) is not None
+                      and run("sh -c 'echo sta\"\"rted; exec sleep 1000'",
+                              r"^started$", "sleep_started")
+                      and interrupt("ctrl_c_interrupts_sleep")
+                      and run("echo kept across power off > /root/persist.txt"
+                              "; echo wr''ote", r"^wrote$", "write_file"))
+            elif ok:
+                ok = run("cat /root/persist.txt", r"^kept across power off$",
+                         "file_survives_reboot")
+            if ok:
+                g.expect(DISK_PROMPT, 60)
+                g.send("poweroff\r")
+                check("boot%d_poweroff" % boot,
+                      g.expect(r"limen: power off", 120), "no power off")
+        finally:
+            watchdog.cancel()
+            g.close()
+        texts.append(g.buf.decode("utf-8", "replace"))
+        r = host(["e2fsck", "-fn", a.disk])
+        check("boot%d_e2fsck_clean" % boot, r.returncode == 0,
+              r.stdout.decode("utf-8", "replace")[-600:])
+        if boot == 1:
+            r = host(["debugfs", "-R", "cat /root/persist.txt", a.disk])
+            check("debugfs_reads_file",
+                  b"kept across power off" in r.stdout, r.stdout[-300:])
+    check("no_panic", not any("Kernel panic" in t for t in texts),
+          "kernel panic")
     return 1 if failed else 0
 
 
