@@ -335,11 +335,12 @@ long vfs_getdents64(struct file *f, char *buf, size_t n)
 		f->pos = 2;
 	}
 	struct dir_entry *e;
-	uint64_t idx = 2;
+	uint64_t idx;
 	list_for_each_entry(e, &dir->entries, link)
 	{
-		if (idx++ < f->pos)
+		if (e->pos < f->pos)
 			continue;
+		idx = e->pos + 1;
 		size_t k =
 		    put_dirent(buf + used, n - used, e->inode->ino,
 			       (int64_t)idx, dtype(e->inode->mode), e->name);

@@ -30,6 +30,14 @@ struct inode *dir_find(struct inode *dir, const char *name)
 	return NULL;
 }
 
+/* Positions 0 and 1 are "." and "..". */
+static uint64_t dir_next_pos(struct inode *dir)
+{
+	if (dir->next_pos < 2)
+		dir->next_pos = 2;
+	return dir->next_pos++;
+}
+
 int dir_attach(struct inode *dir, const char *name, struct inode *ino)
 {
 	struct dir_entry *e = kmalloc(sizeof(*e));
@@ -43,6 +51,7 @@ int dir_attach(struct inode *dir, const char *name, struct inode *ino)
 	}
 	memcpy(e->name, name, len + 1);
 	e->inode = ino;
+	e->pos = dir_next_pos(dir);
 	list_add_tail(&e->link, &dir->entries);
 	if (S_ISDIR(ino->mode))
 		ino->parent = dir;
@@ -62,6 +71,7 @@ int dir_add(struct inode *dir, const char *name, struct inode *ino)
 	}
 	memcpy(e->name, name, len + 1);
 	e->inode = ino;
+	e->pos = dir_next_pos(dir);
 	list_add_tail(&e->link, &dir->entries);
 	ino->nlink++;
 	if (S_ISDIR(ino->mode)) {

@@ -382,6 +382,8 @@ int vfs_mount(const struct vfs_ctx *ctx, const char *source,
 	if (r)
 		return r;
 	sb->flags |= flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	if (source) /* as the user named it, for /proc/mounts */
+		strlcpy(sb->source, source, sizeof(sb->source));
 	attach(sb, target);
 	return 0;
 }

@@ -7,7 +7,7 @@ out=$1
 user=$2
 stage=$(dirname "$out")/initramfs.d
 rm -rf "$stage"
-mkdir -p "$stage"/{bin,sbin,etc,tests,examples,tmp,proc,dev,root}
+mkdir -p "$stage"/{bin,sbin,etc,tests,examples,tmp,proc,dev,root,mnt}
 cp /bin/busybox "$stage/bin/busybox"
 # Every applet Debian's busybox has, as a link in /bin.
 for a in $(/bin/busybox --list); do
@@ -17,8 +17,8 @@ cp "$user"/tests/* "$stage/tests/"
 cp "$(dirname "$0")"/../user/scripts/*.sh "$stage/tests/"
 cp "$user"/examples/* "$stage/examples/"
 echo "Limen test initramfs" > "$stage/etc/motd"
-printf 'root:x:0:0:root:/root:/bin/sh\n' > "$stage/etc/passwd"
-printf 'root:x:0:\n' > "$stage/etc/group"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$stage/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
 echo "present" > "$stage/root/example.txt"
 (cd "$stage" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort |
 	cpio --quiet -o -H newc --owner=0:0) > "$out"

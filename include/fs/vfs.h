@@ -55,10 +55,14 @@ struct file_ops {
 	bool seek_noop; /* lseek succeeds and does nothing (/dev/null) */
 };
 
+/* pos orders a directory's entries for getdents: it only grows, so a
+ * position a reader saved stays valid whatever is added or removed (rm -r
+ * deletes while it reads). */
 struct dir_entry {
 	char *name;
 	struct inode *inode;
 	struct list_head link;
+	uint64_t pos;
 };
 
 /* What a disk file system does for the VFS. All are called with the VFS
@@ -142,6 +146,7 @@ struct inode {
 	struct super_block *sb;
 	struct inode *mounted; /* directories: the root mounted here */
 	bool loaded;	       /* disk directories: entries are in memory */
+	uint64_t next_pos;     /* directories: pos of the next entry */
 	uint64_t disk_blocks;  /* disk files: st_blocks (512-byte units) */
 	void *fs_priv;	       /* the disk file system's */
 };

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Storage from outside: boots the test initramfs with a blank ext2 disk
+# (vda) and a bad one (vdb); user/scripts/storage-guest.sh mounts, writes,
+# checks and unmounts. Then the host checks the image with e2fsck -fn and
+# reads the guest's files with debugfs. Runs for 1 KiB and 4 KiB blocks,
+# with bad disks: a flipped magic, an ext4 image (extents, journal), and
+# an out-of-range block number in the root inode.
+# usage: tests/storage-suite.sh INITRD
+set -uo pipefail
+initrd=$1
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+rq=$root/tests/run-qemu
+out=$root/build/storage-test
+export PATH=$PATH:/sbin:/usr/sbin
+mkdir -p "$out"
+st=0
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; st=1; }
+
+# bad disks, each 8 MiB
+mkbad() {
+	local img=$out/bad-$1.img
+	rm -f "$img"
+	case $1 in
+	magic)
+		mke2fs -q -t ext2 -F "$img" 8M > /dev/null
+		printf '\x00\x00' | dd of="$img" bs=1 seek=$((1024 + 56)) conv=notrunc 2>/dev/null ;;
+	ext4)
+		mke2fs -q -t ext4 -F "$img" 8M > /dev/null ;;
+	badblock)
+		mke2fs -q -t ext2 -b 1024 -F "$img" 8M > /dev/null
+		# the root directory's first block pointer far past the end
+		debugfs -w -R 'sif <2> block[0] 99999999' "$img" > /dev/null 2>&1 ;;
+	esac
+	echo "$img"
+}
+
+run() { # run NAME BLOCKSIZE BADKIND
+	local name=$1 bs=$2 bad=$3
+	local img=$out/$name.img
+	rm -f "$img"
+	mke2fs -q -t ext2 -b "$bs" -F "$img" 64M > /dev/null
+	local badimg
+	badimg=$(mkbad "$bad")
+	"$rq" --name "$name" --initrd "$initrd" --timeout 600 \
+		--append "console=ttyS0 rdinit=/bin/sh -- /tests/storage-guest.sh" \
+		--expect-text "limen: init \(pid 1\) exited with status 0" \
+		-- -drive "file=$img,if=virtio,format=raw" \
+		-drive "file=$badimg,if=virtio,format=raw" || st=1
+	if e2fsck -fn "$img" > "$out/$name.fsck" 2>&1; then
+		pass "$name.e2fsck_clean"
+	else
+		fail "$name.e2fsck_clean" "$(tail -5 "$out/$name.fsck" | tr '\n' ' ')"
+	fi
+	local got
+	got=$(debugfs -R 'cat /known.txt' "$img" 2>/dev/null)
+	[ "$got" = "written by Limen" ] && pass "$name.debugfs_reads_file" ||
+		fail "$name.debugfs_reads_file" "got '$got'"
+	got=$(debugfs -R 'stat /dir/link' "$img" 2>/dev/null | grep -o 'Fast link dest: .*')
+	[ "$got" = 'Fast link dest: "../known.txt"' ] && pass "$name.debugfs_reads_symlink" ||
+		fail "$name.debugfs_reads_symlink" "got '$got'"
+}
+
+run storage-1k 1024 magic
+run storage-4k 4096 ext4
+run storage-badblock 4096 badblock
+exit $st
