@@ -5,6 +5,7 @@
  * Called with fs_lock held (refresh) or not (generate). */
 #include <drivers/tty.h>
 #include <asm/cpufeature.h>
+#include <fs/bcache.h>
 #include <fs/vfs.h>
 #include <lib/printf.h>
 #include <lib/string.h>
@@ -187,6 +188,21 @@ static long gen_unimplemented(struct inode *ino, char *buf, size_t size)
 			EMIT("%d %s %llu\n", i,
 			     syscall_names[i] ? syscall_names[i] : "?",
 			     (unsigned long long)syscall_enosys_count[i]);
+	return finish(len, size);
+}
+
+/* The block cache's counters (fs/bcache.c), one "name value" per line. */
+static long gen_bcache(struct inode *ino, char *buf, size_t size)
+{
+	(void)ino;
+	struct bcache_stats st;
+	long len = 0;
+	bcache_stats(&st);
+	EMIT("hits %llu\nmisses %llu\nwritebacks %llu\nevictions %llu\n"
+	     "buffers %zu\ndirty %zu\nbytes %zu\n",
+	     (unsigned long long)st.hits, (unsigned long long)st.misses,
+	     (unsigned long long)st.writebacks,
+	     (unsigned long long)st.evictions, st.buffers, st.dirty, st.bytes);
 	return finish(len, size);
 }
 
@@ -457,9 +473,10 @@ void procfs_fill(struct inode *dir)
 	struct inode *limen = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
 	if (limen) {
 		limen->nlink = 1;
-		if (dir_add(dir, "limen", limen) == 0)
+		if (dir_add(dir, "limen", limen) == 0) {
 			add_file(limen, "unimplemented", gen_unimplemented, 0);
-		else
+			add_file(limen, "bcache", gen_bcache, 0);
+		} else
 			kfree(limen);
 	}
 	dir->refresh = proc_refresh;

@@ -4,7 +4,8 @@
 # checks and unmounts. Then the host checks the image with e2fsck -fn and
 # reads the guest's files with debugfs. Runs for 1 KiB and 4 KiB blocks,
 # with bad disks: a flipped magic, an ext4 image (extents, journal), and
-# an out-of-range block number in the root inode.
+# an out-of-range block number in the root inode. The big file (40 MiB)
+# is larger than the block cache (an eighth of the 256 MiB of RAM).
 # usage: tests/storage-suite.sh INITRD
 set -uo pipefail
 initrd=$1
@@ -43,7 +44,7 @@ run() { # run NAME BLOCKSIZE BADKIND
 	local badimg
 	badimg=$(mkbad "$bad")
 	"$rq" --name "$name" --initrd "$initrd" --timeout 600 \
-		--append "console=ttyS0 rdinit=/bin/sh -- /tests/storage-guest.sh" \
+		--append "console=ttyS0 BIGMB=40 rdinit=/bin/sh -- /tests/storage-guest.sh" \
 		--expect-text "limen: init \(pid 1\) exited with status 0" \
 		-- -drive "file=$img,if=virtio,format=raw" \
 		-drive "file=$badimg,if=virtio,format=raw" || st=1

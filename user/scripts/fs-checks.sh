@@ -100,6 +100,9 @@ dd if=/dev/urandom of=/tmp/src.$$ bs=1M count="$bigmb" 2>/dev/null
 cp /tmp/src.$$ big
 sync
 check big_file_checksum [ "$(md5sum < big)" = "$(md5sum < /tmp/src.$$)" ]
+# On a disk larger than the cache, blocks must have been evicted.
+[ "$bigmb" -ge 40 ] && check big_file_evicted \
+	[ "$(awk '$1 == "evictions" { print $2 }' /proc/limen/bcache)" -gt 0 ]
 rm -f /tmp/src.$$
 # 2000 small files in one directory
 mkdir many
