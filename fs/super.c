@@ -436,7 +436,6 @@ int vfs_umount(const struct vfs_ctx *ctx, struct inode *root, int flags)
 int vfs_mount_root(const char *dev, const char *type, bool ro)
 {
 	struct super_block *sb;
-	const char *types[] = {type, "ext2"};
 	const char *name = dev;
 	if (strncmp(name, "/dev/", 5) == 0)
 		name += 5;
@@ -446,8 +445,8 @@ int vfs_mount_root(const char *dev, const char *type, bool ro)
 		return -ENXIO;
 	}
 	vfs_lock();
-	int r =
-	    get_super(name, types[type ? 0 : 1], ro ? MS_RDONLY : 0, NULL, &sb);
+	int r = get_super(name, type ? type : "ext2", ro ? MS_RDONLY : 0, NULL,
+			  &sb);
 	if (!r) {
 		sb->flags |= ro ? MS_RDONLY : 0;
 		strlcpy(sb->source, "/dev/root", sizeof(sb->source));
