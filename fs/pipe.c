@@ -134,12 +134,15 @@ static void pipe_release(struct file *f)
 	else
 		p->writers--;
 	bool last = p->readers == 0 && p->writers == 0;
+	/* Wake the other end's sleepers before letting go of the lock: once
+	 * it is released, that end's own release may free the pipe at once.
+	 * (p->lock before sched_lock is the order everywhere.) */
+	if (!last)
+		wait_queue_wake_all(&p->wq);
 	spin_unlock_irqrestore(&p->lock, fl);
 	if (last) {
 		kfree(p->buf);
 		kfree(p);
-	} else {
-		wait_queue_wake_all(&p->wq);
 	}
 }
 
