@@ -33,7 +33,7 @@ KSRC_S := $(wildcard arch/$(ARCH)/*.S)
 KOBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) \
 	$(patsubst %.S,$(BUILD)/k/%.o,$(KSRC_S))
 
-.PHONY: all kernel run run-initramfs rootfs test gdb clean deps unit-test ktest-initrd format
+.PHONY: all kernel run run-initramfs rootfs bench test gdb clean deps unit-test ktest-initrd format
 all: kernel
 
 kernel: $(BUILD)/kernel
@@ -89,12 +89,16 @@ USER_TESTS += $(BUILD)/user/tests/sys_thread-glibc $(BUILD)/user/tests/sys_signa
 USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/examples/*.c)),\
 	$(BUILD)/user/examples/$(e)-musl $(BUILD)/user/examples/$(e)-glibc \
 	$(BUILD)/user/examples/$(e)-glibc-pie)
-USER_BINS := $(USER_TESTS) $(USER_EXAMPLES)
+USER_BENCH := $(BUILD)/user/bench/ubench
+USER_BINS := $(USER_TESTS) $(USER_EXAMPLES) $(USER_BENCH)
 
 $(BUILD)/user/tests/%-glibc: user/tests/%.c user/tests/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -pthread $< -o $@
 $(BUILD)/user/tests/%: user/tests/%.c user/tests/check.h
+	@mkdir -p $(dir $@)
+	musl-gcc $(USER_CFLAGS) $< -o $@
+$(BUILD)/user/bench/%: user/bench/%.c
 	@mkdir -p $(dir $@)
 	musl-gcc $(USER_CFLAGS) $< -o $@
 $(BUILD)/user/examples/%-musl: user/examples/%.c
@@ -150,6 +154,7 @@ test: deps
 	  tests/layer virtio-blk tests/virtio-blk.sh; \
 	  tests/layer disk-session tests/disk-session.sh; \
 	  tests/layer storage tests/storage-suite.sh $(BUILD)/initramfs.cpio; \
+	  tests/layer bench tests/bench-quick.sh; \
 	  tests/layer syscall-doc tools/gen-syscall-doc.sh --check; \
 	} 2>&1 | tests/summary
 
@@ -172,6 +177,13 @@ run-initramfs: deps
 	@$(MAKE) --no-print-directory kernel $(BUILD)/initramfs.cpio
 	tools/run-qemu-interactive --initrd $(BUILD)/initramfs.cpio \
 		--append "console=ttyS0 rdinit=/bin/sh -- /tests/interactive-init.sh"
+
+# ubench on Limen and on Debian's Linux, same binary, same machine, under
+# -icount (see tools/bench); the table also goes to build/bench/results.*
+bench: deps
+	@tools/deps.sh --bench
+	@$(MAKE) --no-print-directory kernel $(USER_BENCH)
+	tools/bench
 
 gdb: kernel
 	tools/gdb.sh

@@ -1,0 +1,342 @@
+/* ubench: lmbench-style micro-benchmarks of the user/kernel boundary, the
+ * same static binary on Limen and on Linux (tools/bench). Each result is
+ * the median of BATCHES batches timed with CLOCK_MONOTONIC, printed as
+ *   ubench NAME VALUE UNIT
+ * Under QEMU's -icount shift=0 guest time counts instructions, so the
+ * values are path lengths and repeatable.
+ * usage: ubench [--quick] [--dir DIR]    (as init, it powers off at the end) */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCHES 5
+
+static int scale = 1; /* --quick divides the work */
+static const char *dir = "/tmp";
+static const char *self = "/init";
+
+static double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Median over BATCHES of (time of fn(n)) / n, in ns per operation. */
+static double per_op(int (*fn)(long), long n)
+{
+	double v[BATCHES];
+	n = n / scale > 0 ? n / scale : 1;
+	for (int b = 0; b < BATCHES; b++) {
+		double t0 = now_ns();
+		if (fn(n) < 0)
+			return -1;
+		v[b] = (now_ns() - t0) / n;
+	}
+	qsort(v, BATCHES, sizeof(v[0]), cmp);
+	return v[BATCHES / 2];
+}
+
+static void report(const char *name, double v, const char *unit)
+{
+	if (v < 0)
+		printf("ubench %s FAILED %s\n", name, strerror(errno));
+	else
+		printf("ubench %s %.3f %s\n", name, v, unit);
+	fflush(stdout);
+}
+
+__attribute__((noinline)) static long callee(long x)
+{
+	__asm__ volatile("" : "+r"(x));
+	return x + 1;
+}
+
+static int b_call(long n)
+{
+	long x = 0;
+	for (long i = 0; i < n; i++)
+		x = callee(x);
+	return x == n ? 0 : -1;
+}
+
+static int b_getppid(long n)
+{
+	for (long i = 0; i < n; i++)
+		getppid();
+	return 0;
+}
+
+static int fd_zero, fd_null;
+static int b_read_zero(long n)
+{
+	char c;
+	for (long i = 0; i < n; i++)
+		if (read(fd_zero, &c, 1) != 1)
+			return -1;
+	return 0;
+}
+
+static int b_write_null(long n)
+{
+	for (long i = 0; i < n; i++)
+		if (write(fd_null, "x", 1) != 1)
+			return -1;
+	return 0;
+}
+
+static int b_pipe_rt(long n)
+{
+	int a[2], b[2];
+	char c = 0;
+	if (pipe(a) || pipe(b))
+		return -1;
+	pid_t p = fork();
+	if (p < 0)
+		return -1;
+	if (p == 0) {
+		/* Only our ends, so the parent's close is our EOF. */
+		close(a[1]);
+		close(b[0]);
+		while (read(a[0], &c, 1) == 1 && write(b[1], &c, 1) == 1)
+			;
+		_exit(0);
+	}
+	close(a[0]);
+	close(b[1]);
+	for (long i = 0; i < n; i++)
+		if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+			return -1;
+	close(a[1]);
+	close(b[0]);
+	waitpid(p, NULL, 0);
+	return 0;
+}
+
+static int b_fork(long n)
+{
+	for (long i = 0; i < n; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			return -1;
+		if (p == 0)
+			_exit(0);
+		waitpid(p, NULL, 0);
+	}
+	return 0;
+}
+
+static int b_fork_exec(long n)
+{
+	for (long i = 0; i < n; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			return -1;
+		if (p == 0) {
+			execl(self, self, "--exit", (char *)NULL);
+			_exit(127);
+		}
+		int st;
+		waitpid(p, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			return errno = ENOEXEC, -1;
+	}
+	return 0;
+}
+
+static char path[256];
+static int b_open_close(long n)
+{
+	for (long i = 0; i < n; i++) {
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
+static int b_stat(long n)
+{
+	struct stat st;
+	for (long i = 0; i < n; i++)
+		if (stat(path, &st))
+			return -1;
+	return 0;
+}
+
+static int b_mmap_page(long n)
+{
+	for (long i = 0; i < n; i++) {
+		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return -1;
+		p[0] = 1;
+		munmap(p, 4096);
+	}
+	return 0;
+}
+
+static int b_fault(long n)
+{
+	char *p = mmap(NULL, n * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	for (long i = 0; i < n; i++)
+		p[i * 4096] = 1;
+	munmap(p, n * 4096);
+	return 0;
+}
+
+#define CHUNK 65536
+static char chunk[CHUNK];
+
+/* MB/s of moving total bytes through fn. */
+static double bandwidth(int (*fn)(long), long mb)
+{
+	mb = mb / scale > 0 ? mb / scale : 1;
+	double v[3];
+	for (int b = 0; b < 3; b++) {
+		double t0 = now_ns();
+		if (fn(mb) < 0)
+			return -1;
+		v[b] = mb / ((now_ns() - t0) / 1e9);
+	}
+	qsort(v, 3, sizeof(v[0]), cmp);
+	return v[1];
+}
+
+static int b_pipe_bw(long mb)
+{
+	int fd[2];
+	if (pipe(fd))
+		return -1;
+	pid_t p = fork();
+	if (p < 0)
+		return -1;
+	if (p == 0) {
+		close(fd[1]);
+		while (read(fd[0], chunk, CHUNK) > 0)
+			;
+		_exit(0);
+	}
+	close(fd[0]);
+	for (long i = 0; i < mb * (1 << 20) / CHUNK; i++)
+		if (write(fd[1], chunk, CHUNK) != CHUNK)
+			return -1;
+	close(fd[1]);
+	waitpid(p, NULL, 0);
+	return 0;
+}
+
+static char fpath[256];
+static int b_file_write(long mb)
+{
+	int fd = open(fpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return -1;
+	for (long i = 0; i < mb * (1 << 20) / CHUNK; i++)
+		if (write(fd, chunk, CHUNK) != CHUNK)
+			return -1;
+	fsync(fd);
+	return close(fd);
+}
+
+static int b_file_read(long mb)
+{
+	int fd = open(fpath, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	for (long i = 0; i < mb * (1 << 20) / CHUNK; i++)
+		if (read(fd, chunk, CHUNK) != CHUNK)
+			return -1;
+	return close(fd);
+}
+
+static int b_byte_writes(long n)
+{
+	int fd = open(fpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return -1;
+	for (long i = 0; i < n; i++)
+		if (write(fd, "x", 1) != 1)
+			return -1;
+	return close(fd);
+}
+
+static int b_stdio_writes(long n)
+{
+	FILE *f = fopen(fpath, "w");
+	if (!f)
+		return -1;
+	for (long i = 0; i < n; i++)
+		putc('x', f);
+	return fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	double boot_ms = now_ns() / 1e6; /* kernel clock at init's start */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--exit") == 0)
+			return 0;
+		if (strcmp(argv[i], "--quick") == 0)
+			scale = 20;
+		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+			dir = argv[++i];
+	}
+	self = argv[0][0] == '/' ? argv[0] : "/proc/self/exe";
+	if (getpid() == 1)
+		report("boot_to_init", boot_ms, "ms");
+	fd_zero = open("/dev/zero", O_RDONLY);
+	fd_null = open("/dev/null", O_WRONLY);
+	snprintf(path, sizeof(path), "%s/ubench.stat", dir);
+	snprintf(fpath, sizeof(fpath), "%s/ubench.data", dir);
+	close(open(path, O_WRONLY | O_CREAT, 0644));
+	report("function_call", per_op(b_call, 1000000), "ns");
+	report("null_syscall", per_op(b_getppid, 200000), "ns");
+	report("read_dev_zero_1b", per_op(b_read_zero, 100000), "ns");
+	report("write_dev_null_1b", per_op(b_write_null, 100000), "ns");
+	report("pipe_round_trip", per_op(b_pipe_rt, 20000), "ns");
+	report("fork_exit_wait", per_op(b_fork, 400) / 1000, "us");
+	report("fork_exec_wait", per_op(b_fork_exec, 100) / 1000, "us");
+	report("open_close", per_op(b_open_close, 50000), "ns");
+	report("stat", per_op(b_stat, 50000), "ns");
+	report("mmap_touch_munmap", per_op(b_mmap_page, 20000), "ns");
+	report("page_fault", per_op(b_fault, 4096), "ns");
+	report("pipe_bandwidth", bandwidth(b_pipe_bw, 64), "MB/s");
+	report("file_write_bandwidth", bandwidth(b_file_write, 32), "MB/s");
+	report("file_read_bandwidth", bandwidth(b_file_read, 32), "MB/s");
+	double one = per_op(b_byte_writes, 100000);
+	double buffered = per_op(b_stdio_writes, 100000);
+	report("write_1b_per_byte", one, "ns");
+	report("stdio_per_byte", buffered, "ns");
+	report("unbuffered_vs_stdio",
+	       one > 0 && buffered > 0 ? one / buffered : -1, "x");
+	unlink(fpath);
+	unlink(path);
+	printf("ubench done\n");
+	fflush(stdout);
+	if (getpid() == 1) {
+		sync();
+		reboot(RB_POWER_OFF);
+	}
+	return 0;
+}
