@@ -219,12 +219,17 @@ void proc_exit(int status)
 	p->main_thread = NULL;
 	t->proc = NULL;
 	struct process *parent = p->parent;
+	/* Once p is a zombie its parent may reap (free) it, and the parent
+	 * itself may exit and be freed, as soon as either runs. Nothing may
+	 * preempt us until both are done with: the wakes below run without
+	 * a switch in between (a use-after-free seen in the applets test). */
+	preempt_disable();
 	spin_unlock_irqrestore(&proc_lock, f);
 	signal_send(parent, SIGCHLD);
-	/* p may be reaped as soon as its parent runs: no use after this. */
 	wait_queue_wake_all(&p->child_wq); /* a vfork parent */
 	wait_queue_wake_all(&parent->child_wq);
 	wait_queue_wake_all(&init_proc->child_wq);
+	preempt_enable(); /* p and parent are not used after this */
 	thread_detach(t);
 	thread_exit(status);
 }
