@@ -89,7 +89,8 @@ USER_TESTS += $(BUILD)/user/tests/sys_thread-glibc $(BUILD)/user/tests/sys_signa
 USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/examples/*.c)),\
 	$(BUILD)/user/examples/$(e)-musl $(BUILD)/user/examples/$(e)-glibc \
 	$(BUILD)/user/examples/$(e)-glibc-pie)
-USER_BENCH := $(BUILD)/user/bench/ubench
+USER_BENCH := $(BUILD)/user/bench/ubench \
+	$(patsubst user/demo/%.c,$(BUILD)/user/demo/%,$(wildcard user/demo/*.c))
 USER_BINS := $(USER_TESTS) $(USER_EXAMPLES) $(USER_BENCH)
 
 $(BUILD)/user/tests/%-glibc: user/tests/%.c user/tests/check.h
@@ -99,6 +100,9 @@ $(BUILD)/user/tests/%: user/tests/%.c user/tests/check.h
 	@mkdir -p $(dir $@)
 	musl-gcc $(USER_CFLAGS) $< -o $@
 $(BUILD)/user/bench/%: user/bench/%.c
+	@mkdir -p $(dir $@)
+	musl-gcc $(USER_CFLAGS) $< -o $@
+$(BUILD)/user/demo/%: user/demo/%.c
 	@mkdir -p $(dir $@)
 	musl-gcc $(USER_CFLAGS) $< -o $@
 $(BUILD)/user/examples/%-musl: user/examples/%.c

@@ -49,5 +49,11 @@ busybox-ls|base|/bin/busybox -- ls -l /|^drwxr-xr-x +[0-9]+ root +root +[0-9]+ .
 busybox-uname|base|/bin/busybox -- uname -sm|^Linux x86_64\r?$
 init-param|base|/nonexistent init=/examples/hello-glibc|^hello, world\r?$
 busybox-poweroff|base|/bin/busybox -- poweroff -f|limen: power off \(reboot\(2\) power off\)
+demo-syscost|base|/demo/syscost|^a system call costs about [0-9]+ function calls\r?$
+demo-bufcost|base|/demo/bufcost|^buffering is [0-9]+x faster\r?$
+demo-badptr|base|/demo/badptr|killed by SIGSEGV: user-mode read of kernel address 0xffffffff80000000 \(page is supervisor-only\)
+demo-privop|base|/demo/privop|killed by SIGSEGV: general protection fault: hlt
+demo-efault|base|/demo/efault|^write\(1, kernel address 0xffffffff80000000, 16\) = -1, errno 14 \(Bad address\)\r?$
+demo-efault-alive|base|/demo/efault|^still running: the kernel said no and nothing broke\r?$
 CASES
 exit $st

@@ -16,6 +16,8 @@ done
 cp "$user"/tests/* "$stage/tests/"
 cp "$(dirname "$0")"/../user/scripts/*.sh "$stage/tests/"
 cp "$user"/examples/* "$stage/examples/"
+mkdir -p "$stage/demo"
+cp "$user"/demo/* "$stage/demo/"
 echo "Limen test initramfs" > "$stage/etc/motd"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$stage/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
