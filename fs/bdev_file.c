@@ -28,8 +28,13 @@ static long bdev_io(struct file *f, char *buf, size_t n, uint64_t *pos,
 	if (*pos >= size)
 		return write ? -ENOSPC : 0;
 	n = MIN(n, size - *pos);
-	if (write && ext2_device_busy(bd))
-		return -EBUSY;
+	if (write) {
+		vfs_lock(); /* the mount list's lock */
+		bool busy = ext2_device_busy(bd);
+		vfs_unlock();
+		if (busy)
+			return -EBUSY;
+	}
 	uint8_t *sec = kmalloc(SECTOR_SIZE);
 	if (!sec)
 		return -ENOMEM;

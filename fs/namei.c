@@ -60,24 +60,11 @@ int dir_attach(struct inode *dir, const char *name, struct inode *ino)
 
 int dir_add(struct inode *dir, const char *name, struct inode *ino)
 {
-	struct dir_entry *e = kmalloc(sizeof(*e));
-	size_t len = strlen(name);
-	if (!e)
+	if (dir_attach(dir, name, ino))
 		return -ENOSPC;
-	e->name = kmalloc(len + 1);
-	if (!e->name) {
-		kfree(e);
-		return -ENOSPC;
-	}
-	memcpy(e->name, name, len + 1);
-	e->inode = ino;
-	e->pos = dir_next_pos(dir);
-	list_add_tail(&e->link, &dir->entries);
 	ino->nlink++;
-	if (S_ISDIR(ino->mode)) {
-		ino->parent = dir;
+	if (S_ISDIR(ino->mode))
 		dir->nlink++; /* the child's ".." */
-	}
 	inode_touch(dir, true);
 	return 0;
 }

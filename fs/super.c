@@ -195,34 +195,34 @@ static int memfs_mount(const char *type, const char *source, const char *data,
 	return 0;
 }
 
-static int devtmpfs_mount(const char *source, struct super_block **out)
+/* An instance whose root a kernel function fills (devtmpfs, proc). */
+static int filled_mount(const char *type, const char *source, uint32_t magic,
+			uint32_t mode, void (*fill)(struct inode *root),
+			struct super_block **out)
 {
-	struct super_block *sb = super_alloc("devtmpfs", source);
+	struct super_block *sb = super_alloc(type, source);
 	if (!sb)
 		return -ENOMEM;
-	sb->magic = TMPFS_MAGIC;
-	if (!memfs_root(sb, 0755)) {
+	sb->magic = magic;
+	if (!memfs_root(sb, mode)) {
 		kfree(sb);
 		return -ENOMEM;
 	}
-	devtmpfs_populate(sb->root);
+	fill(sb->root);
 	*out = sb;
 	return 0;
 }
 
+static int devtmpfs_mount(const char *source, struct super_block **out)
+{
+	return filled_mount("devtmpfs", source, TMPFS_MAGIC, 0755,
+			    devtmpfs_populate, out);
+}
+
 static int procfs_mount(const char *source, struct super_block **out)
 {
-	struct super_block *sb = super_alloc("proc", source);
-	if (!sb)
-		return -ENOMEM;
-	sb->magic = PROC_SUPER_MAGIC;
-	if (!memfs_root(sb, 0555)) {
-		kfree(sb);
-		return -ENOMEM;
-	}
-	procfs_fill(sb->root);
-	*out = sb;
-	return 0;
+	return filled_mount("proc", source, PROC_SUPER_MAGIC, 0555, procfs_fill,
+			    out);
 }
 
 /* ---- freeing an unmounted file system ------------------------------------ */

@@ -309,8 +309,9 @@ static int e2_link(struct inode *dir, const char *name, struct inode *v)
 		return r;
 	dir->size = ext2_isize(&pd->di);
 	dir->disk_blocks = pd->di.i_blocks;
-	e2_write_inode(dir);
-	return e2_write_inode(v);
+	int rd = e2_write_inode(dir);
+	r = e2_write_inode(v);
+	return r ? r : rd;
 }
 
 static int e2_unlink(struct inode *dir, const char *name, struct inode *v)
@@ -319,8 +320,9 @@ static int e2_unlink(struct inode *dir, const char *name, struct inode *v)
 	int r = ext2_dir_remove(FS(dir), pd->num, &pd->di, name);
 	if (r)
 		return r;
-	e2_write_inode(dir);
-	return e2_write_inode(v);
+	int rd = e2_write_inode(dir);
+	r = e2_write_inode(v);
+	return r ? r : rd;
 }
 
 static int e2_rename(struct inode *odir, const char *oname, struct inode *ndir,
@@ -450,6 +452,8 @@ static const struct super_ops ext2_sops = {
 /* ---- mount ----------------------------------------------------------------
  */
 
+/* e2_mounts changes only under the VFS lock (mount and umount run under
+ * it); callers hold it. */
 bool ext2_device_busy(struct blkdev *bd)
 {
 	struct e2_sb *m;

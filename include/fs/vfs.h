@@ -299,7 +299,7 @@ void inode_destroy(struct inode *ino);
 /* fs/ext2/vfs.c */
 int ext2_vfs_mount(struct blkdev *bd, const char *source, bool ro,
 		   struct super_block **out);
-/* True while an ext2 file system is mounted from bd. */
+/* True while an ext2 file system is mounted from bd. VFS lock held. */
 bool ext2_device_busy(struct blkdev *bd);
 /* fs/bdev_file.c: block-device nodes opened as files. */
 int bdev_open(struct inode *ino, struct file *f);
