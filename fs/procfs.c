@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <syscall.h>
 #include <time.h>
+#include <trace.h>
 #include <uapi/errno.h>
 
 #define GEN_MAX 16384
@@ -205,6 +206,51 @@ static long gen_bcache(struct inode *ino, char *buf, size_t size)
 	     (unsigned long long)st.evictions, st.buffers, st.dirty, st.bytes);
 	return finish(len, size);
 }
+
+/* ---- the trace files (kernel/trace.c) ---------------------------------- */
+
+/* /proc/limen/trace: a read consumes events, but only those recorded
+ * before the file was opened, so `cat` ends even while it is traced
+ * itself (its own reads would otherwise feed it for ever). */
+static int trace_open(struct file *f)
+{
+	f->priv = (void *)(uintptr_t)time_ns();
+	return 0;
+}
+
+static long trace_file_read(struct file *f, char *buf, size_t n, uint64_t *pos)
+{
+	long r = trace_read(buf, n, (uint64_t)(uintptr_t)f->priv);
+	if (r > 0)
+		*pos += (uint64_t)r;
+	return r;
+}
+
+static const struct file_ops trace_ops = {
+    .open = trace_open,
+    .read = trace_file_read,
+};
+
+static long gen_trace_ctl(struct inode *ino, char *buf, size_t size)
+{
+	(void)ino;
+	return trace_ctl_show(buf, size);
+}
+
+/* /proc/limen/trace_ctl: reads show the state, writes are commands. */
+static long trace_ctl_write(struct file *f, const char *buf, size_t n,
+			    uint64_t *pos)
+{
+	(void)f;
+	(void)pos;
+	return trace_ctl_command(buf, n);
+}
+
+static const struct file_ops trace_ctl_ops = {
+    .read = gen_read,
+    .write = trace_ctl_write,
+    .release = gen_release,
+};
 
 /* Per-process files run with proc_lock held around the lookup. */
 static char proc_state(struct process *p)
@@ -476,6 +522,16 @@ void procfs_fill(struct inode *dir)
 		if (dir_add(dir, "limen", limen) == 0) {
 			add_file(limen, "unimplemented", gen_unimplemented, 0);
 			add_file(limen, "bcache", gen_bcache, 0);
+			struct inode *t = add_file(limen, "trace", NULL, 0);
+			if (t) {
+				t->mode = S_IFREG | 0400;
+				t->fops = &trace_ops;
+			}
+			t = add_file(limen, "trace_ctl", gen_trace_ctl, 0);
+			if (t) {
+				t->mode = S_IFREG | 0600;
+				t->fops = &trace_ctl_ops;
+			}
 		} else
 			kfree(limen);
 	}

@@ -73,7 +73,8 @@ struct thread {
 	bool restore_mask;
 	uint64_t altstack_sp, altstack_size; /* sigaltstack; size 0: none */
 	long syscall_nr;
-	bool intr_sleep; /* a signal may end the current sleep */
+	uint32_t trace_gen; /* traced while it equals kernel/trace.c's */
+	bool intr_sleep;    /* a signal may end the current sleep */
 };
 
 struct wait_queue {

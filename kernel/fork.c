@@ -16,6 +16,7 @@
 #include <proc.h>
 #include <sched.h>
 #include <uaccess.h>
+#include <trace.h>
 #include <uapi/errno.h>
 #include <uapi/signal.h>
 
@@ -159,6 +160,7 @@ static long do_fork(unsigned long flags, uintptr_t stack, int *parent_tid,
 	}
 	child->main_thread = ct;
 	ct->utid = pid;
+	trace_inherit(ct, current);
 	f = spin_lock_irqsave(&proc_lock);
 	list_add_tail(&ct->proc_link, &child->threads);
 	child->nr_threads = 1;
@@ -245,6 +247,7 @@ static long clone_thread(unsigned long flags, uintptr_t stack, int *parent_tid,
 		return PTR_ERR(ct);
 	}
 	ct->utid = tid;
+	trace_inherit(ct, current);
 	f = spin_lock_irqsave(&proc_lock);
 	list_add_tail(&ct->proc_link, &p->threads);
 	p->nr_threads++;

@@ -20,9 +20,11 @@
 #include <printk.h>
 #include <proc.h>
 #include <sched.h>
+#include <trace.h>
 #include <futex.h>
 #include <syscall.h>
 #include <uaccess.h>
+#include <trace.h>
 #include <uapi/errno.h>
 #include <uapi/signal.h>
 
@@ -148,6 +150,8 @@ void proc_thread_exit(int status)
 	struct thread *t = current;
 	if (p->nr_threads == 1)
 		proc_exit(status);
+	if (unlikely(trace_enabled))
+		trace_exit(status, false);
 	thread_leave(p, t);
 	uvm_activate_kernel();
 	t->proc = NULL;
@@ -182,6 +186,8 @@ void proc_exit(int status)
 {
 	struct process *p = proc_current();
 	struct thread *t = current;
+	if (unlikely(trace_enabled))
+		trace_exit(status, true);
 	if (p->nr_threads > 1)
 		kill_other_threads(p, t);
 	if (p->pid == 1) {

@@ -10,6 +10,7 @@
 #include <proc.h>
 #include <sched.h>
 #include <time.h>
+#include <trace.h>
 #include <uapi/errno.h>
 
 /* Protects run_queue, sleep_list, thread states and wait queues. */
@@ -68,6 +69,8 @@ static void schedule_locked(void)
 	next->switches++;
 	nr_switches++;
 	acct_switch(prev, next);
+	if (unlikely(trace_enabled))
+		trace_switch(prev, next);
 	cpu->curr = next;
 	arch_set_kernel_stack((uint64_t)next->kstack_top);
 	proc_switch(prev, next);

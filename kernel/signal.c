@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <time.h>
 #include <uaccess.h>
+#include <trace.h>
 #include <uapi/misc.h>
 #include <uapi/errno.h>
 
@@ -132,6 +133,18 @@ static void signal_stop(struct process *p, struct thread *t, int sig)
 		   !p->stopped || (t->sig_pending & SIGBIT(SIGKILL)));
 }
 
+/* What delivering sig will do, in the trace's words. */
+static int signal_trace_action(const struct k_sigaction *ka, int sig)
+{
+	if (ka->handler == SIG_IGN ||
+	    (ka->handler == SIG_DFL && (SIG_DEFAULT_IGNORE & SIGBIT(sig))))
+		return TRACE_SIG_IGNORE;
+	if (ka->handler == SIG_DFL)
+		return (SIG_STOPS & SIGBIT(sig)) ? TRACE_SIG_STOP
+						 : TRACE_SIG_KILL;
+	return TRACE_SIG_HANDLER;
+}
+
 void signal_deliver(struct trap_frame *tf)
 {
 	struct thread *t = current;
@@ -143,6 +156,8 @@ void signal_deliver(struct trap_frame *tf)
 	__atomic_and_fetch(&t->sig_pending, ~SIGBIT(sig), __ATOMIC_RELAXED);
 	struct k_sigaction *ka = &p->sigactions[sig - 1];
 	bool from_syscall = tf->vector == VEC_SYSCALL;
+	if (unlikely(trace_enabled))
+		trace_signal(sig, signal_trace_action(ka, sig));
 
 	/* No handler runs: an interrupted call restarts, as Linux's
 	 * -ERESTARTSYS does (a read stopped by ^Z or SIGTTIN carries on

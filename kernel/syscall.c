@@ -11,29 +11,38 @@
 #include <proc.h>
 #include <sched.h>
 #include <syscall.h>
+#include <trace.h>
 #include <uapi/errno.h>
 
 uint64_t syscall_enosys_count[NR_SYSCALLS];
 
+static long syscall_run(struct trap_frame *tf)
+{
+	uint64_t nr = tf->rax;
+	if (nr < NR_SYSCALLS && syscall_fns[nr])
+		return syscall_fns[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10,
+				       tf->r8, tf->r9);
+	if (nr < NR_SYSCALLS && syscall_enosys_count[nr]++ == 0)
+		pr_debug("syscall %llu (%s) not implemented: -ENOSYS",
+			 (unsigned long long)nr,
+			 syscall_names[nr] ? syscall_names[nr] : "?");
+	return -ENOSYS;
+}
+
 int syscall_dispatch(struct trap_frame *tf)
 {
 	struct thread *t = current;
-	uint64_t nr = tf->rax;
-	long ret = -ENOSYS;
+	long ret;
 
 	t->utf = tf;
-	t->syscall_nr = (long)nr;
+	t->syscall_nr = (long)tf->rax;
 	acct_enter_kernel(t);
 	arch_irq_enable();
-	if (nr < NR_SYSCALLS && syscall_fns[nr]) {
-		ret = syscall_fns[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10,
-				      tf->r8, tf->r9);
-	} else {
-		if (nr < NR_SYSCALLS && syscall_enosys_count[nr]++ == 0)
-			pr_debug("syscall %llu (%s) not implemented: -ENOSYS",
-				 (unsigned long long)nr,
-				 syscall_names[nr] ? syscall_names[nr] : "?");
-	}
+	/* The one test tracing costs when it is off. */
+	if (unlikely(trace_enabled))
+		ret = trace_syscall(tf, syscall_run);
+	else
+		ret = syscall_run(tf);
 	tf->rax = (uint64_t)ret;
 	proc_return_to_user(tf);
 	return arch_sysret_ok(tf);

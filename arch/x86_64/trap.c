@@ -15,6 +15,8 @@
 #include <printk.h>
 #include <proc.h>
 #include <sched.h>
+#include <time.h>
+#include <trace.h>
 #include <uapi/errno.h>
 
 struct idt_entry {
@@ -224,6 +226,7 @@ void trap_dispatch(struct trap_frame *tf)
 	}
 	cpu->irq_depth++;
 	cpu->irq_count++;
+	uint64_t start = unlikely(trace_enabled) ? time_ns() : 0;
 	if (handlers[tf->vector].fn)
 		handlers[tf->vector].fn(tf, handlers[tf->vector].arg);
 	else if (tf->vector != VEC_SPURIOUS)
@@ -231,6 +234,8 @@ void trap_dispatch(struct trap_frame *tf)
 			(unsigned long long)tf->vector);
 	if (tf->vector != VEC_SPURIOUS)
 		lapic_eoi();
+	if (unlikely(trace_enabled))
+		trace_irq(tf->vector, start);
 	cpu->irq_depth--;
 	/* Preempt on the way out of the outermost interrupt. */
 	if (cpu->irq_depth == 0 && cpu->need_resched && cpu->preempt_count == 0)

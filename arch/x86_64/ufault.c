@@ -11,7 +11,9 @@
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
+#include <time.h>
 #include <uaccess.h>
+#include <trace.h>
 #include <uapi/signal.h>
 
 static const char *access_word(uint64_t err)
@@ -26,13 +28,15 @@ bool arch_user_page_fault(struct trap_frame *tf, uint64_t addr,
 			  enum mm_fault_result *res)
 {
 	struct process *p = proc_current();
+	uint64_t start = unlikely(trace_enabled) ? time_ns() : 0;
 	*res = MM_FAULT_UNMAPPED;
-	if (!p || !p->mm || addr >= USER_TOP)
-		return false;
 	/* A present page that faults is a protection violation, except for
 	 * the race of two threads populating the same page. */
-	*res =
-	    mm_fault(p->mm, addr, tf->error & PF_WRITE, tf->error & PF_INSTR);
+	if (p && p->mm && addr < USER_TOP)
+		*res = mm_fault(p->mm, addr, tf->error & PF_WRITE,
+				tf->error & PF_INSTR);
+	if (unlikely(trace_enabled))
+		trace_fault(addr, tf->rip, tf->error, *res, start);
 	return *res == MM_FAULT_OK;
 }
 
