@@ -337,24 +337,67 @@ static long pid_comm(struct process *p, char *buf, size_t size)
 	return finish(len, size);
 }
 
+/* Linux's dev_t halves (glibc's major()/minor() of a 64-bit dev_t). */
+static unsigned dev_major(uint64_t d)
+{
+	return (unsigned)(((d >> 8) & 0xfff) | ((d >> 32) & ~0xfffULL));
+}
+static unsigned dev_minor(uint64_t d)
+{
+	return (unsigned)((d & 0xff) | ((d >> 12) & ~0xffULL));
+}
+
+/* Whether w continues v in maps' eyes: Linux merges such neighbours
+ * (brk growth, say) into one area where Limen keeps several. */
+static bool vma_continues(const struct vma *v, const struct vma *w)
+{
+	return v->end == w->start && v->prot == w->prot &&
+	       v->flags == w->flags && v->file == w->file &&
+	       (!v->file || v->pgoff + (v->end - v->start) == w->pgoff);
+}
+
+/* One line per area, in Linux's format: the name, if any, starts in
+ * column 74 (Linux pads the fields to 72 characters plus a space). */
 static long pid_maps(struct process *p, char *buf, size_t size)
 {
 	long len = 0;
 	if (!p->mm)
 		return 0;
-	struct vma *v;
+	irqflags_t f = spin_lock_irqsave(&p->mm->lock);
+	struct vma *v, *w;
 	list_for_each_entry(v, &p->mm->vmas, link)
 	{
-		const char *name = (v->flags & VMA_HEAP)	? "[heap]"
+		uintptr_t end = v->end;
+		w = v;
+		while (w->link.next != &p->mm->vmas) {
+			struct vma *n =
+			    list_entry(w->link.next, struct vma, link);
+			if (!vma_continues(w, n))
+				break;
+			w = n;
+			end = w->end;
+		}
+		const char *name = v->file			? v->file->path
+				   : (v->flags & VMA_HEAP)	? "[heap]"
 				   : (v->flags & VMA_GROWSDOWN) ? "[stack]"
-								: "";
-		EMIT("%012lx-%012lx %c%c%c%c 00000000 00:00 0 %s%s\n",
-		     (unsigned long)v->start, (unsigned long)v->end,
+								: NULL;
+		long start = len;
+		EMIT("%08lx-%08lx %c%c%c%c %08llx %02x:%02x %llu ",
+		     (unsigned long)v->start, (unsigned long)end,
 		     (v->prot & 1) ? 'r' : '-', (v->prot & 2) ? 'w' : '-',
 		     (v->prot & 4) ? 'x' : '-',
-		     (v->flags & VMA_SHARED) ? 's' : 'p', *name ? "\t" : "",
-		     name);
+		     (v->flags & VMA_SHARED) ? 's' : 'p',
+		     (unsigned long long)(v->file ? v->pgoff : 0),
+		     v->file ? dev_major(v->file->dev) : 0,
+		     v->file ? dev_minor(v->file->dev) : 0,
+		     (unsigned long long)(v->file ? v->file->ino : 0));
+		if (name)
+			EMIT("%*s%s", (int)MAX(72 - (len - start), 0) + 1, "",
+			     name);
+		EMIT("\n");
+		v = w; /* the loop goes on after the merged ones */
 	}
+	spin_unlock_irqrestore(&p->mm->lock, f);
 	return finish(len, size);
 }
 

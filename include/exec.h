@@ -14,6 +14,9 @@ struct mm;
 typedef long (*exec_read_fn)(void *ctx, void *buf, size_t len, uint64_t off);
 
 struct exec_image {
+	/* In: the file the segments come from, for /proc/PID/maps (or
+	 * NULL); exec_load takes its own references. */
+	struct vma_file *file;
 	struct mm *mm;	 /* the new address space */
 	uintptr_t entry; /* initial rip */
 	uintptr_t sp;	 /* initial rsp */

@@ -38,7 +38,8 @@ static int check_ehdr(const struct elf64_ehdr *eh)
 
 /* Copies one PT_LOAD segment into the new address space. */
 static int load_segment(struct mm *mm, exec_read_fn read, void *ctx,
-			const struct elf64_phdr *ph, uintptr_t bias)
+			const struct elf64_phdr *ph, uintptr_t bias,
+			struct vma_file *file)
 {
 	uintptr_t va = ph->p_vaddr + bias;
 	uintptr_t start = ALIGN_DOWN(va, PAGE_SIZE);
@@ -46,7 +47,18 @@ static int load_segment(struct mm *mm, exec_read_fn read, void *ctx,
 	if (ph->p_filesz > ph->p_memsz || end <= start || end > USER_TOP ||
 	    start < USER_MIN_ADDR)
 		return -ENOEXEC;
-	int r = mm_map(mm, start, end - start, seg_prot(ph->p_flags), 0);
+	/* Pages holding file bytes carry the file's name in /proc/PID/maps,
+	 * the zero-filled rest (bss) is anonymous, as on Linux. */
+	unsigned prot = seg_prot(ph->p_flags);
+	uintptr_t file_end =
+	    ph->p_filesz ? ALIGN_UP(va + ph->p_filesz, PAGE_SIZE) : start;
+	uint64_t pgoff =
+	    ph->p_offset >= va - start ? ph->p_offset - (va - start) : 0;
+	int r = 0;
+	if (file_end > start)
+		r = mm_map_file(mm, start, file_end - start, prot, file, pgoff);
+	if (!r && end > file_end)
+		r = mm_map(mm, file_end, end - file_end, prot, 0);
 	if (r)
 		return r;
 	uint8_t *buf = kmalloc(PAGE_SIZE);
@@ -206,7 +218,7 @@ int exec_load(exec_read_fn read, void *ctx, const char *execfn,
 	for (int i = 0; i < eh.e_phnum; i++) {
 		if (ph[i].p_type != PT_LOAD)
 			continue;
-		r = load_segment(mm, read, ctx, &ph[i], bias);
+		r = load_segment(mm, read, ctx, &ph[i], bias, out->file);
 		if (r)
 			goto fail;
 		uintptr_t end = ph[i].p_vaddr + bias + ph[i].p_memsz;

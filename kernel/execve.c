@@ -145,10 +145,13 @@ static int load(struct process *p, const char *path, const char *const *argv,
 		kfree(nargv);
 		return r;
 	}
+	exe_path(p, path, img->exe, sizeof(img->exe));
+	img->file =
+	    vma_file_new(img->exe[0] ? img->exe : path,
+			 f->inode->sb ? f->inode->sb->dev : 0, f->inode->ino);
 	r = exec_load(file_read_at, f, path, argv, envp, img);
+	vma_file_put(img->file);
 	file_put(f);
-	if (!r)
-		exe_path(p, path, img->exe, sizeof(img->exe));
 	return r;
 }
 

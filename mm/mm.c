@@ -66,6 +66,7 @@ void mm_destroy(struct mm *mm)
 	{
 		unmap_range(mm, v->start, v->end);
 		list_del(&v->link);
+		vma_file_put(v->file);
 		kfree(v);
 	}
 	uvm_destroy(mm->root);
@@ -98,6 +99,9 @@ static struct vma *vma_split(struct vma *v, uintptr_t addr)
 		return NULL;
 	*hi = *v;
 	hi->start = addr;
+	if (hi->file)
+		hi->pgoff += addr - v->start;
+	vma_file_get(hi->file);
 	v->end = addr;
 	list_add(&hi->link, &v->link);
 	return hi;
@@ -126,6 +130,7 @@ restart:
 		}
 		unmap_range(mm, v->start, v->end);
 		list_del(&v->link);
+		vma_file_put(v->file);
 		kfree(v);
 		goto restart;
 	}
@@ -145,8 +150,33 @@ static void vma_insert(struct mm *mm, struct vma *n)
 	list_add_tail(&n->link, &mm->vmas);
 }
 
-int mm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
-	   unsigned flags)
+struct vma_file *vma_file_new(const char *path, uint64_t dev, uint64_t ino)
+{
+	size_t n = strlen(path) + 1;
+	struct vma_file *f = kmalloc(sizeof(*f) + n);
+	if (!f)
+		return NULL;
+	f->refs = 1;
+	f->dev = dev;
+	f->ino = ino;
+	memcpy(f->path, path, n);
+	return f;
+}
+
+void vma_file_get(struct vma_file *f)
+{
+	if (f)
+		__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+void vma_file_put(struct vma_file *f)
+{
+	if (f && __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(f);
+}
+
+static int map_range(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
+		     unsigned flags, struct vma_file *file, uint64_t pgoff)
 {
 	uintptr_t end = start + ALIGN_UP(len, PAGE_SIZE);
 	if (!IS_ALIGNED(start, PAGE_SIZE) || len == 0 || end > USER_TOP ||
@@ -162,12 +192,27 @@ int mm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 		n->end = end;
 		n->prot = prot;
 		n->flags = flags;
+		n->file = file;
+		n->pgoff = pgoff;
+		vma_file_get(file);
 		vma_insert(mm, n);
 	}
 	spin_unlock_irqrestore(&mm->lock, f);
 	if (r)
 		kfree(n);
 	return r;
+}
+
+int mm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
+	   unsigned flags)
+{
+	return map_range(mm, start, len, prot, flags, NULL, 0);
+}
+
+int mm_map_file(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
+		struct vma_file *file, uint64_t pgoff)
+{
+	return map_range(mm, start, len, prot, 0, file, pgoff);
 }
 
 int mm_unmap(struct mm *mm, uintptr_t start, size_t len)
@@ -341,6 +386,7 @@ struct mm *mm_clone(struct mm *src)
 		if (!n)
 			goto fail;
 		*n = *v;
+		vma_file_get(n->file);
 		list_add_tail(&n->link, &mm->vmas);
 		for (uintptr_t va = v->start; va < v->end; va += PAGE_SIZE) {
 			phys_addr_t pa;

@@ -20,12 +20,27 @@
 #define USER_MMAP_TOP 0x00007f0000000000UL /* mmap grows down from here */
 #define USER_MIN_ADDR 0x10000UL		   /* mmap_min_addr */
 
+/* The file a VMA's contents came from (a program's segments), for
+ * /proc/PID/maps. Shared by the pieces of a split VMA and by fork's
+ * copies; freed with the last. The memory itself is a private copy. */
+struct vma_file {
+	int refs;
+	uint64_t dev, ino;
+	char path[];
+};
+
 struct vma {
-	uintptr_t start, end; /* [start, end), page-aligned */
-	unsigned prot;	      /* PROT_READ | PROT_WRITE | PROT_EXEC */
-	unsigned flags;	      /* VMA_* */
+	uintptr_t start, end;  /* [start, end), page-aligned */
+	unsigned prot;	       /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	unsigned flags;	       /* VMA_* */
+	struct vma_file *file; /* NULL: anonymous */
+	uint64_t pgoff;	       /* file offset of start */
 	struct list_head link;
 };
+
+struct vma_file *vma_file_new(const char *path, uint64_t dev, uint64_t ino);
+void vma_file_get(struct vma_file *f); /* NULL is fine for both */
+void vma_file_put(struct vma_file *f);
 
 struct mm {
 	uint64_t *root; /* page-table root (direct-map pointer) */
@@ -49,6 +64,9 @@ struct vma *mm_find_vma(struct mm *mm, uintptr_t addr);
 /* Maps [start, start+len) anonymous, replacing whatever was there. */
 int mm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 	   unsigned flags);
+/* The same, remembering that the contents came from file at pgoff. */
+int mm_map_file(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
+		struct vma_file *file, uint64_t pgoff);
 int mm_unmap(struct mm *mm, uintptr_t start, size_t len);
 int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot);
 /* A free range of len bytes, near hint if possible; 0 if none. */

@@ -5,8 +5,11 @@
 #include "check.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 static long read_file(const char *path, char *buf, size_t size)
@@ -28,6 +31,72 @@ static long mem_free_kb(void)
 		return -1;
 	char *p = strstr(buf, "MemFree:");
 	return p ? strtol(p + 8, NULL, 10) : -1;
+}
+
+/* /proc/self/maps against Linux's format, line by line: fields, the
+ * name in column 74, the program's segments named after its file, one
+ * [heap] however often brk grew, the stack holding a local variable. */
+static void check_maps(const char *prog)
+{
+	static char buf[8192];
+	char local = 0;
+	/* Three brk steps (raw: musl's sbrk refuses to move the break):
+	 * Linux shows one [heap]; so must Limen. */
+	for (int i = 0; i < 3; i++)
+		syscall(SYS_brk, syscall(SYS_brk, 0) + 4096);
+	void *anon =
+	    mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long n = read_file("/proc/self/maps", buf, sizeof(buf));
+	int lines = 0, bad = 0, named_prog = 0, heaps = 0;
+	bool text_ok = false, stack_ok = false, anon_ok = false, high = false;
+	for (char *l = buf; n > 0 && *l;) {
+		char *end = strchr(l, '\n');
+		if (!end)
+			break;
+		*end = '\0';
+		unsigned long lo, hi, off, ino;
+		unsigned maj, mnr;
+		char perms[5];
+		int used = 0;
+		lines++;
+		if (sscanf(l, "%lx-%lx %4s %lx %x:%x %lu %n", &lo, &hi, perms,
+			   &off, &maj, &mnr, &ino, &used) < 7 ||
+		    l[used - 1] != ' ') {
+			bad++;
+		} else {
+			const char *name = l[used] ? l + 73 : NULL;
+			if (name && (strlen(l) < 74 || l[72] != ' ' ||
+				     name[-1] != ' ' || name[0] == ' '))
+				bad++;
+			if (name && strcmp(name, prog) == 0) {
+				named_prog++;
+				if (perms[2] == 'x' && ino != 0 &&
+				    (uintptr_t)check_maps >= lo &&
+				    (uintptr_t)check_maps < hi)
+					text_ok = true;
+			}
+			heaps += name && strcmp(name, "[heap]") == 0;
+			if (name && strcmp(name, "[stack]") == 0 &&
+			    (uintptr_t)&local >= lo && (uintptr_t)&local < hi)
+				stack_ok = true;
+			if (lo == (uintptr_t)anon && !name && ino == 0 &&
+			    strcmp(perms, "r--p") == 0)
+				anon_ok = true;
+			high |= hi > 0x800000000000UL;
+		}
+		l = end + 1;
+	}
+	CHECK("maps.lines_parse", lines > 3 && bad == 0,
+	      "%d of %d lines not in Linux's format", bad, lines);
+	CHECK("maps.program_named", named_prog >= 2, "%d lines name %s",
+	      named_prog, prog);
+	CHECK("maps.text_holds_code", text_ok, "no r-x line of %s holds code",
+	      prog);
+	CHECK("maps.one_heap", heaps == 1, "%d [heap] lines", heaps);
+	CHECK("maps.stack_holds_local", stack_ok, "no [stack] around %p",
+	      (void *)&local);
+	CHECK("maps.anon_unnamed", anon_ok, "no unnamed r--p line at %p", anon);
+	CHECK("maps.no_kernel_half", !high, "a line above the user half");
 }
 
 int main(int argc, char **argv)
@@ -63,6 +132,8 @@ int main(int argc, char **argv)
 	      read_file("/proc/self/maps", buf, sizeof(buf)) > 0 &&
 		  strstr(buf, "[stack]"),
 	      "no [stack] line");
+
+	check_maps(argv[0]);
 
 	/* Copy-on-write, seen through MemFree. */
 	size_t big = 100 << 20;
