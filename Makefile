@@ -41,12 +41,18 @@ kernel: $(BUILD)/kernel
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
 
-$(BUILD)/k/%.o: %.c
+# The build directory remembers its configuration, and every object depends
+# on it: `make DEBUG=0` after a debug build rebuilds instead of reusing.
+KCONFIG := $(BUILD)/kconfig
+$(shell mkdir -p $(BUILD) && echo "DEBUG=$(DEBUG)" | cmp -s - $(KCONFIG) || \
+	echo "DEBUG=$(DEBUG)" > $(KCONFIG))
+
+$(BUILD)/k/%.o: %.c $(KCONFIG)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/k/%.o: %.S
+$(BUILD)/k/%.o: %.S $(KCONFIG)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
@@ -91,7 +97,9 @@ USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/exam
 	$(BUILD)/user/examples/$(e)-glibc-pie)
 USER_BENCH := $(BUILD)/user/bench/ubench \
 	$(patsubst user/demo/%.c,$(BUILD)/user/demo/%,$(wildcard user/demo/*.c))
-USER_BINS := $(USER_TESTS) $(USER_EXAMPLES) $(USER_BENCH)
+# The tracer: several files, one program (user/trace/).
+USER_TRACE := $(BUILD)/user/trace/trace
+USER_BINS := $(USER_TESTS) $(USER_EXAMPLES) $(USER_BENCH) $(USER_TRACE)
 
 $(BUILD)/user/tests/%-glibc: user/tests/%.c user/tests/check.h
 	@mkdir -p $(dir $@)
@@ -105,6 +113,9 @@ $(BUILD)/user/bench/%: user/bench/%.c
 $(BUILD)/user/demo/%: user/demo/%.c
 	@mkdir -p $(dir $@)
 	musl-gcc $(USER_CFLAGS) $< -o $@
+$(USER_TRACE): $(wildcard user/trace/*.c user/trace/*.h) include/syscall_names.h
+	@mkdir -p $(dir $@)
+	musl-gcc $(USER_CFLAGS) $(filter %.c,$^) -o $@
 $(BUILD)/user/examples/%-musl: user/examples/%.c
 	@mkdir -p $(dir $@)
 	musl-gcc $(USER_CFLAGS) $< -o $@
@@ -184,10 +195,13 @@ run-initramfs: deps
 
 # ubench on Limen and on Debian's Linux, same binary, same machine, under
 # -icount (see tools/bench); the table also goes to build/bench/results.*
+# Limen is measured as released: built without the debug checks, in its
+# own build directory so the test build is left alone.
 bench: deps
 	@tools/deps.sh --bench
-	@$(MAKE) --no-print-directory kernel $(USER_BENCH)
-	tools/bench
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/release DEBUG=0 kernel
+	@$(MAKE) --no-print-directory $(USER_BENCH)
+	tools/bench --kernel $(BUILD)/release/kernel
 
 gdb: kernel
 	tools/gdb.sh

@@ -74,6 +74,7 @@ struct thread {
 	uint64_t altstack_sp, altstack_size; /* sigaltstack; size 0: none */
 	long syscall_nr;
 	uint32_t trace_gen; /* traced while it equals kernel/trace.c's */
+	bool bare_syscalls; /* prctl PR_LIMEN_BARE_SYSCALLS: see sys_prctl */
 	bool intr_sleep;    /* a signal may end the current sleep */
 };
 

@@ -53,6 +53,8 @@ void proc_switch(struct thread *prev, struct thread *next)
 {
 	if (prev->fpu)
 		fpu_save(prev->fpu);
+	if (unlikely(prev->bare_syscalls || next->bare_syscalls))
+		arch_set_bare_syscalls(next->bare_syscalls);
 	if (next->proc && next->proc->mm) {
 		mm_activate(next->proc->mm);
 		fpu_restore(next->fpu);

@@ -45,6 +45,21 @@ syscall_entry:
 	swapgs
 	sysretq
 
+/* For measuring only (prctl PR_LIMEN_BARE_SYSCALLS; user/bench/ubench.c):
+ * a door that leads straight back out, so the `syscall`+`sysretq` pair can
+ * be timed on its own. Only a thread that asked gets it (the context
+ * switch sets LSTAR). prctl still comes in, so the thread can turn it off;
+ * so does a return to a non-canonical rip, which sysretq would fault on in
+ * ring 0 (the Intel sysret hazard): the full path handles both. Nothing
+ * here touches memory or the stack, and interrupts stay masked (FMASK). */
+	.globl syscall_bare_entry
+syscall_bare_entry:
+	cmpl $157, %eax			/* __NR_prctl */
+	je syscall_entry
+	btq $47, %rcx
+	jc syscall_entry
+	sysretq
+
 /* Enter user mode for the first time: rdi = struct trap_frame * at the top
  * of the kernel stack, filled by the ELF loader. */
 	.globl arch_enter_user

@@ -30,6 +30,14 @@ void __init syscall_init(void)
 	      RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
 }
 
+extern char syscall_bare_entry[];
+
+void arch_set_bare_syscalls(bool on)
+{
+	wrmsr(MSR_LSTAR,
+	      on ? (uint64_t)syscall_bare_entry : (uint64_t)syscall_entry);
+}
+
 void arch_user_frame_init(struct trap_frame *tf, uint64_t rip, uint64_t rsp)
 {
 	memset(tf, 0, sizeof(*tf));

@@ -16,6 +16,9 @@ __noreturn void arch_enter_user(struct trap_frame *tf);
 void arch_user_frame_init(struct trap_frame *tf, uint64_t rip, uint64_t rsp);
 /* Nonzero when the frame can return through sysret. */
 int arch_sysret_ok(const struct trap_frame *tf);
+/* This CPU's system-call door: the real one, or (on) the one that returns
+ * at once, for measuring the bare instruction pair. */
+void arch_set_bare_syscalls(bool on);
 
 /* FPU/SSE/AVX state, saved with XSAVE (or FXSAVE) on every switch away
  * from a thread that uses user mode. */
