@@ -80,10 +80,13 @@ static long pipe_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 		/* Small writes go in whole or wait. */
 		size_t need = (n - done <= PIPE_BUF) ? n - done : 1;
 		if (room >= need) {
+			/* The free space may wrap: at most two copies. */
 			size_t k = MIN(room, n - done);
-			for (size_t i = 0; i < k; i++)
-				p->buf[(p->head + p->len + i) % PIPE_SIZE] =
-				    buf[done + i];
+			size_t at = (p->head + p->len) % PIPE_SIZE;
+			size_t first = MIN(k, PIPE_SIZE - at);
+			memcpy(p->buf + at, buf + done, first);
+			if (k > first)
+				memcpy(p->buf, buf + done + first, k - first);
 			p->len += k;
 			done += k;
 			spin_unlock_irqrestore(&p->lock, fl);
