@@ -16,6 +16,7 @@ done
 cp "$user"/tests/* "$stage/tests/"
 cp "$(dirname "$0")"/../user/scripts/*.sh "$stage/tests/"
 cp "$user"/examples/* "$stage/examples/"
+cp "$user"/trace/trace "$stage/bin/trace"
 mkdir -p "$stage/demo"
 cp "$user"/demo/* "$stage/demo/"
 echo "Limen test initramfs" > "$stage/etc/motd"
