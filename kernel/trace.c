@@ -255,21 +255,25 @@ long trace_syscall(struct trap_frame *tf, trace_syscall_fn run)
 	uint64_t stime0 = t->stime_ns;
 	record(&e);
 	uint64_t start = e.ts;
+	/* Kernel time the tracing itself took so far (copying strings), to
+	 * leave out of the call's CPU time. */
+	uint64_t overhead = start - t->acct_mark_ns;
 
 	long ret = run(tf);
 
 	if (!trace_enabled || !traced(t))
 		return ret;
+	uint64_t now = time_ns();
 	event_init(&e, EV_SYS_EXIT, t);
 	e.nr = (uint16_t)nr;
 	capture_exit(&e, nr, args, ret);
-	uint64_t now = time_ns();
 	e.ts = now;
 	e.a[0] = (uint64_t)ret;
 	e.a[1] = now - start;
 	/* CPU time in the kernel: charged stretches plus the current one
 	 * (acct_enter_kernel started it at entry, a switch restarts it). */
-	e.a[2] = t->stime_ns - stime0 + (now - t->acct_mark_ns);
+	uint64_t cpu = t->stime_ns - stime0 + (now - t->acct_mark_ns);
+	e.a[2] = cpu > overhead ? cpu - overhead : 0;
 	record(&e);
 	return ret;
 }
