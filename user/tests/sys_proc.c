@@ -247,7 +247,26 @@ int main(void)
 	struct rusage ru;
 	wait4(pid, &st, 0, &ru);
 	long ums = ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000;
+	long sus = ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
 	CHECK("acct.child_user_time", ums >= 40, "child user time %ld ms", ums);
+	CHECK("acct.spin_mostly_user", sus * 4 < ums * 1000,
+	      "spinning child: user %ld ms, system %ld us", ums, sus);
+
+	/* A loop of getppid() is nearly all crossing, and a large share of
+	 * it is system time. Not all: time is charged from the C entry to
+	 * the C exit, so the `syscall` and `sysret` instructions themselves
+	 * (slow under QEMU's TCG) count as user time, as on Linux. */
+	pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < 100000; i++)
+			syscall(SYS_getppid);
+		_exit(0);
+	}
+	wait4(pid, &st, 0, &ru);
+	long uus = ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
+	sus = ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
+	CHECK("acct.syscalls_large_system_share", sus * 3 > uus && sus > 0,
+	      "getppid loop: user %ld us, system %ld us", uus, sus);
 	struct tms t;
 	times(&t);
 	CHECK("acct.times_children", t.tms_cutime >= 4, "cutime %ld ticks",
