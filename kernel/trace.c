@@ -65,8 +65,10 @@ struct trace_ring {
 };
 
 bool trace_enabled;
-static bool trace_all;	       /* every thread, not only the chosen ones */
-static bool trace_follow;      /* new threads of traced threads are traced */
+static bool trace_all;	  /* every thread, not only the chosen ones */
+static bool trace_follow; /* new threads of traced threads are traced */
+static bool trace_wait;	  /* traced calls wait for the reader (throttle) */
+static struct wait_queue reader_wq = WAIT_QUEUE_INIT(reader_wq);
 static uint32_t trace_gen = 1; /* a thread is chosen if its gen matches */
 static uint32_t ring_events = TRACE_DEFAULT_EVENTS;
 static struct trace_ring rings[TRACE_MAX_CPUS];
@@ -240,11 +242,30 @@ static void capture_exit(struct trace_event *e, uint64_t nr,
 	grab_buf(e, arg, args[arg], (uint64_t)ret);
 }
 
+#define THROTTLE_WAIT_NS (200 * 1000 * 1000ULL)
+
+/* With "wait" on, a traced call that finds its ring 3/4 full waits for the
+ * reader to drain it, as strace's tracee waits for strace: a reader that
+ * keeps up loses nothing. The wait is bounded, so a reader that died (or a
+ * reader tracing itself) costs time, never a hang. */
+static void throttle(void)
+{
+	struct trace_ring *r = &rings[0];
+	uint64_t deadline = time_ns() + THROTTLE_WAIT_NS;
+	irqflags_t f = sched_lock_irqsave();
+	while (trace_wait && r->ev && r->head - r->tail > r->size / 4 * 3)
+		if (sched_sleep_locked(&reader_wq, deadline) == -ETIMEDOUT)
+			break;
+	sched_unlock_irqrestore(f);
+}
+
 long trace_syscall(struct trap_frame *tf, trace_syscall_fn run)
 {
 	struct thread *t = current;
 	if (!traced(t))
 		return run(tf);
+	if (trace_wait)
+		throttle();
 	struct trace_event e;
 	uint64_t nr = tf->rax;
 	uint64_t args[6] = {tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
@@ -521,6 +542,8 @@ long trace_read(char *buf, size_t n, uint64_t before_ns)
 		spin_unlock_irqrestore(&r->lock, f);
 	}
 	mutex_unlock(&trace_mutex);
+	if (done > 0)
+		wait_queue_wake_all(&reader_wq); /* throttled calls go on */
 	return done;
 }
 
@@ -607,7 +630,15 @@ static int command(const char *w, const char *arg, bool *used_arg)
 	if (strcmp(w, "off") == 0) {
 		trace_enabled = false;
 		trace_all = false;
+		trace_wait = false;
 		trace_gen++; /* forget the chosen threads */
+		wait_queue_wake_all(&reader_wq);
+		return 0;
+	}
+	if (strcmp(w, "wait") == 0 || strcmp(w, "nowait") == 0) {
+		trace_wait = w[0] == 'w';
+		if (!trace_wait)
+			wait_queue_wake_all(&reader_wq);
 		return 0;
 	}
 	if (strcmp(w, "all") == 0) {
@@ -676,9 +707,9 @@ long trace_ctl_show(char *buf, size_t size)
 	size_t k = 0, room = size;
 	char *out = buf;
 	mutex_lock(&trace_mutex);
-	LINE("tracing %s\nmode %s\nfollow %d\nsize %u\n",
+	LINE("tracing %s\nmode %s\nfollow %d\nwait %d\nsize %u\n",
 	     trace_enabled ? "on" : "off", trace_all ? "all" : "pids",
-	     trace_follow, ring_events);
+	     trace_follow, trace_wait, ring_events);
 	for (int i = 0; i < TRACE_MAX_CPUS; i++) {
 		struct trace_ring *r = &rings[i];
 		irqflags_t f = spin_lock_irqsave(&r->lock);

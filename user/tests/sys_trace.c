@@ -189,6 +189,22 @@ static void summary(void)
 		  calls == 2 && errors == 1,
 	      "close calls %lu errors %lu", calls, errors);
 	check_has("trace_c.total", t, " total\n");
+
+	/* A ring of 64 events and 1000 calls: the traced program waits for
+	 * trace to read ("wait"), so nothing is lost and the count is exact. */
+	ctl("size 64");
+	char *many[] = {"trace", "-c", "-o", OUT, "/tests/trace_target",
+			"1000",	 NULL};
+	run_trace("/", many);
+	ctl("size 4096");
+	t = slurp(OUT);
+	l = strstr(t, " getppid\n");
+	while (l && l > t && l[-1] != '\n')
+		l--;
+	calls = 0;
+	CHECK("trace_c.lossless_small_ring",
+	      l && sscanf(l, "%*f %*f %*u %lu", &calls) == 1 && calls == 1000,
+	      "getppid calls %lu of 1000", calls);
 	CHECK("trace_c.no_lines", !strstr(t, "getppid() ="),
 	      "-c printed call lines too");
 }

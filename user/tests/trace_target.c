@@ -3,6 +3,7 @@
  * decoded as the comments say. Not a test itself (no sys_ prefix). */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -13,10 +14,11 @@ static void on_usr1(int sig)
 	(void)sig;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char buf[4];
-	for (int i = 0; i < 5; i++)
+	int n = argc > 1 ? atoi(argv[1]) : 5; /* sys_trace: many, to fill */
+	for (int i = 0; i < n; i++)
 		syscall(SYS_getppid); /* getppid() = <trace's pid>, 5 times */
 	syscall(SYS_write, 1, "hello\n", 6); /* write(1, "hello\n", 6) = 6 */
 	/* openat(AT_FDCWD, "/nonexistent/x", O_RDONLY) = -1 ENOENT (...) */

@@ -166,10 +166,11 @@ static void handle(const struct trace_opts *o, struct event *e)
 		    (unsigned long long)e->v[0]);
 		return;
 	}
-	/* Before the command's execve: the child's own set-up. */
+	/* Before the command's execve, the child's only traced event is the
+	 * end of its write to trace_ctl: skip it. */
 	if (!started) {
-		if (e->pid != o->root_pid || strcmp(e->type, "sys_enter") ||
-		    strcmp(e->w[0], "execve"))
+		if (e->pid == o->root_pid && !strcmp(e->type, "sys_exit") &&
+		    !strcmp(e->w[0], "write"))
 			return;
 		started = true;
 	}
@@ -295,7 +296,7 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	if (ctl(ctlfd, "off clear") ||
+	if (ctl(ctlfd, "off clear wait") ||
 	    ctl(ctlfd, o.follow ? "follow" : "nofollow"))
 		return 1;
 	char pathbuf[512];
