@@ -254,6 +254,17 @@ static void run_child(int ctlfd, const char *prog, char **argv)
 	_exit(127);
 }
 
+/* Close-on-exec, so the traced program does not inherit it. */
+static FILE *open_output(const char *path)
+{
+	FILE *f = fopen(path, "we");
+	if (!f) {
+		fprintf(stderr, "trace: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return f;
+}
+
 int main(int argc, char **argv)
 {
 	struct trace_opts o = {.out = stderr};
@@ -270,18 +281,10 @@ int main(int argc, char **argv)
 			o.show_time = true;
 			break;
 		case 'o':
-			if (!(o.out = fopen(optarg, "we"))) {
-				fprintf(stderr, "trace: %s: %s\n", optarg,
-					strerror(errno));
-				return 1;
-			}
+			o.out = open_output(optarg);
 			break;
 		case 'j':
-			if (!(o.json = fopen(optarg, "we"))) {
-				fprintf(stderr, "trace: %s: %s\n", optarg,
-					strerror(errno));
-				return 1;
-			}
+			o.json = open_output(optarg);
 			break;
 		default:
 			usage();
