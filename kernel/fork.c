@@ -15,8 +15,8 @@
 #include <printk.h>
 #include <proc.h>
 #include <sched.h>
-#include <uaccess.h>
 #include <trace.h>
+#include <uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/signal.h>
 

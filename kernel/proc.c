@@ -24,7 +24,6 @@
 #include <futex.h>
 #include <syscall.h>
 #include <uaccess.h>
-#include <trace.h>
 #include <uapi/errno.h>
 #include <uapi/signal.h>
 

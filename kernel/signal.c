@@ -9,8 +9,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <time.h>
-#include <uaccess.h>
 #include <trace.h>
+#include <uaccess.h>
 #include <uapi/misc.h>
 #include <uapi/errno.h>
 

@@ -12,8 +12,8 @@
 #include <proc.h>
 #include <sched.h>
 #include <time.h>
-#include <uaccess.h>
 #include <trace.h>
+#include <uaccess.h>
 #include <uapi/signal.h>
 
 static const char *access_word(uint64_t err)
