@@ -266,8 +266,13 @@ def disk_session(a):
                       and run("echo kept across power off > /root/persist.txt"
                               "; echo wr''ote", r"^wrote$", "write_file"))
             elif ok:
-                ok = run("cat /root/persist.txt", r"^kept across power off$",
-                         "file_survives_reboot")
+                ok = (run("cat /root/persist.txt", r"^kept across power off$",
+                          "file_survives_reboot")
+                      and g.expect(DISK_PROMPT, 60) is not None
+                      and run("cd /tmp && trace -T open_example-glibc",
+                              r'^openat\(AT_FDCWD, "example.txt", O_RDONLY\)'
+                              r" = -1 ENOENT \(No such file or directory\)"
+                              r" <0\.\d{6}>", "trace_on_disk"))
             if ok:
                 g.expect(DISK_PROMPT, 60)
                 g.send("poweroff\r")
