@@ -19,21 +19,34 @@
 
 	.text
 /* size_t __uaccess_copy(void *dst, const void *src, size_t n):
- * returns the number of bytes NOT copied (0 on success). */
+ * returns the number of bytes NOT copied (0 on success; after a fault, up
+ * to 7 bytes more than were really left, which callers treat alike).
+ * Eight bytes a step, then the tail a byte at a time: rep movsb counts one
+ * step per byte under QEMU's icount and in TCG (make bench: the 4 KiB read
+ * of a file went from 1.5x Linux's path to below it). */
 	.globl __uaccess_copy
 __uaccess_copy:
 	USER_OPEN
 	movq %rdx, %rcx
-1:	rep movsb
+	shrq $3, %rcx
+1:	rep movsq
+	movl %edx, %ecx
+	andl $7, %ecx
+2:	rep movsb
 	USER_CLOSE
 	movq %rcx, %rax
 	ret
-2:	USER_CLOSE
+3:	USER_CLOSE			/* a fault in the 8-byte steps */
+	andl $7, %edx
+	leaq (%rdx, %rcx, 8), %rax
+	ret
+4:	USER_CLOSE			/* a fault in the tail */
 	movq %rcx, %rax
 	ret
 	.section __ex_table, "a"
 	.p2align 3
-	.quad 1b, 2b
+	.quad 1b, 3b
+	.quad 2b, 4b
 	.text
 
 /* size_t __uaccess_clear(void *dst, size_t n): bytes NOT cleared. */

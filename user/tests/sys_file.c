@@ -3,6 +3,7 @@
  * the /dev character devices, and the errors of bad fds, pointers and paths. */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -273,8 +274,46 @@ static void test_errors(void)
 	CHECK_ERRNO("file.name_255_ok_enoent", open(lp, O_RDONLY), ENOENT);
 }
 
+/* Every length 0..300 at every alignment 0..8 of both buffers, through a
+ * pipe: the user copies go eight bytes a step plus a tail, so each seam
+ * must hold. And a copy whose tail crosses into an unmapped page fails. */
+static void copy_seams(void)
+{
+	static unsigned char src[320], dst[320];
+	int p[2], bad = 0;
+	pipe(p);
+	for (int len = 0; len <= 300 && !bad; len++)
+		for (int a = 0; a < 9 && !bad; a++) {
+			for (int i = 0; i < 320; i++)
+				src[i] = (unsigned char)(i * 7 + len + a);
+			memset(dst, 0xee, sizeof(dst));
+			if (write(p[1], src + a, len) != len ||
+			    read(p[0], dst + (8 - a), len) != (len ? len : 0))
+				bad = 1;
+			else if (memcmp(dst + (8 - a), src + a, len) ||
+				 dst[8 - a + len] != 0xee ||
+				 (8 - a > 0 && dst[7 - a] != 0xee))
+				bad = 2;
+		}
+	CHECK("copy.all_seams", !bad, "failed (%d)", bad);
+	/* 4 bytes before an unmapped page, asked for 12: EFAULT. */
+	char *pg = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(pg + 4096, 4096);
+	memset(pg + 4092, 'x', 4);
+	CHECK_ERRNO("copy.tail_crosses_hole", write(p[1], pg + 4092, 12),
+		    EFAULT);
+	int zero = open("/dev/zero", O_RDONLY);
+	CHECK_ERRNO("copy.read_into_hole", read(zero, pg + 4092, 12), EFAULT);
+	close(zero);
+	munmap(pg, 4096);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
+	copy_seams();
 	snprintf(path, sizeof(path), "/tmp/lt-file-%d", (int)getpid());
 	snprintf(path2, sizeof(path2), "/tmp/lt-file2-%d", (int)getpid());
 	unlink(path);
