@@ -313,58 +313,44 @@ void trace_switch(struct thread *prev, struct thread *next)
 	record(&e);
 }
 
-void trace_fault(uint64_t addr, uint64_t rip, uint64_t err, int result,
-		 uint64_t start_ns)
+/* An event of the current thread, with up to five fields. */
+static void record_current(int type, uint64_t a0, uint64_t a1, uint64_t a2,
+			   uint64_t a3, uint64_t a4)
 {
 	struct thread *t = current;
 	if (!traced(t))
 		return;
 	struct trace_event e;
-	event_init(&e, EV_FAULT, t);
-	e.ts = time_ns();
-	e.a[0] = addr;
-	e.a[1] = rip;
-	e.a[2] = err;
-	e.a[3] = (uint64_t)result;
-	e.a[4] = e.ts - start_ns;
+	event_init(&e, type, t);
+	e.a[0] = a0;
+	e.a[1] = a1;
+	e.a[2] = a2;
+	e.a[3] = a3;
+	e.a[4] = a4;
 	record(&e);
+}
+
+void trace_fault(uint64_t addr, uint64_t rip, uint64_t err, int result,
+		 uint64_t start_ns)
+{
+	record_current(EV_FAULT, addr, rip, err, (uint64_t)result,
+		       time_ns() - start_ns);
 }
 
 void trace_signal(int sig, int action)
 {
-	struct thread *t = current;
-	if (!traced(t))
-		return;
-	struct trace_event e;
-	event_init(&e, EV_SIGNAL, t);
-	e.a[0] = (uint64_t)sig;
-	e.a[1] = (uint64_t)action;
-	record(&e);
+	record_current(EV_SIGNAL, (uint64_t)sig, (uint64_t)action, 0, 0, 0);
 }
 
 void trace_irq(uint64_t vector, uint64_t start_ns)
 {
-	struct thread *t = current;
-	if (!traced(t))
-		return;
-	struct trace_event e;
-	event_init(&e, EV_IRQ, t);
-	e.ts = time_ns();
-	e.a[0] = vector;
-	e.a[1] = e.ts - start_ns;
-	record(&e);
+	record_current(EV_IRQ, vector, time_ns() - start_ns, 0, 0, 0);
 }
 
 void trace_exit(int status, bool whole_process)
 {
-	struct thread *t = current;
-	if (!traced(t))
-		return;
-	struct trace_event e;
-	event_init(&e, EV_EXIT, t);
-	e.a[0] = (uint64_t)(uint32_t)status;
-	e.a[1] = whole_process;
-	record(&e);
+	record_current(EV_EXIT, (uint64_t)(uint32_t)status, whole_process, 0, 0,
+		       0);
 }
 
 void trace_inherit(struct thread *child, struct thread *parent)
