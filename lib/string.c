@@ -27,6 +27,21 @@ static NO_LOOP_TO_CALL void copy_forward(unsigned char *d,
 			*d++ = *s++;
 			n--;
 		}
+		/* Four words a step, all read before any is written (still
+		 * right for memmove's overlap with dst < src): a quarter of
+		 * the loop overhead (make bench). */
+		for (; n >= 4 * WORD_SIZE; n -= 4 * WORD_SIZE) {
+			word_t w0 = ((const word_t *)s)[0];
+			word_t w1 = ((const word_t *)s)[1];
+			word_t w2 = ((const word_t *)s)[2];
+			word_t w3 = ((const word_t *)s)[3];
+			((word_t *)d)[0] = w0;
+			((word_t *)d)[1] = w1;
+			((word_t *)d)[2] = w2;
+			((word_t *)d)[3] = w3;
+			d += 4 * WORD_SIZE;
+			s += 4 * WORD_SIZE;
+		}
 		for (; n >= WORD_SIZE; n -= WORD_SIZE) {
 			*(word_t *)d = *(const word_t *)s;
 			d += WORD_SIZE;
