@@ -112,6 +112,19 @@ static int next_pid = 2; /* pid 1 is init's, given by proc_exec_init */
 static struct process *init_proc;
 
 /* Everything a dead process holds except its struct (kept for wait4). */
+/* A user thread's own pages: its FPU state and its I/O bounce page. */
+static void thread_free_user_pages(struct thread *t)
+{
+	if (t->fpu) {
+		pmm_free_page_virt(t->fpu);
+		t->fpu = NULL;
+	}
+	if (t->io_page) {
+		pmm_free_page_virt(t->io_page);
+		t->io_page = NULL;
+	}
+}
+
 static void proc_release(struct process *p)
 {
 	struct thread *t = current;
@@ -122,10 +135,7 @@ static void proc_release(struct process *p)
 		mm_destroy(p->mm);
 		p->mm = NULL;
 	}
-	if (t->fpu) {
-		pmm_free_page_virt(t->fpu);
-		t->fpu = NULL;
-	}
+	thread_free_user_pages(t);
 }
 
 /* A thread leaves its process: CLONE_CHILD_CLEARTID is honoured (zero the
@@ -156,10 +166,7 @@ void proc_thread_exit(int status)
 	thread_leave(p, t);
 	uvm_activate_kernel();
 	t->proc = NULL;
-	if (t->fpu) {
-		pmm_free_page_virt(t->fpu);
-		t->fpu = NULL;
-	}
+	thread_free_user_pages(t);
 	thread_detach(t);
 	thread_exit(status);
 }

@@ -5,11 +5,13 @@
 #include <fs/vfs.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
+#include <mm/pmm.h>
+#include <percpu.h>
 #include <proc.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 
-#define IO_CHUNK 4096
+#define IO_CHUNK PAGE_SIZE /* the bounce page */
 #define SMALL_IO 256
 #define IOV_MAX 1024
 
@@ -94,12 +96,17 @@ static long do_io(struct file *f, char *ubuf, size_t n, bool write, int64_t off)
 	if (!access_ok(ubuf, n))
 		return -EFAULT;
 	/* Small transfers (most of them: a line, a byte) bounce through the
-	 * stack; the heap's page-sized buffer is only for bigger ones
-	 * (make bench: the allocation cost more than the copy). */
+	 * stack, bigger ones through a page the thread keeps from its first
+	 * big transfer to its exit (make bench: allocating per call cost
+	 * more than the copy). */
 	char small[SMALL_IO];
-	char *k = n <= SMALL_IO ? small : kmalloc(IO_CHUNK);
-	if (!k)
-		return -ENOMEM;
+	char *k = small;
+	if (n > SMALL_IO) {
+		if (!current->io_page)
+			current->io_page = pmm_alloc_zeroed_page();
+		if (!(k = current->io_page))
+			return -ENOMEM;
+	}
 	size_t done = 0;
 	long r = 0;
 	while (done < n || n == 0) {
@@ -127,8 +134,6 @@ static long do_io(struct file *f, char *ubuf, size_t n, bool write, int64_t off)
 		if ((size_t)r < c || n == 0)
 			break;
 	}
-	if (k != small)
-		kfree(k);
 	return done ? (long)done : r;
 }
 
