@@ -35,6 +35,8 @@ int trace_syscall_nr(const char *name); /* -1 if unknown */
 const char *trace_errno_name(int err);	/* "ENOENT"; NULL if unknown */
 const char *trace_errno_text(int err);	/* "No such file or directory" */
 const char *trace_signal_name(int sig); /* "SIGINT"; NULL if unknown */
+#define SIGRT_FIRST 32 /* real-time signals, named SIGRT_n from here */
+#define SIGRT_LAST 64
 
 /* Formats c as strace does, e.g.
  *   openat(AT_FDCWD, "example.txt", O_RDONLY) = -1 ENOENT (No such file
