@@ -68,6 +68,7 @@ bool trace_enabled;
 static bool trace_all;	  /* every thread, not only the chosen ones */
 static bool trace_follow; /* new threads of traced threads are traced */
 static bool trace_wait;	  /* traced calls wait for the reader (throttle) */
+static int wait_owner;	  /* the process that asked for it */
 static struct wait_queue reader_wq = WAIT_QUEUE_INIT(reader_wq);
 static uint32_t trace_gen = 1; /* a thread is chosen if its gen matches */
 static uint32_t ring_events = TRACE_DEFAULT_EVENTS;
@@ -244,13 +245,29 @@ static void capture_exit(struct trace_event *e, uint64_t nr,
 
 #define THROTTLE_WAIT_NS (200 * 1000 * 1000ULL)
 
+/* Whether the process that asked for "wait" still lives: once it is gone,
+ * nobody will drain the ring, and waiting would only slow the traced. */
+static bool wait_owner_alive(void)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct process *p = proc_find(wait_owner);
+	bool alive = p && !p->zombie;
+	spin_unlock_irqrestore(&proc_lock, f);
+	return alive;
+}
+
 /* With "wait" on, a traced call that finds its ring 3/4 full waits for the
  * reader to drain it, as strace's tracee waits for strace: a reader that
- * keeps up loses nothing. The wait is bounded, so a reader that died (or a
- * reader tracing itself) costs time, never a hang. */
+ * keeps up loses nothing. The wait is bounded (a reader tracing itself
+ * costs time, never a hang) and ends with the reader's process. */
 static void throttle(void)
 {
 	struct trace_ring *r = &rings[0];
+	if (r->ev && r->head - r->tail > r->size / 4 * 3 &&
+	    !wait_owner_alive()) {
+		trace_wait = false;
+		return;
+	}
 	uint64_t deadline = time_ns() + THROTTLE_WAIT_NS;
 	irqflags_t f = sched_lock_irqsave();
 	while (trace_wait && r->ev && r->head - r->tail > r->size / 4 * 3)
@@ -623,6 +640,7 @@ static int command(const char *w, const char *arg, bool *used_arg)
 	}
 	if (strcmp(w, "wait") == 0 || strcmp(w, "nowait") == 0) {
 		trace_wait = w[0] == 'w';
+		wait_owner = proc_current() ? proc_current()->pid : 0;
 		if (!trace_wait)
 			wait_queue_wake_all(&reader_wq);
 		return 0;

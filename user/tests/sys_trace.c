@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -121,6 +122,31 @@ static void raw_interface(void)
 	CHECK("ring.lost_line", strstr(t, " lost "), "no lost line");
 	int n = count_lines(t, "sys_");
 	CHECK("ring.keeps_newest", n > 50 && n <= 64, "%d events kept", n);
+	ctl("clear");
+
+	/* "wait" asked for by a process that is gone: nobody drains the
+	 * ring, so traced calls must not wait (1000 calls would take 200 s
+	 * at 200 ms each); they drop the oldest events instead. */
+	pid_t owner = fork();
+	if (owner == 0)
+		_exit(ctl("wait") ? 1 : 0);
+	int st;
+	waitpid(owner, &st, 0);
+	snprintf(cmd, sizeof(cmd), "pid %d", getpid());
+	ctl(cmd);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < 1000; i++)
+		syscall(SYS_getppid);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ctl("off");
+	s = slurp(CTL);
+	d = strstr(s, "dropped ");
+	CHECK("ring.no_wait_for_dead_reader",
+	      WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
+		  t1.tv_sec - t0.tv_sec < 60 && d && atoi(d + 8) > 0,
+	      "owner %#x, %lld s, '%.120s'", st,
+	      (long long)(t1.tv_sec - t0.tv_sec), s);
 	ctl("clear size 4096");
 }
 
