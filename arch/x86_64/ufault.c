@@ -116,13 +116,14 @@ static const char *gp_instruction(const struct trap_frame *tf)
 	}
 }
 
-void arch_user_exception(struct trap_frame *tf)
+/* cr2: the faulting address, read before interrupts were enabled. */
+void arch_user_exception(struct trap_frame *tf, uint64_t cr2)
 {
 	char what[160];
 	int sig;
 	switch (tf->vector) {
 	case TRAP_PF: {
-		uint64_t addr = read_cr2();
+		uint64_t addr = cr2;
 		enum mm_fault_result res;
 		if (arch_user_page_fault(tf, addr, &res))
 			return;
