@@ -146,6 +146,7 @@ static int load(struct process *p, const char *path, const char *const *argv,
 		return r;
 	}
 	exe_path(p, path, img->exe, sizeof(img->exe));
+	/* NULL if out of memory: the segments are then unnamed in maps. */
 	img->file =
 	    vma_file_new(img->exe[0] ? img->exe : path,
 			 f->inode->sb ? f->inode->sb->dev : 0, f->inode->ino);

@@ -64,6 +64,9 @@ struct trace_ring {
 	uint64_t dropped_unseen; /* of those, not yet reported to a reader */
 };
 
+/* The control state below is written under trace_mutex (by trace_ctl
+ * commands) and read without it on the recording paths: a stale read
+ * there costs or adds one event, nothing more. */
 bool trace_enabled;
 static bool trace_all;	  /* every thread, not only the chosen ones */
 static bool trace_follow; /* new threads of traced threads are traced */

@@ -800,6 +800,7 @@ static const char *signature(const struct trace_call *c, char buf[SIG_MAX])
 		buf[3] = '\0';
 	} else if (c->nr == NR_futex) {
 		const struct futex_cmd *f = futex_cmd(a[1]);
+		/* An operation we do not know: its other four in hex. */
 		snprintf(buf + 2, SIG_MAX - 2, "%s", f ? f->sig : "xxxx");
 	} else if (n && buf[n - 1] == 'n') {
 		uint64_t fl = a[n - 2];

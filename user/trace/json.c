@@ -22,26 +22,6 @@ struct track {
 static struct track tracks[MAX_THREADS];
 static bool first = true;
 
-static struct track *track_of(const struct trace_opts *o, int tid, int pid)
-{
-	for (int i = 0; i < MAX_THREADS; i++) {
-		if (tracks[i].tid == tid)
-			return &tracks[i];
-		if (tracks[i].tid == 0) {
-			tracks[i].tid = tid;
-			tracks[i].pid = pid;
-			fprintf(o->json,
-				"%s\n{\"ph\":\"M\",\"name\":\"thread_name\","
-				"\"pid\":%d,\"tid\":%d,\"args\":{\"name\":"
-				"\"thread %d\"}}",
-				first ? "" : ",", pid, tid, tid);
-			first = false;
-			return &tracks[i];
-		}
-	}
-	return NULL;
-}
-
 static struct track *find_track(int tid)
 {
 	for (int i = 0; i < MAX_THREADS && tracks[i].tid; i++)
@@ -54,6 +34,25 @@ static void comma(const struct trace_opts *o)
 {
 	fputs(first ? "\n" : ",\n", o->json);
 	first = false;
+}
+
+/* The thread's track, made (and named) the first time it is seen. */
+static struct track *track_of(const struct trace_opts *o, int tid, int pid)
+{
+	struct track *t = find_track(tid);
+	for (int i = 0; !t && i < MAX_THREADS; i++) {
+		if (tracks[i].tid)
+			continue;
+		t = &tracks[i];
+		t->tid = tid;
+		t->pid = pid;
+		comma(o);
+		fprintf(o->json,
+			"{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,"
+			"\"tid\":%d,\"args\":{\"name\":\"thread %d\"}}",
+			pid, tid, tid);
+	}
+	return t;
 }
 
 /* A JSON string body: quotes, backslashes and control bytes escaped. */
