@@ -67,7 +67,7 @@ struct process {
 	uint64_t utime_ns, stime_ns;   /* own, final once a zombie */
 	uint64_t cutime_ns, cstime_ns; /* reaped children's, with theirs */
 	char exe[256]; /* path of the executable, for /proc/self/exe */
-	struct rlimit64 rlim[RLIM_NLIMITS]; /* enforced: NOFILE, STACK */
+	struct rlimit64 rlim[RLIM_NLIMITS]; /* enforced: NOFILE, STACK, NPROC */
 };
 
 /* Protects proc_list, every process's children list, parent pointer and
@@ -85,9 +85,11 @@ struct thread *proc_find_thread(int tgid, int tid);
 int proc_count_live(void);
 /* Up to max live pids, in creation order. Caller holds proc_lock. */
 int proc_list_pids(int *out, int max);
-/* Sends sig to group pgid (or, with all, to everyone but init and self);
- * returns how many processes it reached. Takes proc_lock. */
-int proc_signal_group(int pgid, bool all, struct process *self, int sig);
+/* Sends sig to group pgid (or, with all, to everyone but init and from),
+ * as process from (NULL: the kernel, which needs no permission). Returns
+ * 0, -ESRCH if nobody is there, or -EPERM by Linux's kill(2) rules. Takes
+ * proc_lock. */
+int proc_signal_group(int pgid, bool all, struct process *from, int sig);
 bool proc_pgrp_used(int pgid, int sid, struct process *except);
 /* With proc_lock held: POSIX's orphaned process group, no member of which
  * has a parent in another group of the same session (init's children do
@@ -96,6 +98,10 @@ bool proc_pgrp_orphaned(int pgid);
 /* With proc_lock held: every process of session sid whose controlling
  * terminal is t loses it. */
 void proc_clear_ctty(int sid, struct tty *t);
+/* RLIMIT_NPROC: whether p's real user already runs as many tasks
+ * (threads, and zombies not yet reaped) as p's limit allows; root is
+ * exempt. Caller holds proc_lock. */
+bool proc_nproc_exceeded(const struct process *p);
 struct process *proc_alloc(void);
 /* A new thread id from the pid space. Caller holds proc_lock. */
 int proc_alloc_tid(void);

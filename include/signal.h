@@ -42,6 +42,10 @@ int signal_send(struct process *p, int sig);
 /* From user space, init only gets the signals it handles: as on Linux,
  * kill -9 1 does nothing rather than bring the system down. */
 bool signal_user_may_send(struct process *p, int sig);
+/* kill(2)'s path: sig from process from (NULL: the kernel) to p, with
+ * Linux's permission rule (-EPERM) and init's protection (dropped, 0).
+ * Caller holds proc_lock, which keeps p alive. */
+int signal_send_from(struct process *from, struct process *p, int sig);
 /* Delivers pending signals before returning to user mode. */
 void signal_deliver(struct trap_frame *tf);
 /* Dispositions after execve: handlers reset, ignored stay ignored. */

@@ -21,6 +21,29 @@ extern volatile uint64_t jiffies;
 void time_set_clocksource(uint64_t (*read)(void), uint64_t freq_hz,
 			  uint64_t base);
 uint64_t time_clocksource_hz(void);
+/* Time arithmetic that a user's numbers cannot wrap: a duration or a
+ * deadline that does not fit saturates at TIME_NS_NEVER, which no clock
+ * reaches. */
+#define TIME_NS_NEVER UINT64_MAX
+struct timespec_k;
+struct timeval_k;
+/* A user's timespec as nanoseconds: -EINVAL if tv_sec or tv_nsec is
+ * negative or tv_nsec is not below a second, saturating otherwise. */
+int time_timespec_ns(const struct timespec_k *ts, uint64_t *ns);
+int time_timeval_ns(const struct timeval_k *tv, uint64_t *ns);
+/* a + b, or TIME_NS_NEVER if that does not fit. */
+static inline uint64_t time_add_sat(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+	return __builtin_add_overflow(a, b, &r) ? TIME_NS_NEVER : r;
+}
+/* The monotonic deadline ns from now (never 0, which means "none"). */
+static inline uint64_t time_deadline(uint64_t ns)
+{
+	uint64_t d = time_add_sat(time_ns(), ns);
+	return d ? d : 1;
+}
+
 /* Busy-wait (with interrupts as they are) for at least ns nanoseconds. */
 void time_delay_ns(uint64_t ns);
 

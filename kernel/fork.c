@@ -100,6 +100,17 @@ static long do_fork(unsigned long flags, uintptr_t stack, int *parent_tid,
 	child = proc_alloc();
 	if (!child)
 		return -EAGAIN;
+	/* The limit check and the child's counting as its user's happen
+	 * under one lock hold, so racing forks cannot both slip past. */
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	bool over = proc_nproc_exceeded(parent);
+	if (!over)
+		child->uid = parent->uid;
+	spin_unlock_irqrestore(&proc_lock, f);
+	if (over) {
+		proc_free(child);
+		return -EAGAIN;
+	}
 	struct fork_start *fs = kzalloc(sizeof(*fs));
 	if (!fs)
 		goto fail;
@@ -138,7 +149,7 @@ static long do_fork(unsigned long flags, uintptr_t stack, int *parent_tid,
 		fs->clear_child_tid = (uintptr_t)child_tid;
 	child->vfork_pending = flags & CLONE_VFORK;
 
-	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	f = spin_lock_irqsave(&proc_lock);
 	child->parent = parent;
 	list_add_tail(&child->sibling, &parent->children);
 	spin_unlock_irqrestore(&proc_lock, f);
@@ -207,6 +218,13 @@ static long clone_thread(unsigned long flags, uintptr_t stack, int *parent_tid,
 {
 	struct process *p = proc_current();
 	struct thread *t = current;
+	/* Checked before the thread exists: each thread clones one at a
+	 * time, so racing clones overshoot by at most the threads counted. */
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	bool over = proc_nproc_exceeded(p);
+	spin_unlock_irqrestore(&proc_lock, f);
+	if (over)
+		return -EAGAIN;
 	struct fork_start *fs = kzalloc(sizeof(*fs));
 	if (!fs)
 		return -EAGAIN;
@@ -228,7 +246,7 @@ static long clone_thread(unsigned long flags, uintptr_t stack, int *parent_tid,
 	if (flags & CLONE_CHILD_CLEARTID)
 		fs->clear_child_tid = (uintptr_t)child_tid;
 
-	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	f = spin_lock_irqsave(&proc_lock);
 	int tid = proc_alloc_tid();
 	spin_unlock_irqrestore(&proc_lock, f);
 	if ((flags & CLONE_PARENT_SETTID) && put_user(tid, parent_tid)) {

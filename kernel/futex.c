@@ -122,13 +122,12 @@ long sys_futex(uint32_t *uaddr, int op, uint32_t val,
 			struct timespec_k ts;
 			if (copy_from_user(&ts, uts, sizeof(ts)))
 				return -EFAULT;
-			if (ts.tv_sec < 0 || ts.tv_nsec < 0 ||
-			    ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
-				return -EINVAL;
-			uint64_t t = (uint64_t)ts.tv_sec * NSEC_PER_SEC +
-				     (uint64_t)ts.tv_nsec;
+			uint64_t t;
+			int r = time_timespec_ns(&ts, &t);
+			if (r)
+				return r;
 			if (cmd == FUTEX_WAIT) {
-				deadline = time_ns() + t; /* relative */
+				deadline = time_deadline(t); /* relative */
 			} else {
 				/* Absolute, on the monotonic or (with the
 				 * flag) the real-time clock. */

@@ -359,23 +359,45 @@ void proc_clear_ctty(int sid, struct tty *t)
 	}
 }
 
-int proc_signal_group(int pgid, bool all, struct process *self, int sig)
+int proc_signal_group(int pgid, bool all, struct process *from, int sig)
 {
 	struct process *p;
-	int n = 0;
+	int n = 0, ok = 0, r = 0;
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 	list_for_each_entry(p, &proc_list, link)
 	{
 		if (p->zombie)
 			continue;
-		if (all ? (p->pid != 1 && p != self) : p->pgid == pgid) {
-			if (signal_user_may_send(p, sig))
-				signal_send(p, sig);
+		if (all ? (p->pid != 1 && p != from) : p->pgid == pgid) {
+			int e = signal_send_from(from, p, sig);
 			n++;
+			ok += !e;
+			/* Linux's rules: a group succeeds if one member
+			 * did; kill(-1) reports any error but EPERM. */
+			if (e && !(all && e == -EPERM))
+				r = e;
 		}
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
-	return n;
+	if (!n)
+		return -ESRCH;
+	return (!all && ok) ? 0 : r;
+}
+
+bool proc_nproc_exceeded(const struct process *p)
+{
+	uint64_t lim = p->rlim[RLIMIT_NPROC].rlim_cur;
+	if (p->uid == 0 || lim == RLIM_INFINITY)
+		return false;
+	/* Linux counts tasks: every thread, and a zombie until reaped. */
+	uint64_t n = 0;
+	struct process *q;
+	list_for_each_entry(q, &proc_list, link)
+	{
+		if (q->uid == p->uid)
+			n += q->zombie ? 1 : (uint64_t)MAX(q->nr_threads, 1);
+	}
+	return n >= lim;
 }
 
 struct thread *proc_find_thread(int tgid, int tid)

@@ -335,10 +335,10 @@ long sys_rt_sigtimedwait(const uint64_t *uset, void *uinfo,
 	if (uts) {
 		if (copy_from_user(&ts, uts, sizeof(ts)))
 			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		uint64_t ns;
+		if (time_timespec_ns(&ts, &ns))
 			return -EINVAL;
-		deadline = time_ns() + (uint64_t)ts.tv_sec * NSEC_PER_SEC +
-			   (uint64_t)ts.tv_nsec;
+		deadline = time_deadline(ns);
 	}
 	uint64_t saved = t->sig_blocked;
 	int sig = 0;
@@ -380,8 +380,26 @@ long sys_rt_sigtimedwait(const uint64_t *uset, void *uinfo,
 	return sig;
 }
 
-static int kill_one(struct process *p, int sig)
+/* Linux's check_kill_permission: root, the process itself, or a sender
+ * whose real or effective uid is the target's real or saved uid; SIGCONT
+ * also within one session (the shell resuming its jobs). Credentials are
+ * single words written by their own process's threads, so a racing setuid
+ * is seen before or after, never torn. */
+static bool kill_permitted(const struct process *from,
+			   const struct process *to, int sig)
 {
+	if (!from || from == to || from->euid == 0)
+		return true;
+	if (from->euid == to->uid || from->euid == to->suid ||
+	    from->uid == to->uid || from->uid == to->suid)
+		return true;
+	return sig == SIGCONT && from->sid == to->sid;
+}
+
+int signal_send_from(struct process *from, struct process *p, int sig)
+{
+	if (!kill_permitted(from, p, sig))
+		return -EPERM;
 	return signal_user_may_send(p, sig) ? signal_send(p, sig) : 0;
 }
 
@@ -391,20 +409,26 @@ long sys_kill(int pid, int sig)
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (pid > 0) {
+		/* proc_lock held throughout: a reaped process is freed. */
+		long r = -ESRCH;
 		irqflags_t f = spin_lock_irqsave(&proc_lock);
 		struct process *p = proc_find(pid);
+		if (p)
+			r = signal_send_from(self, p, sig);
 		spin_unlock_irqrestore(&proc_lock, f);
-		return p ? kill_one(p, sig) : -ESRCH;
+		return r;
 	}
 	/* Groups: 0 is the caller's, -1 everyone but init and the caller,
-	 * -n group n. */
-	int found = proc_signal_group(pid == 0 ? self->pgid : -pid, pid == -1,
-				      self, sig);
-	return found ? 0 : -ESRCH;
+	 * -n group n. INT_MIN has no group. */
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	return proc_signal_group(pid == 0 ? self->pgid : -pid, pid == -1, self,
+				 sig);
 }
 
 /* Thread-directed: tid names one thread of process tgid (or of any
- * process, for tkill). */
+ * process, for tkill). The same permission rule and init's protection as
+ * kill; the signal is pending on that thread only. */
 static long kill_thread(int tgid, int tid, int sig)
 {
 	if (tid <= 0 || sig < 0 || sig > NSIG)
@@ -414,7 +438,9 @@ static long kill_thread(int tgid, int tid, int sig)
 	struct thread *t = proc_find_thread(tgid, tid);
 	if (t) {
 		r = 0;
-		if (sig) {
+		if (!kill_permitted(proc_current(), t->proc, sig))
+			r = -EPERM;
+		else if (sig && signal_user_may_send(t->proc, sig)) {
 			__atomic_or_fetch(&t->sig_pending, SIGBIT(sig),
 					  __ATOMIC_RELAXED);
 			sched_signal_wake(t);

@@ -47,11 +47,9 @@ long sys_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd,
 		if (addr < USER_MIN_ADDR || addr + len > USER_TOP ||
 		    addr + len < addr)
 			return -EPERM;
-		if (flags & MAP_FIXED_NOREPLACE) {
-			for (uintptr_t a = addr; a < addr + len; a += PAGE_SIZE)
-				if (mm_find_vma(mm, a))
-					return -EEXIST;
-		}
+		if ((flags & MAP_FIXED_NOREPLACE) &&
+		    mm_range_used(mm, addr, addr + len))
+			return -EEXIST;
 	} else {
 		addr = mm_find_free(mm, len, ALIGN_DOWN(addr, PAGE_SIZE));
 		if (!addr)

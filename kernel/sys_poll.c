@@ -62,7 +62,7 @@ static int poll_scan(struct pollfd_k *p, size_t n, struct wait_queue **wq)
 static long do_poll_kernel(struct pollfd_k *p, size_t n, int64_t timeout_ns)
 {
 	long r = 0;
-	uint64_t deadline = timeout_ns < 0 ? 0 : time_ns() + timeout_ns;
+	uint64_t deadline = timeout_ns < 0 ? 0 : time_deadline((uint64_t)timeout_ns);
 	for (;;) {
 		struct wait_queue *wq;
 		/* A wakeup between the scan and the sleep would be lost;
@@ -131,9 +131,10 @@ static long timeout_from_user(const struct timespec_k *uts, int64_t *ns)
 		return 0;
 	if (copy_from_user(&ts, uts, sizeof(ts)))
 		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+	uint64_t t;
+	if (time_timespec_ns(&ts, &t))
 		return -EINVAL;
-	*ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	*ns = t > INT64_MAX ? INT64_MAX : (int64_t)t;
 	return 0;
 }
 
@@ -258,9 +259,10 @@ long sys_select(int n, uint64_t *in, uint64_t *out, uint64_t *ex,
 	if (utv) {
 		if (copy_from_user(&tv, utv, sizeof(tv)))
 			return -EFAULT;
-		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		uint64_t ns;
+		if (time_timeval_ns(&tv, &ns))
 			return -EINVAL;
-		t = tv.tv_sec * 1000000000LL + tv.tv_usec * 1000;
+		t = ns > INT64_MAX ? INT64_MAX : (int64_t)ns;
 	}
 	/* Linux writes back the time left; callers must not rely on it,
 	 * and we leave it unchanged. */

@@ -105,8 +105,7 @@ long sys_clock_nanosleep(long id, long flags, const struct timespec_k *req,
 			 struct timespec_k *rem)
 {
 	struct timespec_k k;
-	uint64_t now;
-	(void)rem; /* only written when a signal interrupts the sleep */
+	uint64_t now, want, deadline;
 	if (id == CLOCK_THREAD_CPUTIME_ID)
 		return -EINVAL;
 	int r = clock_read(id, &now);
@@ -114,16 +113,22 @@ long sys_clock_nanosleep(long id, long flags, const struct timespec_k *req,
 		return r;
 	if (copy_from_user(&k, req, sizeof(k)))
 		return -EFAULT;
-	if (k.tv_sec < 0 || k.tv_nsec < 0 || k.tv_nsec >= (int64_t)NSEC_PER_SEC)
-		return -EINVAL;
-	uint64_t want = (uint64_t)k.tv_sec * NSEC_PER_SEC + k.tv_nsec;
-	uint64_t mono = time_ns();
-	uint64_t deadline;
+	if ((r = time_timespec_ns(&k, &want)))
+		return r;
 	if (flags & TIMER_ABSTIME)
-		deadline = want > now ? mono + (want - now) : mono;
+		deadline = want > now ? time_deadline(want - now) : time_ns();
 	else
-		deadline = mono + want;
-	return sleep_until(deadline);
+		deadline = time_deadline(want);
+	long ret = sleep_until(deadline);
+	/* A relative sleep cut short by a signal says how much was left. */
+	if (ret == -EINTR && rem && !(flags & TIMER_ABSTIME)) {
+		uint64_t t = time_ns(), left = deadline > t ? deadline - t : 0;
+		struct timespec_k lk = {(int64_t)(left / NSEC_PER_SEC),
+					(int64_t)(left % NSEC_PER_SEC)};
+		if (copy_to_user(rem, &lk, sizeof(lk)))
+			return -EFAULT;
+	}
+	return ret;
 }
 
 long sys_nanosleep(const struct timespec_k *req, struct timespec_k *rem)

@@ -50,7 +50,8 @@ struct mm *mm_create(void)
 /* Frees the frames of [start, end) and their mappings. */
 static void unmap_range(struct mm *mm, uintptr_t start, uintptr_t end)
 {
-	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+	for (uintptr_t va = uvm_next_mapped(mm->root, start, end); va < end;
+	     va = uvm_next_mapped(mm->root, va + PAGE_SIZE, end)) {
 		phys_addr_t pa = uvm_unmap(mm->root, va);
 		if (pa) {
 			page_ref_put(pa); /* freed when no one shares it */
@@ -135,6 +136,22 @@ restart:
 		goto restart;
 	}
 	return 0;
+}
+
+bool mm_range_used(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	bool used = false;
+	struct vma *v;
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	list_for_each_entry(v, &mm->vmas, link)
+	{
+		if (v->start < end && v->end > start) {
+			used = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&mm->lock, f);
+	return used;
 }
 
 static void vma_insert(struct mm *mm, struct vma *n)
@@ -256,7 +273,9 @@ int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
 			break;
 		}
 		v->prot = prot;
-		for (uintptr_t p = v->start; p < v->end; p += PAGE_SIZE) {
+		for (uintptr_t p = uvm_next_mapped(mm->root, v->start, v->end);
+		     p < v->end;
+		     p = uvm_next_mapped(mm->root, p + PAGE_SIZE, v->end)) {
 			phys_addr_t pa;
 			unsigned fl;
 			if (uvm_lookup(mm->root, p, &pa, &fl))
@@ -388,7 +407,9 @@ struct mm *mm_clone(struct mm *src)
 		*n = *v;
 		vma_file_get(n->file);
 		list_add_tail(&n->link, &mm->vmas);
-		for (uintptr_t va = v->start; va < v->end; va += PAGE_SIZE) {
+		for (uintptr_t va = uvm_next_mapped(src->root, v->start, v->end);
+		     va < v->end;
+		     va = uvm_next_mapped(src->root, va + PAGE_SIZE, v->end)) {
 			phys_addr_t pa;
 			unsigned fl;
 			if (uvm_lookup(src->root, va, &pa, &fl))

@@ -378,6 +378,31 @@ int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags)
 	return 0;
 }
 
+uintptr_t uvm_next_mapped(uint64_t *root, uintptr_t va, uintptr_t end)
+{
+	va = ALIGN_DOWN(va, PAGE_SIZE);
+	while (va < end && va < USER_TOP) {
+		uint64_t *table = root;
+		int level = 4;
+		for (; level > 1; level--) {
+			uint64_t e = table[pt_index(va, level)];
+			if (!(e & PTE_P) || (e & PTE_PS))
+				break;
+			table = phys_to_virt(e & PTE_ADDR);
+		}
+		if (level == 1 && (table[pt_index(va, 1)] & (PTE_P | PTE_HIDDEN)))
+			return va;
+		/* Nothing below this entry: on to the next one at its level
+		 * (an empty PML4 slot skips 512 GiB in one step). */
+		uintptr_t span = 1UL << (12 + 9 * (level - 1));
+		uintptr_t next = ALIGN_DOWN(va, span) + span;
+		if (next <= va)
+			break;
+		va = next;
+	}
+	return end;
+}
+
 int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa, unsigned *flags)
 {
 	uint64_t *pte = pte_walk(root, va, false);

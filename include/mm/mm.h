@@ -68,6 +68,8 @@ int mm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 int mm_map_file(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 		struct vma_file *file, uint64_t pgoff);
 int mm_unmap(struct mm *mm, uintptr_t start, size_t len);
+/* Whether any VMA overlaps [start, end). */
+bool mm_range_used(struct mm *mm, uintptr_t start, uintptr_t end);
 int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot);
 /* A free range of len bytes, near hint if possible; 0 if none. */
 uintptr_t mm_find_free(struct mm *mm, size_t len, uintptr_t hint);
