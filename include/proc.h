@@ -116,6 +116,10 @@ int proc_execve(const char *path, const char *const *argv,
  * failure (-errno); on success the thread is in user mode. */
 int proc_exec_init(const char *path, const char *const *argv,
 		   const char *const *envp);
+/* execve's first step (Linux's de_thread): the caller's other threads are
+ * killed and waited for, and the caller takes the process's id. 0, or
+ * -EAGAIN if an exit_group or another execve got there first. */
+int proc_de_thread(void);
 /* Ends the calling process with a wait status; never returns. */
 __noreturn void proc_exit(int status);
 /* Ends only the calling thread (exit(2) with other threads left). */

@@ -37,7 +37,7 @@ struct thread {
 	enum thread_state state;
 	struct arch_context *ctx;
 	void *kstack_top;
-	struct list_head run_link;   /* run queue, sleep list or a wait queue */
+	struct list_head run_link;   /* the run queue (sched_lock) */
 	struct list_head sleep_link; /* sleep list, when wake_at_ns is set */
 	struct list_head all_link;   /* all_threads */
 	uint64_t wake_at_ns; /* when sleeping with a timeout; 0 = none */
@@ -80,7 +80,15 @@ struct thread {
 };
 
 struct wait_queue {
-	struct list_head waiters;
+	struct list_head waiters; /* struct wait_entry.link (sched_lock) */
+};
+
+/* One sleeper's place on one wait queue. sched_sleep_locked makes one on
+ * its stack; poll adds one to each queue it waits on, then sleeps on none.
+ * A waker unlinks the entries it wakes. Guarded by sched_lock. */
+struct wait_entry {
+	struct thread *thread;
+	struct list_head link;
 };
 #define WAIT_QUEUE_INIT(wq)                                                    \
 	{                                                                      \
@@ -116,6 +124,10 @@ void sched_unlock_irqrestore(irqflags_t f);
  * returns -ETIMEDOUT then). The lock is held again on return. */
 int sched_sleep_locked(struct wait_queue *wq, uint64_t deadline_ns);
 void wait_queue_wake_all(struct wait_queue *wq);
+/* With sched_lock held: the current thread's entry e joins wq / leaves
+ * whatever queue it is still on. */
+void wait_entry_add_locked(struct wait_queue *wq, struct wait_entry *e);
+void wait_entry_del_locked(struct wait_entry *e);
 /* Bumped by every wait_queue_wake_all, under sched_lock. */
 extern uint64_t wake_epoch;
 void wait_queue_init(struct wait_queue *wq);

@@ -167,6 +167,13 @@ int proc_execve(const char *path, const char *const *argv,
 	int r = load(p, path, argv, envp, 0, &img);
 	if (r)
 		return r;
+	/* The new image is ready: no other thread may run in the old
+	 * address space once it goes. */
+	r = proc_de_thread();
+	if (r) {
+		mm_destroy(img.mm);
+		return r;
+	}
 	struct mm *old = p->mm;
 	p->mm = img.mm;
 	mm_activate(p->mm);

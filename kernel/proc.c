@@ -138,32 +138,44 @@ static void proc_release(struct process *p)
 	thread_free_user_pages(t);
 }
 
-/* A thread leaves its process: CLONE_CHILD_CLEARTID is honoured (zero the
- * tid word and wake a futex waiter: that is how pthread_join wakes). */
-static void thread_leave(struct process *p, struct thread *t)
+/* CLONE_CHILD_CLEARTID is honoured once, as a thread ends: zero the tid
+ * word and wake a futex waiter (that is how pthread_join wakes). */
+static void thread_clear_tid(struct process *p, struct thread *t)
 {
 	if (t->clear_child_tid) {
 		int zero = 0;
 		if (!copy_to_user((void *)t->clear_child_tid, &zero,
 				  sizeof(zero)))
 			futex_wake(p->mm, t->clear_child_tid, 1);
+		t->clear_child_tid = 0;
 	}
-	irqflags_t f = spin_lock_irqsave(&proc_lock);
-	list_del(&t->proc_link);
-	p->nr_threads--;
-	spin_unlock_irqrestore(&proc_lock, f);
-	wait_queue_wake_all(&p->thread_wq);
 }
 
-void proc_thread_exit(int status)
+/* t leaves p's thread list. With only_if_others, it refuses (false) when
+ * t is the last thread: the count is read and changed in one proc_lock
+ * hold, so exactly one thread of a process finds itself last and turns
+ * the process into a zombie. */
+static bool thread_unlink(struct process *p, struct thread *t,
+			  bool only_if_others)
 {
-	struct process *p = proc_current();
-	struct thread *t = current;
-	if (p->nr_threads == 1)
-		proc_exit(status);
+	bool left = false;
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	if (!only_if_others || p->nr_threads > 1) {
+		list_del(&t->proc_link);
+		p->nr_threads--;
+		left = true;
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	if (left)
+		wait_queue_wake_all(&p->thread_wq);
+	return left;
+}
+
+/* The end of a thread that is not its process's last. */
+static __noreturn void thread_die(struct thread *t, int status)
+{
 	if (unlikely(trace_enabled))
 		trace_exit(status, false);
-	thread_leave(p, t);
 	uvm_activate_kernel();
 	t->proc = NULL;
 	thread_free_user_pages(t);
@@ -171,10 +183,27 @@ void proc_thread_exit(int status)
 	thread_exit(status);
 }
 
-/* exit_group: every other thread is told to go, and we wait for them. */
-static void kill_other_threads(struct process *p, struct thread *self)
+void proc_thread_exit(int status)
+{
+	struct process *p = proc_current();
+	struct thread *t = current;
+	thread_clear_tid(p, t);
+	if (!thread_unlink(p, t, true))
+		proc_exit(status);
+	thread_die(t, status);
+}
+
+/* Makes t the one thread of p: the others are sent SIGKILL and leave on
+ * their way back to user mode (proc_return_to_user); t waits until they
+ * have. -EAGAIN if another thread already leads an exit_group or an
+ * execve: that one wins, and t is to leave. */
+static int kill_other_threads(struct process *p, struct thread *self)
 {
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	if (p->group_exiter && p->group_exiter != self) {
+		spin_unlock_irqrestore(&proc_lock, f);
+		return -EAGAIN;
+	}
 	p->group_exiter = self;
 	p->exiting = true;
 	struct thread *o;
@@ -188,16 +217,43 @@ static void kill_other_threads(struct process *p, struct thread *self)
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
 	wait_event(&p->thread_wq, p->nr_threads == 1);
+	return 0;
+}
+
+int proc_de_thread(void)
+{
+	struct process *p = proc_current();
+	struct thread *t = current;
+	/* Alone (or init, not yet on its list): nothing to do. Only this
+	 * thread could add threads, and it is busy here. */
+	if (p->nr_threads <= 1)
+		return 0;
+	int r = kill_other_threads(p, t);
+	if (r)
+		return r;
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	p->exiting = false;
+	p->group_exiter = NULL;
+	/* The survivor takes the process's id, as on Linux. */
+	t->utid = p->pid;
+	p->main_thread = t;
+	spin_unlock_irqrestore(&proc_lock, f);
+	return 0;
 }
 
 void proc_exit(int status)
 {
 	struct process *p = proc_current();
 	struct thread *t = current;
+	if (p->nr_threads > 1 && kill_other_threads(p, t)) {
+		/* Another thread is ending the process (or execs): this
+		 * one just goes. */
+		thread_clear_tid(p, t);
+		thread_unlink(p, t, false);
+		thread_die(t, status);
+	}
 	if (unlikely(trace_enabled))
 		trace_exit(status, true);
-	if (p->nr_threads > 1)
-		kill_other_threads(p, t);
 	if (p->pid == 1) {
 		syscall_report_enosys();
 		/* As Linux, losing init is fatal; here it is how a test run
@@ -214,7 +270,8 @@ void proc_exit(int status)
 	 * disassociate_ctty(1) from do_exit). */
 	if (p->sid == p->pid && p->ctty)
 		tty_session_leader_exit(p);
-	thread_leave(p, t);
+	thread_clear_tid(p, t);
+	thread_unlink(p, t, false);
 	proc_release(p);
 	p->utime_ns = t->utime_ns;
 	p->stime_ns = t->stime_ns;

@@ -188,21 +188,36 @@ void sched_tick(bool from_user)
 		cpu->need_resched = false;
 }
 
+void wait_entry_add_locked(struct wait_queue *wq, struct wait_entry *e)
+{
+	e->thread = current;
+	list_add_tail(&e->link, &wq->waiters);
+}
+
+void wait_entry_del_locked(struct wait_entry *e)
+{
+	list_del(&e->link); /* a no-op once a waker has taken it off */
+}
+
 int sched_sleep_locked(struct wait_queue *wq, uint64_t deadline_ns)
 {
 	struct thread *t = current;
+	struct wait_entry e;
 	if (t == this_cpu()->idle)
 		panic("sched: the idle thread cannot sleep");
 	t->state = THREAD_SLEEPING;
 	t->timed_out = false;
 	t->wake_at_ns = deadline_ns;
-	/* On the wait queue (if any) through run_link, on the sleep list
-	 * (if there is a deadline) through sleep_link; waking removes both. */
+	/* On the wait queue (if any) through an entry on this stack, on the
+	 * sleep list (if there is a deadline) through sleep_link. Waking
+	 * takes the thread off the sleep list; the entry goes below. */
 	if (wq)
-		list_add_tail(&t->run_link, &wq->waiters);
+		wait_entry_add_locked(wq, &e);
 	if (deadline_ns)
 		list_add_tail(&t->sleep_link, &sleep_list);
 	schedule_locked();
+	if (wq)
+		wait_entry_del_locked(&e);
 	t->wake_at_ns = 0;
 	return t->timed_out ? -ETIMEDOUT : 0;
 }
@@ -211,13 +226,25 @@ int sched_sleep_locked(struct wait_queue *wq, uint64_t deadline_ns)
  * can tell whether a wakeup happened before it went to sleep. */
 uint64_t wake_epoch;
 
+/* With sched_lock held: every entry leaves wq, and its sleeping thread
+ * becomes runnable. A thread waiting on several queues (poll) is woken by
+ * the first and finds the others' entries gone or removes them itself. */
+static void wake_all_locked(struct wait_queue *wq)
+{
+	struct wait_entry *e, *tmp;
+	list_for_each_entry_safe(e, tmp, &wq->waiters, link)
+	{
+		list_del(&e->link);
+		if (e->thread->state == THREAD_SLEEPING)
+			make_runnable(e->thread);
+	}
+}
+
 void wait_queue_wake_all(struct wait_queue *wq)
 {
 	irqflags_t f = spin_lock_irqsave(&sched_lock);
 	wake_epoch++;
-	struct thread *t, *tmp;
-	list_for_each_entry_safe(t, tmp, &wq->waiters, run_link)
-	    make_runnable(t);
+	wake_all_locked(wq);
 	if (!list_empty(&run_queue))
 		this_cpu()->need_resched = true;
 	spin_unlock_irqrestore(&sched_lock, f);
@@ -260,9 +287,7 @@ __noreturn void sched_exit_current(struct wait_queue *joiners)
 {
 	spin_lock_irqsave(&sched_lock);
 	current->state = THREAD_ZOMBIE;
-	struct thread *t, *tmp;
-	list_for_each_entry_safe(t, tmp, &joiners->waiters, run_link)
-	    make_runnable(t);
+	wake_all_locked(joiners);
 	schedule_locked();
 	panic("sched: a zombie thread was scheduled");
 }

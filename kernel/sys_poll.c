@@ -1,7 +1,7 @@
-/* poll and ppoll. Readiness comes from each file's poll hook; a poller that
- * must wait sleeps on the wait queue of the first file that has one (today
- * only the console tty), with its timeout, and re-checks everything when
- * woken. Files without a hook (regular files, /dev/null...) are always
+/* poll, ppoll, select and pselect6. Readiness comes from each file's poll
+ * hook; a poller that must wait puts an entry on the wait queue of every
+ * file polled that has one (pipes, the console), sleeps with its timeout
+ * until any of them is woken, and re-checks everything. Files without a hook (regular files, /dev/null...) are always
  * ready, as on Linux. ppoll and pselect6 apply their signal mask for the
  * duration of the wait. */
 #include <fd.h>
@@ -25,13 +25,22 @@ static unsigned file_ready(struct file *f)
 	return f->ops->poll ? f->ops->poll(f) : (POLLIN | POLLOUT);
 }
 
-/* One pass over the set; returns how many have events, and the queue to
- * sleep on if none do. */
-static int poll_scan(struct pollfd_k *p, size_t n, struct wait_queue **wq)
+/* A descriptor the poller waits on: its file is held (a racing close
+ * cannot free the queue under the entry) until the entry is off it. */
+struct poll_wait {
+	struct file *file;
+	struct wait_queue *wq;
+	struct wait_entry entry;
+};
+
+/* One pass over the set; returns how many have events. Each file that is
+ * not ready but can say when it will be goes into w (*nw of them). */
+static int poll_scan(struct pollfd_k *p, size_t n, struct poll_wait *w,
+		     size_t *nw)
 {
 	struct process *proc = proc_current();
 	int count = 0;
-	*wq = NULL;
+	*nw = 0;
 	for (size_t i = 0; i < n; i++) {
 		p[i].revents = 0;
 		if (p[i].fd < 0)
@@ -49,51 +58,78 @@ static int poll_scan(struct pollfd_k *p, size_t n, struct wait_queue **wq)
 		if (ready & POLLOUT)
 			ready |= POLLWRNORM;
 		p[i].revents = (int16_t)(ready & want);
-		if (p[i].revents)
+		if (p[i].revents) {
 			count++;
-		else if (!*wq && f->ops->poll_wq)
-			*wq = f->ops->poll_wq(f);
+		} else if (f->ops->poll_wq) {
+			w[*nw].file = f;
+			w[(*nw)++].wq = f->ops->poll_wq(f);
+			continue;
+		}
 		file_put(f);
 	}
 	return count;
 }
 
+static void poll_release(struct poll_wait *w, size_t nw)
+{
+	for (size_t i = 0; i < nw; i++)
+		file_put(w[i].file);
+}
+
+/* Sleeps on every queue in w at once until one is woken, a signal comes
+ * or until (0: none) passes. -EINTR for a signal. */
+static long poll_sleep(struct poll_wait *w, size_t nw, uint64_t until,
+		       uint64_t epoch)
+{
+	long r = 0;
+	irqflags_t f = sched_lock_irqsave();
+	if (signal_pending(current)) {
+		r = -EINTR;
+	} else if (wake_epoch == epoch) {
+		/* No wakeup since the scan: none can be lost now. */
+		for (size_t i = 0; i < nw; i++)
+			wait_entry_add_locked(w[i].wq, &w[i].entry);
+		current->intr_sleep = true;
+		sched_sleep_locked(NULL, until);
+		current->intr_sleep = false;
+		for (size_t i = 0; i < nw; i++)
+			wait_entry_del_locked(&w[i].entry);
+	}
+	sched_unlock_irqrestore(f);
+	return r;
+}
+
 /* The wait over a kernel array of pollfds; timeout_ns < 0: forever. */
 static long do_poll_kernel(struct pollfd_k *p, size_t n, int64_t timeout_ns)
 {
-	long r = 0;
-	uint64_t deadline = timeout_ns < 0 ? 0 : time_deadline((uint64_t)timeout_ns);
+	uint64_t deadline =
+	    timeout_ns < 0 ? 0 : time_deadline((uint64_t)timeout_ns);
+	struct poll_wait *w = kmalloc(sizeof(*w) * (n ? n : 1));
+	if (!w)
+		return -ENOMEM;
+	long r;
 	for (;;) {
-		struct wait_queue *wq;
+		size_t nw;
 		/* A wakeup between the scan and the sleep would be lost;
 		 * the epoch tells us one happened, and we scan again. */
 		uint64_t epoch = __atomic_load_n(&wake_epoch, __ATOMIC_ACQUIRE);
-		int count = poll_scan(p, n, &wq);
+		int count = poll_scan(p, n, w, &nw);
 		if (count || timeout_ns == 0 ||
-		    (timeout_ns > 0 && time_ns() >= deadline))
-			return count;
-		/* Sleep until the queue is woken or the deadline passes;
-		 * without a queue, re-check every tick. */
-		uint64_t until = deadline;
-		if (!wq)
-			until = time_ns() + NSEC_PER_SEC / HZ;
-		else if (timeout_ns < 0)
-			until = 0;
-		irqflags_t f = sched_lock_irqsave();
-		if (signal_pending(current)) {
-			sched_unlock_irqrestore(f);
-			r = -EINTR;
+		    (timeout_ns > 0 && time_ns() >= deadline)) {
+			poll_release(w, nw);
+			r = count;
 			break;
 		}
-		if (wake_epoch != epoch) {
-			sched_unlock_irqrestore(f);
-			continue;
-		}
-		current->intr_sleep = true;
-		sched_sleep_locked(wq, until);
-		current->intr_sleep = false;
-		sched_unlock_irqrestore(f);
+		/* Without a queue to wait on, re-check every tick. */
+		uint64_t until = deadline;
+		if (!nw)
+			until = time_deadline(NSEC_PER_SEC / HZ);
+		r = poll_sleep(w, nw, until, epoch);
+		poll_release(w, nw);
+		if (r)
+			break;
 	}
+	kfree(w);
 	return r;
 }
 

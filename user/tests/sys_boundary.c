@@ -1,0 +1,476 @@
+/* The boundary holds against hostile and careless programs (issue "The
+ * boundary holds"): signals respect users and init, time arithmetic
+ * saturates, RLIMIT_NPROC is enforced, huge sparse mappings cost nothing,
+ * poll wakes on any descriptor, and execve with running threads starts the
+ * new program cleanly. Runs as init (root); the cases about users run in
+ * children that become nobody (65534). */
+#define _GNU_SOURCE
+#include "check.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#define NOBODY 65534
+
+static void become_nobody(void)
+{
+	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+		_exit(99);
+}
+
+/* A child that waits for a signal; returns its pid. */
+static pid_t sleeper(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+static bool alive(pid_t pid)
+{
+	int st;
+	return waitpid(pid, &st, WNOHANG) == 0;
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* Runs fn in a child and reports its exit status as one check: the child
+ * prints its own detail to the console before exiting non-zero. */
+static void in_child(const char *name, void (*fn)(void))
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	CHECK(name, WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "child status %#x", st);
+}
+
+/* --- signals and users ------------------------------------------------ */
+
+static pid_t root_target;
+
+#define EXPECT(cond, ...)                                                      \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			dprintf(1, __VA_ARGS__);                               \
+			dprintf(1, "\n");                                      \
+			_exit(1);                                              \
+		}                                                              \
+	} while (0)
+
+static void nobody_signals_root(void)
+{
+	become_nobody();
+	errno = 0;
+	long r = kill(root_target, SIGTERM);
+	EXPECT(r == -1 && errno == EPERM, "kill root: %ld %s", r,
+	       errname(errno));
+	r = kill(root_target, 0);
+	EXPECT(r == -1 && errno == EPERM, "kill 0 root: %ld %s", r,
+	       errname(errno));
+	r = syscall(SYS_tgkill, root_target, root_target, SIGTERM);
+	EXPECT(r == -1 && errno == EPERM, "tgkill root: %ld %s", r,
+	       errname(errno));
+	r = syscall(SYS_tkill, root_target, SIGTERM);
+	EXPECT(r == -1 && errno == EPERM, "tkill root: %ld %s", r,
+	       errname(errno));
+	r = kill(1, SIGKILL);
+	EXPECT(r == -1 && errno == EPERM, "kill init: %ld %s", r,
+	       errname(errno));
+	/* kill(-1) reaches nobody it may not signal and, as on Linux,
+	 * still says 0 when it found processes. */
+	r = kill(-1, SIGTERM);
+	EXPECT(r == 0, "kill -1: %ld %s", r, errname(errno));
+	/* SIGCONT is allowed within the session. */
+	r = kill(root_target, SIGCONT);
+	EXPECT(r == 0, "SIGCONT in session: %ld %s", r, errname(errno));
+	/* Its own kind it may signal. */
+	pid_t peer = sleeper();
+	r = kill(peer, SIGTERM);
+	int st = 0;
+	waitpid(peer, &st, 0);
+	EXPECT(r == 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM,
+	       "nobody to nobody: %ld status %#x", r, st);
+}
+
+static void signal_permissions(void)
+{
+	root_target = sleeper();
+	in_child("kill.nobody_cannot_signal_root", nobody_signals_root);
+	CHECK("kill.root_process_survives", alive(root_target),
+	      "the root process died");
+	/* A setuid-dropped process whose saved uid is still 0 may. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setresuid(NOBODY, NOBODY, 0))
+			_exit(2);
+		_exit(kill(root_target, SIGTERM) == 0 ? 0 : 1);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK("kill.saved_uid_counts", WIFEXITED(st) && WEXITSTATUS(st) == 1,
+	      "status %#x (the sender's saved uid does not count, the "
+	      "target's does)",
+	      st);
+	reap(root_target);
+}
+
+static void root_kills_init(void)
+{
+	EXPECT(kill(1, SIGKILL) == 0, "kill -9 1: %s", errname(errno));
+	EXPECT(kill(1, SIGSTOP) == 0, "kill -STOP 1: %s", errname(errno));
+	EXPECT(syscall(SYS_tgkill, 1, 1, SIGKILL) == 0, "tgkill 1: %s",
+	       errname(errno));
+	EXPECT(syscall(SYS_tkill, 1, SIGTERM) == 0, "tkill 1: %s",
+	       errname(errno));
+	EXPECT(kill(1, SIGTERM) == 0, "kill -TERM 1: %s", errname(errno));
+}
+
+static void init_protection(void)
+{
+	/* If any of these reached init, the machine would power off now. */
+	in_child("kill.init_ignores_fatal_signals", root_kills_init);
+	struct timespec ts = {0, 50 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	CHECK("kill.init_still_runs", 1, "unreachable");
+}
+
+/* --- time arithmetic saturates ---------------------------------------- */
+
+/* tv_sec * 10^9 is 2^64 + 0.29 s: a conversion that wraps sleeps 0.29 s. */
+#define WRAPS_SMALL 18446744074LL
+
+static void sleep_forever_nanosleep(void)
+{
+	struct timespec ts = {INT64_MAX, 999999999};
+	nanosleep(&ts, NULL);
+}
+
+static void sleep_forever_clock_nanosleep(void)
+{
+	struct timespec ts = {WRAPS_SMALL, 0};
+	clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+}
+
+static void sleep_forever_ppoll(void)
+{
+	int p[2];
+	pipe(p);
+	struct pollfd pfd = {p[0], POLLIN, 0};
+	struct timespec ts = {WRAPS_SMALL, 0};
+	ppoll(&pfd, 1, &ts, NULL);
+}
+
+static void sleep_forever_select(void)
+{
+	int p[2];
+	pipe(p);
+	fd_set in;
+	FD_ZERO(&in);
+	FD_SET(p[0], &in);
+	struct timeval tv = {WRAPS_SMALL, 0};
+	select(p[0] + 1, &in, NULL, NULL, &tv);
+}
+
+static void sleep_forever_futex(void)
+{
+	static int word;
+	struct timespec ts = {WRAPS_SMALL, 0};
+	syscall(SYS_futex, &word, 0 /* FUTEX_WAIT */, 0, &ts, NULL, 0);
+}
+
+static void sleep_forever_sigtimedwait(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	struct timespec ts = {WRAPS_SMALL, 0};
+	sigtimedwait(&set, NULL, &ts);
+}
+
+/* Each sleeper must still be asleep after a while, where the overflow made
+ * it return at once. */
+static void huge_timeouts(void)
+{
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} cases[] = {
+	    {"time.nanosleep_huge_sleeps", sleep_forever_nanosleep},
+	    {"time.clock_nanosleep_huge_sleeps",
+	     sleep_forever_clock_nanosleep},
+	    {"time.ppoll_huge_sleeps", sleep_forever_ppoll},
+	    {"time.select_huge_sleeps", sleep_forever_select},
+	    {"time.futex_huge_sleeps", sleep_forever_futex},
+	    {"time.sigtimedwait_huge_sleeps", sleep_forever_sigtimedwait},
+	};
+	pid_t pids[sizeof(cases) / sizeof(cases[0])];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			cases[i].fn();
+			_exit(3); /* returned: the deadline wrapped */
+		}
+	}
+	struct timespec ts = {1, 0};
+	nanosleep(&ts, NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(cases[i].name, alive(pids[i]), "returned at once");
+		reap(pids[i]);
+	}
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* nanosleep cut short by a handled signal says how much was left. */
+static void nanosleep_remainder(void)
+{
+	struct sigaction sa = {0};
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	pid_t self = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct timespec d = {0, 100 * 1000 * 1000};
+		nanosleep(&d, NULL);
+		kill(self, SIGUSR1);
+		_exit(0);
+	}
+	struct timespec req = {1000, 0}, rem = {-1, -1};
+	errno = 0;
+	int r = nanosleep(&req, &rem);
+	int e = errno;
+	waitpid(pid, NULL, 0);
+	CHECK("time.nanosleep_eintr_writes_rem",
+	      r == -1 && e == EINTR && rem.tv_sec >= 0 && rem.tv_sec < 1000 &&
+		  rem.tv_nsec >= 0 && rem.tv_nsec < 1000000000,
+	      "r %d %s, rem {%lld, %ld}", r, errname(e),
+	      (long long)rem.tv_sec, rem.tv_nsec);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+static void *block(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* --- RLIMIT_NPROC ---------------------------------------------------- */
+
+static void nproc_limited(void)
+{
+	become_nobody();
+	struct rlimit rl = {5, 5};
+	EXPECT(setrlimit(RLIMIT_NPROC, &rl) == 0, "setrlimit: %s",
+	       errname(errno));
+	pid_t kids[64];
+	int n = 0, e = 0;
+	for (; n < 64; n++) {
+		kids[n] = fork();
+		if (kids[n] == 0) {
+			for (;;)
+				pause();
+		}
+		if (kids[n] < 0) {
+			e = errno;
+			break;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		reap(kids[i]);
+	/* Itself plus four children make five. */
+	EXPECT(n == 4 && e == EAGAIN, "forked %d children, then %s", n,
+	       errname(e));
+	/* Threads count too. */
+	rl.rlim_cur = rl.rlim_max = 1;
+	setrlimit(RLIMIT_NPROC, &rl);
+	pthread_t th;
+	int pr = pthread_create(&th, NULL, block, NULL);
+	EXPECT(pr == EAGAIN, "pthread_create at the limit: %d", pr);
+}
+
+static void nproc_root_exempt(void)
+{
+	struct rlimit rl = {1, 1};
+	setrlimit(RLIMIT_NPROC, &rl);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	EXPECT(pid > 0, "root fork at NPROC 1: %s", errname(errno));
+	waitpid(pid, NULL, 0);
+}
+
+/* --- huge sparse mappings --------------------------------------------- */
+
+#define HUGE_MAP (32ULL << 40) /* 32 TiB */
+
+static void huge_map_unmap(void)
+{
+	void *p = mmap(NULL, HUGE_MAP, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	EXPECT(p != MAP_FAILED, "mmap 32 TiB: %s", errname(errno));
+	/* A few touched pages in the middle, so the walk has tables. */
+	char *mid = (char *)p + HUGE_MAP / 2;
+	EXPECT(mprotect(mid, 8192, PROT_READ | PROT_WRITE) == 0,
+	       "mprotect: %s", errname(errno));
+	mid[0] = 1;
+	mid[4096] = 2;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(mid[4096] == 2 ? 0 : 1);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fork child: %#x", st);
+	EXPECT(mprotect(p, HUGE_MAP, PROT_READ) == 0, "mprotect all: %s",
+	       errname(errno));
+	EXPECT(munmap(p, HUGE_MAP) == 0, "munmap: %s", errname(errno));
+}
+
+/* --- poll waits on every descriptor ------------------------------------ */
+
+static void poll_second_pipe(void)
+{
+	int a[2], b[2];
+	pipe(a);
+	pipe(b);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct timespec d = {0, 100 * 1000 * 1000};
+		nanosleep(&d, NULL);
+		write(b[1], "x", 1);
+		/* The rescue, much later: a poll that did not wake for b
+		 * wakes for a, and sees both ready. */
+		d.tv_sec = 20;
+		d.tv_nsec = 0;
+		nanosleep(&d, NULL);
+		write(a[1], "y", 1);
+		_exit(0);
+	}
+	struct pollfd pfd[2] = {{a[0], POLLIN, 0}, {b[0], POLLIN, 0}};
+	int r = poll(pfd, 2, -1);
+	CHECK("poll.wakes_on_second_fd",
+	      r == 1 && !(pfd[0].revents & POLLIN) && (pfd[1].revents & POLLIN),
+	      "poll %d, revents %#x %#x", r, pfd[0].revents, pfd[1].revents);
+	char c;
+	if (pfd[0].revents & POLLIN)
+		read(a[0], &c, 1);
+	read(b[0], &c, 1);
+	reap(pid);
+	fd_set in;
+	FD_ZERO(&in);
+	FD_SET(a[0], &in);
+	FD_SET(b[0], &in);
+	pid = fork();
+	if (pid == 0) {
+		struct timespec d = {0, 100 * 1000 * 1000};
+		nanosleep(&d, NULL);
+		write(b[1], "x", 1);
+		d.tv_sec = 20;
+		d.tv_nsec = 0;
+		nanosleep(&d, NULL);
+		write(a[1], "y", 1);
+		_exit(0);
+	}
+	r = select((a[0] > b[0] ? a[0] : b[0]) + 1, &in, NULL, NULL, NULL);
+	CHECK("select.wakes_on_second_fd",
+	      r == 1 && !FD_ISSET(a[0], &in) && FD_ISSET(b[0], &in),
+	      "select %d, a %d b %d", r, FD_ISSET(a[0], &in),
+	      FD_ISSET(b[0], &in));
+	reap(pid);
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+}
+
+/* --- execve with running threads --------------------------------------- */
+
+static void *spin(void *arg)
+{
+	volatile unsigned long *n = arg;
+	for (;;)
+		(*n)++;
+	return NULL;
+}
+
+static void exec_with_threads(void)
+{
+	static volatile unsigned long counter;
+	pthread_t th;
+	for (int i = 0; i < 3; i++)
+		pthread_create(&th, NULL, spin, (void *)&counter);
+	pthread_create(&th, NULL, block, NULL);
+	while (counter < 100000)
+		;
+	char *argv[] = {"/tests/sys_boundary", "--exec-child", NULL};
+	execv(argv[0], argv);
+	_exit(2);
+}
+
+static void execve_threads(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		exec_with_threads();
+	int st = 0;
+	waitpid(pid, &st, 0);
+	CHECK("execve.kills_sibling_threads",
+	      WIFEXITED(st) && WEXITSTATUS(st) == 42,
+	      "status %#x (the new program did not run cleanly)", st);
+}
+
+/* The program execve started: alone in its process, with its own pid. */
+static int exec_child(void)
+{
+	char buf[512];
+	int fd = open("/proc/self/status", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	buf[n > 0 ? n : 0] = '\0';
+	return strstr(buf, "Threads:\t1\n") ? 42 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--exec-child"))
+		return exec_child();
+	signal_permissions();
+	init_protection();
+	huge_timeouts();
+	nanosleep_remainder();
+	in_child("rlimit.nproc_enforced", nproc_limited);
+	in_child("rlimit.nproc_root_exempt", nproc_root_exempt);
+	in_child("mm.huge_sparse_map_unmap", huge_map_unmap);
+	poll_second_pipe();
+	execve_threads();
+	return check_summary("sys_boundary");
+}
