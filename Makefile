@@ -170,6 +170,10 @@ test: deps
 		--append "console=ttyS0 ktest=panic_double_fault" \
 		--expect-text 'double fault: the stack is not usable \(RSP 0xdead000' \
 		--expect-text 'ktest_fn_panic_double_fault\+0x' ; \
+	  $(QEMU_TEST) --name panic-double-fault-gs --expect-panic \
+		--append "console=ttyS0 ktest=panic_double_fault_gs" \
+		--expect-text 'double fault: the stack is not usable' \
+		--expect-text 'ktest_fn_panic_double_fault_gs\+0x' ; \
 	  tests/layer guest tests/guest-suite.sh $(BUILD)/initramfs.cpio \
 		$(BUILD)/initramfs-example.cpio; \
 	  tests/layer fault tests/fault-cases.sh $(BUILD)/initramfs.cpio; \

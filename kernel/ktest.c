@@ -107,3 +107,15 @@ KTEST(panic_double_fault)
 			 : "memory");
 	KCHECK(false, "panic_double_fault", "the push did not fault");
 }
+
+/* The same with the user's GS base loaded, as in the instructions around
+ * swapgs on the way into and out of the kernel: the handler must still
+ * find its per-CPU data. */
+KTEST(panic_double_fault_gs)
+{
+	__asm__ volatile("swapgs\n\t"
+			 "movq %0, %%rsp\n\t"
+			 "pushq $0" ::"r"(0xdead000UL)
+			 : "memory");
+	KCHECK(false, "panic_double_fault_gs", "the push did not fault");
+}
