@@ -161,6 +161,19 @@ test: deps
 		--expect-text 'kernel page fault: write at 0x0*dead000: page not present' \
 		--expect-text 'ktest_fn_panic_page_fault\+0x' \
 		--expect-text 'RIP: 0008:' ; \
+	  $(QEMU_TEST) --name panic-stack-overflow --expect-panic \
+		--append "console=ttyS0 ktest=panic_stack_overflow" \
+		--expect-text 'double fault: kernel stack overflow \(RSP 0x[0-9a-f]+, guard page hit' \
+		--expect-text '^RIP: 0008:[0-9a-f]+ <ktest_recurse' \
+		--expect-text '^ \[<[0-9a-f]+>\] <ktest_recurse[.a-z0-9]*\+0x' ; \
+	  $(QEMU_TEST) --name panic-double-fault --expect-panic \
+		--append "console=ttyS0 ktest=panic_double_fault" \
+		--expect-text 'double fault: the stack is not usable \(RSP 0xdead000' \
+		--expect-text 'ktest_fn_panic_double_fault\+0x' ; \
+	  $(QEMU_TEST) --name panic-double-fault-gs --expect-panic \
+		--append "console=ttyS0 ktest=panic_double_fault_gs" \
+		--expect-text 'double fault: the stack is not usable' \
+		--expect-text 'ktest_fn_panic_double_fault_gs\+0x' ; \
 	  tests/layer guest tests/guest-suite.sh $(BUILD)/initramfs.cpio \
 		$(BUILD)/initramfs-example.cpio; \
 	  tests/layer fault tests/fault-cases.sh $(BUILD)/initramfs.cpio; \

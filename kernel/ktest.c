@@ -1,10 +1,12 @@
 /* The in-kernel self-test runner: finds the tests in the .ktest section,
  * runs those selected on the command line, and prints one PASS/FAIL line
  * per check plus a summary line. */
+#include <err.h>
 #include <ktest.h>
 #include <lib/printf.h>
 #include <lib/string.h>
 #include <printk.h>
+#include <sched.h>
 
 extern const struct ktest __ktest_start[], __ktest_end[];
 
@@ -57,4 +59,63 @@ int ktest_run(const char *sel)
 	pr_info("ktest: %d tests, %d checks passed, %d failed", ran,
 		ktest_passed, ktest_failed);
 	return ktest_failed;
+}
+
+/* Deliberate kernel stack faults (not in "all"): each must end in a panic
+ * that names a double fault and a symbolised frame, not in a silent triple
+ * fault (tests/run-qemu --expect-panic checks the report). */
+
+/* Never reached: it only keeps the compiler from seeing an endless
+ * recursion (a warning) or turning it into a loop. */
+static volatile unsigned long recurse_limit = ~0UL;
+
+static __attribute__((noinline)) unsigned long ktest_recurse(unsigned long n)
+{
+	volatile char frame[256];
+	frame[0] = (char)n;
+	if (n >= recurse_limit)
+		return frame[0];
+	return ktest_recurse(n + 1) + frame[0];
+}
+
+static void ktest_overflow_thread(void *arg)
+{
+	(void)arg;
+	ktest_recurse(0);
+}
+
+/* On a kernel thread, whose stack has an unmapped guard page below: the
+ * page fault on the guard cannot be delivered on the same stack, so the CPU
+ * raises a double fault, which runs on its own IST stack. */
+KTEST(panic_stack_overflow)
+{
+	struct thread *t = thread_create("overflow", ktest_overflow_thread,
+					 NULL);
+	KCHECK(!IS_ERR(t), "panic_stack_overflow_thread");
+	if (IS_ERR(t))
+		return;
+	thread_join(t);
+	KCHECK(false, "panic_stack_overflow", "the stack did not overflow");
+}
+
+/* A corrupt stack pointer: the push faults, and delivering that page fault
+ * needs the same stack. */
+KTEST(panic_double_fault)
+{
+	__asm__ volatile("movq %0, %%rsp\n\t"
+			 "pushq $0" ::"r"(0xdead000UL)
+			 : "memory");
+	KCHECK(false, "panic_double_fault", "the push did not fault");
+}
+
+/* The same with the user's GS base loaded, as in the instructions around
+ * swapgs on the way into and out of the kernel: the handler must still
+ * find its per-CPU data. */
+KTEST(panic_double_fault_gs)
+{
+	__asm__ volatile("swapgs\n\t"
+			 "movq %0, %%rsp\n\t"
+			 "pushq $0" ::"r"(0xdead000UL)
+			 : "memory");
+	KCHECK(false, "panic_double_fault_gs", "the push did not fault");
 }

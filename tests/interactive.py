@@ -7,8 +7,10 @@ what a user would see: command output, ^C interrupting the foreground job,
 The shell runs under user/scripts/interactive-init.sh (setsid -c sh), so the
 console is its controlling terminal. QEMU's serial port is this script's pipe
 to QEMU's stdio. Every wait has a timeout and the whole run has one; nothing
-depends on speed (waits are for text, never for time). One PASS/FAIL line
-per check, as the other layers print; exit status 1 on any failure.
+depends on speed (waits are for text, never for time). Every timeout is
+multiplied by tests/time-factor.sh's factor (LIMEN_TIME_FACTOR, host load),
+as tests/run-qemu's are. One PASS/FAIL line per check, as the other layers
+print; exit status 1 on any failure.
 
 With --disk IMG it is `make run`'s session instead: the kernel mounts the
 ext2 disk as root (root=/dev/vda rw), busybox init runs /etc/inittab and
@@ -32,6 +34,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # busybox's line editor follows its prompt with a cursor-position query.
 ESC = r"(\x1b\[[0-9;]*[A-Za-z])*"
 PROMPT = r"limen\$ " + ESC + "$"
+
+
+def time_factor():
+    """tests/time-factor.sh's factor for every time limit here."""
+    out = subprocess.run([os.path.join(ROOT, "tests/time-factor.sh")],
+                         stdout=subprocess.PIPE, check=True)
+    return float(out.stdout)
+
+
+TIME_FACTOR = 1.0
 
 
 class Guest:
@@ -66,9 +78,9 @@ class Guest:
 
     def expect(self, regex, timeout):
         """Waits for regex in the output since the last match; the match
-        or None after timeout seconds."""
+        or None after timeout seconds (times the time factor)."""
         pat = re.compile(regex.encode(), re.M)
-        end = time.monotonic() + timeout
+        end = time.monotonic() + timeout * TIME_FACTOR
         with self.cond:
             while True:
                 text = self.buf[self.mark:].replace(b"\r", b"")
@@ -105,6 +117,9 @@ def main():
     ap.add_argument("--log",
                     default=os.path.join(ROOT, "build/test-logs/interactive.log"))
     a = ap.parse_args()
+    global TIME_FACTOR
+    TIME_FACTOR = time_factor()
+    a.timeout *= TIME_FACTOR
     os.makedirs(os.path.dirname(a.log), exist_ok=True)
     if a.disk:
         return disk_session(a)

@@ -1,7 +1,9 @@
 /* Interrupt and exception entry: 256 stubs that give every vector the same
  * frame (struct trap_frame), the common path into trap_dispatch(), and the
  * kernel-thread context switch. swapgs is done only when the interrupted
- * code was in ring 3, so GS always points at per-CPU data in the kernel. */
+ * code was in ring 3, so GS always points at per-CPU data in the kernel
+ * (double fault, NMI and machine check ask the GS base instead: see
+ * trap_paranoid). */
 
 #include <asm/frame.h>
 
@@ -17,7 +19,11 @@ isr_\vec:
 	pushq $0
 	.endif
 	pushq $\vec
+	.if (\vec == 2) || (\vec == 8) || (\vec == 18)
+	jmp trap_paranoid
+	.else
 	jmp trap_common
+	.endif
 	.endm
 
 	.altmacro
@@ -62,6 +68,7 @@ trap_common:
 	jz 1f
 	swapgs
 1:	PUSH_REGS
+trap_common_regs_saved:
 	cld
 	movq %rsp, %rdi
 	/* Frame-pointer chain through the trapped rip, so backtraces from a
@@ -80,6 +87,24 @@ trap_return:
 	swapgs
 2:	addq $16, %rsp		/* vector, error */
 	iretq
+
+/* Double fault, NMI and machine check (each on its own IST stack) can
+ * arrive in ring 0 while GS still holds the user's base: on the first
+ * instruction of syscall_entry, or between the swapgs and the sysretq or
+ * iretq of the way out. The CPL test would then leave the user's GS, and
+ * the handler's first per-CPU access would fault on the way to its panic.
+ * So these ask the GS base MSR: a kernel address (sign bit set; user bases
+ * are below USER_TOP and FSGSBASE is off) means GS is already ours. Ring 0
+ * never resumes from these vectors (exception() panics), and from ring 3
+ * the two tests agree, so trap_return's CPL test stays right. */
+trap_paranoid:
+	PUSH_REGS
+	movl $0xc0000101, %ecx		/* MSR_GS_BASE; rcx, rdx, rax are saved */
+	rdmsr
+	testl %edx, %edx
+	js trap_common_regs_saved
+	swapgs
+	jmp trap_common_regs_saved
 
 /* void arch_context_switch(struct arch_context **save, struct arch_context *next)
  * Saves the callee-saved registers on the current stack, stores the stack

@@ -176,6 +176,27 @@ static __noreturn void kernel_page_fault(struct trap_frame *tf, uint64_t addr)
 		    (unsigned long long)addr, why, where);
 }
 
+/* A double fault is nearly always a fault the CPU could not deliver because
+ * the stack it would push the frame on is unusable; it runs on its own IST
+ * stack (gdt.c), so it can say which stack. CR2 tells only when the first
+ * fault was a page fault just below RSP (the frame's 40 bytes, aligned). */
+static __noreturn void double_fault(struct trap_frame *tf)
+{
+	uint64_t rsp = tf->rsp, cr2 = read_cr2();
+	bool on_stack = cr2 < rsp && rsp - cr2 <= 64;
+	if (vm_kstack_is_guard(cr2) && on_stack)
+		panic_frame(tf, "double fault: kernel stack overflow (RSP 0x%llx, "
+				"guard page hit at 0x%llx)",
+			    (unsigned long long)rsp, (unsigned long long)cr2);
+	if (on_stack)
+		panic_frame(tf, "double fault: the stack is not usable (RSP "
+				"0x%llx, page fault at 0x%llx)",
+			    (unsigned long long)rsp, (unsigned long long)cr2);
+	panic_frame(tf, "double fault (a fault while delivering a fault; RSP "
+			"0x%llx)",
+		    (unsigned long long)rsp);
+}
+
 bool arch_user_page_fault(struct trap_frame *tf, uint64_t addr,
 			  enum mm_fault_result *res);
 void arch_user_exception(struct trap_frame *tf, uint64_t cr2);
@@ -198,8 +219,7 @@ static void exception(struct trap_frame *tf)
 	if (tf->vector == TRAP_PF)
 		kernel_page_fault(tf, read_cr2());
 	if (tf->vector == TRAP_DF)
-		panic_frame(tf, "double fault (a fault while handling a "
-				"fault: kernel stack overflow?)");
+		double_fault(tf);
 	const char *name = tf->vector < 32 && exc_names[tf->vector]
 			       ? exc_names[tf->vector]
 			       : "exception";
