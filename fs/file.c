@@ -91,40 +91,42 @@ int vfs_open(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 	     int flags, uint32_t mode, struct file **out)
 {
 	struct inode *ino = NULL;
-	bool follow =
-	    !(flags & O_NOFOLLOW) && !((flags & O_CREAT) && (flags & O_EXCL));
+	bool excl = (flags & O_CREAT) && (flags & O_EXCL);
+	bool follow = !(flags & O_NOFOLLOW) && !excl;
 	vfs_lock();
 	int r = vfs_lookup(ctx, dir, path, follow ? LOOKUP_FOLLOW : 0, &ino);
 	vfs_unlock();
-	if (r == 0 && (flags & O_CREAT) && (flags & O_EXCL))
-		return -EEXIST;
+	if (r == 0 && excl) {
+		r = -EEXIST;
+		goto out;
+	}
 	if (r == -ENOENT && (flags & O_CREAT)) {
 		r = vfs_create(ctx, dir, path,
 			       S_IFREG | (mode & 07777 & ~ctx->umask), 0, &ino);
-		if (r == -EEXIST && !(flags & O_EXCL))
+		if (r == -EEXIST && !excl)
 			return vfs_open(ctx, dir, path, flags & ~O_CREAT, mode,
 					out);
-		if (r)
-			return r;
-	} else if (r) {
-		return r;
 	}
-	if (S_ISLNK(ino->mode) && !(flags & O_PATH))
-		return -ELOOP; /* O_NOFOLLOW on a symlink */
-	if ((flags & O_CREAT) && S_ISDIR(ino->mode))
-		return -EISDIR;
-	r = may_open(ctx, ino, flags);
 	if (r)
-		return r;
-	if ((flags & O_TRUNC) && S_ISREG(ino->mode) &&
+		goto out;
+	if (S_ISLNK(ino->mode) && !(flags & O_PATH))
+		r = -ELOOP; /* O_NOFOLLOW on a symlink */
+	else if ((flags & O_CREAT) && S_ISDIR(ino->mode))
+		r = -EISDIR;
+	else
+		r = may_open(ctx, ino, flags);
+	if (!r && (flags & O_TRUNC) && S_ISREG(ino->mode) &&
 	    (flags & O_ACCMODE) != O_RDONLY) {
 		vfs_lock();
 		r = inode_truncate(ino, 0);
 		vfs_unlock();
-		if (r)
-			return r;
 	}
-	return vfs_open_inode(ino, flags, out);
+	if (!r)
+		r = vfs_open_inode(ino, flags, out);
+out:
+	if (ino)
+		vfs_inode_put(ino);
+	return r;
 }
 
 struct file *file_get(struct file *f)

@@ -87,10 +87,12 @@ static int unpack_entry(struct vfs_ctx *c, const struct cpio_hdr *h, char *path,
 					return r;
 				/* Data comes with the last link. */
 				r = vfs_lookup(c, c->root, path, 0, &ino);
-				if (!r &&
-				    inode_write_data(ino, data, h->filesize,
+				if (r)
+					return r;
+				if (inode_write_data(ino, data, h->filesize,
 						     0) != (long)h->filesize)
 					r = -ENOSPC;
+				vfs_inode_put(ino);
 				return r;
 			}
 	}
@@ -134,11 +136,15 @@ static int unpack_entry(struct vfs_ctx *c, const struct cpio_hdr *h, char *path,
 			type);
 		return 0;
 	}
-	if (r)
+	if (r) {
+		if (ino)
+			vfs_inode_put(ino);
 		return r;
+	}
 	ino->uid = h->uid;
 	ino->gid = h->gid;
 	ino->mtime.tv_sec = h->mtime;
+	vfs_inode_put(ino);
 	if (type == S_IFREG && h->nlink > 1) {
 		struct hardlink *l = kmalloc(sizeof(*l));
 		size_t len = strlen(path);
@@ -229,8 +235,10 @@ void initramfs_make_dev(void)
 	vfs_create(&c, c.root, "/dev", S_IFDIR | 0755, 0, NULL);
 	vfs_create(&c, c.root, "/tmp", S_IFDIR | 01777, 0, NULL);
 	vfs_lock();
-	if (vfs_lookup(&c, c.root, "/dev", LOOKUP_FOLLOW, &dev) == 0 &&
-	    S_ISDIR(dev->mode))
-		devtmpfs_populate(dev);
+	if (vfs_lookup(&c, c.root, "/dev", LOOKUP_FOLLOW, &dev) == 0) {
+		if (S_ISDIR(dev->mode))
+			devtmpfs_populate(dev);
+		inode_put(dev);
+	}
 	vfs_unlock();
 }

@@ -112,6 +112,13 @@ void inode_put(struct inode *ino)
 		inode_free(ino);
 }
 
+void vfs_inode_put(struct inode *ino)
+{
+	vfs_lock();
+	inode_put(ino);
+	vfs_unlock();
+}
+
 int inode_permission(const struct vfs_ctx *ctx, struct inode *ino, int may)
 {
 	uint32_t m = ino->mode;

@@ -2,7 +2,8 @@
  * checking search permission on every directory, following symlinks (at
  * most SYMLOOP_MAX, then ELOOP), crossing mount points both ways, with
  * Linux's errors for missing, non-directory and too-long components.
- * Callers hold the VFS lock. */
+ * Callers hold the VFS lock; what a lookup returns carries a reference
+ * that the caller drops (inode_put, under the VFS lock). */
 #include <fs/vfs.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
@@ -94,9 +95,6 @@ static bool only_slashes(const char *p)
 	return *p == '\0';
 }
 
-static int walk(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
-		int flags, int *depth, struct inode **out);
-
 struct inode *vfs_follow_mount(struct inode *dir)
 {
 	while (dir->mounted)
@@ -124,9 +122,10 @@ static struct inode *dotdot(const struct vfs_ctx *ctx, struct inode *cur)
 	return vfs_follow_mount(cur->parent);
 }
 
-/* One step from cur through component name. */
+/* One step from directory cur through component name, to the entry itself
+ * (a symlink is not followed here). */
 static int step(const struct vfs_ctx *ctx, struct inode *cur, const char *name,
-		bool follow, int *depth, struct inode **out)
+		struct inode **out)
 {
 	if (!S_ISDIR(cur->mode))
 		return -ENOTDIR;
@@ -147,37 +146,65 @@ static int step(const struct vfs_ctx *ctx, struct inode *cur, const char *name,
 	struct inode *child = dir_find(cur, name);
 	if (!child)
 		return -ENOENT;
-	if (S_ISLNK(child->mode) && follow) {
-		if (++*depth > SYMLOOP_MAX)
-			return -ELOOP;
-		return walk(ctx, cur, child->target, LOOKUP_FOLLOW, depth, out);
-	}
-	*out = vfs_follow_mount(child);
+	*out = child;
 	return 0;
 }
 
+/* The walk is a loop, not a recursion: a followed symlink pushes what is
+ * left of the path it interrupts and walks its target; at the end of a
+ * target the walk resumes the path below. At most SYMLOOP_MAX links are
+ * followed per lookup (Linux's 40, then ELOOP), so the stack of
+ * remainders is bounded and the kernel stack does not grow with the path.
+ * Inodes are used without references: the VFS lock is held throughout. */
 static int walk(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
-		int flags, int *depth, struct inode **out)
+		int flags, struct inode **out)
 {
 	char name[NAME_MAX + 1];
+	const char *rest[SYMLOOP_MAX];
+	int depth = 0, links = 0;
 	if (!*path)
 		return -ENOENT;
 	if (strnlen(path, PATH_MAX) >= PATH_MAX)
 		return -ENAMETOOLONG;
+	if (!dir)
+		dir = ctx->cwd; /* read under the lock: chdir changes it */
 	struct inode *cur = vfs_follow_mount(path[0] == '/' ? ctx->root : dir);
 	const char *p = path;
 	for (;;) {
 		int n = next_component(&p, name);
 		if (n < 0)
 			return n;
-		if (n == 0)
-			break;
+		if (n == 0) {
+			if (depth == 0)
+				break;
+			/* Back in the path the link interrupted: "link/"
+			 * must have led to a directory. */
+			p = rest[--depth];
+			if (*p == '/' && only_slashes(p) && !S_ISDIR(cur->mode))
+				return -ENOTDIR;
+			continue;
+		}
 		bool last = only_slashes(p);
 		bool trailing = last && *p == '/';
-		bool follow = !last || (flags & LOOKUP_FOLLOW) || trailing;
-		int r = step(ctx, cur, name, follow, depth, &cur);
+		/* Inside a link's target every component is followed. */
+		bool follow = !last || depth > 0 || (flags & LOOKUP_FOLLOW) ||
+			      trailing;
+		struct inode *next;
+		int r = step(ctx, cur, name, &next);
 		if (r)
 			return r;
+		if (S_ISLNK(next->mode) && follow) {
+			if (++links > SYMLOOP_MAX)
+				return -ELOOP;
+			if (!next->target || !*next->target)
+				return -ENOENT;
+			rest[depth++] = p;
+			p = next->target;
+			if (*p == '/')
+				cur = vfs_follow_mount(ctx->root);
+			continue; /* relative targets start from cur */
+		}
+		cur = vfs_follow_mount(next);
 		if (trailing && !S_ISDIR(cur->mode))
 			return -ENOTDIR;
 	}
@@ -188,8 +215,10 @@ static int walk(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 int vfs_lookup(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 	       int flags, struct inode **out)
 {
-	int depth = 0;
-	return walk(ctx, dir, path, flags, &depth, out);
+	int r = walk(ctx, dir, path, flags, out);
+	if (!r)
+		inode_get(*out);
+	return r;
 }
 
 int vfs_lookup_parent(const struct vfs_ctx *ctx, struct inode *dir,
@@ -208,7 +237,7 @@ int vfs_lookup_parent(const struct vfs_ctx *ctx, struct inode *dir,
 	*trailing_slash = end < len;
 	if (end == 0) {
 		/* "/" itself: its "name" is "." in the root. */
-		*parent = ctx->root;
+		*parent = inode_get(ctx->root);
 		strlcpy(name, ".", NAME_MAX + 1);
 		return 0;
 	}
@@ -220,7 +249,7 @@ int vfs_lookup_parent(const struct vfs_ctx *ctx, struct inode *dir,
 	memcpy(name, path + start, end - start);
 	name[end - start] = '\0';
 	if (start == 0) {
-		*parent = dir;
+		*parent = inode_get(dir ? dir : ctx->cwd);
 	} else {
 		char *head = kmalloc(start + 1);
 		if (!head)
@@ -232,9 +261,13 @@ int vfs_lookup_parent(const struct vfs_ctx *ctx, struct inode *dir,
 		if (r)
 			return r;
 	}
-	if (!S_ISDIR((*parent)->mode))
-		return -ENOTDIR;
-	return inode_permission(ctx, *parent, MAY_EXEC);
+	int r = S_ISDIR((*parent)->mode) ? inode_permission(ctx, *parent, MAY_EXEC)
+					  : -ENOTDIR;
+	if (r) {
+		inode_put(*parent);
+		*parent = NULL;
+	}
+	return r;
 }
 
 /* Name of ino inside its parent directory, or NULL. */

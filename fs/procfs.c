@@ -589,7 +589,9 @@ void procfs_init(void)
 	struct inode *dir;
 	vfs_create(&c, vfs_root(), "/proc", S_IFDIR | 0555, 0, NULL);
 	vfs_lock();
-	if (vfs_lookup(&c, vfs_root(), "/proc", LOOKUP_FOLLOW, &dir) == 0)
+	if (vfs_lookup(&c, vfs_root(), "/proc", LOOKUP_FOLLOW, &dir) == 0) {
 		vfs_mount(&c, "proc", dir, "proc", 0, NULL);
+		inode_put(dir);
+	}
 	vfs_unlock();
 }

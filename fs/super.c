@@ -331,12 +331,12 @@ static void attach(struct super_block *sb, struct inode *target)
 static const char *resolve_source(const struct vfs_ctx *ctx, const char *src)
 {
 	struct inode *ino;
-	if (vfs_lookup(ctx, ctx->cwd, src, LOOKUP_FOLLOW, &ino) == 0 &&
-	    S_ISBLK(ino->mode)) {
-		struct blkdev *bd = blkdev_find_rdev(ino->rdev);
-		return bd ? bd->name : src;
-	}
-	return src;
+	if (vfs_lookup(ctx, ctx->cwd, src, LOOKUP_FOLLOW, &ino))
+		return src;
+	struct blkdev *bd =
+	    S_ISBLK(ino->mode) ? blkdev_find_rdev(ino->rdev) : NULL;
+	inode_put(ino);
+	return bd ? bd->name : src;
 }
 
 static int remount(struct inode *target, unsigned long flags)
@@ -402,7 +402,10 @@ static int super_free(struct super_block *sb)
 	return r;
 }
 
-int vfs_umount(const struct vfs_ctx *ctx, struct inode *root, int flags)
+/* Whether root's file system may go: 0, or why not. busy says whether
+ * something in it is still in use beyond the caller's reference. */
+static int umount_check(const struct vfs_ctx *ctx, struct inode *root,
+			int flags, bool *busy)
 {
 	if (ctx->uid != 0)
 		return -EPERM;
@@ -415,9 +418,22 @@ int vfs_umount(const struct vfs_ctx *ctx, struct inode *root, int flags)
 		return -EBUSY; /* "/" itself */
 	if (root->mounted)
 		return -EBUSY; /* something is mounted on top of it */
-	bool busy = tree_busy(root, true);
-	if (busy && !(flags & MNT_DETACH))
+	inode_put(root); /* the caller's: not a use */
+	*busy = tree_busy(root, true);
+	inode_get(root);
+	if (*busy && !(flags & MNT_DETACH))
 		return -EBUSY;
+	return 0;
+}
+
+int vfs_umount(const struct vfs_ctx *ctx, struct inode *root, int flags)
+{
+	bool busy;
+	int r = umount_check(ctx, root, flags, &busy);
+	inode_put(root); /* root still has its super block's reference */
+	if (r)
+		return r;
+	struct super_block *sb = root->sb;
 	struct inode *covered = sb->covered;
 	covered->mounted = NULL;
 	sb->covered = NULL;

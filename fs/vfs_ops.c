@@ -32,7 +32,7 @@ static struct dir_entry *dir_entry_of(struct inode *dir, const char *name)
 }
 
 /* Removes an entry from memory; the inode loses its link but stays
- * allocated until release_if_unused. */
+ * allocated until its last reference is put. */
 static void dir_remove(struct inode *dir, struct dir_entry *e)
 {
 	struct inode *ino = e->inode;
@@ -48,34 +48,35 @@ static void dir_remove(struct inode *dir, struct dir_entry *e)
 	inode_touch(ino, false);
 }
 
-/* Frees ino if it has neither links nor references any more. */
-static void release_if_unused(struct inode *ino)
-{
-	inode_get(ino);
-	inode_put(ino);
-}
-
 /* The parent of path's last component, loaded, with the component. */
 static int lookup_parent_loaded(const struct vfs_ctx *ctx, struct inode *dir,
 				const char *path, struct inode **parent,
 				char name[NAME_MAX + 1], bool *slash)
 {
 	int r = vfs_lookup_parent(ctx, dir, path, parent, name, slash);
-	if (!r)
-		r = dir_load(*parent);
+	if (r)
+		return r;
+	r = dir_load(*parent);
+	if (r) {
+		inode_put(*parent);
+		*parent = NULL;
+	}
 	return r;
 }
 
-int vfs_create(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
-	       uint32_t mode, uint64_t rdev, struct inode **out)
+/* A new inode named path: a file, directory, device node, or, with
+ * target, a symlink whose target is set before the name is visible. Runs
+ * in one VFS lock hold; *out (if asked) carries a reference. */
+static int create(const struct vfs_ctx *ctx, struct inode *dir,
+		  const char *path, uint32_t mode, uint64_t rdev, char *target,
+		  struct inode **out)
 {
 	char name[NAME_MAX + 1];
 	struct inode *parent;
 	bool slash;
-	vfs_lock();
 	int r = lookup_parent_loaded(ctx, dir, path, &parent, name, &slash);
 	if (r)
-		goto out;
+		return r;
 	if (is_dot(name) || dir_find(parent, name)) {
 		r = -EEXIST;
 		goto out;
@@ -105,23 +106,44 @@ int vfs_create(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		ino->fops = chrdev_lookup(rdev);
 	if (S_ISDIR(mode))
 		ino->nlink = 1; /* "." */
+	size_t tlen = target ? strlen(target) : 0;
+	if (target) {
+		ino->target = target;
+		ino->size = tlen;
+	}
 	r = dir_add(parent, name, ino);
 	if (r) {
+		ino->target = NULL; /* the caller's still */
 		kfree(ino);
 		goto out;
 	}
+	inode_get(ino); /* ours until the end, whatever happens below */
 	const struct super_ops *ops = ops_of(parent);
 	if (ops) {
 		r = ops->create(parent, name, ino);
+		if (!r && target) {
+			r = ops->set_symlink(ino, target, tlen);
+			if (r) /* no room for the target: no empty link */
+				ops->unlink(parent, name, ino);
+		}
 		if (r) {
 			dir_remove(parent, dir_entry_of(parent, name));
-			release_if_unused(ino);
-			goto out;
+			ino->target = NULL; /* the caller's again */
 		}
 	}
-	if (out)
-		*out = ino;
+	if (!r && out)
+		*out = inode_get(ino);
+	inode_put(ino); /* frees it if the disk refused it */
 out:
+	inode_put(parent);
+	return r;
+}
+
+int vfs_create(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
+	       uint32_t mode, uint64_t rdev, struct inode **out)
+{
+	vfs_lock();
+	int r = create(ctx, dir, path, mode, rdev, NULL, out);
 	vfs_unlock();
 	return r;
 }
@@ -130,7 +152,7 @@ int vfs_unlink(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 	       bool rmdir)
 {
 	char name[NAME_MAX + 1];
-	struct inode *parent;
+	struct inode *parent = NULL;
 	bool slash;
 	vfs_lock();
 	int r = lookup_parent_loaded(ctx, dir, path, &parent, name, &slash);
@@ -179,6 +201,8 @@ int vfs_unlink(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		inode_put(ino); /* frees it if nothing else holds it */
 	}
 out:
+	if (parent)
+		inode_put(parent);
 	vfs_unlock();
 	return r;
 }
@@ -195,21 +219,12 @@ int vfs_symlink(const struct vfs_ctx *ctx, const char *target,
 	if (!copy)
 		return -ENOSPC;
 	memcpy(copy, target, len + 1);
-	struct inode *ino;
-	int r = vfs_create(ctx, dir, path, S_IFLNK | 0777, 0, &ino);
-	if (r) {
-		kfree(copy);
-		return r;
-	}
 	vfs_lock();
-	ino->target = copy;
-	ino->size = len;
-	const struct super_ops *ops = ops_of(ino);
-	if (ops)
-		r = ops->set_symlink(ino, copy, len);
+	/* On success the inode owns copy, freed with it. */
+	int r = create(ctx, dir, path, S_IFLNK | 0777, 0, copy, NULL);
 	vfs_unlock();
-	if (r) /* no room for the target: do not leave an empty link */
-		vfs_unlink(ctx, dir, path, false);
+	if (r)
+		kfree(copy);
 	return r;
 }
 
@@ -234,7 +249,7 @@ int vfs_link(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 	     struct inode *ndir, const char *npath, int flags)
 {
 	char name[NAME_MAX + 1];
-	struct inode *old, *parent;
+	struct inode *old = NULL, *parent = NULL;
 	bool slash;
 	vfs_lock();
 	int r =
@@ -275,6 +290,10 @@ int vfs_link(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 	if (!r)
 		inode_touch(old, false);
 out:
+	if (parent)
+		inode_put(parent);
+	if (old)
+		inode_put(old);
 	vfs_unlock();
 	return r;
 }
@@ -324,7 +343,7 @@ int vfs_rename(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 	       struct inode *ndir, const char *npath)
 {
 	char oname[NAME_MAX + 1], nname[NAME_MAX + 1];
-	struct inode *op, *np;
+	struct inode *op = NULL, *np = NULL;
 	bool os, ns;
 	vfs_lock();
 	int r = lookup_parent_loaded(ctx, odir, opath, &op, oname, &os);
@@ -381,6 +400,10 @@ int vfs_rename(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 	if (victim)
 		inode_put(victim);
 out:
+	if (op)
+		inode_put(op);
+	if (np)
+		inode_put(np);
 	vfs_unlock();
 	return r;
 }

@@ -20,5 +20,10 @@ int fd_dup_to(struct process *p, int oldfd, int newfd, bool cloexec);
 int fd_get_cloexec(struct process *p, int fd);
 int fd_set_cloexec(struct process *p, int fd, bool on);
 void fd_close_all(struct process *p);
+/* fork: dst (not yet visible to anyone) gets a reference to each of src's
+ * open files, under src's fd_lock. */
+void fd_copy_table(struct process *dst, struct process *src);
+/* execve: closes the close-on-exec descriptors. */
+void fd_close_cloexec(struct process *p);
 
 #endif

@@ -79,9 +79,9 @@ static void exe_path(struct process *p, const char *path, char *out,
 			break;
 		struct vfs_ctx c = *p->fs;
 		c.cwd = parent;
-		if (vfs_getcwd(&c, dir, PATH_MAX) <= 0)
-			break;
-		child = dir_find(parent, name);
+		int len = vfs_getcwd(&c, dir, PATH_MAX);
+		child = len > 0 ? dir_find(parent, name) : NULL;
+		inode_put(parent); /* child stays: its link, and our lock */
 		if (!child)
 			break;
 		if (strcmp(dir, "/") != 0)
@@ -179,9 +179,7 @@ int proc_execve(const char *path, const char *const *argv,
 	mm_activate(p->mm);
 	if (old)
 		mm_destroy(old);
-	for (int fd = 0; fd < PROC_FD_MAX; fd++)
-		if (p->fds[fd].file && p->fds[fd].cloexec)
-			fd_close(p, fd);
+	fd_close_cloexec(p);
 	strlcpy(p->exe, img.exe, sizeof(p->exe));
 	const char *base = strrchr(path, '/');
 	strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));

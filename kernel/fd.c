@@ -59,33 +59,70 @@ int fd_close(struct process *p, int fd)
 
 int fd_dup_to(struct process *p, int oldfd, int newfd, bool cloexec)
 {
-	if (!fd_valid(p, oldfd) || newfd < 0 || newfd >= fd_limit(p))
+	if (newfd < 0 || newfd >= fd_limit(p))
 		return -EBADF;
-	if (oldfd == newfd) {
-		p->fds[newfd].cloexec = cloexec;
-		return newfd;
+	irqflags_t fl = spin_lock_irqsave(&p->fd_lock);
+	if (!fd_valid(p, oldfd)) {
+		spin_unlock_irqrestore(&p->fd_lock, fl);
+		return -EBADF;
 	}
-	struct file *f = file_get(p->fds[oldfd].file);
-	if (p->fds[newfd].file)
-		fd_close(p, newfd);
-	p->fds[newfd].file = f;
+	/* What newfd held is replaced in the same hold (dup2 is atomic),
+	 * and let go of outside it: a release may sleep. */
+	struct file *old = NULL;
+	if (oldfd != newfd) {
+		old = p->fds[newfd].file;
+		p->fds[newfd].file = file_get(p->fds[oldfd].file);
+	}
 	p->fds[newfd].cloexec = cloexec;
+	spin_unlock_irqrestore(&p->fd_lock, fl);
+	if (old)
+		file_put(old);
 	return newfd;
 }
 
 int fd_get_cloexec(struct process *p, int fd)
 {
-	if (!fd_valid(p, fd))
-		return -EBADF;
-	return p->fds[fd].cloexec;
+	irqflags_t fl = spin_lock_irqsave(&p->fd_lock);
+	int r = fd_valid(p, fd) ? p->fds[fd].cloexec : -EBADF;
+	spin_unlock_irqrestore(&p->fd_lock, fl);
+	return r;
 }
 
 int fd_set_cloexec(struct process *p, int fd, bool on)
 {
-	if (!fd_valid(p, fd))
-		return -EBADF;
-	p->fds[fd].cloexec = on;
-	return 0;
+	irqflags_t fl = spin_lock_irqsave(&p->fd_lock);
+	int r = fd_valid(p, fd) ? 0 : -EBADF;
+	if (!r)
+		p->fds[fd].cloexec = on;
+	spin_unlock_irqrestore(&p->fd_lock, fl);
+	return r;
+}
+
+void fd_copy_table(struct process *dst, struct process *src)
+{
+	irqflags_t fl = spin_lock_irqsave(&src->fd_lock);
+	for (int fd = 0; fd < PROC_FD_MAX; fd++) {
+		if (!src->fds[fd].file)
+			continue;
+		dst->fds[fd].file = file_get(src->fds[fd].file);
+		dst->fds[fd].cloexec = src->fds[fd].cloexec;
+	}
+	spin_unlock_irqrestore(&src->fd_lock, fl);
+}
+
+void fd_close_cloexec(struct process *p)
+{
+	for (int fd = 0; fd < PROC_FD_MAX; fd++) {
+		irqflags_t fl = spin_lock_irqsave(&p->fd_lock);
+		struct file *f = p->fds[fd].cloexec ? p->fds[fd].file : NULL;
+		if (f) {
+			p->fds[fd].file = NULL;
+			p->fds[fd].cloexec = false;
+		}
+		spin_unlock_irqrestore(&p->fd_lock, fl);
+		if (f)
+			file_put(f);
+	}
 }
 
 void fd_close_all(struct process *p)

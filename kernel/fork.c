@@ -71,12 +71,7 @@ static void fork_child(void *arg)
 
 static int copy_files(struct process *dst, struct process *src)
 {
-	for (int fd = 0; fd < PROC_FD_MAX; fd++) {
-		if (!src->fds[fd].file)
-			continue;
-		dst->fds[fd].file = file_get(src->fds[fd].file);
-		dst->fds[fd].cloexec = src->fds[fd].cloexec;
-	}
+	fd_copy_table(dst, src);
 	vfs_lock();
 	struct inode *oldroot = dst->fs->root, *oldcwd = dst->fs->cwd;
 	dst->fs->root = inode_get(src->fs->root);

@@ -309,7 +309,7 @@ void proc_exit(int status)
 int proc_open_exec(struct vfs_ctx *ctx, const char *path, struct file **out)
 {
 	struct file *f;
-	int r = vfs_open(ctx, ctx->cwd, path, O_RDONLY, 0, &f);
+	int r = vfs_open(ctx, NULL, path, O_RDONLY, 0, &f);
 	if (r)
 		return r;
 	if (!S_ISREG(f->inode->mode))

@@ -32,21 +32,44 @@ static char *getname(const char *upath, long *err)
 	return k;
 }
 
-/* The directory a *at() call starts from. Absolute paths ignore dirfd. */
+/* The inode of fd (AT_FDCWD: the cwd), with a reference. */
+static long fd_inode(int fd, struct inode **out)
+{
+	struct process *p = proc_current();
+	if (fd == AT_FDCWD) {
+		vfs_lock();
+		*out = inode_get(p->fs->cwd);
+		vfs_unlock();
+		return 0;
+	}
+	struct file *f = fd_get(p, fd);
+	if (!f)
+		return -EBADF;
+	*out = inode_get(f->inode);
+	file_put(f);
+	return 0;
+}
+
+/* The directory a *at() call starts from (absolute paths ignore dirfd),
+ * with a reference the caller drops (vfs_inode_put): another thread may
+ * chdir or close dirfd meanwhile. */
 static long at_dir(int dirfd, const char *path, struct inode **dir)
 {
 	struct process *p = proc_current();
 	if (path[0] == '\0')
 		return -ENOENT;
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
-		*dir = p->fs->cwd;
+		vfs_lock(); /* the cwd changes under it */
+		*dir = inode_get(p->fs->cwd);
+		vfs_unlock();
 		return 0;
 	}
 	struct file *f = fd_get(p, dirfd);
 	if (!f)
 		return -EBADF;
 	long r = S_ISDIR(f->inode->mode) ? 0 : -ENOTDIR;
-	*dir = f->inode; /* kept alive by the directory's link or the fd */
+	if (!r)
+		*dir = inode_get(f->inode);
 	file_put(f);
 	return r;
 }
@@ -61,8 +84,10 @@ long sys_openat(int dirfd, const char *upath, int flags, uint32_t mode)
 	if (!path)
 		return r;
 	r = at_dir(dirfd, path, &dir);
-	if (!r)
+	if (!r) {
 		r = vfs_open(p->fs, dir, path, flags, mode, &f);
+		vfs_inode_put(dir);
+	}
 	kfree(path);
 	if (r)
 		return r;
@@ -319,12 +344,13 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 	return r;
 }
 
+/* The inode a path (or, with AT_EMPTY_PATH and "", dirfd) names, with a
+ * reference the caller drops (vfs_inode_put). */
 static long stat_common(int dirfd, const char *upath, int flags,
-			struct inode **out, struct file **held)
+			struct inode **out)
 {
 	struct process *p = proc_current();
 	long r;
-	*held = NULL;
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
 		      0x6000 /* AT_STATX_SYNC_TYPE */))
 		return -EINVAL;
@@ -333,15 +359,7 @@ static long stat_common(int dirfd, const char *upath, int flags,
 		return r;
 	if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
 		kfree(path);
-		if (dirfd == AT_FDCWD) {
-			*out = p->fs->cwd;
-			return 0;
-		}
-		*held = fd_get(p, dirfd);
-		if (!*held)
-			return -EBADF;
-		*out = (*held)->inode;
-		return 0;
+		return fd_inode(dirfd, out);
 	}
 	struct inode *dir;
 	r = at_dir(dirfd, path, &dir);
@@ -350,6 +368,7 @@ static long stat_common(int dirfd, const char *upath, int flags,
 		r = vfs_lookup(
 		    p->fs, dir, path,
 		    (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, out);
+		inode_put(dir);
 		vfs_unlock();
 	}
 	kfree(path);
@@ -359,14 +378,12 @@ static long stat_common(int dirfd, const char *upath, int flags,
 long sys_newfstatat(int dirfd, const char *upath, struct stat *ust, int flags)
 {
 	struct inode *ino;
-	struct file *held;
 	struct stat st;
-	long r = stat_common(dirfd, upath, flags, &ino, &held);
+	long r = stat_common(dirfd, upath, flags, &ino);
 	if (r)
 		return r;
 	inode_stat(ino, &st);
-	if (held)
-		file_put(held);
+	vfs_inode_put(ino);
 	return copy_to_user(ust, &st, sizeof(st));
 }
 
@@ -395,18 +412,16 @@ long sys_statx(int dirfd, const char *upath, int flags, unsigned mask,
 	       struct statx *ustx)
 {
 	struct inode *ino;
-	struct file *held;
 	struct stat st;
 	struct statx sx;
 	if (mask & 0x80000000u) /* STATX__RESERVED */
 		return -EINVAL;
 	/* Every basic field is filled whatever the mask asks. */
-	long r = stat_common(dirfd, upath, flags, &ino, &held);
+	long r = stat_common(dirfd, upath, flags, &ino);
 	if (r)
 		return r;
 	inode_stat(ino, &st);
-	if (held)
-		file_put(held);
+	vfs_inode_put(ino);
 	memset(&sx, 0, sizeof(sx));
 	sx.stx_mask = STATX_BASIC_STATS;
 	sx.stx_blksize = (uint32_t)st.st_blksize;
@@ -433,16 +448,14 @@ long sys_statx(int dirfd, const char *upath, int flags, unsigned mask,
 long sys_faccessat2(int dirfd, const char *upath, int mode, int flags)
 {
 	struct inode *ino;
-	struct file *held;
 	if (mode & ~(R_OK | W_OK | X_OK))
 		return -EINVAL;
-	long r = stat_common(dirfd, upath, flags & ~AT_EACCESS, &ino, &held);
+	long r = stat_common(dirfd, upath, flags & ~AT_EACCESS, &ino);
 	if (r)
 		return r;
 	/* Real and effective ids are the same until setuid exists. */
 	r = mode ? inode_permission(proc_current()->fs, ino, mode) : 0;
-	if (held)
-		file_put(held);
+	vfs_inode_put(ino);
 	return r;
 }
 
@@ -459,10 +472,9 @@ long sys_access(const char *p, int mode)
 long sys_readlinkat(int dirfd, const char *upath, char *ubuf, long n)
 {
 	struct inode *ino;
-	struct file *held;
 	if (n <= 0)
 		return -EINVAL;
-	long r = stat_common(dirfd, upath, AT_SYMLINK_NOFOLLOW, &ino, &held);
+	long r = stat_common(dirfd, upath, AT_SYMLINK_NOFOLLOW, &ino);
 	if (r)
 		return r;
 	char *k = kmalloc(PATH_MAX);
@@ -470,8 +482,7 @@ long sys_readlinkat(int dirfd, const char *upath, char *ubuf, long n)
 	if (r > 0 && copy_to_user(ubuf, k, r))
 		r = -EFAULT;
 	kfree(k);
-	if (held)
-		file_put(held);
+	vfs_inode_put(ino);
 	return r;
 }
 
@@ -513,9 +524,12 @@ static long set_cwd(struct inode *ino)
 long sys_chdir(const char *upath)
 {
 	struct inode *ino;
-	struct file *held;
-	long r = stat_common(AT_FDCWD, upath, 0, &ino, &held);
-	return r ? r : set_cwd(ino);
+	long r = stat_common(AT_FDCWD, upath, 0, &ino);
+	if (r)
+		return r;
+	r = set_cwd(ino);
+	vfs_inode_put(ino);
+	return r;
 }
 
 long sys_fchdir(int fd)
@@ -536,8 +550,10 @@ long sys_fchdir(int fd)
 		char *path = getname(upath, &__r);                             \
 		if (path) {                                                    \
 			__r = at_dir(dirfd, path, &dir);                       \
-			if (!__r)                                              \
+			if (!__r) {                                            \
 				__r = (body);                                  \
+				vfs_inode_put(dir);                            \
+			}                                                      \
 			kfree(path);                                           \
 		}                                                              \
 		__r;                                                           \
@@ -627,9 +643,11 @@ long sys_linkat(int odirfd, const char *uold, int ndirfd, const char *unew,
 	if (!old)
 		return r;
 	r = at_dir(odirfd, old, &odir);
-	if (!r)
+	if (!r) {
 		r = WITH_PATH(ndirfd, unew,
 			      vfs_link(ctx, odir, old, dir, path, flags));
+		vfs_inode_put(odir);
+	}
 	kfree(old);
 	return r;
 }
@@ -652,9 +670,11 @@ long sys_renameat2(int odirfd, const char *uold, int ndirfd, const char *unew,
 	if (!old)
 		return r;
 	r = at_dir(odirfd, old, &odir);
-	if (!r)
+	if (!r) {
 		r = WITH_PATH(ndirfd, unew,
 			      vfs_rename(ctx, odir, old, dir, path));
+		vfs_inode_put(odir);
+	}
 	kfree(old);
 	return r;
 }
@@ -701,7 +721,7 @@ long sys_truncate(const char *upath, int64_t len)
 	char *path = getname(upath, &r);
 	if (!path)
 		return r;
-	r = vfs_open(p->fs, p->fs->cwd, path, O_WRONLY, 0, &f);
+	r = vfs_open(p->fs, NULL, path, O_WRONLY, 0, &f);
 	kfree(path);
 	if (r)
 		return r;
@@ -738,13 +758,11 @@ static long chmod_inode(struct inode *ino, uint32_t mode)
 long sys_fchmodat(int dirfd, const char *upath, uint32_t mode)
 {
 	struct inode *ino;
-	struct file *held;
-	long r = stat_common(dirfd, upath, 0, &ino, &held);
+	long r = stat_common(dirfd, upath, 0, &ino);
 	if (r)
 		return r;
 	r = chmod_inode(ino, mode);
-	if (held)
-		file_put(held);
+	vfs_inode_put(ino);
 	return r;
 }
 
@@ -783,15 +801,13 @@ long sys_fchownat(int dirfd, const char *upath, uint32_t uid, uint32_t gid,
 		  int flags)
 {
 	struct inode *ino;
-	struct file *held;
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	long r = stat_common(dirfd, upath, flags, &ino, &held);
+	long r = stat_common(dirfd, upath, flags, &ino);
 	if (r)
 		return r;
 	r = chown_inode(ino, uid, gid);
-	if (held)
-		file_put(held);
+	vfs_inode_put(ino);
 	return r;
 }
 
@@ -875,7 +891,6 @@ long sys_utimensat(int dirfd, const char *upath,
 	struct process *p = proc_current();
 	struct kstat_timespec ts[2];
 	struct inode *ino;
-	struct file *held = NULL;
 	long r;
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
@@ -888,17 +903,11 @@ long sys_utimensat(int dirfd, const char *upath,
 			    (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000))
 				return -EINVAL;
 	}
-	if (!upath) {
-		/* futimens(fd, ...): glibc and musl pass a NULL path. */
-		held = fd_get(p, dirfd);
-		if (!held)
-			return -EBADF;
-		ino = held->inode;
-	} else {
-		r = stat_common(dirfd, upath, flags, &ino, &held);
-		if (r)
-			return r;
-	}
+	/* futimens(fd, ...): glibc and musl pass a NULL path. */
+	r = upath ? stat_common(dirfd, upath, flags, &ino)
+		  : fd_inode(dirfd, &ino);
+	if (r)
+		return r;
 	bool explicit =
 	    uts && !(ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW);
 	if (explicit)
@@ -923,7 +932,6 @@ long sys_utimensat(int dirfd, const char *upath,
 		inode_sync_attr(ino);
 		vfs_unlock();
 	}
-	if (held)
-		file_put(held);
+	vfs_inode_put(ino);
 	return r;
 }

@@ -54,8 +54,10 @@ long sys_mount(const char *usource, const char *utarget, const char *utype,
 		struct inode *dir;
 		vfs_lock();
 		r = vfs_lookup(p->fs, p->fs->cwd, target, LOOKUP_FOLLOW, &dir);
-		if (!r)
+		if (!r) {
 			r = vfs_mount(p->fs, source, dir, type, flags, data);
+			inode_put(dir);
+		}
 		vfs_unlock();
 	}
 	kfree(source);
@@ -81,7 +83,7 @@ long sys_umount2(const char *utarget, int flags)
 	r = vfs_lookup(p->fs, p->fs->cwd, target,
 		       (flags & UMOUNT_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &root);
 	if (!r)
-		r = vfs_umount(p->fs, root, flags);
+		r = vfs_umount(p->fs, root, flags); /* drops our reference */
 	vfs_unlock();
 	kfree(target);
 	return r;
@@ -100,8 +102,10 @@ long sys_statfs(const char *upath, struct kstatfs *ubuf)
 	struct inode *ino;
 	vfs_lock();
 	r = vfs_lookup(p->fs, p->fs->cwd, path, LOOKUP_FOLLOW, &ino);
-	if (!r)
+	if (!r) {
 		r = vfs_statfs(ino, &st);
+		inode_put(ino);
+	}
 	vfs_unlock();
 	kfree(path);
 	if (!r && copy_to_user(ubuf, &st, sizeof(st)))

@@ -183,7 +183,8 @@ struct inode *inode_alloc(uint32_t mode);
 /* Writes ino's attributes back if its file system keeps them on disk. */
 int inode_sync_attr(struct inode *ino);
 struct inode *inode_get(struct inode *ino);
-void inode_put(struct inode *ino);
+void inode_put(struct inode *ino); /* under the VFS lock */
+void vfs_inode_put(struct inode *ino); /* takes the VFS lock for it */
 int inode_permission(const struct vfs_ctx *ctx, struct inode *ino, int may);
 void inode_stat(struct inode *ino, struct stat *st);
 int inode_truncate(struct inode *ino, uint64_t len);
@@ -192,8 +193,11 @@ long inode_write_data(struct inode *ino, const char *buf, size_t n,
 		      uint64_t off);
 void inode_touch(struct inode *ino, bool modify);
 
-/* fs/namei.c: resolve a path from dir (cwd or a dirfd's directory). */
+/* fs/namei.c: resolve a path from dir (a dirfd's directory, or NULL for
+ * ctx's cwd, read under the VFS lock). */
 #define LOOKUP_FOLLOW 1 /* follow a symlink in the last component */
+/* Both return the inode with a reference the caller drops (inode_put,
+ * under the VFS lock), and nothing on error. */
 int vfs_lookup(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 	       int flags, struct inode **out);
 /* The parent directory of path's last component, and that component. */
@@ -279,7 +283,8 @@ struct super_block *vfs_rootfs(void);
 int vfs_mount(const struct vfs_ctx *ctx, const char *source,
 	      struct inode *target, const char *type, unsigned long flags,
 	      const char *data);
-/* umount2 of the file system whose root is root. */
+/* umount2 of the file system whose root is root, which carries the
+ * caller's reference (vfs_lookup's); this call drops it. */
 int vfs_umount(const struct vfs_ctx *ctx, struct inode *root, int flags);
 /* root=: mounts the disk and makes it "/" for init. 0 or -errno. */
 int vfs_mount_root(const char *dev, const char *type, bool ro);

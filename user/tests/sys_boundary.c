@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -459,6 +460,78 @@ static int exec_child(void)
 	return strstr(buf, "Threads:\t1\n") ? 42 : 1;
 }
 
+/* --- path walks with many symlinks ----------------------------------------- */
+
+/* A chain of n links, l0 -> l1 -> ... -> l(n-1) -> d, in a fresh dir. */
+static void make_chain(const char *top, int n)
+{
+	char from[64], to[64];
+	mkdir(top, 0755);
+	snprintf(to, sizeof(to), "%s/d", top);
+	mkdir(to, 0755);
+	snprintf(to, sizeof(to), "%s/d/f", top);
+	close(open(to, O_CREAT | O_WRONLY, 0644));
+	for (int i = 0; i < n; i++) {
+		snprintf(from, sizeof(from), "%s/l%d", top, i);
+		if (i == n - 1)
+			snprintf(to, sizeof(to), "d");
+		else
+			snprintf(to, sizeof(to), "l%d", i + 1);
+		symlink(to, from);
+	}
+}
+
+static void symlink_walks(void)
+{
+	/* 40 links is Linux's limit: still resolved, the 41st is ELOOP.
+	 * Each link is a middle component, so a recursive walk nests 40
+	 * deep on the kernel stack. */
+	make_chain("/tmp/c40", 40);
+	make_chain("/tmp/c41", 41);
+	int fd = open("/tmp/c40/l0/f", O_RDONLY);
+	CHECK("path.forty_links_resolve", fd >= 0, "open: %s", errname(errno));
+	close(fd);
+	CHECK_ERRNO("path.forty_one_links_eloop",
+		    open("/tmp/c41/l0/f", O_RDONLY), ELOOP);
+	/* "link/" must name a directory. */
+	symlink("d/f", "/tmp/c40/tofile");
+	CHECK_ERRNO("path.link_slash_to_file_enotdir",
+		    open("/tmp/c40/tofile/", O_RDONLY), ENOTDIR);
+	fd = open("/tmp/c40/l39/", O_RDONLY | O_DIRECTORY);
+	CHECK("path.link_slash_to_dir", fd >= 0, "open: %s", errname(errno));
+	close(fd);
+	/* A loop, and links met again and again through "..". */
+	symlink("loop", "/tmp/c40/loop");
+	CHECK_ERRNO("path.self_loop_eloop", open("/tmp/c40/loop", O_RDONLY),
+		    ELOOP);
+	symlink("../../c40/d", "/tmp/c40/d/up");
+	fd = open("/tmp/c40/d/up/up/up/up/f", O_RDONLY);
+	CHECK("path.relative_link_chain", fd >= 0, "open: %s", errname(errno));
+	close(fd);
+	/* A name that a racing process keeps replacing is a symlink with
+	 * its target or nothing, never a link without a target. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (;;) {
+			symlink("d/f", "/tmp/c40/racy");
+			unlink("/tmp/c40/racy");
+		}
+	}
+	int bad = 0;
+	for (int i = 0; i < 3000; i++) {
+		struct stat st;
+		char buf[16];
+		if (stat("/tmp/c40/racy", &st) == 0 && !S_ISREG(st.st_mode))
+			bad++;
+		ssize_t n = readlink("/tmp/c40/racy", buf, sizeof(buf));
+		if (n >= 0 && (n != 3 || memcmp(buf, "d/f", 3)))
+			bad++;
+	}
+	reap(pid);
+	CHECK("path.symlink_complete_when_visible", bad == 0,
+	      "%d looks at a half-made link", bad);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--exec-child"))
@@ -472,5 +545,6 @@ int main(int argc, char **argv)
 	in_child("mm.huge_sparse_map_unmap", huge_map_unmap);
 	poll_second_pipe();
 	execve_threads();
+	symlink_walks();
 	return check_summary("sys_boundary");
 }
