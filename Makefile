@@ -17,10 +17,11 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing \
 	-fno-stack-protector -fno-omit-frame-pointer \
 	-mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
 	-fcf-protection=none -Iinclude -Iarch/$(ARCH)/include -MMD -MP
-# Debug checks (heap poisoning and self-check) are on unless DEBUG=0.
+# Debug checks (heap poisoning and self-check, lock order and sleeping with
+# a spinlock held: kernel/lockcheck.c) are on unless DEBUG=0.
 DEBUG ?= 1
 ifeq ($(DEBUG),1)
-KCFLAGS += -DKHEAP_DEBUG
+KCFLAGS += -DKHEAP_DEBUG -DLOCK_DEBUG
 endif
 KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLER__
 KLDFLAGS := -nostdlib -n -z max-page-size=4096 --no-warn-rwx-segments \

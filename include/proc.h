@@ -2,9 +2,10 @@
  * the threads that run in them. User-mode state of a thread (its saved
  * registers, FPU state, FS base) lives in struct thread.
  *
- * Locking: proc_lock protects the process list and pid allocation. Fields
- * of one process are changed only by its own threads for now (one thread
- * per process until clone arrives with issue #4). */
+ * Locking (docs/locking.md): each field says what guards it. "own" means
+ * written only by the process's own threads, in system calls, and read by
+ * others as single words (a racing reader sees the old or the new value);
+ * "const" means set before the process is visible and never changed. */
 #ifndef LIMEN_PROC_H
 #define LIMEN_PROC_H
 
@@ -31,43 +32,47 @@ struct fd_entry {
 };
 
 struct process {
-	int pid;
-	char comm[PROC_COMM_MAX];
-	struct mm *mm;
-	struct fd_entry *fds; /* PROC_FD_MAX entries */
-	struct vfs_ctx *fs;   /* root, cwd, umask, credentials */
-	struct process *parent;
-	uint32_t uid, euid, gid, egid;
-	uint32_t suid, sgid; /* saved set-user/group ids */
-	int ngroups;
-	uint32_t groups[32]; /* supplementary groups */
-	int exit_code;	     /* wait status encoding */
-	bool exiting;	     /* killed: exits on the way back to user mode */
-	bool zombie;	     /* exited, waiting for its parent's wait4 */
-	bool vfork_pending;  /* a vfork parent sleeps until this clears */
-	struct thread *main_thread;
-	struct list_head link;	   /* proc_list */
-	struct list_head children; /* struct process.sibling */
-	struct list_head sibling;
-	struct wait_queue child_wq; /* the parent's wait4 sleeps here */
-	int pgid, sid;		    /* process group and session */
+	int pid;		 /* const */
+	char comm[PROC_COMM_MAX]; /* own (execve) */
+	struct mm *mm;		 /* own; the mm's own lock guards its inside */
+	struct fd_entry *fds;	 /* PROC_FD_MAX entries, under fd_lock */
+	struct vfs_ctx *fs;	 /* root and cwd: VFS lock; umask, ids: own */
+	struct process *parent;	 /* proc_lock */
+	uint32_t uid, euid, gid, egid; /* own */
+	uint32_t suid, sgid;	       /* own: saved set-user/group ids */
+	int ngroups;		       /* own */
+	uint32_t groups[32];	       /* own: supplementary groups */
+	int exit_code;	    /* wait status: proc_lock once a zombie */
+	bool exiting;	    /* killed: exits on the way back to user mode */
+	bool zombie;	    /* proc_lock: exited, waiting for wait4 */
+	bool vfork_pending; /* a vfork parent sleeps until this clears */
+	struct thread *main_thread;	/* proc_lock */
+	struct list_head link;		/* proc_list, under proc_lock */
+	struct list_head children;	/* proc_lock: struct process.sibling */
+	struct list_head sibling;	/* proc_lock */
+	struct wait_queue child_wq;	/* the parent's wait4 sleeps here */
+	int pgid, sid;			/* proc_lock: group and session */
 	struct tty *ctty; /* controlling terminal (proc_lock; drivers/tty.c) */
+	/* own; read by senders under proc_lock (kernel/signal.c) */
 	struct k_sigaction sigactions[NSIG];
-	/* Threads (clone with CLONE_THREAD): all share this process. */
+	/* Threads (clone with CLONE_THREAD): all share this process. The
+	 * count and the list change together under proc_lock; the thread
+	 * that finds itself last ends the process (kernel/proc.c). */
 	int nr_threads;
-	/* Job control: stopped by a stop signal until SIGCONT; what wait4
-	 * with WUNTRACED / WCONTINUED has yet to report (0: nothing). */
+	/* Job control (proc_lock): stopped by a stop signal until SIGCONT;
+	 * what wait4 with WUNTRACED / WCONTINUED has yet to report. */
 	bool stopped;
 	int stop_report;
 	bool cont_report;
-	struct list_head threads;      /* struct thread.proc_link */
-	struct wait_queue thread_wq;   /* exit_group waits for the others */
-	struct thread *group_exiter;   /* the thread running exit_group */
+	struct list_head threads;      /* proc_lock: struct thread.proc_link */
+	struct wait_queue thread_wq;   /* exit_group and execve wait here */
+	struct thread *group_exiter;   /* proc_lock: exit_group's or execve's */
 	spinlock_t fd_lock;	       /* protects fds[] */
 	uint64_t utime_ns, stime_ns;   /* own, final once a zombie */
-	uint64_t cutime_ns, cstime_ns; /* reaped children's, with theirs */
-	char exe[256]; /* path of the executable, for /proc/self/exe */
-	struct rlimit64 rlim[RLIM_NLIMITS]; /* enforced: NOFILE, STACK, NPROC */
+	uint64_t cutime_ns, cstime_ns; /* own: reaped children's, with theirs */
+	char exe[256]; /* own: the executable's path, for /proc/self/exe */
+	/* own: enforced: NOFILE, STACK, NPROC */
+	struct rlimit64 rlim[RLIM_NLIMITS];
 };
 
 /* Protects proc_list, every process's children list, parent pointer and

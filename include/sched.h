@@ -31,22 +31,24 @@ struct process;
 struct trap_frame;
 struct fpu_state;
 
+/* Each field says what guards it; "self" means only the thread itself
+ * writes it (in its system calls and on its way to user mode). */
 struct thread {
-	int tid;
-	char name[THREAD_NAME_MAX];
-	enum thread_state state;
-	struct arch_context *ctx;
-	void *kstack_top;
+	int tid;		     /* const */
+	char name[THREAD_NAME_MAX];  /* self */
+	enum thread_state state;     /* sched_lock */
+	struct arch_context *ctx;    /* sched_lock (the switch) */
+	void *kstack_top;	     /* const */
 	struct list_head run_link;   /* the run queue (sched_lock) */
-	struct list_head sleep_link; /* sleep list, when wake_at_ns is set */
-	struct list_head all_link;   /* all_threads */
-	uint64_t wake_at_ns; /* when sleeping with a timeout; 0 = none */
-	bool timed_out;
-	int slice;	   /* ticks left in this time slice */
-	uint64_t ticks;	   /* timer ticks spent running */
-	uint64_t switches; /* times scheduled in */
+	struct list_head sleep_link; /* sched_lock: the timed sleepers */
+	struct list_head all_link;   /* all_threads (threads_lock) */
+	uint64_t wake_at_ns; /* sched_lock: when sleeping with a timeout */
+	bool timed_out;	     /* sched_lock */
+	int slice;	     /* sched_lock: ticks left in this time slice */
+	uint64_t ticks;	     /* sched_lock: timer ticks spent running */
+	uint64_t switches;   /* sched_lock: times scheduled in */
 	/* Time accounting, charged at every crossing of the boundary and at
-	 * every context switch (kernel/acct.c): */
+	 * every context switch (kernel/acct.c), with interrupts off: */
 	uint64_t utime_ns, stime_ns;
 	uint64_t acct_mark_ns; /* when the current stretch began */
 	bool detached;	       /* freed by the idle thread when it exits */
@@ -54,7 +56,7 @@ struct thread {
 	struct wait_queue *join_wq;
 	void (*fn)(void *);
 	void *arg;
-	/* User-mode state (NULL/0 for kernel threads). */
+	/* User-mode state (NULL/0 for kernel threads), all "self": */
 	struct process *proc;
 	struct trap_frame *utf; /* saved user registers, top of kstack */
 	struct fpu_state *fpu;	/* FPU/SSE/AVX registers */
@@ -62,10 +64,11 @@ struct thread {
 	uint64_t fs_base; /* arch_prctl(ARCH_SET_FS) */
 	uintptr_t clear_child_tid;  /* set_tid_address */
 	uintptr_t robust_list;	    /* set_robust_list */
-	int utid;		    /* the user-visible thread id */
-	struct list_head proc_link; /* the process's thread list */
+	int utid;		    /* proc_lock: the user-visible thread id */
+	struct list_head proc_link; /* proc_lock: the process's threads */
 	/* Signals (kernel/signal.c): pending and blocked sets, bit n-1 for
-	 * signal n; the last system call's number, for restarts. */
+	 * signal n. Pending: atomic or/and by anyone; blocked: self. The
+	 * last system call's number, for restarts. */
 	uint64_t sig_pending, sig_blocked;
 	/* During rt_sigtimedwait: the mask before the wait unblocked the
 	 * awaited set (Linux's real_blocked); 0 otherwise. */
@@ -76,7 +79,7 @@ struct thread {
 	long syscall_nr;
 	uint32_t trace_gen; /* traced while it equals kernel/trace.c's */
 	bool bare_syscalls; /* prctl PR_LIMEN_BARE_SYSCALLS: see sys_prctl */
-	bool intr_sleep;    /* a signal may end the current sleep */
+	bool intr_sleep;    /* sched_lock: a signal may end this sleep */
 };
 
 struct wait_queue {

@@ -10,6 +10,7 @@ typedef struct spinlock {
 	volatile uint32_t locked;
 	int cpu; /* holder's CPU id, -1 when free (debug) */
 	const char *name;
+	short lc_class; /* kernel/lockcheck.c's class + 1; 0: not yet */
 } spinlock_t;
 
 #define SPINLOCK_INIT(n)                                                       \

@@ -1,6 +1,7 @@
 /* Sleeping locks on top of the scheduler's wait queues. The owner field
  * is only read and written under sched_lock, so taking a free mutex is one
  * lock round trip and a contended one sleeps on m->wq. */
+#include <lockcheck.h>
 #include <mutex.h>
 #include <panic.h>
 #include <percpu.h>
@@ -25,6 +26,7 @@ void mutex_init(struct mutex *m, const char *name)
 void mutex_lock(struct mutex *m)
 {
 	struct thread *t = me();
+	lockcheck_might_sleep("mutex_lock", NULL);
 	irqflags_t f = sched_lock_irqsave();
 	if (m->owner == t)
 		panic("mutex %s: recursive lock", m->name);

@@ -4,6 +4,7 @@
 #include <acct.h>
 #include <arch.h>
 #include <err.h>
+#include <lockcheck.h>
 #include <panic.h>
 #include <percpu.h>
 #include <printk.h>
@@ -53,6 +54,8 @@ static void schedule_locked(void)
 	if (cpu->preempt_count > 0 && prev->state == THREAD_SLEEPING)
 		panic("sched: %s sleeping with preemption disabled",
 		      prev->name);
+	if (prev->state == THREAD_SLEEPING)
+		lockcheck_might_sleep("sleep", &sched_lock);
 	if (!list_empty(&run_queue)) {
 		next = list_first_entry(&run_queue, struct thread, run_link);
 		list_del(&next->run_link);

@@ -22,6 +22,9 @@ struct percpu {
 	struct tss *tss;
 	struct thread *idle;
 	uint64_t irq_count;
+	/* kernel/lockcheck.c (debug builds): the spinlocks held here. */
+	struct spinlock *held[8];
+	int nheld;
 };
 
 static inline struct percpu *this_cpu(void)

@@ -1,0 +1,34 @@
+/* Run-time checks of the locking rules (kernel/lockcheck.c), in debug
+ * builds (LOCK_DEBUG); without it every hook is empty. */
+#ifndef LIMEN_LOCKCHECK_H
+#define LIMEN_LOCKCHECK_H
+
+#include <spinlock.h>
+
+#define LOCKCHECK_DEPTH 8 /* spinlocks one CPU may hold at once */
+
+#ifdef LOCK_DEBUG
+/* spin_lock_irqsave / spin_unlock_irqrestore, interrupts off. */
+void lockcheck_acquire(spinlock_t *l);
+void lockcheck_release(spinlock_t *l);
+/* The caller is about to sleep (what: "sleep", "mutex_lock"): no spinlock
+ * may be held but allowed (NULL: none). */
+void lockcheck_might_sleep(const char *what, const spinlock_t *allowed);
+#else
+static inline void lockcheck_acquire(spinlock_t *l)
+{
+	(void)l;
+}
+static inline void lockcheck_release(spinlock_t *l)
+{
+	(void)l;
+}
+static inline void lockcheck_might_sleep(const char *what,
+					 const spinlock_t *allowed)
+{
+	(void)what;
+	(void)allowed;
+}
+#endif
+
+#endif
