@@ -99,7 +99,10 @@ USER_BENCH := $(BUILD)/user/bench/ubench \
 	$(patsubst user/demo/%.c,$(BUILD)/user/demo/%,$(wildcard user/demo/*.c))
 # The tracer: several files, one program (user/trace/).
 USER_TRACE := $(BUILD)/user/trace/trace
-USER_BINS := $(USER_TESTS) $(USER_EXAMPLES) $(USER_BENCH) $(USER_TRACE)
+# The system-call fuzzer (user/fuzz/, docs/testing.md).
+USER_FUZZ := $(BUILD)/user/fuzz/fuzz
+USER_BINS := $(USER_TESTS) $(USER_EXAMPLES) $(USER_BENCH) $(USER_TRACE) \
+	$(USER_FUZZ)
 
 $(BUILD)/user/tests/%-glibc: user/tests/%.c user/tests/check.h
 	@mkdir -p $(dir $@)
@@ -116,6 +119,10 @@ $(BUILD)/user/demo/%: user/demo/%.c
 $(USER_TRACE): $(wildcard user/trace/*.c user/trace/*.h) include/syscall_names.h
 	@mkdir -p $(dir $@)
 	musl-gcc $(USER_CFLAGS) $(filter %.c,$^) -o $@
+$(USER_FUZZ): $(wildcard user/fuzz/*.c user/fuzz/*.h user/fuzz/*.S) \
+		user/tests/check.h include/syscall_list.h include/syscall_names.h
+	@mkdir -p $(dir $@)
+	musl-gcc $(USER_CFLAGS) $(filter %.c %.S,$^) -o $@
 $(BUILD)/user/examples/%-musl: user/examples/%.c
 	@mkdir -p $(dir $@)
 	musl-gcc $(USER_CFLAGS) $< -o $@
