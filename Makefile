@@ -33,7 +33,7 @@ KSRC_S := $(wildcard arch/$(ARCH)/*.S)
 KOBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) \
 	$(patsubst %.S,$(BUILD)/k/%.o,$(KSRC_S))
 
-.PHONY: all kernel run run-initramfs rootfs bench test gdb clean deps unit-test ktest-initrd format
+.PHONY: all kernel run run-initramfs rootfs bench test gdb clean deps unit-test ktest-initrd format fuzz
 all: kernel
 
 kernel: $(BUILD)/kernel
@@ -177,9 +177,23 @@ test: deps
 	  tests/layer disk-session tests/disk-session.sh; \
 	  tests/layer storage tests/storage-suite.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer trace-json tests/trace-json.sh $(BUILD)/initramfs.cpio; \
+	  tests/layer fuzz tests/fuzz.sh $(BUILD)/initramfs.cpio \
+		--seed $(FUZZ_TEST_SEED) --calls $(FUZZ_TEST_CALLS) --seconds 240; \
 	  tests/layer bench tests/bench-quick.sh; \
 	  tests/layer syscall-doc tools/gen-syscall-doc.sh --check; \
 	} 2>&1 | tests/summary
+
+# The fuzzer's fixed-seed pass in `make test`: bounded by calls.
+FUZZ_TEST_SEED := 1
+FUZZ_TEST_CALLS := 200000
+# `make fuzz SECONDS=N SEED=S`: the fuzzer alone, for N seconds
+# (docs/testing.md, "The system-call fuzzer").
+SECONDS ?= 60
+SEED ?= $(shell date +%s)
+fuzz: deps
+	@$(MAKE) --no-print-directory kernel $(BUILD)/initramfs.cpio
+	tests/fuzz.sh $(BUILD)/initramfs.cpio --name fuzz-$(SEED) \
+		--seconds $(SECONDS) --seed $(SEED)
 
 # The root disk. It is built once and then kept, so what you change in
 # `make run` is still there next time; `make rootfs` builds it afresh

@@ -5,9 +5,11 @@
  * reports calls per second, respawns and memory in the check format.
  *
  * usage: fuzz [--seed S] [--seconds N] [--calls N] [--workers W]
- *             [--known-bugs]
+ *             [--known-bugs] [--verbose]
  * --known-bugs also makes the calls excluded because of kernel bugs found
- * earlier (see the KNOWN BUG comments in worker.c). It stops at whichever limit comes first. As init (pid 1) it mounts
+ * earlier (see the KNOWN BUG comments in worker.c); --verbose prints every
+ * call (w: worker, c: its forked child) before making it, to find the one
+ * that hangs. It stops at whichever limit comes first. As init (pid 1) it mounts
  * nothing and returns its status, so the kernel powers off. */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -86,6 +88,26 @@ static void remove_tree(int dirfd, const char *name)
 	unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
+/* What the kernel says of a process that will not die. */
+static void show_proc(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
+		if (!strncmp(l, "State", 5) || !strncmp(l, "Threads", 7) ||
+		    !strncmp(l, "SigBlk", 6) || !strncmp(l, "SigPnd", 6) ||
+		    !strncmp(l, "ShdPnd", 6))
+			printf("fuzz:   %s\n", l);
+}
+
 static uint64_t seed = 1;
 static int nworkers = 4;
 
@@ -127,7 +149,7 @@ static void spawn(int i, int progress_wr)
 static void usage(void)
 {
 	fprintf(stderr, "usage: fuzz [--seed S] [--seconds N] [--calls N] "
-			"[--workers W] [--known-bugs]\n");
+			"[--workers W] [--known-bugs] [--verbose]\n");
 	exit(2);
 }
 
@@ -136,6 +158,10 @@ int main(int argc, char **argv)
 	double seconds = 60;
 	unsigned long max_calls = 0;
 	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--verbose")) {
+			fuzz_verbose = 1;
+			continue;
+		}
 		if (!strcmp(argv[i], "--known-bugs")) {
 			fuzz_known_bugs = 1;
 			continue;
@@ -281,6 +307,7 @@ int main(int argc, char **argv)
 					printf("fuzz: worker %d (pid %d) still "
 					       "alive 30 s after SIGKILL\n",
 					       i, w[i].pid);
+					show_proc(w[i].pid);
 					stuck++;
 				}
 			if (!stuck)

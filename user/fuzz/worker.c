@@ -33,6 +33,7 @@ static int widx;
 static uint64_t wseed;
 static int in_child; /* a fork of the worker: no logging, no forking */
 int fuzz_known_bugs; /* --known-bugs: also the calls that hit known bugs */
+int fuzz_verbose;    /* --verbose: every call on the console before it runs */
 
 struct call {
 	long nr, a[6], ret;
@@ -54,6 +55,7 @@ static int extra_next;
 static int stale[8];
 static int stale_next;
 static volatile long racer_tid;
+static int has_racer;
 
 static char scratch[64];
 
@@ -678,7 +680,7 @@ static int build_call(long nr, long *a)
 		/* Only grow (musl's malloc uses the heap), or ask, or absurd
 		 * values below the program that must be refused. */
 		a[0] = PICK(((long[]){0, cur + (long)below(1 << 20),
-				      cur + (1L << 40), 0x1000, -2L << 40, cur}));
+				      cur + (1L << 40), 0x1000, (long)(-1UL << 41), cur}));
 		/* KNOWN BUG (user/fuzz/repro/brk_wrap.c): brk() of an address
 		 * in the last page wraps in ALIGN_UP and unmaps the whole
 		 * program; only with --known-bugs. */
@@ -866,17 +868,27 @@ static int build_call(long nr, long *a)
 		break;
 	}
 	case SYS_fork:
-		if (in_child)
+		/* KNOWN BUG: fork() in a process whose second thread is
+		 * munmapping/mmapping/mprotecting concurrently (the racer)
+		 * can leave the process stuck in the kernel, burning the CPU
+		 * and surviving SIGKILL (seed 1, 4 workers: worker 3's fork
+		 * at call #601; its child ran and exited, the parent never
+		 * returned). Only with --known-bugs. */
+		if (in_child || (has_racer && !fuzz_known_bugs))
 			return 0;
 		break;
 	case SYS_clone:
-		if (in_child)
+		if (in_child || (has_racer && !fuzz_known_bugs))
 			return 0;
 		/* The child exits in assembly before touching memory, so any
 		 * flags are safe but the exit signal (it goes to us). */
 		a[0] = (long)((rnd() & ~0xffUL & 0xffffffffUL) &
 			      (chance(60) ? 0x7fff00UL : ~0UL)) |
 		       PICK(((long[]){0, SIGCHLD, SIGWINCH, SIGALRM}));
+		/* KNOWN BUG: see the racer in worker_main(); threads only
+		 * with --known-bugs. */
+		if (!fuzz_known_bugs)
+			a[0] &= ~(long)CLONE_THREAD;
 		a[1] = chance(70) ? 0 : any_arg();
 		a[2] = buf_ptr(); a[3] = buf_ptr(); a[4] = any_arg();
 		break;
@@ -920,7 +932,17 @@ static int build_call(long nr, long *a)
 		a[3] = sigsetsize_arg();
 		break;
 	case SYS_rt_sigpending: a[0] = buf_ptr(); a[1] = sigsetsize_arg(); break;
-	case SYS_rt_sigsuspend: a[0] = sigset_arg(); a[1] = sigsetsize_arg(); break;
+	case SYS_rt_sigsuspend:
+		/* KNOWN BUG (seed 1: worker 0 call #469, worker 2 call #142):
+		 * rt_sigsuspend with a random mask (SIGALRM and SIGUSR1 left
+		 * unblocked) runs the handlers of the signals sent to it but
+		 * never returns -EINTR; the worker makes no progress, and
+		 * after SIGKILL /proc/PID/status shows "State: R", "Threads:
+		 * 0" and wait() never sees it. Only with --known-bugs. */
+		if (!fuzz_known_bugs)
+			return 0;
+		a[0] = sigset_arg(); a[1] = sigsetsize_arg();
+		break;
 	case SYS_kill:
 		a[0] = chance(80) ? raw3(SYS_getpid, 0, 0, 0)
 				  : PICK(((long[]){99999, (long)(int)0x80000000,
@@ -1002,8 +1024,19 @@ static void child_body(void)
 		    nr == SYS_poll || nr == SYS_open || nr == SYS_openat ||
 		    nr == SYS_pread64 || nr == SYS_waitid)
 			continue;
-		if (build_call(nr, a))
-			raw6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		if (build_call(nr, a)) {
+			if (fuzz_verbose) {
+				char l[200];
+				snprintf(l, sizeof l, "c%d %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx)\n", widx, fuzz_syscall_name(nr), a[0], a[1], a[2], a[3], a[4], a[5]);
+				say(l);
+			}
+			long r = raw6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+			if (fuzz_verbose) {
+				char l[200];
+				snprintf(l, sizeof l, "c%d = %ld\n", widx, r);
+				say(l);
+			}
+		}
 	}
 	raw3(SYS_exit_group, 0, 0, 0);
 }
@@ -1124,6 +1157,14 @@ void worker_main(int idx, uint64_t seed, const char *dir, int with_racer)
 		if (!excluded(table[i]))
 			table_ok[ntable_ok++] = table[i];
 
+	/* KNOWN BUG (seed 1, 4 workers, 30 s): a process with a second
+	 * thread, SIGKILLed, sometimes never finishes exiting: /proc/PID/status
+	 * says "State: R (running)", "Threads: 0", the parent's wait never
+	 * sees it, the run cannot end. Racing threads only with --known-bugs
+	 * until that is fixed. */
+	if (!fuzz_known_bugs)
+		with_racer = 0;
+	has_racer = with_racer;
 	if (with_racer) {
 		size_t sz = 64 * 1024;
 		char *stack = malloc(sz);
@@ -1159,6 +1200,11 @@ void worker_main(int idx, uint64_t seed, const char *dir, int with_racer)
 		c->nr = nr;
 		memcpy(c->a, a, sizeof(c->a));
 		c->ret = -999999; /* "in progress" in a dump */
+		if (fuzz_verbose) {
+			char l[200];
+			snprintf(l, sizeof l, "w%d #%lu %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx)\n", widx, n, fuzz_syscall_name(nr), a[0], a[1], a[2], a[3], a[4], a[5]);
+			say(l);
+		}
 		if (nr == SYS_fork)
 			do_fork(&ret);
 		else if (nr == SYS_clone)
@@ -1167,7 +1213,6 @@ void worker_main(int idx, uint64_t seed, const char *dir, int with_racer)
 			ret = raw6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 		c->ret = ret;
 		ncalls = n + 1;
-
 		switch (nr) {
 		case SYS_open: case SYS_openat: case SYS_creat: case SYS_dup:
 		case SYS_dup2: case SYS_dup3:
