@@ -34,7 +34,7 @@ KSRC_S := $(wildcard arch/$(ARCH)/*.S)
 KOBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) \
 	$(patsubst %.S,$(BUILD)/k/%.o,$(KSRC_S))
 
-.PHONY: all kernel run run-initramfs rootfs bench test gdb clean deps unit-test ktest-initrd format
+.PHONY: all kernel run run-initramfs rootfs bench test gdb clean deps unit-test ktest-initrd format fuzz
 all: kernel
 
 kernel: $(BUILD)/kernel
@@ -100,7 +100,10 @@ USER_BENCH := $(BUILD)/user/bench/ubench \
 	$(patsubst user/demo/%.c,$(BUILD)/user/demo/%,$(wildcard user/demo/*.c))
 # The tracer: several files, one program (user/trace/).
 USER_TRACE := $(BUILD)/user/trace/trace
-USER_BINS := $(USER_TESTS) $(USER_EXAMPLES) $(USER_BENCH) $(USER_TRACE)
+# The system-call fuzzer (user/fuzz/, docs/testing.md).
+USER_FUZZ := $(BUILD)/user/fuzz/fuzz
+USER_BINS := $(USER_TESTS) $(USER_EXAMPLES) $(USER_BENCH) $(USER_TRACE) \
+	$(USER_FUZZ)
 
 $(BUILD)/user/tests/%-glibc: user/tests/%.c user/tests/check.h
 	@mkdir -p $(dir $@)
@@ -117,6 +120,10 @@ $(BUILD)/user/demo/%: user/demo/%.c
 $(USER_TRACE): $(wildcard user/trace/*.c user/trace/*.h) include/syscall_names.h
 	@mkdir -p $(dir $@)
 	musl-gcc $(USER_CFLAGS) $(filter %.c,$^) -o $@
+$(USER_FUZZ): $(wildcard user/fuzz/*.c user/fuzz/*.h user/fuzz/*.S) \
+		user/tests/check.h include/syscall_list.h include/syscall_names.h
+	@mkdir -p $(dir $@)
+	musl-gcc $(USER_CFLAGS) $(filter %.c %.S,$^) -o $@
 $(BUILD)/user/examples/%-musl: user/examples/%.c
 	@mkdir -p $(dir $@)
 	musl-gcc $(USER_CFLAGS) $< -o $@
@@ -184,9 +191,23 @@ test: deps
 	  tests/layer disk-session tests/disk-session.sh; \
 	  tests/layer storage tests/storage-suite.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer trace-json tests/trace-json.sh $(BUILD)/initramfs.cpio; \
+	  tests/layer fuzz tests/fuzz.sh $(BUILD)/initramfs.cpio \
+		--seed $(FUZZ_TEST_SEED) --calls $(FUZZ_TEST_CALLS) --seconds 240; \
 	  tests/layer bench tests/bench-quick.sh; \
 	  tests/layer syscall-doc tools/gen-syscall-doc.sh --check; \
 	} 2>&1 | tests/summary
+
+# The fuzzer's fixed-seed pass in `make test`: bounded by calls.
+FUZZ_TEST_SEED := 1
+FUZZ_TEST_CALLS := 200000
+# `make fuzz SECONDS=N SEED=S`: the fuzzer alone, for N seconds
+# (docs/testing.md, "The system-call fuzzer").
+SECONDS ?= 60
+SEED ?= $(shell date +%s)
+fuzz: deps
+	@$(MAKE) --no-print-directory kernel $(BUILD)/initramfs.cpio
+	tests/fuzz.sh $(BUILD)/initramfs.cpio --name fuzz-$(SEED) \
+		--seconds $(SECONDS) --seed $(SEED)
 
 # The root disk. It is built once and then kept, so what you change in
 # `make run` is still there next time; `make rootfs` builds it afresh
