@@ -129,12 +129,15 @@ static void proc_release(struct process *p)
 {
 	struct thread *t = current;
 	fd_close_all(p);
-	/* Off this address space before it goes. */
+	/* Off this address space before it goes, and p->mm cleared first:
+	 * a preemption during mm_destroy would otherwise switch back into
+	 * the mm being freed (proc_switch activates p->mm), loading a
+	 * poisoned CR3 and wedging the CPU (the applets layer's hang). */
+	struct mm *mm = p->mm;
+	p->mm = NULL;
 	uvm_activate_kernel();
-	if (p->mm) {
-		mm_destroy(p->mm);
-		p->mm = NULL;
-	}
+	if (mm)
+		mm_destroy(mm);
 	thread_free_user_pages(t);
 }
 
