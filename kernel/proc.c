@@ -115,14 +115,15 @@ static struct process *init_proc;
 /* A user thread's own pages: its FPU state and its I/O bounce page. */
 static void thread_free_user_pages(struct thread *t)
 {
-	if (t->fpu) {
-		pmm_free_page_virt(t->fpu);
-		t->fpu = NULL;
-	}
-	if (t->io_page) {
-		pmm_free_page_virt(t->io_page);
-		t->io_page = NULL;
-	}
+	/* Each pointer is cleared before its page goes: a preemption in
+	 * between would have proc_switch save the FPU into a freed page. */
+	void *fpu = t->fpu, *io = t->io_page;
+	t->fpu = NULL;
+	t->io_page = NULL;
+	if (fpu)
+		pmm_free_page_virt(fpu);
+	if (io)
+		pmm_free_page_virt(io);
 }
 
 static void proc_release(struct process *p)
