@@ -115,26 +115,30 @@ static struct process *init_proc;
 /* A user thread's own pages: its FPU state and its I/O bounce page. */
 static void thread_free_user_pages(struct thread *t)
 {
-	if (t->fpu) {
-		pmm_free_page_virt(t->fpu);
-		t->fpu = NULL;
-	}
-	if (t->io_page) {
-		pmm_free_page_virt(t->io_page);
-		t->io_page = NULL;
-	}
+	/* Each pointer is cleared before its page goes: a preemption in
+	 * between would have proc_switch save the FPU into a freed page. */
+	void *fpu = t->fpu, *io = t->io_page;
+	t->fpu = NULL;
+	t->io_page = NULL;
+	if (fpu)
+		pmm_free_page_virt(fpu);
+	if (io)
+		pmm_free_page_virt(io);
 }
 
 static void proc_release(struct process *p)
 {
 	struct thread *t = current;
 	fd_close_all(p);
-	/* Off this address space before it goes. */
+	/* Off this address space before it goes, and p->mm cleared first:
+	 * a preemption during mm_destroy would otherwise switch back into
+	 * the mm being freed (proc_switch activates p->mm), loading a
+	 * poisoned CR3 and wedging the CPU (the applets layer's hang). */
+	struct mm *mm = p->mm;
+	p->mm = NULL;
 	uvm_activate_kernel();
-	if (p->mm) {
-		mm_destroy(p->mm);
-		p->mm = NULL;
-	}
+	if (mm)
+		mm_destroy(mm);
 	thread_free_user_pages(t);
 }
 
