@@ -3,6 +3,7 @@
  * device nodes. Data moves through kernel buffers; the system-call layer
  * copies to and from user memory. */
 #include <fs/vfs.h>
+#include <rlimit.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <uapi/errno.h>
@@ -167,7 +168,9 @@ static long ramfs_write(struct file *f, const char *buf, size_t n,
 	vfs_lock();
 	if (f->flags & O_APPEND)
 		*pos = f->inode->size;
-	long r = inode_write_data(f->inode, buf, n, *pos);
+	long r = S_ISREG(f->inode->mode) ? rlimit_fsize(*pos, n) : (long)n;
+	if (r > 0)
+		r = inode_write_data(f->inode, buf, (size_t)r, *pos);
 	if (r > 0)
 		*pos += r;
 	vfs_unlock();

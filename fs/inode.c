@@ -114,6 +114,16 @@ void inode_put(struct inode *ino)
 
 void vfs_inode_put(struct inode *ino)
 {
+	if (!ino)
+		return;
+	/* Not the last reference: drop it without the lock (it cannot
+	 * reach zero here, so nothing is freed). */
+	int r = __atomic_load_n(&ino->refs, __ATOMIC_RELAXED);
+	while (r > 1)
+		if (__atomic_compare_exchange_n(&ino->refs, &r, r - 1, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return;
 	vfs_lock();
 	inode_put(ino);
 	vfs_unlock();

@@ -16,6 +16,7 @@ struct cmdline {
 	const char *root;	/* root= */
 	const char *rootfstype; /* rootfstype= */
 	const char *ktest;	/* ktest= : run in-kernel self-tests */
+	unsigned fail_alloc;	/* fail_alloc=N: kernel/failinject.c */
 	bool quiet;
 	bool ro, rw;
 	int loglevel; /* -1 if not given */

@@ -23,7 +23,8 @@ void fd_close_all(struct process *p);
 /* fork: dst (not yet visible to anyone) gets a reference to each of src's
  * open files, under src's fd_lock. */
 void fd_copy_table(struct process *dst, struct process *src);
-/* execve: closes the close-on-exec descriptors. */
+/* execve, once the caller is the only thread: closes the close-on-exec
+ * descriptors. */
 void fd_close_cloexec(struct process *p);
 
 #endif

@@ -70,8 +70,10 @@ struct process {
 	spinlock_t fd_lock;	       /* protects fds[] */
 	uint64_t utime_ns, stime_ns;   /* own, final once a zombie */
 	uint64_t cutime_ns, cstime_ns; /* own: reaped children's, with theirs */
+	uint64_t cpu_ticks; /* atomic: timer ticks of all its threads */
+	bool oom_killed;    /* proc_lock: the OOM killer chose it */
 	char exe[256]; /* own: the executable's path, for /proc/self/exe */
-	/* own: enforced: NOFILE, STACK, NPROC */
+	/* own: enforced: NOFILE, STACK, NPROC, FSIZE, CPU, AS, DATA */
 	struct rlimit64 rlim[RLIM_NLIMITS];
 };
 
@@ -103,6 +105,9 @@ bool proc_pgrp_orphaned(int pgid);
 /* With proc_lock held: every process of session sid whose controlling
  * terminal is t loses it. */
 void proc_clear_ctty(int sid, struct tty *t);
+/* The out-of-memory killer's choice: the live process, init aside, with
+ * the most resident pages (*pages), or NULL. Caller holds proc_lock. */
+struct process *proc_largest_locked(uint64_t *pages);
 /* RLIMIT_NPROC: whether p's real user already runs as many tasks
  * (threads, and zombies not yet reaped) as p's limit allows; root is
  * exempt. Caller holds proc_lock. */

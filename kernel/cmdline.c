@@ -79,6 +79,10 @@ int cmdline_parse(char *buf, struct cmdline *c)
 			c->rootfstype = v;
 		} else if (param(w, "ktest", &v)) {
 			c->ktest = v;
+		} else if (param(w, "fail_alloc", &v)) {
+			unsigned long long n;
+			if (kstrtoull(v, 10, &n) == 0 && n <= 1000000000)
+				c->fail_alloc = (unsigned)n;
 		} else if (param(w, "loglevel", &v)) {
 			unsigned long long n;
 			if (kstrtoull(v, 10, &n) == 0 && n <= 15)

@@ -113,6 +113,12 @@ void fd_copy_table(struct process *dst, struct process *src)
 void fd_close_cloexec(struct process *p)
 {
 	for (int fd = 0; fd < PROC_FD_MAX; fd++) {
+		/* execve has made the caller the process's one thread, so
+		 * nobody changes the table: a glance without the lock skips
+		 * the many empty slots (a lock round trip each cost fork+exec
+		 * 30 us in make bench). */
+		if (!p->fds[fd].cloexec)
+			continue;
 		irqflags_t fl = spin_lock_irqsave(&p->fd_lock);
 		struct file *f = p->fds[fd].cloexec ? p->fds[fd].file : NULL;
 		if (f) {

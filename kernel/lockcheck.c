@@ -10,6 +10,8 @@
 #include <panic.h>
 #include <percpu.h>
 
+#ifdef LOCK_DEBUG
+
 #define LC_MAX 64
 
 /* Written with interrupts off (inside spin_lock_irqsave); one CPU, so no
@@ -79,3 +81,5 @@ void lockcheck_might_sleep(const char *what, const spinlock_t *allowed)
 			panic("lockcheck: %s with spinlock %s held", what,
 			      cpu->held[i]->name);
 }
+
+#endif /* LOCK_DEBUG */

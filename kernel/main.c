@@ -4,6 +4,7 @@
  * the first kernel thread and becomes the idle thread. */
 #include <acpi.h>
 #include <arch.h>
+#include <failinject.h>
 #include <asm/apic.h>
 #include <asm/cpufeature.h>
 #include <asm/gdt.h>
@@ -178,6 +179,7 @@ void kmain(phys_addr_t start_info)
 	pr_notice("Limen %s (x86_64), booted by %s", LIMEN_VERSION,
 		  boot_info.protocol);
 	pr_notice("Command line: %s", boot_info.cmdline);
+	failinject_init(cmdline.fail_alloc);
 	memory_init();
 	paging_init(&boot_info);
 	pmm_release_high();

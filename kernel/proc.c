@@ -21,6 +21,7 @@
 #include <proc.h>
 #include <sched.h>
 #include <trace.h>
+#include <failinject.h>
 #include <futex.h>
 #include <syscall.h>
 #include <uaccess.h>
@@ -260,6 +261,7 @@ void proc_exit(int status)
 		trace_exit(status, true);
 	if (p->pid == 1) {
 		syscall_report_enosys();
+		failinject_report();
 		/* As Linux, losing init is fatal; here it is how a test run
 		 * or a session ends, so say why and power off. */
 		if ((status & 0x7f) == 0)
@@ -443,6 +445,25 @@ int proc_signal_group(int pgid, bool all, struct process *from, int sig)
 	if (!n)
 		return -ESRCH;
 	return (!all && ok) ? 0 : r;
+}
+
+struct process *proc_largest_locked(uint64_t *pages)
+{
+	struct process *p, *best = NULL;
+	*pages = 0;
+	list_for_each_entry(p, &proc_list, link)
+	{
+		/* p->mm is freed only by p's own exit, which cannot run
+		 * while we hold proc_lock with interrupts off on this CPU
+		 * (several CPUs need a reference on the mm). */
+		if (p->zombie || p->pid == 1 || !p->mm)
+			continue;
+		if (!best || p->mm->pages > *pages) {
+			best = p;
+			*pages = p->mm->pages;
+		}
+	}
+	return best;
 }
 
 bool proc_nproc_exceeded(const struct process *p)

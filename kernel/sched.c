@@ -9,6 +9,7 @@
 #include <percpu.h>
 #include <printk.h>
 #include <proc.h>
+#include <rlimit.h>
 #include <sched.h>
 #include <time.h>
 #include <trace.h>
@@ -164,6 +165,8 @@ void sched_tick(bool from_user)
 	struct thread *t = cpu->curr, *s, *tmp;
 	uint64_t now = time_ns();
 
+	if (t != cpu->idle)
+		rlimit_cpu_tick(t);
 	spin_lock_irqsave(&sched_lock); /* interrupts are already off */
 	t->ticks++;
 	if (t == cpu->idle)

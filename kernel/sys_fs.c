@@ -8,6 +8,7 @@
 #include <mm/pmm.h>
 #include <percpu.h>
 #include <proc.h>
+#include <rlimit.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 
@@ -50,18 +51,17 @@ static long fd_inode(int fd, struct inode **out)
 	return 0;
 }
 
-/* The directory a *at() call starts from (absolute paths ignore dirfd),
- * with a reference the caller drops (vfs_inode_put): another thread may
- * chdir or close dirfd meanwhile. */
+/* The directory a *at() call starts from, with a reference the caller
+ * drops (vfs_inode_put): another thread may close dirfd meanwhile. NULL
+ * for the cwd (or an absolute path), which the walk reads under the VFS
+ * lock itself: no reference, no extra lock round trip. */
 static long at_dir(int dirfd, const char *path, struct inode **dir)
 {
 	struct process *p = proc_current();
 	if (path[0] == '\0')
 		return -ENOENT;
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
-		vfs_lock(); /* the cwd changes under it */
-		*dir = inode_get(p->fs->cwd);
-		vfs_unlock();
+		*dir = NULL;
 		return 0;
 	}
 	struct file *f = fd_get(p, dirfd);
@@ -345,9 +345,10 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 }
 
 /* The inode a path (or, with AT_EMPTY_PATH and "", dirfd) names, with a
- * reference the caller drops (vfs_inode_put). */
-static long stat_common(int dirfd, const char *upath, int flags,
-			struct inode **out)
+ * reference the caller drops (vfs_inode_put); or, with st, its stat taken
+ * in the same VFS lock hold as the walk, and no reference kept. */
+static long lookup_at(int dirfd, const char *upath, int flags,
+		      struct inode **out, struct stat *st)
 {
 	struct process *p = proc_current();
 	long r;
@@ -359,7 +360,12 @@ static long stat_common(int dirfd, const char *upath, int flags,
 		return r;
 	if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
 		kfree(path);
-		return fd_inode(dirfd, out);
+		r = fd_inode(dirfd, out);
+		if (!r && st) {
+			inode_stat(*out, st);
+			vfs_inode_put(*out);
+		}
+		return r;
 	}
 	struct inode *dir;
 	r = at_dir(dirfd, path, &dir);
@@ -368,22 +374,31 @@ static long stat_common(int dirfd, const char *upath, int flags,
 		r = vfs_lookup(
 		    p->fs, dir, path,
 		    (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, out);
-		inode_put(dir);
+		if (!r && st) {
+			inode_stat(*out, st);
+			inode_put(*out);
+		}
+		if (dir)
+			inode_put(dir);
 		vfs_unlock();
 	}
 	kfree(path);
 	return r;
 }
 
+static long stat_common(int dirfd, const char *upath, int flags,
+			struct inode **out)
+{
+	return lookup_at(dirfd, upath, flags, out, NULL);
+}
+
 long sys_newfstatat(int dirfd, const char *upath, struct stat *ust, int flags)
 {
 	struct inode *ino;
 	struct stat st;
-	long r = stat_common(dirfd, upath, flags, &ino);
+	long r = lookup_at(dirfd, upath, flags, &ino, &st);
 	if (r)
 		return r;
-	inode_stat(ino, &st);
-	vfs_inode_put(ino);
 	return copy_to_user(ust, &st, sizeof(st));
 }
 
@@ -417,11 +432,9 @@ long sys_statx(int dirfd, const char *upath, int flags, unsigned mask,
 	if (mask & 0x80000000u) /* STATX__RESERVED */
 		return -EINVAL;
 	/* Every basic field is filled whatever the mask asks. */
-	long r = stat_common(dirfd, upath, flags, &ino);
+	long r = lookup_at(dirfd, upath, flags, &ino, &st);
 	if (r)
 		return r;
-	inode_stat(ino, &st);
-	vfs_inode_put(ino);
 	memset(&sx, 0, sizeof(sx));
 	sx.stx_mask = STATX_BASIC_STATS;
 	sx.stx_blksize = (uint32_t)st.st_blksize;
@@ -702,7 +715,7 @@ long sys_ftruncate(int fd, int64_t len)
 		r = S_ISDIR(f->inode->mode) ? -EISDIR : -EINVAL;
 	else if (acc != O_WRONLY && acc != O_RDWR)
 		r = -EINVAL; /* Linux: EINVAL (or EBADF) without write */
-	else {
+	else if (!(r = rlimit_fsize_truncate((uint64_t)len))) {
 		vfs_lock();
 		r = inode_truncate(f->inode, (uint64_t)len);
 		vfs_unlock();
@@ -725,10 +738,13 @@ long sys_truncate(const char *upath, int64_t len)
 	kfree(path);
 	if (r)
 		return r;
-	vfs_lock();
-	r = S_ISREG(f->inode->mode) ? inode_truncate(f->inode, (uint64_t)len)
+	r = S_ISREG(f->inode->mode) ? rlimit_fsize_truncate((uint64_t)len)
 				    : -EINVAL;
-	vfs_unlock();
+	if (!r) {
+		vfs_lock();
+		r = inode_truncate(f->inode, (uint64_t)len);
+		vfs_unlock();
+	}
 	file_put(f);
 	return r;
 }

@@ -5,12 +5,19 @@
 #include <mm/layout.h>
 #include <mm/mm.h>
 #include <proc.h>
+#include <rlimit.h>
 #include <uapi/errno.h>
 #include <uapi/mman.h>
 
 long sys_brk(uintptr_t addr)
 {
 	struct mm *mm = proc_current()->mm;
+	/* Growth past RLIMIT_AS or RLIMIT_DATA is refused: the break stays
+	 * where it is, as Linux answers. */
+	uintptr_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE);
+	if (addr > old_end && addr <= USER_TOP - PAGE_SIZE &&
+	    rlimit_vm_exceeded(mm, ALIGN_UP(addr, PAGE_SIZE) - old_end, true))
+		return (long)mm->brk;
 	return (long)mm_brk(mm, addr);
 }
 
@@ -40,6 +47,10 @@ long sys_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd,
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (type == MAP_PRIVATE && (prot & PROT_WRITE) &&
 	    !(flags & MAP_NORESERVE) && !mm_may_commit(len))
+		return -ENOMEM;
+	if (rlimit_vm_exceeded(mm, len,
+			       type == MAP_PRIVATE && (prot & PROT_WRITE) &&
+				   !(flags & MAP_GROWSDOWN)))
 		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & (PAGE_SIZE - 1))

@@ -3,6 +3,7 @@
  * through the direct map. */
 #include <lib/string.h>
 #include <mm/buddy.h>
+#include <failinject.h>
 #include <mm/kmalloc.h>
 #include <mm/layout.h>
 #include <mm/pmm.h>
@@ -55,6 +56,8 @@ void __init kmalloc_init(void)
 void *kmalloc(size_t size)
 {
 	BUG_ON(!kmalloc_ready);
+	if (unlikely(failinject_alloc()))
+		return NULL;
 	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
 	void *p = kheap_alloc(&kmalloc_heap, size);
 	spin_unlock_irqrestore(&kmalloc_lock, fl);

@@ -138,6 +138,22 @@ restart:
 	return 0;
 }
 
+void mm_vm_size(struct mm *mm, uint64_t *total, uint64_t *data)
+{
+	struct vma *v;
+	*total = *data = 0;
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	list_for_each_entry(v, &mm->vmas, link)
+	{
+		*total += v->end - v->start;
+		/* Linux's data_vm: private, writable, not the stack. */
+		if ((v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED) &&
+		    !(v->flags & VMA_GROWSDOWN))
+			*data += v->end - v->start;
+	}
+	spin_unlock_irqrestore(&mm->lock, f);
+}
+
 bool mm_range_used(struct mm *mm, uintptr_t start, uintptr_t end)
 {
 	bool used = false;
@@ -334,7 +350,10 @@ bool mm_may_commit(size_t len)
 
 uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk)
 {
-	if (new_brk < mm->brk_start)
+	/* Below the heap, or so high that rounding up would wrap (brk(-1)
+	 * once unmapped the whole program): refused, as Linux refuses, by
+	 * returning the break unchanged. */
+	if (new_brk < mm->brk_start || new_brk > USER_TOP - PAGE_SIZE)
 		return mm->brk;
 	uintptr_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE);
 	uintptr_t new_end = ALIGN_UP(new_brk, PAGE_SIZE);

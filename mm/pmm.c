@@ -1,6 +1,7 @@
 /* The kernel's physical page allocator: turns the boot memory map into one
  * global buddy allocator (mm/buddy.c), places its struct page array in RAM,
  * and serialises access with a spinlock. */
+#include <failinject.h>
 #include <lib/string.h>
 #include <mm/buddy.h>
 #include <mm/layout.h>
@@ -247,6 +248,8 @@ void pmm_release_high(void)
 
 phys_addr_t pmm_alloc_pages(unsigned order)
 {
+	if (unlikely(failinject_alloc()))
+		return 0;
 	irqflags_t fl = spin_lock_irqsave(&pmm_lock);
 	phys_addr_t pa = buddy_alloc(&pmm_buddy, order);
 	spin_unlock_irqrestore(&pmm_lock, fl);

@@ -8,6 +8,7 @@
 #include <lib/printf.h>
 #include <mm/layout.h>
 #include <mm/mm.h>
+#include <oom.h>
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
@@ -32,9 +33,17 @@ bool arch_user_page_fault(struct trap_frame *tf, uint64_t addr,
 	*res = MM_FAULT_UNMAPPED;
 	/* A present page that faults is a protection violation, except for
 	 * the race of two threads populating the same page. */
-	if (p && p->mm && addr < USER_TOP)
+	if (p && p->mm && addr < USER_TOP) {
 		*res = mm_fault(p->mm, addr, tf->error & PF_WRITE,
 				tf->error & PF_INSTR);
+		/* Out of memory: a victim dies, and a user access is
+		 * retried once it has (or this process was the victim, and
+		 * dies on the way); a kernel accessor's fails (-EFAULT), as
+		 * it may hold locks the victim needs. */
+		bool user = trap_from_user(tf);
+		if (*res == MM_FAULT_NOMEM && oom_kill(user) && user)
+			*res = MM_FAULT_OK;
+	}
 	if (unlikely(trace_enabled))
 		trace_fault(addr, tf->rip, tf->error, *res, start);
 	return *res == MM_FAULT_OK;

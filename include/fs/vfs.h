@@ -184,7 +184,7 @@ struct inode *inode_alloc(uint32_t mode);
 int inode_sync_attr(struct inode *ino);
 struct inode *inode_get(struct inode *ino);
 void inode_put(struct inode *ino); /* under the VFS lock */
-void vfs_inode_put(struct inode *ino); /* takes the VFS lock for it */
+void vfs_inode_put(struct inode *ino); /* takes the VFS lock; NULL: none */
 int inode_permission(const struct vfs_ctx *ctx, struct inode *ino, int may);
 void inode_stat(struct inode *ino, struct stat *st);
 int inode_truncate(struct inode *ino, uint64_t len);

@@ -68,6 +68,9 @@ int mm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 int mm_map_file(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 		struct vma_file *file, uint64_t pgoff);
 int mm_unmap(struct mm *mm, uintptr_t start, size_t len);
+/* Bytes mapped in all, and of them private writable data (not the stack),
+ * for RLIMIT_AS and RLIMIT_DATA. */
+void mm_vm_size(struct mm *mm, uint64_t *total, uint64_t *data);
 /* Whether any VMA overlaps [start, end). */
 bool mm_range_used(struct mm *mm, uintptr_t start, uintptr_t end);
 int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot);
