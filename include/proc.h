@@ -134,8 +134,6 @@ int proc_de_thread(void);
 __noreturn void proc_exit(int status);
 /* Ends only the calling thread (exit(2) with other threads left). */
 __noreturn void proc_thread_exit(int status);
-/* Called on every return to user mode (syscall and interrupt paths). */
-void proc_return_to_user(struct trap_frame *tf);
 /* A fault in user mode that nothing resolves: report and kill. */
 void proc_user_fault(struct trap_frame *tf, int signo, const char *what);
 /* Saves and restores per-thread user state around a context switch. */

@@ -66,27 +66,6 @@ void proc_switch(struct thread *prev, struct thread *next)
 	}
 }
 
-void proc_return_to_user(struct trap_frame *tf)
-{
-	struct process *p = proc_current();
-	if (p && p->exiting) {
-		/* Another thread runs exit_group: just leave. */
-		if (p->group_exiter && p->group_exiter != current)
-			proc_thread_exit(p->exit_code);
-		proc_exit(p->exit_code);
-	}
-	if (p && current->sig_pending)
-		signal_deliver(tf);
-	if (p && current->restore_mask) {
-		/* A temporary mask (ppoll, pselect6, sigsuspend) whose
-		 * signal was not delivered after all: put it back. */
-		current->sig_blocked = current->sig_saved_mask;
-		current->restore_mask = false;
-	}
-	if (p)
-		acct_exit_kernel(current);
-}
-
 void proc_user_fault(struct trap_frame *tf, int sig, const char *what)
 {
 	struct process *p = proc_current();
@@ -199,7 +178,7 @@ void proc_thread_exit(int status)
 }
 
 /* Makes t the one thread of p: the others are sent SIGKILL and leave on
- * their way back to user mode (proc_return_to_user); t waits until they
+ * their way back to user mode (exit_to_user); t waits until they
  * have. -EAGAIN if another thread already leads an exit_group or an
  * execve: that one wins, and t is to leave. */
 static int kill_other_threads(struct process *p, struct thread *self)

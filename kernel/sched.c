@@ -235,23 +235,30 @@ uint64_t wake_epoch;
 /* With sched_lock held: every entry leaves wq, and its sleeping thread
  * becomes runnable. A thread waiting on several queues (poll) is woken by
  * the first and finds the others' entries gone or removes them itself. */
-static void wake_all_locked(struct wait_queue *wq)
+static int wake_all_locked(struct wait_queue *wq)
 {
 	struct wait_entry *e, *tmp;
+	int n = 0;
 	list_for_each_entry_safe(e, tmp, &wq->waiters, link)
 	{
 		list_del(&e->link);
-		if (e->thread->state == THREAD_SLEEPING)
+		if (e->thread->state == THREAD_SLEEPING) {
 			make_runnable(e->thread);
+			n++;
+		}
 	}
+	return n;
 }
 
 void wait_queue_wake_all(struct wait_queue *wq)
 {
 	irqflags_t f = spin_lock_irqsave(&sched_lock);
 	wake_epoch++;
-	wake_all_locked(wq);
-	if (!list_empty(&run_queue))
+	/* A reschedule only when someone woke: the waker then gives the CPU
+	 * to them on its way back to user mode (kernel/entry.c). Asking
+	 * whenever anything is runnable made a woken thread hand the CPU
+	 * straight back on its own empty wake, before reaching user mode. */
+	if (wake_all_locked(wq))
 		this_cpu()->need_resched = true;
 	spin_unlock_irqrestore(&sched_lock, f);
 }

@@ -4,6 +4,7 @@
  * sysret path may be used to return. */
 #include <acct.h>
 #include <arch.h>
+#include <entry.h>
 #include <lib/printf.h>
 #include <asm/user.h>
 #include <percpu.h>
@@ -44,7 +45,8 @@ int syscall_dispatch(struct trap_frame *tf)
 	else
 		ret = syscall_run(tf);
 	tf->rax = (uint64_t)ret;
-	proc_return_to_user(tf);
+	arch_irq_disable();
+	exit_to_user(tf);
 	return arch_sysret_ok(tf);
 }
 

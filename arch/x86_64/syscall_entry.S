@@ -31,8 +31,7 @@ syscall_entry:
 	pushq %rbp
 	movq %rsp, %rbp
 	call syscall_dispatch		/* returns nonzero if sysret is safe */
-	addq $16, %rsp
-	cli				/* no interrupt on a half-restored frame */
+	addq $16, %rsp			/* interrupts are off (exit_to_user) */
 	testl %eax, %eax
 	jz trap_return
 	/* sysret: rcx <- rip, r11 <- rflags; both were clobbered for the user

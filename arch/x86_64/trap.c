@@ -6,6 +6,7 @@
 #include <asm/apic.h>
 #include <asm/gdt.h>
 #include <asm/trap.h>
+#include <entry.h>
 #include <ksyms.h>
 #include <lib/string.h>
 #include <mm/mm.h>
@@ -243,7 +244,8 @@ void trap_dispatch(struct trap_frame *tf)
 			uint64_t cr2 = tf->vector == TRAP_PF ? read_cr2() : 0;
 			arch_irq_enable();
 			arch_user_exception(tf, cr2);
-			proc_return_to_user(tf);
+			arch_irq_disable();
+			exit_to_user(tf);
 		} else {
 			exception(tf);
 		}
@@ -262,9 +264,11 @@ void trap_dispatch(struct trap_frame *tf)
 	if (unlikely(trace_enabled))
 		trace_irq(tf->vector, start);
 	cpu->irq_depth--;
-	/* Preempt on the way out of the outermost interrupt. */
-	if (cpu->irq_depth == 0 && cpu->need_resched && cpu->preempt_count == 0)
-		sched_preempt();
+	/* To user mode: the one exit loop (it preempts too). Else preempt
+	 * on the way out of the outermost interrupt. */
 	if (trap_from_user(tf))
-		proc_return_to_user(tf);
+		exit_to_user(tf);
+	else if (cpu->irq_depth == 0 && cpu->need_resched &&
+		 cpu->preempt_count == 0)
+		sched_preempt();
 }

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -331,6 +332,103 @@ static void nproc_root_exempt(void)
 	waitpid(pid, NULL, 0);
 }
 
+/* --- RLIMIT_FSIZE and RLIMIT_CPU ------------------------------------- */
+
+static void fsize_limited(void)
+{
+	struct rlimit rl = {100, 100};
+	signal(SIGXFSZ, SIG_IGN);
+	EXPECT(setrlimit(RLIMIT_FSIZE, &rl) == 0, "setrlimit: %s",
+	       errname(errno));
+	int fd = open("/tmp/fsize", O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	char buf[150] = {0};
+	long r = write(fd, buf, sizeof(buf));
+	EXPECT(r == 100, "write across the limit: %ld %s", r, errname(errno));
+	r = write(fd, buf, 1);
+	EXPECT(r == -1 && errno == EFBIG, "write at the limit: %ld %s", r,
+	       errname(errno));
+	r = ftruncate(fd, 200);
+	EXPECT(r == -1 && errno == EFBIG, "ftruncate past it: %ld %s", r,
+	       errname(errno));
+	EXPECT(ftruncate(fd, 50) == 0, "ftruncate below: %s", errname(errno));
+	/* Not ignored: SIGXFSZ's default action ends the process. */
+	signal(SIGXFSZ, SIG_DFL);
+	lseek(fd, 100, SEEK_SET);
+	write(fd, buf, 1);
+	_exit(3);
+}
+
+static void fsize_limit(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		fsize_limited();
+	int st = 0;
+	waitpid(pid, &st, 0);
+	CHECK("rlimit.fsize_efbig_then_sigxfsz",
+	      WIFSIGNALED(st) && WTERMSIG(st) == SIGXFSZ, "status %#x", st);
+	unlink("/tmp/fsize");
+}
+
+static void vm_limited(void)
+{
+	struct rlimit rl = {64 << 20, 64 << 20};
+	EXPECT(setrlimit(RLIMIT_AS, &rl) == 0, "setrlimit AS: %s",
+	       errname(errno));
+	void *p = mmap(NULL, 128 << 20, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	EXPECT(p == MAP_FAILED && errno == ENOMEM, "mmap 128 MiB under AS: %p",
+	       p);
+	p = mmap(NULL, 1 << 20, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	EXPECT(p != MAP_FAILED, "mmap 1 MiB under AS: %s", errname(errno));
+	rl.rlim_cur = rl.rlim_max = 1 << 20;
+	EXPECT(setrlimit(RLIMIT_DATA, &rl) == 0, "setrlimit DATA: %s",
+	       errname(errno));
+	void *brk0 = sbrk(0);
+	EXPECT(sbrk(4 << 20) == (void *)-1 && sbrk(0) == brk0,
+	       "brk grew 4 MiB past RLIMIT_DATA");
+	p = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	EXPECT(p == MAP_FAILED && errno == ENOMEM,
+	       "private writable 4 MiB under DATA: %p", p);
+	p = mmap(NULL, 4 << 20, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	EXPECT(p != MAP_FAILED, "read-only 4 MiB is not data: %s",
+	       errname(errno));
+}
+
+static int xcpu_pipe;
+static void on_xcpu(int sig)
+{
+	(void)sig;
+	write(xcpu_pipe, "x", 1);
+}
+
+/* Soft limit 1 s: SIGXCPU (handled); hard limit 2 s: SIGKILL. */
+static void cpu_limit(void)
+{
+	int p[2];
+	pipe(p);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		xcpu_pipe = p[1];
+		signal(SIGXCPU, on_xcpu);
+		struct rlimit rl = {1, 2};
+		setrlimit(RLIMIT_CPU, &rl);
+		for (volatile unsigned long i = 0;; i++)
+			;
+	}
+	close(p[1]);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	char buf[16];
+	long n = read(p[0], buf, sizeof(buf));
+	close(p[0]);
+	CHECK("rlimit.cpu_sigxcpu_then_sigkill",
+	      n >= 1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+	      "%ld SIGXCPU seen, status %#x", n, st);
+}
+
 /* --- huge sparse mappings --------------------------------------------- */
 
 #define HUGE_MAP (32ULL << 40) /* 32 TiB */
@@ -460,6 +558,41 @@ static int exec_child(void)
 	return strstr(buf, "Threads:\t1\n") ? 42 : 1;
 }
 
+/* --- the exit path acts on a reschedule at once ---------------------- */
+
+static int wake_pipe[2];
+static volatile int woke;
+
+static void *wake_reader(void *arg)
+{
+	(void)arg;
+	char c;
+	read(wake_pipe[0], &c, 1);
+	woke = 1;
+	return NULL;
+}
+
+/* One CPU, round robin: a write that wakes a blocked reader makes the
+ * reader runnable and asks for a reschedule; the writer's way back to user
+ * mode must switch at once, so the reader has run before write returns
+ * (before, it ran at the next timer tick, up to 20 ms later). */
+static void exit_path_reschedules(void)
+{
+	pthread_t t;
+	pipe(wake_pipe);
+	pthread_create(&t, NULL, wake_reader, NULL);
+	/* Let the reader block in read. */
+	for (int i = 0; i < 20; i++)
+		sched_yield();
+	write(wake_pipe[1], "x", 1);
+	int seen = woke; /* no system call, no tick in between */
+	pthread_join(t, NULL);
+	CHECK("entry.wakeup_runs_before_return", seen == 1,
+	      "the woken reader had not run when write returned");
+	close(wake_pipe[0]);
+	close(wake_pipe[1]);
+}
+
 /* --- path walks with many symlinks ----------------------------------------- */
 
 /* A chain of n links, l0 -> l1 -> ... -> l(n-1) -> d, in a fresh dir. */
@@ -542,9 +675,13 @@ int main(int argc, char **argv)
 	nanosleep_remainder();
 	in_child("rlimit.nproc_enforced", nproc_limited);
 	in_child("rlimit.nproc_root_exempt", nproc_root_exempt);
+	fsize_limit();
+	cpu_limit();
+	in_child("rlimit.as_and_data", vm_limited);
 	in_child("mm.huge_sparse_map_unmap", huge_map_unmap);
 	poll_second_pipe();
 	execve_threads();
 	symlink_walks();
+	exit_path_reschedules();
 	return check_summary("sys_boundary");
 }
