@@ -37,7 +37,12 @@ KOBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) \
 .PHONY: all kernel run run-initramfs rootfs bench test gdb clean deps unit-test ktest-initrd format fuzz
 all: kernel
 
-kernel: $(BUILD)/kernel
+kernel: $(BUILD)/kernel compile_commands.json
+
+# The compilation database for clangd and editors (every kernel file's
+# command line), rewritten when the flags or the file list change.
+compile_commands.json: Makefile $(KCONFIG) tools/gen-compile-commands.sh
+	$(Q)tools/gen-compile-commands.sh "$(CC) $(KCFLAGS)" $(sort $(KSRC_C)) > $@
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
@@ -185,6 +190,7 @@ test: deps
 	  tests/layer guest tests/guest-suite.sh $(BUILD)/initramfs.cpio \
 		$(BUILD)/initramfs-example.cpio; \
 	  tests/layer fault tests/fault-cases.sh $(BUILD)/initramfs.cpio; \
+	  tests/layer exit-race tests/exit-race.sh 2; \
 	  tests/layer interactive tests/interactive.py \
 		--initrd $(BUILD)/initramfs.cpio; \
 	  tests/layer virtio-blk tests/virtio-blk.sh; \
@@ -193,6 +199,9 @@ test: deps
 	  tests/layer trace-json tests/trace-json.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer fuzz tests/fuzz.sh $(BUILD)/initramfs.cpio \
 		--seed $(FUZZ_TEST_SEED) --calls $(FUZZ_TEST_CALLS) --seconds 240; \
+	  tests/layer fuzz-failalloc tests/fuzz.sh $(BUILD)/initramfs.cpio \
+		--name fuzz-failalloc --fail-alloc 50 --seed 7 --calls 50000 \
+		--seconds 120; \
 	  tests/layer bench tests/bench-quick.sh; \
 	  tests/layer syscall-doc tools/gen-syscall-doc.sh --check; \
 	} 2>&1 | tests/summary

@@ -53,7 +53,7 @@ long fuzz_clone_thread(unsigned long flags, void *stack_top,
 long fuzz_clone_exit(unsigned long flags, long stack, long ptid, long ctid,
 		     long tls);
 
-extern int fuzz_known_bugs, fuzz_verbose;
+extern int fuzz_verbose;
 const char *fuzz_syscall_name(long nr);
 void worker_main(int idx, uint64_t seed, const char *dir, int racer);
 

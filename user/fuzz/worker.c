@@ -32,7 +32,6 @@ static uint64_t rng;
 static int widx;
 static uint64_t wseed;
 static int in_child; /* a fork of the worker: no logging, no forking */
-int fuzz_known_bugs; /* --known-bugs: also the calls that hit known bugs */
 int fuzz_verbose;    /* --verbose: every call on the console before it runs */
 
 struct call {
@@ -55,7 +54,6 @@ static int extra_next;
 static int stale[8];
 static int stale_next;
 static volatile long racer_tid;
-static int has_racer;
 
 static char scratch[64];
 
@@ -81,8 +79,11 @@ static void dump_ring(const char *why)
 		 why, ncalls);
 	say(line);
 	unsigned long n = ncalls;
-	for (unsigned long i = n > RING ? n - RING : 0; i < n; i++) {
+	/* Up to and including the call in flight (ret still -999999). */
+	for (unsigned long i = n >= RING ? n - RING + 1 : 0; i <= n; i++) {
 		struct call *c = &ring[i % RING];
+		if (i == n && c->ret != -999999)
+			break;
 		const char *nm = fuzz_syscall_name(c->nr);
 		snprintf(line, sizeof(line),
 			 "fuzz:   #%lu %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = "
@@ -507,8 +508,11 @@ static long ts_arg(void)
 
 static long sigset_arg(void)
 {
+	/* A bad set is a kernel address: bad_ptr() may name a page that a
+	 * fuzzed mmap made readable, and its bytes would block SIGALRM
+	 * (a worker then sleeps in pause() for good, rightly). */
 	if (chance(10))
-		return bad_ptr();
+		return (long)0xffffffff80000000UL;
 	uint64_t *s = salloc(16);
 	s[0] = rnd();
 	s[1] = rnd();
@@ -681,10 +685,10 @@ static int build_call(long nr, long *a)
 		 * values below the program that must be refused. */
 		a[0] = PICK(((long[]){0, cur + (long)below(1 << 20),
 				      cur + (1L << 40), 0x1000, (long)(-1UL << 41), cur}));
-		/* KNOWN BUG (user/fuzz/repro/brk_wrap.c): brk() of an address
-		 * in the last page wraps in ALIGN_UP and unmaps the whole
-		 * program; only with --known-bugs. */
-		if (fuzz_known_bugs && chance(20))
+		/* An address in the last page: rounding it up once wrapped
+		 * and unmapped the whole program (user/fuzz/repro/
+		 * brk_wrap.c, fixed in mm_brk). */
+		if (chance(20))
 			a[0] = -1 - (long)below(PAGE);
 		break;
 	}
@@ -868,27 +872,17 @@ static int build_call(long nr, long *a)
 		break;
 	}
 	case SYS_fork:
-		/* KNOWN BUG: fork() in a process whose second thread is
-		 * munmapping/mmapping/mprotecting concurrently (the racer)
-		 * can leave the process stuck in the kernel, burning the CPU
-		 * and surviving SIGKILL (seed 1, 4 workers: worker 3's fork
-		 * at call #601; its child ran and exited, the parent never
-		 * returned). Only with --known-bugs. */
-		if (in_child || (has_racer && !fuzz_known_bugs))
+		if (in_child)
 			return 0;
 		break;
 	case SYS_clone:
-		if (in_child || (has_racer && !fuzz_known_bugs))
+		if (in_child)
 			return 0;
 		/* The child exits in assembly before touching memory, so any
 		 * flags are safe but the exit signal (it goes to us). */
 		a[0] = (long)((rnd() & ~0xffUL & 0xffffffffUL) &
 			      (chance(60) ? 0x7fff00UL : ~0UL)) |
 		       PICK(((long[]){0, SIGCHLD, SIGWINCH, SIGALRM}));
-		/* KNOWN BUG: see the racer in worker_main(); threads only
-		 * with --known-bugs. */
-		if (!fuzz_known_bugs)
-			a[0] &= ~(long)CLONE_THREAD;
 		a[1] = chance(70) ? 0 : any_arg();
 		a[2] = buf_ptr(); a[3] = buf_ptr(); a[4] = any_arg();
 		break;
@@ -915,10 +909,14 @@ static int build_call(long nr, long *a)
 		int sig = (int)PICK(((long[]){SIGUSR2, SIGWINCH, SIGURG, 0, 64, 65,
 					     SIGKILL, SIGSTOP, -1}));
 		a[0] = sig;
+		/* The bad act is a kernel address: bad_ptr() may name a page
+		 * a fuzzed mmap made readable, whose bytes would become the
+		 * handler of a signal the worker raises (a self-inflicted
+		 * SIGSEGV, as on Linux). */
 		if (chance(40))
 			a[1] = 0;
 		else if (chance(20))
-			a[1] = bad_ptr();
+			a[1] = (long)0xffffffff80000000UL;
 		else
 			sa_act(&a[1], sig);
 		a[2] = chance(50) ? 0 : buf_ptr();
@@ -933,15 +931,9 @@ static int build_call(long nr, long *a)
 		break;
 	case SYS_rt_sigpending: a[0] = buf_ptr(); a[1] = sigsetsize_arg(); break;
 	case SYS_rt_sigsuspend:
-		/* KNOWN BUG (seed 1: worker 0 call #469, worker 2 call #142):
-		 * rt_sigsuspend with a random mask (SIGALRM and SIGUSR1 left
-		 * unblocked) runs the handlers of the signals sent to it but
-		 * never returns -EINTR; the worker makes no progress, and
-		 * after SIGKILL /proc/PID/status shows "State: R", "Threads:
-		 * 0" and wait() never sees it. Only with --known-bugs. */
-		if (!fuzz_known_bugs)
-			return 0;
-		a[0] = sigset_arg(); a[1] = sigsetsize_arg();
+		/* sigset_arg leaves SIGALRM unblocked, so the call ends. */
+		a[0] = sigset_arg();
+		a[1] = sigsetsize_arg();
 		break;
 	case SYS_kill:
 		a[0] = chance(80) ? raw3(SYS_getpid, 0, 0, 0)
@@ -1157,14 +1149,6 @@ void worker_main(int idx, uint64_t seed, const char *dir, int with_racer)
 		if (!excluded(table[i]))
 			table_ok[ntable_ok++] = table[i];
 
-	/* KNOWN BUG (seed 1, 4 workers, 30 s): a process with a second
-	 * thread, SIGKILLed, sometimes never finishes exiting: /proc/PID/status
-	 * says "State: R (running)", "Threads: 0", the parent's wait never
-	 * sees it, the run cannot end. Racing threads only with --known-bugs
-	 * until that is fixed. */
-	if (!fuzz_known_bugs)
-		with_racer = 0;
-	has_racer = with_racer;
 	if (with_racer) {
 		size_t sz = 64 * 1024;
 		char *stack = malloc(sz);
