@@ -1,5 +1,5 @@
 /* The ELF loader and the initial user stack. Segments are copied into
- * anonymous private memory (there is no page cache to map from yet); bss is
+ * anonymous private memory (there is no page cache to map from); bss is
  * the zero tail of the last page plus demand-zero pages. */
 #include <asm/cpufeature.h>
 #include <elf.h>

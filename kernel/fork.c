@@ -46,7 +46,7 @@ static void fork_child(void *arg)
 	struct trap_frame *tf =
 	    (struct trap_frame *)((uintptr_t)t->kstack_top - sizeof(*tf));
 	*tf = fs->tf;
-	tf->rax = 0; /* fork returns 0 in the child */
+	arch_set_syscall_ret(tf, 0); /* fork returns 0 in the child */
 	t->utf = tf;
 	t->fpu = fs->fpu;
 	t->fs_base = fs->fs_base;

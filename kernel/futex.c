@@ -150,6 +150,6 @@ long sys_futex(uint32_t *uaddr, int op, uint32_t val,
 			return -EINVAL;
 		return futex_wake_bitset(mm, (uintptr_t)uaddr, (int)val, val3);
 	default:
-		return -ENOSYS; /* requeue, wake-op, PI: not yet */
+		return -ENOSYS; /* requeue, wake-op and PI are not implemented */
 	}
 }

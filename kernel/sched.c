@@ -308,7 +308,7 @@ __noreturn void sched_exit_current(struct wait_queue *joiners)
 /* First C code of every new thread: finish the switch that started it. */
 void thread_entry(void (*fn)(void *), void *arg)
 {
-	spin_unlock_irqrestore(&sched_lock, RFLAGS_IF);
+	spin_unlock_irqrestore(&sched_lock, ARCH_IRQFLAGS_ON);
 	fn(arg);
 	thread_exit(0);
 }

@@ -1,7 +1,9 @@
-/* Signal generation and delivery. One thread per process for now, so a
- * process's pending set is its thread's. Default actions: terminate (with
- * "core" noted in the status for the core-dumping ones), ignore; stop and
- * continue are treated as ignore until job control exists. */
+/* Signal generation and delivery, and kill(2)'s permission rule. Pending
+ * sets are per thread: a process-directed signal goes to the first thread
+ * that does not block it. Default actions: terminate (with "core" noted in
+ * the status for the core-dumping ones), ignore, stop (the taking thread
+ * waits for SIGCONT; the process's other threads are not stopped yet) and
+ * continue. */
 #include <asm/user.h>
 #include <percpu.h>
 #include <printk.h>
@@ -110,8 +112,7 @@ static bool restartable(long nr)
 
 static void syscall_restart(struct trap_frame *tf, struct thread *t)
 {
-	tf->rax = (uint64_t)t->syscall_nr;
-	tf->rip -= 2; /* back onto the syscall instruction */
+	arch_syscall_restart(tf, t->syscall_nr);
 }
 
 /* Default action of a stop signal: the process stops until SIGCONT (or
@@ -155,14 +156,14 @@ void signal_deliver(struct trap_frame *tf)
 	int sig = __builtin_ctzll(ready) + 1;
 	__atomic_and_fetch(&t->sig_pending, ~SIGBIT(sig), __ATOMIC_RELAXED);
 	struct k_sigaction *ka = &p->sigactions[sig - 1];
-	bool from_syscall = tf->vector == VEC_SYSCALL;
+	bool from_syscall = arch_from_syscall(tf);
 	if (unlikely(trace_enabled))
 		trace_signal(sig, signal_trace_action(ka, sig));
 
 	/* No handler runs: an interrupted call restarts, as Linux's
 	 * -ERESTARTSYS does (a read stopped by ^Z or SIGTTIN carries on
 	 * after SIGCONT instead of failing with EINTR). */
-	bool restart = from_syscall && (long)tf->rax == -EINTR &&
+	bool restart = from_syscall && arch_syscall_ret(tf) == -EINTR &&
 		       restartable(t->syscall_nr);
 	if (ka->handler == SIG_IGN ||
 	    (ka->handler == SIG_DFL && (SIG_DEFAULT_IGNORE & SIGBIT(sig)))) {
@@ -281,7 +282,7 @@ long sys_rt_sigsuspend(const uint64_t *umask, size_t sigsetsize)
 	t->restore_mask = true;
 	t->sig_blocked = m & ~SIG_KERNEL_ONLY;
 	wait_event_interruptible(&pause_wq, false);
-	t->utf->rax = (uint64_t)-EINTR; /* what the frame saves */
+	arch_set_syscall_ret(t->utf, -EINTR); /* what the frame saves */
 	signal_deliver(t->utf);
 	if (t->restore_mask) {
 		/* Nothing was delivered (ignored meanwhile): old mask back. */
@@ -475,7 +476,7 @@ long sys_rt_sigreturn(void)
 	}
 	t->sig_blocked = mask & ~SIG_KERNEL_ONLY;
 	/* The restored rax is the interrupted code's: keep it. */
-	return (long)t->utf->rax;
+	return arch_syscall_ret(t->utf);
 }
 
 #define SS_ONSTACK 1

@@ -1,5 +1,5 @@
 /* Memory system calls: brk, mmap (anonymous), munmap, mprotect, madvise.
- * File-backed mappings need a page cache and return -ENODEV for now. */
+ * File-backed mappings need a page cache and return -ENODEV. */
 #include <fd.h>
 #include <fs/vfs.h>
 #include <mm/layout.h>
@@ -35,7 +35,7 @@ long sys_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd,
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS)) {
-		/* File mappings need a page cache (not yet). */
+		/* File mappings need a page cache, which Limen lacks. */
 		struct file *f = fd_get(proc_current(), (int)fd);
 		if (!f)
 			return -EBADF;
@@ -66,8 +66,8 @@ long sys_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd,
 		if (!addr)
 			return -ENOMEM;
 	}
-	/* Shared anonymous memory is private until fork exists: the two
-	 * are the same with one process. */
+	/* MAP_SHARED anonymous memory is copied, not shared, by fork (no
+	 * shared memory objects: docs/syscalls.md). */
 	int r = mm_map(mm, addr, len, prot,
 		       (type == MAP_PRIVATE ? 0 : VMA_SHARED) |
 			   ((flags & MAP_GROWSDOWN) ? VMA_GROWSDOWN : 0));

@@ -227,7 +227,7 @@ long sys_set_robust_list(uintptr_t head, size_t len)
 #define PR_LIMEN_BARE_SYSCALLS 0x4c4d0001
 
 /* The thread name (comm) and the bare-syscall switch are all prctl offers
- * for now; other options return -EINVAL, as Linux does for an option it
+ * today; other options return -EINVAL, as Linux does for an option it
  * lacks. */
 long sys_prctl(long option, uintptr_t arg2)
 {

@@ -26,7 +26,7 @@ static int clock_read(long id, uint64_t *ns)
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID:
-		/* Charged per tick until per-crossing accounting exists. */
+		/* Tick resolution (10 ms), as docs/syscalls.md says. */
 		*ns = current->ticks * (NSEC_PER_SEC / HZ);
 		return 0;
 	default:

@@ -19,7 +19,7 @@ uint64_t syscall_enosys_count[NR_SYSCALLS];
 
 static long syscall_run(struct trap_frame *tf)
 {
-	uint64_t nr = tf->rax;
+	uint64_t nr = (uint64_t)arch_syscall_nr(tf);
 	if (nr < NR_SYSCALLS && syscall_fns[nr])
 		return syscall_fns[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10,
 				       tf->r8, tf->r9);
@@ -36,7 +36,7 @@ int syscall_dispatch(struct trap_frame *tf)
 	long ret;
 
 	t->utf = tf;
-	t->syscall_nr = (long)tf->rax;
+	t->syscall_nr = arch_syscall_nr(tf);
 	acct_enter_kernel(t);
 	arch_irq_enable();
 	/* The one test tracing costs when it is off. */
@@ -44,7 +44,7 @@ int syscall_dispatch(struct trap_frame *tf)
 		ret = trace_syscall(tf, syscall_run);
 	else
 		ret = syscall_run(tf);
-	tf->rax = (uint64_t)ret;
+	arch_set_syscall_ret(tf, ret);
 	arch_irq_disable();
 	exit_to_user(tf);
 	return arch_sysret_ok(tf);

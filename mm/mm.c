@@ -1,6 +1,6 @@
 /* Address spaces: VMAs kept in a sorted list, demand-zero population on
- * fault, and the operations behind mmap, munmap, mprotect and brk. Frames
- * have a single owner for now (copy-on-write comes with fork). */
+ * fault, and the operations behind mmap, munmap, mprotect and brk. After
+ * fork, frames are shared copy-on-write (page reference counts). */
 #include <err.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>

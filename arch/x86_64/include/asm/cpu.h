@@ -6,6 +6,8 @@
 #include <types.h>
 
 #define RFLAGS_IF (1UL << 9)
+/* Saved interrupt flags that mean "on" (a new thread's first unlock). */
+#define ARCH_IRQFLAGS_ON RFLAGS_IF
 #define RFLAGS_AC (1UL << 18)
 
 static inline uint64_t arch_irq_save(void)

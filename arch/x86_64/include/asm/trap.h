@@ -53,6 +53,33 @@ static inline bool trap_from_user(const struct trap_frame *tf)
 	return (tf->cs & 3) == 3;
 }
 
+/* The system-call view of a frame, for portable code (kernel/syscall.c,
+ * kernel/signal.c, kernel/fork.c): which registers carry the number, the
+ * arguments and the result is x86-64's business. */
+#define ARCH_VEC_SYSCALL 0x100 /* trap_frame.vector of a system call */
+static inline long arch_syscall_nr(const struct trap_frame *tf)
+{
+	return (long)tf->rax;
+}
+static inline long arch_syscall_ret(const struct trap_frame *tf)
+{
+	return (long)tf->rax;
+}
+static inline void arch_set_syscall_ret(struct trap_frame *tf, long v)
+{
+	tf->rax = (uint64_t)v;
+}
+static inline bool arch_from_syscall(const struct trap_frame *tf)
+{
+	return tf->vector == ARCH_VEC_SYSCALL;
+}
+/* Back onto the `syscall` instruction (2 bytes), to make call nr again. */
+static inline void arch_syscall_restart(struct trap_frame *tf, long nr)
+{
+	tf->rax = (uint64_t)nr;
+	tf->rip -= 2;
+}
+
 typedef void (*irq_handler_t)(struct trap_frame *tf, void *arg);
 /* Install a handler for an interrupt vector (IRQs and the timer). */
 void trap_set_handler(uint8_t vector, irq_handler_t h, void *arg);

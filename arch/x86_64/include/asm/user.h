@@ -6,7 +6,7 @@
 #include <asm/trap.h>
 #include <types.h>
 
-#define VEC_SYSCALL 0x100 /* trap_frame.vector of a system call */
+#define VEC_SYSCALL ARCH_VEC_SYSCALL
 
 void syscall_init(void);
 /* Starts executing the user context in *tf (at the top of the current
