@@ -82,6 +82,8 @@ struct process {
 extern spinlock_t proc_lock;
 
 struct process *proc_current(void);
+/* Init (pid 1), the reaper of orphans; NULL before it exists. */
+struct process *proc_init(void);
 /* The live process with this pid, or NULL. Caller holds proc_lock. */
 struct process *proc_find(int pid);
 /* Thread tid of process tgid (any process if tgid <= 0), or NULL. Caller

@@ -60,7 +60,7 @@ struct thread {
 	struct process *proc;
 	struct trap_frame *utf; /* saved user registers, top of kstack */
 	struct fpu_state *fpu;	/* FPU/SSE/AVX registers */
-	void *io_page;	  /* read/write's bounce page, kept (kernel/sys_fs.c) */
+	void *io_page;	  /* read/write's bounce page, kept (kernel/sys_io.c) */
 	uint64_t fs_base; /* arch_prctl(ARCH_SET_FS) */
 	uintptr_t clear_child_tid;  /* set_tid_address */
 	uintptr_t robust_list;	    /* set_robust_list */

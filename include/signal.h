@@ -37,6 +37,8 @@ struct k_sigaction {
 struct process;
 struct thread;
 
+/* "SIGSEGV" and the like, for console reports ("signal" if unnamed). */
+const char *signal_name(int sig);
 /* Queues sig for p's thread; 0 or -errno. */
 int signal_send(struct process *p, int sig);
 /* From user space, init only gets the signals it handles: as on Linux,

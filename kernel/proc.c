@@ -1,6 +1,7 @@
-/* Processes: creating pid 1 from an executable, per-thread user state
- * across context switches, user faults (report and kill), and exit. Until
- * fork exists (issue #4) there is one user process at a time: pid 1. */
+/* Processes: the pid table and its queries (groups, sessions, limits, the
+ * OOM killer's choice), creating pid 1 from an executable, per-thread user
+ * state across context switches, and user faults (report and kill). How
+ * threads and processes end is kernel/exit.c. */
 #include <acct.h>
 #include <arch.h>
 #include <drivers/tty.h>
@@ -16,14 +17,10 @@
 #include <mm/vm.h>
 #include <panic.h>
 #include <percpu.h>
-#include <power.h>
 #include <printk.h>
 #include <proc.h>
 #include <sched.h>
 #include <trace.h>
-#include <failinject.h>
-#include <futex.h>
-#include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/signal.h>
@@ -91,203 +88,9 @@ static LIST_HEAD(proc_list);
 static int next_pid = 2; /* pid 1 is init's, given by proc_exec_init */
 static struct process *init_proc;
 
-/* Everything a dead process holds except its struct (kept for wait4). */
-/* A user thread's own pages: its FPU state and its I/O bounce page. */
-static void thread_free_user_pages(struct thread *t)
+struct process *proc_init(void)
 {
-	/* Each pointer is cleared before its page goes: a preemption in
-	 * between would have proc_switch save the FPU into a freed page. */
-	void *fpu = t->fpu, *io = t->io_page;
-	t->fpu = NULL;
-	t->io_page = NULL;
-	if (fpu)
-		pmm_free_page_virt(fpu);
-	if (io)
-		pmm_free_page_virt(io);
-}
-
-static void proc_release(struct process *p)
-{
-	struct thread *t = current;
-	fd_close_all(p);
-	/* Off this address space before it goes, and p->mm cleared first:
-	 * a preemption during mm_destroy would otherwise switch back into
-	 * the mm being freed (proc_switch activates p->mm), loading a
-	 * poisoned CR3 and wedging the CPU (the applets layer's hang). */
-	struct mm *mm = p->mm;
-	p->mm = NULL;
-	uvm_activate_kernel();
-	if (mm)
-		mm_destroy(mm);
-	thread_free_user_pages(t);
-}
-
-/* CLONE_CHILD_CLEARTID is honoured once, as a thread ends: zero the tid
- * word and wake a futex waiter (that is how pthread_join wakes). */
-static void thread_clear_tid(struct process *p, struct thread *t)
-{
-	if (t->clear_child_tid) {
-		int zero = 0;
-		if (!copy_to_user((void *)t->clear_child_tid, &zero,
-				  sizeof(zero)))
-			futex_wake(p->mm, t->clear_child_tid, 1);
-		t->clear_child_tid = 0;
-	}
-}
-
-/* t leaves p's thread list. With only_if_others, it refuses (false) when
- * t is the last thread: the count is read and changed in one proc_lock
- * hold, so exactly one thread of a process finds itself last and turns
- * the process into a zombie. */
-static bool thread_unlink(struct process *p, struct thread *t,
-			  bool only_if_others)
-{
-	bool left = false;
-	irqflags_t f = spin_lock_irqsave(&proc_lock);
-	if (!only_if_others || p->nr_threads > 1) {
-		list_del(&t->proc_link);
-		p->nr_threads--;
-		left = true;
-	}
-	spin_unlock_irqrestore(&proc_lock, f);
-	if (left)
-		wait_queue_wake_all(&p->thread_wq);
-	return left;
-}
-
-/* The end of a thread that is not its process's last. */
-static __noreturn void thread_die(struct thread *t, int status)
-{
-	if (unlikely(trace_enabled))
-		trace_exit(status, false);
-	uvm_activate_kernel();
-	t->proc = NULL;
-	thread_free_user_pages(t);
-	thread_detach(t);
-	thread_exit(status);
-}
-
-void proc_thread_exit(int status)
-{
-	struct process *p = proc_current();
-	struct thread *t = current;
-	thread_clear_tid(p, t);
-	if (!thread_unlink(p, t, true))
-		proc_exit(status);
-	thread_die(t, status);
-}
-
-/* Makes t the one thread of p: the others are sent SIGKILL and leave on
- * their way back to user mode (exit_to_user); t waits until they
- * have. -EAGAIN if another thread already leads an exit_group or an
- * execve: that one wins, and t is to leave. */
-static int kill_other_threads(struct process *p, struct thread *self)
-{
-	irqflags_t f = spin_lock_irqsave(&proc_lock);
-	if (p->group_exiter && p->group_exiter != self) {
-		spin_unlock_irqrestore(&proc_lock, f);
-		return -EAGAIN;
-	}
-	p->group_exiter = self;
-	p->exiting = true;
-	struct thread *o;
-	list_for_each_entry(o, &p->threads, proc_link)
-	{
-		if (o != self) {
-			__atomic_or_fetch(&o->sig_pending, SIGBIT(SIGKILL),
-					  __ATOMIC_RELAXED);
-			sched_signal_wake(o);
-		}
-	}
-	spin_unlock_irqrestore(&proc_lock, f);
-	wait_event(&p->thread_wq, p->nr_threads == 1);
-	return 0;
-}
-
-int proc_de_thread(void)
-{
-	struct process *p = proc_current();
-	struct thread *t = current;
-	/* Alone (or init, not yet on its list): nothing to do. Only this
-	 * thread could add threads, and it is busy here. */
-	if (p->nr_threads <= 1)
-		return 0;
-	int r = kill_other_threads(p, t);
-	if (r)
-		return r;
-	irqflags_t f = spin_lock_irqsave(&proc_lock);
-	p->exiting = false;
-	p->group_exiter = NULL;
-	/* The survivor takes the process's id, as on Linux. */
-	t->utid = p->pid;
-	p->main_thread = t;
-	spin_unlock_irqrestore(&proc_lock, f);
-	return 0;
-}
-
-void proc_exit(int status)
-{
-	struct process *p = proc_current();
-	struct thread *t = current;
-	if (p->nr_threads > 1 && kill_other_threads(p, t)) {
-		/* Another thread is ending the process (or execs): this
-		 * one just goes. */
-		thread_clear_tid(p, t);
-		thread_unlink(p, t, false);
-		thread_die(t, status);
-	}
-	if (unlikely(trace_enabled))
-		trace_exit(status, true);
-	if (p->pid == 1) {
-		syscall_report_enosys();
-		failinject_report();
-		/* As Linux, losing init is fatal; here it is how a test run
-		 * or a session ends, so say why and power off. */
-		if ((status & 0x7f) == 0)
-			pr_notice("limen: init (pid 1) exited with status %d",
-				  (status >> 8) & 0xff);
-		else
-			pr_notice("limen: init (pid 1) killed by %s",
-				  signal_name(status & 0x7f));
-		kernel_power_off("init exited");
-	}
-	/* A controlling process hangs up its terminal (Linux's
-	 * disassociate_ctty(1) from do_exit). */
-	if (p->sid == p->pid && p->ctty)
-		tty_session_leader_exit(p);
-	thread_clear_tid(p, t);
-	thread_unlink(p, t, false);
-	proc_release(p);
-	p->utime_ns = t->utime_ns;
-	p->stime_ns = t->stime_ns;
-	irqflags_t f = spin_lock_irqsave(&proc_lock);
-	/* Orphans go to init, which reaps them. */
-	struct process *c, *tmp;
-	list_for_each_entry_safe(c, tmp, &p->children, sibling)
-	{
-		list_del(&c->sibling);
-		c->parent = init_proc;
-		list_add_tail(&c->sibling, &init_proc->children);
-	}
-	p->exit_code = status;
-	p->zombie = true;
-	p->vfork_pending = false;
-	p->main_thread = NULL;
-	t->proc = NULL;
-	struct process *parent = p->parent;
-	/* Once p is a zombie its parent may reap (free) it, and the parent
-	 * itself may exit and be freed, as soon as either runs. Nothing may
-	 * preempt us until both are done with: the wakes below run without
-	 * a switch in between (a use-after-free seen in the applets test). */
-	preempt_disable();
-	spin_unlock_irqrestore(&proc_lock, f);
-	signal_send(parent, SIGCHLD);
-	wait_queue_wake_all(&p->child_wq); /* a vfork parent */
-	wait_queue_wake_all(&parent->child_wq);
-	wait_queue_wake_all(&init_proc->child_wq);
-	preempt_enable(); /* p and parent are not used after this */
-	thread_detach(t);
-	thread_exit(status);
+	return init_proc;
 }
 
 /* Opens path for execution: a regular file with an x bit for us. */

@@ -1,0 +1,263 @@
+/* Attribute calls: truncate, umask, chmod, chown, sync and fsync,
+ * utimensat. */
+#include <fd.h>
+#include <fs/vfs.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/pmm.h>
+#include <percpu.h>
+#include <proc.h>
+#include <rlimit.h>
+#include <uaccess.h>
+#include <uapi/errno.h>
+#include "sys_fs.h"
+
+long sys_ftruncate(int fd, int64_t len)
+{
+	struct file *f = fd_get(proc_current(), fd);
+	if (!f)
+		return -EBADF;
+	long r;
+	int acc = f->flags & O_ACCMODE;
+	if (len < 0)
+		r = -EINVAL;
+	else if (!S_ISREG(f->inode->mode))
+		r = S_ISDIR(f->inode->mode) ? -EISDIR : -EINVAL;
+	else if (acc != O_WRONLY && acc != O_RDWR)
+		r = -EINVAL; /* Linux: EINVAL (or EBADF) without write */
+	else if (!(r = rlimit_fsize_truncate((uint64_t)len))) {
+		vfs_lock();
+		r = inode_truncate(f->inode, (uint64_t)len);
+		vfs_unlock();
+	}
+	file_put(f);
+	return r;
+}
+
+long sys_truncate(const char *upath, int64_t len)
+{
+	struct file *f;
+	struct process *p = proc_current();
+	long r;
+	if (len < 0)
+		return -EINVAL;
+	char *path = getname(upath, &r);
+	if (!path)
+		return r;
+	r = vfs_open(p->fs, NULL, path, O_WRONLY, 0, &f);
+	kfree(path);
+	if (r)
+		return r;
+	r = S_ISREG(f->inode->mode) ? rlimit_fsize_truncate((uint64_t)len)
+				    : -EINVAL;
+	if (!r) {
+		vfs_lock();
+		r = inode_truncate(f->inode, (uint64_t)len);
+		vfs_unlock();
+	}
+	file_put(f);
+	return r;
+}
+
+long sys_umask(uint32_t mask)
+{
+	struct vfs_ctx *ctx = proc_current()->fs;
+	uint32_t old = ctx->umask;
+	ctx->umask = mask & 0777;
+	return old;
+}
+
+static long chmod_inode(struct inode *ino, uint32_t mode)
+{
+	struct vfs_ctx *ctx = proc_current()->fs;
+	if (ctx->uid != 0 && ctx->uid != ino->uid)
+		return -EPERM;
+	if (ino->sb && (ino->sb->flags & MS_RDONLY))
+		return -EROFS;
+	vfs_lock();
+	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
+	inode_touch(ino, false);
+	vfs_unlock();
+	return 0;
+}
+
+long sys_fchmodat(int dirfd, const char *upath, uint32_t mode)
+{
+	struct inode *ino;
+	long r = stat_common(dirfd, upath, 0, &ino);
+	if (r)
+		return r;
+	r = chmod_inode(ino, mode);
+	vfs_inode_put(ino);
+	return r;
+}
+
+long sys_chmod(const char *p, uint32_t mode)
+{
+	return sys_fchmodat(AT_FDCWD, p, mode);
+}
+
+/* chown with POSIX's rules: root may change both ids; the owner may only
+ * change the group, to one of its own (here: its gid). A change by
+ * someone other than root clears the set-user-ID and set-group-ID bits. */
+static long chown_inode(struct inode *ino, uint32_t uid, uint32_t gid)
+{
+	struct vfs_ctx *ctx = proc_current()->fs;
+	bool uid_change = uid != (uint32_t)-1 && uid != ino->uid;
+	bool gid_change = gid != (uint32_t)-1 && gid != ino->gid;
+	if (ctx->uid != 0 && (uid_change || ctx->uid != ino->uid ||
+			      (gid_change && gid != ctx->gid)))
+		return -EPERM;
+	if (ino->sb && (ino->sb->flags & MS_RDONLY))
+		return -EROFS;
+	vfs_lock();
+	if (uid != (uint32_t)-1)
+		ino->uid = uid;
+	if (gid != (uint32_t)-1)
+		ino->gid = gid;
+	if (!S_ISDIR(ino->mode) && (uid_change || gid_change || ctx->uid))
+		ino->mode &=
+		    ~(uint32_t)(S_ISUID | ((ino->mode & 010) ? S_ISGID : 0));
+	inode_touch(ino, false);
+	vfs_unlock();
+	return 0;
+}
+
+long sys_fchownat(int dirfd, const char *upath, uint32_t uid, uint32_t gid,
+		  int flags)
+{
+	struct inode *ino;
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	long r = stat_common(dirfd, upath, flags, &ino);
+	if (r)
+		return r;
+	r = chown_inode(ino, uid, gid);
+	vfs_inode_put(ino);
+	return r;
+}
+
+long sys_chown(const char *p, uint32_t uid, uint32_t gid)
+{
+	return sys_fchownat(AT_FDCWD, p, uid, gid, 0);
+}
+
+long sys_lchown(const char *p, uint32_t uid, uint32_t gid)
+{
+	return sys_fchownat(AT_FDCWD, p, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+long sys_fchown(int fd, uint32_t uid, uint32_t gid)
+{
+	struct file *f = fd_get(proc_current(), fd);
+	if (!f)
+		return -EBADF;
+	long r = chown_inode(f->inode, uid, gid);
+	file_put(f);
+	return r;
+}
+
+long sys_fchmod(int fd, uint32_t mode)
+{
+	struct file *f = fd_get(proc_current(), fd);
+	if (!f)
+		return -EBADF;
+	long r = chmod_inode(f->inode, mode);
+	file_put(f);
+	return r;
+}
+
+/* sync writes every file system back and waits for it, as Linux does
+ * (sync(2) cannot fail: errors are only logged). */
+long sys_sync(void)
+{
+	vfs_sync_all();
+	return 0;
+}
+
+/* fsync and syncfs write back the whole file system of the file: simple
+ * and correct (more than fsync needs). */
+long sys_syncfs(int fd)
+{
+	struct file *f = fd_get(proc_current(), fd);
+	if (!f)
+		return -EBADF;
+	vfs_lock();
+	long r = vfs_sync_sb(f->inode->sb);
+	vfs_unlock();
+	file_put(f);
+	return r;
+}
+
+long sys_fsync(int fd)
+{
+	struct file *f = fd_get(proc_current(), fd);
+	if (!f)
+		return -EBADF;
+	long r = 0;
+	if (!f->ops->seekable && !S_ISDIR(f->inode->mode))
+		r = -EINVAL; /* pipes, ttys: nothing to sync, as Linux */
+	file_put(f);
+	return r ? r : sys_syncfs(fd);
+}
+long sys_fdatasync(int fd)
+{
+	return sys_fsync(fd);
+}
+
+#define UTIME_NOW ((1L << 30) - 1)
+#define UTIME_OMIT ((1L << 30) - 2)
+
+/* utimensat: set access and modification times (NULL: now). Only the
+ * owner (or root) may set explicit times; anyone with write access may set
+ * them to now, as POSIX says. */
+long sys_utimensat(int dirfd, const char *upath,
+		   const struct kstat_timespec *uts, int flags)
+{
+	struct process *p = proc_current();
+	struct kstat_timespec ts[2];
+	struct inode *ino;
+	long r;
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (uts) {
+		if (copy_from_user(ts, uts, sizeof(ts)))
+			return -EFAULT;
+		for (int i = 0; i < 2; i++)
+			if (ts[i].tv_nsec != UTIME_NOW &&
+			    ts[i].tv_nsec != UTIME_OMIT &&
+			    (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000))
+				return -EINVAL;
+	}
+	/* futimens(fd, ...): glibc and musl pass a NULL path. */
+	r = upath ? stat_common(dirfd, upath, flags, &ino)
+		  : fd_inode(dirfd, &ino);
+	if (r)
+		return r;
+	bool explicit =
+	    uts && !(ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW);
+	if (explicit)
+		r = (p->fs->uid == 0 || p->fs->uid == ino->uid) ? 0 : -EPERM;
+	else
+		r = inode_permission(p->fs, ino, MAY_WRITE);
+	if (!r && ino->sb && (ino->sb->flags & MS_RDONLY))
+		r = -EROFS;
+	if (!r) {
+		vfs_lock();
+		struct kstat_timespec now = ino->ctime;
+		inode_touch(ino, false); /* ctime = now */
+		now = ino->ctime;
+		for (int i = 0; i < 2; i++) {
+			struct kstat_timespec *dst =
+			    i ? &ino->mtime : &ino->atime;
+			if (!uts || ts[i].tv_nsec == UTIME_NOW)
+				*dst = now;
+			else if (ts[i].tv_nsec != UTIME_OMIT)
+				*dst = ts[i];
+		}
+		inode_sync_attr(ino);
+		vfs_unlock();
+	}
+	vfs_inode_put(ino);
+	return r;
+}

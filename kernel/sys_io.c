@@ -1,0 +1,138 @@
+/* The data path: read, write, pread64, pwrite64, readv and writev. User
+ * buffers are bounced through kernel memory in page-sized chunks, so no
+ * file-system code ever touches user memory. */
+#include <fd.h>
+#include <fs/vfs.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/pmm.h>
+#include <percpu.h>
+#include <proc.h>
+#include <rlimit.h>
+#include <uaccess.h>
+#include <uapi/errno.h>
+#include "sys_fs.h"
+
+#define IO_CHUNK PAGE_SIZE /* the bounce page */
+#define SMALL_IO 256
+#define IOV_MAX 1024
+
+/* Moves up to n bytes between a user buffer and the file, chunk by
+ * chunk; stops early on a short transfer. */
+static long do_io(struct file *f, char *ubuf, size_t n, bool write, int64_t off)
+{
+	if (n > 0x7ffff000)
+		n = 0x7ffff000; /* Linux's MAX_RW_COUNT */
+	if (!access_ok(ubuf, n))
+		return -EFAULT;
+	/* Small transfers (most of them: a line, a byte) bounce through the
+	 * stack, bigger ones through a page the thread keeps from its first
+	 * big transfer to its exit (make bench: allocating per call cost
+	 * more than the copy). */
+	char small[SMALL_IO];
+	char *k = small;
+	if (n > SMALL_IO) {
+		if (!current->io_page)
+			current->io_page = pmm_alloc_zeroed_page();
+		if (!(k = current->io_page))
+			return -ENOMEM;
+	}
+	size_t done = 0;
+	long r = 0;
+	while (done < n || n == 0) {
+		size_t c = MIN(n - done, k == small ? SMALL_IO : IO_CHUNK);
+		if (write && copy_from_user(k, ubuf + done, c)) {
+			r = -EFAULT;
+			break;
+		}
+		if (off >= 0)
+			r = write ? vfs_pwrite(f, k, c, off + done)
+				  : vfs_pread(f, k, c, off + done);
+		else
+			r = write ? vfs_write(f, k, c) : vfs_read(f, k, c);
+		if (r <= 0)
+			break;
+		if (!write && copy_to_user(ubuf + done, k, r)) {
+			/* Nothing reached the caller: undo the advance, as
+			 * Linux leaves the offset alone on EFAULT. */
+			if (off < 0 && f->ops->seekable)
+				f->pos -= r;
+			r = -EFAULT;
+			break;
+		}
+		done += r;
+		if ((size_t)r < c || n == 0)
+			break;
+	}
+	return done ? (long)done : r;
+}
+
+static long fd_io(int fd, char *ubuf, size_t n, bool write, int64_t off)
+{
+	struct file *f = fd_get(proc_current(), fd);
+	if (!f)
+		return -EBADF;
+	long r = do_io(f, ubuf, n, write, off);
+	file_put(f);
+	return r;
+}
+
+long sys_read(int fd, char *buf, size_t n)
+{
+	return fd_io(fd, buf, n, false, -1);
+}
+long sys_write(int fd, char *buf, size_t n)
+{
+	return fd_io(fd, buf, n, true, -1);
+}
+
+long sys_pread64(int fd, char *buf, size_t n, int64_t off)
+{
+	return off < 0 ? -EINVAL : fd_io(fd, buf, n, false, off);
+}
+
+long sys_pwrite64(int fd, char *buf, size_t n, int64_t off)
+{
+	return off < 0 ? -EINVAL : fd_io(fd, buf, n, true, off);
+}
+
+static long vec_io(int fd, const struct iovec_k *uiov, int cnt, bool write)
+{
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	struct file *f = fd_get(proc_current(), fd);
+	if (!f)
+		return -EBADF;
+	long total = 0, r = 0;
+	for (int i = 0; i < cnt; i++) {
+		struct iovec_k v;
+		if (copy_from_user(&v, &uiov[i], sizeof(v))) {
+			r = -EFAULT;
+			break;
+		}
+		if ((int64_t)v.iov_len < 0) {
+			r = -EINVAL;
+			break;
+		}
+		if (v.iov_len == 0)
+			continue;
+		r = do_io(f, (char *)v.iov_base, v.iov_len, write, -1);
+		if (r <= 0)
+			break;
+		total += r;
+		if ((uint64_t)r < v.iov_len)
+			break;
+	}
+	file_put(f);
+	return total ? total : r;
+}
+
+long sys_readv(int fd, const struct iovec_k *iov, int cnt)
+{
+	return vec_io(fd, iov, cnt, false);
+}
+
+long sys_writev(int fd, const struct iovec_k *iov, int cnt)
+{
+	return vec_io(fd, iov, cnt, true);
+}

@@ -1,0 +1,211 @@
+/* Namespace calls: getcwd, chdir, mkdir, mknod, unlink, rmdir, symlink,
+ * link and rename. */
+#include <fd.h>
+#include <fs/vfs.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/pmm.h>
+#include <percpu.h>
+#include <proc.h>
+#include <rlimit.h>
+#include <uaccess.h>
+#include <uapi/errno.h>
+#include "sys_fs.h"
+
+long sys_getcwd(char *ubuf, size_t size)
+{
+	char *k = kmalloc(PATH_MAX);
+	if (!k)
+		return -ENOMEM;
+	vfs_lock();
+	long r = vfs_getcwd(proc_current()->fs, k, MIN(size, PATH_MAX));
+	vfs_unlock();
+	if (r > 0 && copy_to_user(ubuf, k, r))
+		r = -EFAULT;
+	kfree(k);
+	return r;
+}
+
+static long set_cwd(struct inode *ino)
+{
+	struct vfs_ctx *ctx = proc_current()->fs;
+	if (!S_ISDIR(ino->mode))
+		return -ENOTDIR;
+	long r = inode_permission(ctx, ino, MAY_EXEC);
+	if (r)
+		return r;
+	vfs_lock();
+	struct inode *old = ctx->cwd;
+	ctx->cwd = inode_get(ino);
+	inode_put(old);
+	vfs_unlock();
+	return 0;
+}
+
+long sys_chdir(const char *upath)
+{
+	struct inode *ino;
+	long r = stat_common(AT_FDCWD, upath, 0, &ino);
+	if (r)
+		return r;
+	r = set_cwd(ino);
+	vfs_inode_put(ino);
+	return r;
+}
+
+long sys_fchdir(int fd)
+{
+	struct file *f = fd_get(proc_current(), fd);
+	if (!f)
+		return -EBADF;
+	long r = set_cwd(f->inode);
+	file_put(f);
+	return r;
+}
+
+/* Runs op on a copied path relative to dirfd. */
+#define WITH_PATH(dirfd, upath, body)                                          \
+	({                                                                     \
+		long __r;                                                      \
+		struct inode *dir;                                             \
+		char *path = getname(upath, &__r);                             \
+		if (path) {                                                    \
+			__r = at_dir(dirfd, path, &dir);                       \
+			if (!__r) {                                            \
+				__r = (body);                                  \
+				vfs_inode_put(dir);                            \
+			}                                                      \
+			kfree(path);                                           \
+		}                                                              \
+		__r;                                                           \
+	})
+
+long sys_mkdirat(int dirfd, const char *upath, uint32_t mode)
+{
+	struct vfs_ctx *ctx = proc_current()->fs;
+	return WITH_PATH(dirfd, upath,
+			 vfs_create(ctx, dir, path,
+				    S_IFDIR | (mode & 07777 & ~ctx->umask), 0,
+				    NULL));
+}
+
+long sys_mkdir(const char *p, uint32_t mode)
+{
+	return sys_mkdirat(AT_FDCWD, p, mode);
+}
+
+long sys_mknodat(int dirfd, const char *upath, uint32_t mode, uint32_t dev)
+{
+	struct vfs_ctx *ctx = proc_current()->fs;
+	uint32_t type = mode & S_IFMT;
+	if (type == 0)
+		type = S_IFREG;
+	if (type == S_IFDIR)
+		return -EINVAL;
+	if ((type == S_IFCHR || type == S_IFBLK) && ctx->uid != 0)
+		return -EPERM;
+	uint64_t rdev =
+	    MKDEV((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+	return WITH_PATH(dirfd, upath,
+			 vfs_create(ctx, dir, path,
+				    type | (mode & 07777 & ~ctx->umask), rdev,
+				    NULL));
+}
+
+long sys_mknod(const char *p, uint32_t mode, uint32_t dev)
+{
+	return sys_mknodat(AT_FDCWD, p, mode, dev);
+}
+
+long sys_unlinkat(int dirfd, const char *upath, int flags)
+{
+	struct vfs_ctx *ctx = proc_current()->fs;
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	return WITH_PATH(dirfd, upath,
+			 vfs_unlink(ctx, dir, path, flags & AT_REMOVEDIR));
+}
+
+long sys_unlink(const char *p)
+{
+	return sys_unlinkat(AT_FDCWD, p, 0);
+}
+long sys_rmdir(const char *p)
+{
+	return sys_unlinkat(AT_FDCWD, p, AT_REMOVEDIR);
+}
+
+long sys_symlinkat(const char *utarget, int dirfd, const char *upath)
+{
+	struct vfs_ctx *ctx = proc_current()->fs;
+	long r;
+	char *target = getname(utarget, &r);
+	if (!target)
+		return r;
+	r = WITH_PATH(dirfd, upath, vfs_symlink(ctx, target, dir, path));
+	kfree(target);
+	return r;
+}
+
+long sys_symlink(const char *t, const char *p)
+{
+	return sys_symlinkat(t, AT_FDCWD, p);
+}
+
+long sys_linkat(int odirfd, const char *uold, int ndirfd, const char *unew,
+		int flags)
+{
+	struct vfs_ctx *ctx = proc_current()->fs;
+	struct inode *odir;
+	long r;
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	char *old = getname(uold, &r);
+	if (!old)
+		return r;
+	r = at_dir(odirfd, old, &odir);
+	if (!r) {
+		r = WITH_PATH(ndirfd, unew,
+			      vfs_link(ctx, odir, old, dir, path, flags));
+		vfs_inode_put(odir);
+	}
+	kfree(old);
+	return r;
+}
+
+long sys_link(const char *o, const char *n)
+{
+	return sys_linkat(AT_FDCWD, o, AT_FDCWD, n, 0);
+}
+
+long sys_renameat2(int odirfd, const char *uold, int ndirfd, const char *unew,
+		   unsigned flags)
+{
+	struct vfs_ctx *ctx = proc_current()->fs;
+	struct inode *odir;
+	long r;
+	if (flags)
+		return -EINVAL; /* RENAME_NOREPLACE/EXCHANGE/WHITEOUT are not
+				 * implemented */
+	char *old = getname(uold, &r);
+	if (!old)
+		return r;
+	r = at_dir(odirfd, old, &odir);
+	if (!r) {
+		r = WITH_PATH(ndirfd, unew,
+			      vfs_rename(ctx, odir, old, dir, path));
+		vfs_inode_put(odir);
+	}
+	kfree(old);
+	return r;
+}
+
+long sys_renameat(int od, const char *o, int nd, const char *n)
+{
+	return sys_renameat2(od, o, nd, n, 0);
+}
+
+long sys_rename(const char *o, const char *n)
+{
+	return sys_renameat2(AT_FDCWD, o, AT_FDCWD, n, 0);
+}
