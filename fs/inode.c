@@ -67,9 +67,14 @@ struct inode *inode_alloc(uint32_t mode)
 
 struct inode *inode_alloc_sb(struct super_block *sb, uint32_t mode)
 {
+	/* tmpfs nr_inodes=: every inode counts until it is freed. */
+	if (sb && sb->max_inodes && sb->used_inodes >= sb->max_inodes)
+		return NULL;
 	struct inode *ino = kzalloc(sizeof(*ino));
 	if (!ino)
 		return NULL;
+	if (sb)
+		sb->used_inodes++;
 	ino->sb = sb;
 	ino->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
 	ino->mode = mode;
@@ -89,6 +94,8 @@ static void inode_free(struct inode *ino)
 	const struct super_ops *ops = disk_ops(ino);
 	if (ops && ops->evict)
 		ops->evict(ino);
+	if (ino->sb && ino->sb->used_inodes)
+		ino->sb->used_inodes--;
 	if (ino->sb && ino->npages)
 		ino->sb->used_pages -=
 		    MIN(ino->sb->used_pages, inode_present_pages(ino));

@@ -122,11 +122,14 @@ static int parse_size(const char *v, uint64_t *out)
 	return 0;
 }
 
-/* tmpfs options: size=, mode=, uid=, gid=. Unknown ones are refused, as
- * Linux does. */
+/* tmpfs options: size=, nr_inodes=, mode=, uid=, gid=. Unknown ones are
+ * refused, as Linux does. Without size= and nr_inodes=, Linux's defaults:
+ * half of RAM, and as many inodes as half of RAM has pages, so that no user
+ * can fill memory through /tmp. */
 static int tmpfs_options(struct super_block *sb, const char *data)
 {
 	char opts[128];
+	bool shown = false; /* /proc/mounts lists what was asked for */
 	if (!data || !*data)
 		return 0;
 	if (strlcpy(opts, data, sizeof(opts)) >= sizeof(opts))
@@ -146,6 +149,12 @@ static int tmpfs_options(struct super_block *sb, const char *data)
 			if (parse_size(v, &n))
 				return -EINVAL;
 			sb->max_pages = (n + PAGE_SIZE - 1) / PAGE_SIZE;
+			shown = true;
+		} else if (strcmp(p, "nr_inodes") == 0 && v) {
+			if (parse_size(v, &n))
+				return -EINVAL;
+			sb->max_inodes = n;
+			shown = true;
 		} else if (strcmp(p, "mode") == 0 && v) {
 			n = simple_strtoull(v, &end, 8);
 			if (*end || n > 07777)
@@ -166,10 +175,11 @@ static int tmpfs_options(struct super_block *sb, const char *data)
 		}
 		p = comma ? comma + 1 : NULL;
 	}
-	if (sb->max_pages)
-		snprintf(sb->options, sizeof(sb->options), ",size=%lluk",
-			 (unsigned long long)sb->max_pages *
-			     (PAGE_SIZE / 1024));
+	if (shown)
+		snprintf(sb->options, sizeof(sb->options),
+			 ",size=%lluk,nr_inodes=%llu",
+			 (unsigned long long)sb->max_pages * (PAGE_SIZE / 1024),
+			 (unsigned long long)sb->max_inodes);
 	return 0;
 }
 
@@ -184,6 +194,10 @@ static int memfs_mount(const char *type, const char *source, const char *data,
 	if (!memfs_root(sb, tmp ? 01777 : 0755)) {
 		kfree(sb);
 		return -ENOMEM;
+	}
+	if (tmp) {
+		sb->max_pages = pmm_total_pages() / 2;
+		sb->max_inodes = pmm_total_pages() / 2;
 	}
 	int r = tmpfs_options(sb, data);
 	if (r) {
@@ -524,6 +538,10 @@ int vfs_statfs(struct inode *ino, struct kstatfs *st)
 		free = MIN(free, pmm_free_count());
 		st->f_blocks = total;
 		st->f_bfree = st->f_bavail = free;
+		st->f_files = sb->max_inodes;
+		st->f_ffree = sb->max_inodes > sb->used_inodes
+				  ? sb->max_inodes - sb->used_inodes
+				  : 0;
 	}
 	return 0;
 }

@@ -117,6 +117,7 @@ struct super_block {
 	const struct super_ops *ops; /* NULL: a memory file system */
 	void *priv;
 	uint64_t max_pages, used_pages; /* tmpfs size=; 0 = no limit */
+	uint64_t max_inodes, used_inodes; /* tmpfs nr_inodes=; 0: no limit */
 	bool dying; /* being unmounted: evict frees no file on disk */
 	struct list_head link; /* the mount list */
 };

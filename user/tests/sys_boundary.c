@@ -18,6 +18,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/sysinfo.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/stat.h>
@@ -56,9 +59,9 @@ static void reap(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-/* Runs fn in a child and reports its exit status as one check: the child
- * prints its own detail to the console before exiting non-zero. */
-static void in_child(const char *name, void (*fn)(void))
+/* Runs fn in a child (which exits 0 if fn returns) and gives its wait
+ * status. */
+static int child_status(void (*fn)(void))
 {
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -67,6 +70,14 @@ static void in_child(const char *name, void (*fn)(void))
 	}
 	int st = 0;
 	waitpid(pid, &st, 0);
+	return st;
+}
+
+/* fn in a child as one check: the child prints its own detail to the
+ * console before exiting non-zero. */
+static void in_child(const char *name, void (*fn)(void))
+{
+	int st = child_status(fn);
 	CHECK(name, WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	      "child status %#x", st);
 }
@@ -360,11 +371,7 @@ static void fsize_limited(void)
 
 static void fsize_limit(void)
 {
-	pid_t pid = fork();
-	if (pid == 0)
-		fsize_limited();
-	int st = 0;
-	waitpid(pid, &st, 0);
+	int st = child_status(fsize_limited);
 	CHECK("rlimit.fsize_efbig_then_sigxfsz",
 	      WIFSIGNALED(st) && WTERMSIG(st) == SIGXFSZ, "status %#x", st);
 	unlink("/tmp/fsize");
@@ -427,6 +434,60 @@ static void cpu_limit(void)
 	CHECK("rlimit.cpu_sigxcpu_then_sigkill",
 	      n >= 1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
 	      "%ld SIGXCPU seen, status %#x", n, st);
+}
+
+/* --- tmpfs charges its pages and inodes ------------------------------- */
+
+static void tmpfs_limits(void)
+{
+	mkdir("/tmp/lim", 0777);
+	int r = mount("tmpfs", "/tmp/lim", "tmpfs", 0, "size=64k,nr_inodes=8");
+	CHECK("tmpfs.mount_with_limits", r == 0, "mount: %s", errname(errno));
+	if (r)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		become_nobody();
+		char name[32], buf[4096] = {0};
+		int files = 0;
+		for (; files < 100; files++) {
+			snprintf(name, sizeof(name), "/tmp/lim/f%d", files);
+			int fd = open(name, O_CREAT | O_WRONLY, 0644);
+			if (fd < 0)
+				break;
+			close(fd);
+		}
+		int e = errno;
+		EXPECT(files == 7 && e == ENOSPC,
+		       "%d files, then %s (the root is the 8th inode)", files,
+		       errname(e));
+		int fd = open("/tmp/lim/f0", O_WRONLY);
+		long total = 0, w;
+		while ((w = write(fd, buf, sizeof(buf))) > 0 && total < (1 << 20))
+			total += w;
+		EXPECT(total == 64 << 10 && w == -1 && errno == ENOSPC,
+		       "wrote %ld bytes, then %ld %s", total, w,
+		       errname(errno));
+		_exit(0);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	CHECK("tmpfs.nobody_stops_at_size_and_nr_inodes",
+	      WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x", st);
+	umount("/tmp/lim");
+	/* Without options: Linux's defaults, half of RAM. */
+	struct statfs sf;
+	mount("tmpfs", "/tmp/lim", "tmpfs", 0, NULL);
+	r = statfs("/tmp/lim", &sf);
+	struct sysinfo si;
+	sysinfo(&si);
+	unsigned long half = si.totalram * si.mem_unit / 2 / 4096;
+	CHECK("tmpfs.default_half_of_ram",
+	      r == 0 && sf.f_blocks + 64 >= half && sf.f_blocks <= half + 64 &&
+		  sf.f_files > 0,
+	      "blocks %lu files %lu, RAM/2 %lu pages", (unsigned long)sf.f_blocks,
+	      (unsigned long)sf.f_files, half);
+	umount("/tmp/lim");
 }
 
 /* --- huge sparse mappings --------------------------------------------- */
@@ -538,11 +599,7 @@ static void exec_with_threads(void)
 
 static void execve_threads(void)
 {
-	pid_t pid = fork();
-	if (pid == 0)
-		exec_with_threads();
-	int st = 0;
-	waitpid(pid, &st, 0);
+	int st = child_status(exec_with_threads);
 	CHECK("execve.kills_sibling_threads",
 	      WIFEXITED(st) && WEXITSTATUS(st) == 42,
 	      "status %#x (the new program did not run cleanly)", st);
@@ -678,6 +735,7 @@ int main(int argc, char **argv)
 	fsize_limit();
 	cpu_limit();
 	in_child("rlimit.as_and_data", vm_limited);
+	tmpfs_limits();
 	in_child("mm.huge_sparse_map_unmap", huge_map_unmap);
 	poll_second_pipe();
 	execve_threads();
