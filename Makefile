@@ -23,6 +23,15 @@ DEBUG ?= 1
 ifeq ($(DEBUG),1)
 KCFLAGS += -DKHEAP_DEBUG -DLOCK_DEBUG
 endif
+# SANITIZE=1: the undefined-behaviour sanitizer (with the kernel's own
+# handlers, kernel/ubsan.c) and the stack protector; make test boots the
+# guest suite once on such a kernel (build/san).
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+KCFLAGS := $(filter-out -fno-stack-protector,$(KCFLAGS)) -DKERNEL_SANITIZE \
+	-fsanitize=bounds,shift,integer-divide-by-zero,unreachable,bool,enum,vla-bound \
+	-fstack-protector-strong -mstack-protector-guard=global
+endif
 KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLER__
 KLDFLAGS := -nostdlib -n -z max-page-size=4096 --no-warn-rwx-segments \
 	-T arch/$(ARCH)/kernel.ld
@@ -37,10 +46,11 @@ KOBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) \
 .PHONY: all kernel run run-initramfs rootfs bench test gdb clean deps unit-test ktest-initrd format fuzz
 all: kernel
 
-kernel: $(BUILD)/kernel compile_commands.json
+kernel: $(BUILD)/kernel $(if $(filter build,$(BUILD)),compile_commands.json)
 
 # The compilation database for clangd and editors (every kernel file's
-# command line), rewritten when the flags or the file list change.
+# command line), rewritten when the flags or the file list change; written
+# by the default build only (not build/release, build/san).
 compile_commands.json: Makefile $(KCONFIG) tools/gen-compile-commands.sh
 	$(Q)tools/gen-compile-commands.sh "$(CC) $(KCFLAGS)" $(sort $(KSRC_C)) > $@
 
@@ -50,8 +60,9 @@ Q := $(if $(V),,@)
 # The build directory remembers its configuration, and every object depends
 # on it: `make DEBUG=0` after a debug build rebuilds instead of reusing.
 KCONFIG := $(BUILD)/kconfig
-$(shell mkdir -p $(BUILD) && echo "DEBUG=$(DEBUG)" | cmp -s - $(KCONFIG) || \
-	echo "DEBUG=$(DEBUG)" > $(KCONFIG))
+$(shell mkdir -p $(BUILD) && echo "DEBUG=$(DEBUG) SANITIZE=$(SANITIZE)" | \
+	cmp -s - $(KCONFIG) || \
+	echo "DEBUG=$(DEBUG) SANITIZE=$(SANITIZE)" > $(KCONFIG))
 
 $(BUILD)/k/%.o: %.c $(KCONFIG)
 	@mkdir -p $(dir $@)
@@ -187,6 +198,7 @@ test: deps
 		--append "console=ttyS0 ktest=panic_double_fault_gs" \
 		--expect-text 'double fault: the stack is not usable' \
 		--expect-text 'ktest_fn_panic_double_fault_gs\+0x' ; \
+	  tests/layer sanitize tests/sanitize.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer guest tests/guest-suite.sh $(BUILD)/initramfs.cpio \
 		$(BUILD)/initramfs-example.cpio; \
 	  tests/layer fault tests/fault-cases.sh $(BUILD)/initramfs.cpio; \

@@ -98,6 +98,33 @@ KTEST(panic_stack_overflow)
 	KCHECK(false, "panic_stack_overflow", "the stack did not overflow");
 }
 
+#ifdef KERNEL_SANITIZE
+/* SANITIZE=1 kernels: an index past an array's end is caught by the
+ * undefined-behaviour sanitizer, an overrun local buffer by the stack
+ * protector; both panic. */
+static volatile int ktest_index = 8;
+
+KTEST(panic_ubsan_bounds)
+{
+	int a[8] = {0};
+	a[ktest_index] = 1;
+	KCHECK(false, "panic_ubsan_bounds", "no report (a[8] = %d)", a[0]);
+}
+
+static __attribute__((noinline)) void ktest_smash(volatile char *p, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = 0x41;
+}
+
+KTEST(panic_stack_protector)
+{
+	char buf[16];
+	ktest_smash(buf, 16 + ktest_index * 4);
+	KCHECK(false, "panic_stack_protector", "returned (%d)", buf[0]);
+}
+#endif
+
 /* A corrupt stack pointer: the push faults, and delivering that page fault
  * needs the same stack. */
 KTEST(panic_double_fault)
