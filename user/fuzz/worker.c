@@ -708,7 +708,11 @@ static int build_call(long nr, long *a)
 			if (a[1] == 0)
 				a[1] = PAGE;
 		} else {
-			a[0] = chance(70) ? 0 : any_arg();
+			/* No hint: the kernel may honour one, and a page
+			 * mapped at a hint such as 0x10000 or a guard page
+			 * would turn bad_ptr()'s pointers into readable
+			 * garbage (masks, limits, handlers). */
+			a[0] = 0;
 		}
 		break;
 	}
