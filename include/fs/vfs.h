@@ -122,6 +122,8 @@ struct super_block {
 	struct list_head link; /* the mount list */
 };
 
+/* Every field below is guarded by the VFS lock, except refs, changed
+ * atomically (dropping the last reference takes the lock: inode_put). */
 struct inode {
 	uint64_t ino;
 	uint32_t mode;

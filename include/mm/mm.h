@@ -42,15 +42,18 @@ struct vma_file *vma_file_new(const char *path, uint64_t dev, uint64_t ino);
 void vma_file_get(struct vma_file *f); /* NULL is fine for both */
 void vma_file_put(struct vma_file *f);
 
+/* Each field's guard: "lock" is mm->lock; "owner" means written only by
+ * the owning process's threads (system calls, exec) and read by others
+ * (/proc, the OOM killer) as single words. */
 struct mm {
-	uint64_t *root; /* page-table root (direct-map pointer) */
-	struct list_head vmas;
-	uintptr_t brk_start, brk;
-	uintptr_t stack_top;
-	uint64_t stack_limit; /* RLIMIT_STACK */
-	uintptr_t mmap_base;
-	uint64_t pages; /* resident pages, for /proc and leak checks */
-	uintptr_t arg_start, arg_end; /* argv strings, for /proc/PID/cmdline */
+	uint64_t *root;		/* const; the user half's tables: lock */
+	struct list_head vmas;	/* lock */
+	uintptr_t brk_start, brk; /* owner (brk, exec) */
+	uintptr_t stack_top;	/* const after exec */
+	uint64_t stack_limit;	/* owner: RLIMIT_STACK */
+	uintptr_t mmap_base;	/* const after exec */
+	uint64_t pages; /* lock: resident pages, for /proc and leak checks */
+	uintptr_t arg_start, arg_end; /* const after exec: argv, for /proc */
 	spinlock_t lock;
 };
 
