@@ -194,6 +194,9 @@ test: deps
 		--append "console=ttyS0 ktest=panic_double_fault" \
 		--expect-text 'double fault: the stack is not usable \(RSP 0xdead000' \
 		--expect-text 'ktest_fn_panic_double_fault\+0x' ; \
+	  $(QEMU_TEST) --name panic-lock-order --expect-panic \
+		--append "console=ttyS0 ktest=panic_lock_order" \
+		--expect-text 'lockcheck: lock ktest-a taken while holding ktest-b, but ktest-b was taken while holding ktest-a before' ; \
 	  $(QEMU_TEST) --name panic-double-fault-gs --expect-panic \
 		--append "console=ttyS0 ktest=panic_double_fault_gs" \
 		--expect-text 'double fault: the stack is not usable' \

@@ -5,12 +5,18 @@
 
 #include <spinlock.h>
 
-#define LOCKCHECK_DEPTH 8 /* spinlocks one CPU may hold at once */
+#define LOCKCHECK_DEPTH 8	/* spinlocks one CPU may hold at once */
+#define LOCKCHECK_MUTEX_DEPTH 4 /* mutexes one thread may hold at once */
+
+struct mutex;
 
 #ifdef LOCK_DEBUG
 /* spin_lock_irqsave / spin_unlock_irqrestore, interrupts off. */
 void lockcheck_acquire(spinlock_t *l);
 void lockcheck_release(spinlock_t *l);
+/* mutex_lock (once it holds m) / mutex_unlock. */
+void lockcheck_mutex_acquire(struct mutex *m);
+void lockcheck_mutex_release(struct mutex *m);
 /* The caller is about to sleep (what: "sleep", "mutex_lock"): no spinlock
  * may be held but allowed (NULL: none). */
 void lockcheck_might_sleep(const char *what, const spinlock_t *allowed);
@@ -22,6 +28,14 @@ static inline void lockcheck_acquire(spinlock_t *l)
 static inline void lockcheck_release(spinlock_t *l)
 {
 	(void)l;
+}
+static inline void lockcheck_mutex_acquire(struct mutex *m)
+{
+	(void)m;
+}
+static inline void lockcheck_mutex_release(struct mutex *m)
+{
+	(void)m;
 }
 static inline void lockcheck_might_sleep(const char *what,
 					 const spinlock_t *allowed)

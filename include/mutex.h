@@ -11,6 +11,7 @@ struct mutex {
 	struct thread *owner; /* NULL when free */
 	struct wait_queue wq;
 	const char *name;
+	short lc_class; /* kernel/lockcheck.c's class + 1; 0: not yet */
 };
 
 #define MUTEX_INIT(m, n)                                                       \

@@ -80,6 +80,9 @@ struct thread {
 	uint32_t trace_gen; /* traced while it equals kernel/trace.c's */
 	bool bare_syscalls; /* prctl PR_LIMEN_BARE_SYSCALLS: see sys_prctl */
 	bool intr_sleep;    /* sched_lock: a signal may end this sleep */
+	/* self: the mutexes it holds (kernel/lockcheck.c, debug builds) */
+	struct mutex *held_mutex[4];
+	int nheld_mutex;
 };
 
 struct wait_queue {

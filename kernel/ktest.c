@@ -3,6 +3,7 @@
  * per check plus a summary line. */
 #include <err.h>
 #include <ktest.h>
+#include <mutex.h>
 #include <lib/printf.h>
 #include <lib/string.h>
 #include <printk.h>
@@ -97,6 +98,37 @@ KTEST(panic_stack_overflow)
 	thread_join(t);
 	KCHECK(false, "panic_stack_overflow", "the stack did not overflow");
 }
+
+#ifdef LOCK_DEBUG
+/* Debug builds: two mutexes taken in both orders is a deadlock waiting to
+ * happen, and the lock checker says so at the second order. */
+static struct mutex ktest_ma = MUTEX_INIT(ktest_ma, "ktest-a");
+static struct mutex ktest_mb = MUTEX_INIT(ktest_mb, "ktest-b");
+
+static void ktest_lock_order_thread(void *arg)
+{
+	(void)arg;
+	mutex_lock(&ktest_ma);
+	mutex_lock(&ktest_mb);
+	mutex_unlock(&ktest_mb);
+	mutex_unlock(&ktest_ma);
+	mutex_lock(&ktest_mb);
+	mutex_lock(&ktest_ma); /* the reverse order: panics */
+	mutex_unlock(&ktest_ma);
+	mutex_unlock(&ktest_mb);
+}
+
+KTEST(panic_lock_order)
+{
+	struct thread *t = thread_create("lockorder", ktest_lock_order_thread,
+					 NULL);
+	KCHECK(!IS_ERR(t), "panic_lock_order_thread");
+	if (IS_ERR(t))
+		return;
+	thread_join(t);
+	KCHECK(false, "panic_lock_order", "no report");
+}
+#endif
 
 #ifdef KERNEL_SANITIZE
 /* SANITIZE=1 kernels: an index past an array's end is caught by the

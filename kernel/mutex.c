@@ -21,6 +21,7 @@ void mutex_init(struct mutex *m, const char *name)
 	m->owner = NULL;
 	wait_queue_init(&m->wq);
 	m->name = name;
+	m->lc_class = 0;
 }
 
 void mutex_lock(struct mutex *m)
@@ -34,6 +35,7 @@ void mutex_lock(struct mutex *m)
 		sched_sleep_locked(&m->wq, 0);
 	m->owner = t;
 	sched_unlock_irqrestore(f);
+	lockcheck_mutex_acquire(m);
 }
 
 void mutex_unlock(struct mutex *m)
@@ -44,6 +46,7 @@ void mutex_unlock(struct mutex *m)
 		      m->name);
 	m->owner = NULL;
 	sched_unlock_irqrestore(f);
+	lockcheck_mutex_release(m);
 	wait_queue_wake_all(&m->wq);
 }
 
