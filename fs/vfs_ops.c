@@ -31,11 +31,21 @@ static struct dir_entry *dir_entry_of(struct inode *dir, const char *name)
 	return NULL;
 }
 
+/* tmpfs nr_inodes= counts names, as Linux's shmem does: an inode's first
+ * name with the inode (fs/inode.c), each further hard link here. */
+static bool extra_link_charged(struct inode *ino)
+{
+	return ino->sb && !ino->sb->ops && ino->sb->max_inodes &&
+	       !S_ISDIR(ino->mode);
+}
+
 /* Removes an entry from memory; the inode loses its link but stays
  * allocated until its last reference is put. */
 static void dir_remove(struct inode *dir, struct dir_entry *e)
 {
 	struct inode *ino = e->inode;
+	if (ino->nlink > 1 && extra_link_charged(ino) && ino->sb->used_inodes)
+		ino->sb->used_inodes--;
 	list_del(&e->link);
 	kfree(e->name);
 	kfree(e);
@@ -279,8 +289,17 @@ int vfs_link(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 	r = inode_permission(ctx, parent, MAY_WRITE | MAY_EXEC);
 	if (!r)
 		r = check_writable_fs(parent);
-	if (!r)
+	if (!r && extra_link_charged(old)) {
+		if (old->sb->used_inodes >= old->sb->max_inodes)
+			r = -ENOSPC;
+		else
+			old->sb->used_inodes++;
+	}
+	if (!r) {
 		r = dir_add(parent, name, old);
+		if (r && extra_link_charged(old))
+			old->sb->used_inodes--;
+	}
 	const struct super_ops *ops = ops_of(parent);
 	if (!r && ops) {
 		r = ops->link(parent, name, old);

@@ -461,6 +461,22 @@ static void tmpfs_limits(void)
 		EXPECT(files == 7 && e == ENOSPC,
 		       "%d files, then %s (the root is the 8th inode)", files,
 		       errname(e));
+		/* Hard links count too (as Linux's tmpfs counts them):
+		 * with every inode used, no new name either. */
+		errno = 0;
+		long l = link("/tmp/lim/f0", "/tmp/lim/hard");
+		EXPECT(l == -1 && errno == ENOSPC, "link at nr_inodes: %ld %s",
+		       l, errname(errno));
+		unlink("/tmp/lim/f6");
+		EXPECT(link("/tmp/lim/f0", "/tmp/lim/hard") == 0,
+		       "link after an unlink: %s", errname(errno));
+		EXPECT(link("/tmp/lim/f0", "/tmp/lim/hard2") == -1 &&
+			   errno == ENOSPC,
+		       "a second link past nr_inodes: %s", errname(errno));
+		unlink("/tmp/lim/hard");
+		EXPECT(link("/tmp/lim/f0", "/tmp/lim/hard2") == 0,
+		       "the link's charge came back on unlink: %s",
+		       errname(errno));
 		int fd = open("/tmp/lim/f0", O_WRONLY);
 		long total = 0, w;
 		while ((w = write(fd, buf, sizeof(buf))) > 0 && total < (1 << 20))
