@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -206,11 +207,20 @@ int main(int argc, char **argv)
 	signal(SIGALRM, SIG_IGN);
 
 	long mem0 = memfree_kb();
-	printf("fuzz: seed %llu, %d workers, up to %g s%s%lu calls\n",
-	       (unsigned long long)seed, nworkers, seconds,
-	       max_calls ? " or " : "", max_calls);
+	if (max_calls)
+		printf("fuzz: seed %llu, %d workers, up to %g s or %lu calls\n",
+		       (unsigned long long)seed, nworkers, seconds, max_calls);
+	else
+		printf("fuzz: seed %llu, %d workers, up to %g s\n",
+		       (unsigned long long)seed, nworkers, seconds);
 	mkdir("/tmp", 01777);
 	mkdir("/tmp/fuzz", 0755);
+	/* The workers' files on a bounded tmpfs: on an initramfs, /tmp is
+	 * the root's ramfs, and an hour of random writes there filled
+	 * memory that no OOM kill can give back. */
+	if (mount("tmpfs", "/tmp/fuzz", "tmpfs", 0, "size=32m,mode=0755"))
+		printf("fuzz: no tmpfs for the scratch files (%s)\n",
+		       strerror(errno));
 
 	int pfd[2];
 	if (pipe2(pfd, O_NONBLOCK) < 0) {
@@ -343,8 +353,10 @@ int main(int argc, char **argv)
 		}
 		sleep_ms(10);
 	}
-	if (!stuck)
+	if (!stuck) {
 		remove_tree(AT_FDCWD, "/tmp/fuzz");
+		umount("/tmp/fuzz");
+	}
 	long mem1 = memfree_kb();
 
 	printf("fuzz: seed %llu, %lu calls in %.1f s (%.0f calls/s), %d "
