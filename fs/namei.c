@@ -187,8 +187,8 @@ static int walk(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		bool last = only_slashes(p);
 		bool trailing = last && *p == '/';
 		/* Inside a link's target every component is followed. */
-		bool follow = !last || depth > 0 || (flags & LOOKUP_FOLLOW) ||
-			      trailing;
+		bool follow =
+		    !last || depth > 0 || (flags & LOOKUP_FOLLOW) || trailing;
 		struct inode *next;
 		int r = step(ctx, cur, name, &next);
 		if (r)
@@ -261,8 +261,9 @@ int vfs_lookup_parent(const struct vfs_ctx *ctx, struct inode *dir,
 		if (r)
 			return r;
 	}
-	int r = S_ISDIR((*parent)->mode) ? inode_permission(ctx, *parent, MAY_EXEC)
-					  : -ENOTDIR;
+	int r = S_ISDIR((*parent)->mode)
+		    ? inode_permission(ctx, *parent, MAY_EXEC)
+		    : -ENOTDIR;
 	if (r) {
 		inode_put(*parent);
 		*parent = NULL;

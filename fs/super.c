@@ -432,7 +432,7 @@ static int umount_check(const struct vfs_ctx *ctx, struct inode *root,
 		return -EBUSY; /* "/" itself */
 	if (root->mounted)
 		return -EBUSY; /* something is mounted on top of it */
-	inode_put(root); /* the caller's: not a use */
+	inode_put(root);       /* the caller's: not a use */
 	*busy = tree_busy(root, true);
 	inode_get(root);
 	if (*busy && !(flags & MNT_DETACH))

@@ -32,12 +32,12 @@ struct fd_entry {
 };
 
 struct process {
-	int pid;		 /* const */
+	int pid;		  /* const */
 	char comm[PROC_COMM_MAX]; /* own (execve) */
-	struct mm *mm;		 /* own; the mm's own lock guards its inside */
-	struct fd_entry *fds;	 /* PROC_FD_MAX entries, under fd_lock */
-	struct vfs_ctx *fs;	 /* root and cwd: VFS lock; umask, ids: own */
-	struct process *parent;	 /* proc_lock */
+	struct mm *mm;		  /* own; the mm's own lock guards its inside */
+	struct fd_entry *fds;	  /* PROC_FD_MAX entries, under fd_lock */
+	struct vfs_ctx *fs;	  /* root and cwd: VFS lock; umask, ids: own */
+	struct process *parent;	  /* proc_lock */
 	uint32_t uid, euid, gid, egid; /* own */
 	uint32_t suid, sgid;	       /* own: saved set-user/group ids */
 	int ngroups;		       /* own */
@@ -46,12 +46,12 @@ struct process {
 	bool exiting;	    /* killed: exits on the way back to user mode */
 	bool zombie;	    /* proc_lock: exited, waiting for wait4 */
 	bool vfork_pending; /* a vfork parent sleeps until this clears */
-	struct thread *main_thread;	/* proc_lock */
-	struct list_head link;		/* proc_list, under proc_lock */
-	struct list_head children;	/* proc_lock: struct process.sibling */
-	struct list_head sibling;	/* proc_lock */
-	struct wait_queue child_wq;	/* the parent's wait4 sleeps here */
-	int pgid, sid;			/* proc_lock: group and session */
+	struct thread *main_thread; /* proc_lock */
+	struct list_head link;	    /* proc_list, under proc_lock */
+	struct list_head children;  /* proc_lock: struct process.sibling */
+	struct list_head sibling;   /* proc_lock */
+	struct wait_queue child_wq; /* the parent's wait4 sleeps here */
+	int pgid, sid;		    /* proc_lock: group and session */
 	struct tty *ctty; /* controlling terminal (proc_lock; drivers/tty.c) */
 	/* own; read by senders under proc_lock (kernel/signal.c) */
 	struct k_sigaction sigactions[NSIG];
@@ -72,7 +72,7 @@ struct process {
 	uint64_t cutime_ns, cstime_ns; /* own: reaped children's, with theirs */
 	uint64_t cpu_ticks; /* atomic: timer ticks of all its threads */
 	bool oom_killed;    /* proc_lock: the OOM killer chose it */
-	char exe[256]; /* own: the executable's path, for /proc/self/exe */
+	char exe[256];	    /* own: the executable's path, for /proc/self/exe */
 	/* own: enforced: NOFILE, STACK, NPROC, FSIZE, CPU, AS, DATA */
 	struct rlimit64 rlim[RLIM_NLIMITS];
 };

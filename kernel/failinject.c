@@ -9,23 +9,21 @@
 #include <printk.h>
 #include <proc.h>
 
-static unsigned fail_every;
+unsigned failinject_every;
 static uint64_t fail_state = 0x2545f4914f6cdd1dULL;
 static uint64_t fail_tried, fail_failed;
 
 void failinject_init(unsigned every)
 {
-	fail_every = every;
+	failinject_every = every;
 	if (every)
 		pr_notice("failinject: one in %u allocations of unprivileged "
 			  "processes fails",
 			  every);
 }
 
-bool failinject_alloc(void)
+bool failinject_alloc_slow(void)
 {
-	if (!fail_every)
-		return false;
 	struct thread *t = current;
 	if (!t || !t->proc || t->proc->uid == 0)
 		return false;
@@ -37,7 +35,7 @@ bool failinject_alloc(void)
 	x ^= x << 17;
 	fail_state = x;
 	fail_tried++;
-	if (x % fail_every)
+	if (x % failinject_every)
 		return false;
 	fail_failed++;
 	return true;
@@ -45,8 +43,9 @@ bool failinject_alloc(void)
 
 void failinject_report(void)
 {
-	if (fail_every)
-		pr_notice("failinject: %llu of %llu allocations failed on purpose",
-			  (unsigned long long)fail_failed,
-			  (unsigned long long)fail_tried);
+	if (failinject_every)
+		pr_notice(
+		    "failinject: %llu of %llu allocations failed on purpose",
+		    (unsigned long long)fail_failed,
+		    (unsigned long long)fail_tried);
 }

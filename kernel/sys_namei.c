@@ -152,25 +152,37 @@ long sys_symlink(const char *t, const char *p)
 	return sys_symlinkat(t, AT_FDCWD, p);
 }
 
-long sys_linkat(int odirfd, const char *uold, int ndirfd, const char *unew,
-		int flags)
+/* Runs op on two copied paths, each relative to its own dirfd (link and
+ * rename); both start directories carry a reference across the call. */
+typedef int (*two_paths_op)(const struct vfs_ctx *ctx, struct inode *odir,
+			    const char *opath, struct inode *ndir,
+			    const char *npath, int flags);
+
+static long with_two_paths(int odirfd, const char *uold, int ndirfd,
+			   const char *unew, int flags, two_paths_op op)
 {
 	struct vfs_ctx *ctx = proc_current()->fs;
 	struct inode *odir;
 	long r;
-	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
 	char *old = getname(uold, &r);
 	if (!old)
 		return r;
 	r = at_dir(odirfd, old, &odir);
 	if (!r) {
 		r = WITH_PATH(ndirfd, unew,
-			      vfs_link(ctx, odir, old, dir, path, flags));
+			      op(ctx, odir, old, dir, path, flags));
 		vfs_inode_put(odir);
 	}
 	kfree(old);
 	return r;
+}
+
+long sys_linkat(int odirfd, const char *uold, int ndirfd, const char *unew,
+		int flags)
+{
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return with_two_paths(odirfd, uold, ndirfd, unew, flags, vfs_link);
 }
 
 long sys_link(const char *o, const char *n)
@@ -178,26 +190,21 @@ long sys_link(const char *o, const char *n)
 	return sys_linkat(AT_FDCWD, o, AT_FDCWD, n, 0);
 }
 
+static int rename_op(const struct vfs_ctx *ctx, struct inode *odir,
+		     const char *opath, struct inode *ndir, const char *npath,
+		     int flags)
+{
+	(void)flags;
+	return vfs_rename(ctx, odir, opath, ndir, npath);
+}
+
 long sys_renameat2(int odirfd, const char *uold, int ndirfd, const char *unew,
 		   unsigned flags)
 {
-	struct vfs_ctx *ctx = proc_current()->fs;
-	struct inode *odir;
-	long r;
 	if (flags)
 		return -EINVAL; /* RENAME_NOREPLACE/EXCHANGE/WHITEOUT are not
 				 * implemented */
-	char *old = getname(uold, &r);
-	if (!old)
-		return r;
-	r = at_dir(odirfd, old, &odir);
-	if (!r) {
-		r = WITH_PATH(ndirfd, unew,
-			      vfs_rename(ctx, odir, old, dir, path));
-		vfs_inode_put(odir);
-	}
-	kfree(old);
-	return r;
+	return with_two_paths(odirfd, uold, ndirfd, unew, 0, rename_op);
 }
 
 long sys_renameat(int od, const char *o, int nd, const char *n)

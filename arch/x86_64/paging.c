@@ -390,7 +390,8 @@ uintptr_t uvm_next_mapped(uint64_t *root, uintptr_t va, uintptr_t end)
 				break;
 			table = phys_to_virt(e & PTE_ADDR);
 		}
-		if (level == 1 && (table[pt_index(va, 1)] & (PTE_P | PTE_HIDDEN)))
+		if (level == 1 &&
+		    (table[pt_index(va, 1)] & (PTE_P | PTE_HIDDEN)))
 			return va;
 		/* Nothing below this entry: on to the next one at its level
 		 * (an empty PML4 slot skips 512 GiB in one step). */

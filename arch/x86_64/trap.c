@@ -186,15 +186,18 @@ static __noreturn void double_fault(struct trap_frame *tf)
 	uint64_t rsp = tf->rsp, cr2 = read_cr2();
 	bool on_stack = cr2 < rsp && rsp - cr2 <= 64;
 	if (vm_kstack_is_guard(cr2) && on_stack)
-		panic_frame(tf, "double fault: kernel stack overflow (RSP 0x%llx, "
-				"guard page hit at 0x%llx)",
+		panic_frame(tf,
+			    "double fault: kernel stack overflow (RSP 0x%llx, "
+			    "guard page hit at 0x%llx)",
 			    (unsigned long long)rsp, (unsigned long long)cr2);
 	if (on_stack)
-		panic_frame(tf, "double fault: the stack is not usable (RSP "
-				"0x%llx, page fault at 0x%llx)",
+		panic_frame(tf,
+			    "double fault: the stack is not usable (RSP "
+			    "0x%llx, page fault at 0x%llx)",
 			    (unsigned long long)rsp, (unsigned long long)cr2);
-	panic_frame(tf, "double fault (a fault while delivering a fault; RSP "
-			"0x%llx)",
+	panic_frame(tf,
+		    "double fault (a fault while delivering a fault; RSP "
+		    "0x%llx)",
 		    (unsigned long long)rsp);
 }
 

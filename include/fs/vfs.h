@@ -116,7 +116,7 @@ struct super_block {
 	struct inode *covered;	     /* where it is mounted; NULL: not (yet) */
 	const struct super_ops *ops; /* NULL: a memory file system */
 	void *priv;
-	uint64_t max_pages, used_pages; /* tmpfs size=; 0 = no limit */
+	uint64_t max_pages, used_pages;	  /* tmpfs size=; 0 = no limit */
 	uint64_t max_inodes, used_inodes; /* tmpfs nr_inodes=; 0: no limit */
 	bool dying; /* being unmounted: evict frees no file on disk */
 	struct list_head link; /* the mount list */
@@ -186,7 +186,7 @@ struct inode *inode_alloc(uint32_t mode);
 /* Writes ino's attributes back if its file system keeps them on disk. */
 int inode_sync_attr(struct inode *ino);
 struct inode *inode_get(struct inode *ino);
-void inode_put(struct inode *ino); /* under the VFS lock */
+void inode_put(struct inode *ino);     /* under the VFS lock */
 void vfs_inode_put(struct inode *ino); /* takes the VFS lock; NULL: none */
 int inode_permission(const struct vfs_ctx *ctx, struct inode *ino, int may);
 void inode_stat(struct inode *ino, struct stat *st);

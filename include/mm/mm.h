@@ -46,12 +46,12 @@ void vma_file_put(struct vma_file *f);
  * the owning process's threads (system calls, exec) and read by others
  * (/proc, the OOM killer) as single words. */
 struct mm {
-	uint64_t *root;		/* const; the user half's tables: lock */
-	struct list_head vmas;	/* lock */
+	uint64_t *root;		  /* const; the user half's tables: lock */
+	struct list_head vmas;	  /* lock */
 	uintptr_t brk_start, brk; /* owner (brk, exec) */
-	uintptr_t stack_top;	/* const after exec */
-	uint64_t stack_limit;	/* owner: RLIMIT_STACK */
-	uintptr_t mmap_base;	/* const after exec */
+	uintptr_t stack_top;	  /* const after exec */
+	uint64_t stack_limit;	  /* owner: RLIMIT_STACK */
+	uintptr_t mmap_base;	  /* const after exec */
 	uint64_t pages; /* lock: resident pages, for /proc and leak checks */
 	uintptr_t arg_start, arg_end; /* const after exec: argv, for /proc */
 	spinlock_t lock;

@@ -534,24 +534,30 @@ static void huge_map_unmap(void)
 
 /* --- poll waits on every descriptor ------------------------------------ */
 
-static void poll_second_pipe(void)
+/* A child that writes to pipe b soon, and to pipe a only much later: the
+ * rescue of a poll that did not wake for b, which then sees both ready. */
+static pid_t late_writer(int a[2], int b[2])
 {
-	int a[2], b[2];
-	pipe(a);
-	pipe(b);
 	pid_t pid = fork();
 	if (pid == 0) {
 		struct timespec d = {0, 100 * 1000 * 1000};
 		nanosleep(&d, NULL);
 		write(b[1], "x", 1);
-		/* The rescue, much later: a poll that did not wake for b
-		 * wakes for a, and sees both ready. */
 		d.tv_sec = 20;
 		d.tv_nsec = 0;
 		nanosleep(&d, NULL);
 		write(a[1], "y", 1);
 		_exit(0);
 	}
+	return pid;
+}
+
+static void poll_second_pipe(void)
+{
+	int a[2], b[2];
+	pipe(a);
+	pipe(b);
+	pid_t pid = late_writer(a, b);
 	struct pollfd pfd[2] = {{a[0], POLLIN, 0}, {b[0], POLLIN, 0}};
 	int r = poll(pfd, 2, -1);
 	CHECK("poll.wakes_on_second_fd",
@@ -566,17 +572,7 @@ static void poll_second_pipe(void)
 	FD_ZERO(&in);
 	FD_SET(a[0], &in);
 	FD_SET(b[0], &in);
-	pid = fork();
-	if (pid == 0) {
-		struct timespec d = {0, 100 * 1000 * 1000};
-		nanosleep(&d, NULL);
-		write(b[1], "x", 1);
-		d.tv_sec = 20;
-		d.tv_nsec = 0;
-		nanosleep(&d, NULL);
-		write(a[1], "y", 1);
-		_exit(0);
-	}
+	pid = late_writer(a, b);
 	r = select((a[0] > b[0] ? a[0] : b[0]) + 1, &in, NULL, NULL, NULL);
 	CHECK("select.wakes_on_second_fd",
 	      r == 1 && !FD_ISSET(a[0], &in) && FD_ISSET(b[0], &in),
