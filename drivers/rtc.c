@@ -2,6 +2,7 @@
  * CLOCK_REALTIME its starting point; afterwards time advances with the TSC. */
 #include <arch.h>
 #include <printk.h>
+#include <time.h>
 
 extern int64_t rtc_boot_epoch;
 

@@ -87,7 +87,7 @@ static long bdev_lseek(struct file *f, int64_t off, int whence)
 	return (long)f->pos;
 }
 
-const struct file_ops bdev_file_ops = {
+static const struct file_ops bdev_file_ops = {
     .read = bdev_read,
     .write = bdev_write,
     .lseek = bdev_lseek,

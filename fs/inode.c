@@ -35,7 +35,6 @@ static const struct super_ops *disk_ops(struct inode *ino)
 {
 	return ino->sb ? ino->sb->ops : NULL;
 }
-extern int64_t rtc_boot_epoch;
 
 static struct kstat_timespec vfs_now(void)
 {

@@ -10,6 +10,7 @@
 #include <proc.h>
 #include <sched.h>
 #include <signal.h>
+#include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/poll.h>
@@ -190,7 +191,7 @@ static int pipe_create(int flags, struct file **r, struct file **w)
 	return 0;
 }
 
-long sys_pipe2(int *ufds, int flags)
+SYSCALL_DEFINE2(pipe2, int __user *, ufds, int, flags)
 {
 	struct process *proc = proc_current();
 	struct file *r, *w;
@@ -220,7 +221,7 @@ long sys_pipe2(int *ufds, int flags)
 	return 0;
 }
 
-long sys_pipe(int *ufds)
+SYSCALL_DEFINE1(pipe, int __user *, ufds)
 {
 	return sys_pipe2(ufds, 0);
 }

@@ -12,5 +12,8 @@ struct thread;
 void acct_enter_kernel(struct thread *t); /* from user mode */
 void acct_exit_kernel(struct thread *t);  /* back to user mode */
 void acct_switch(struct thread *prev, struct thread *next);
+/* Writes user and system time (ns) as a struct rusage to user memory
+ * (kernel/sys_info.c; wait4 and waitid use it too). */
+int rusage_put_times(void __user *ur, uint64_t utime_ns, uint64_t stime_ns);
 
 #endif

@@ -23,6 +23,14 @@ static inline bool exit_work(struct thread *t)
 	return p && (p->exiting || signal_pending(t) || t->restore_mask);
 }
 
+/* C functions entered from assembly: the system-call and trap entries
+ * (arch/x86_64/syscall_entry.S, entry.S), a new kernel thread's first
+ * frame, and the boot path (boot.S). */
+int syscall_dispatch(struct trap_frame *tf); /* nonzero: sysret may return */
+void trap_dispatch(struct trap_frame *tf);
+void thread_entry(void (*fn)(void *), void *arg);
+void kmain(phys_addr_t start_info);
+
 /* The loop for when there is work (kernel/entry.c). */
 void exit_to_user_work(struct thread *t, struct trap_frame *tf);
 

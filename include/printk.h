@@ -17,6 +17,8 @@
 #define LOGLEVEL_DEBUG 7
 
 void printk(int level, const char *fmt, ...) __printf(2, 3);
+/* Set by panic: printk then writes straight to the console. */
+extern bool printk_panicking;
 void vprintk(int level, const char *fmt, va_list ap);
 void printk_set_loglevel(int level);
 

@@ -114,6 +114,10 @@ void thread_detach(struct thread *t);
 void thread_sleep_ns(uint64_t ns);
 
 void sched_yield_cpu(void);
+/* For kernel/thread.c: a new thread joins the run queue; the current
+ * thread ends, waking joiners. */
+void sched_enqueue_new(struct thread *t);
+__noreturn void sched_exit_current(struct wait_queue *joiners);
 /* From the timer interrupt; from_user says where the tick landed. */
 void sched_tick(bool from_user);
 /* CPU-wide ticks spent in user mode, kernel mode and idle. */

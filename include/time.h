@@ -13,6 +13,10 @@
 
 /* 0 until the clock source is calibrated. */
 uint64_t time_ns(void);
+/* The wall-clock time at boot, in seconds since the epoch (read from
+ * the RTC by rtc_init, drivers/rtc.c). */
+extern int64_t rtc_boot_epoch;
+void rtc_init(void);
 /* Interrupt-driven tick counter, advanced by the timer interrupt. */
 extern volatile uint64_t jiffies;
 

@@ -30,6 +30,18 @@ typedef long ssize_t;
 #define container_of(ptr, type, member)                                        \
 	((type *)((char *)(ptr)-offsetof(type, member)))
 
+/* User-space addresses: a pointer into user memory is `T __user *`, and
+ * sparse (make check) refuses to dereference it or to mix it with kernel
+ * pointers; only the accessors in uaccess.h cross. __force marks the few
+ * casts that cross on purpose. Both are nothing to the compiler. */
+#ifdef __CHECKER__
+#define __user __attribute__((noderef, address_space(__user)))
+#define __force __attribute__((force))
+#else
+#define __user
+#define __force
+#endif
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 

@@ -9,8 +9,10 @@
 #include <types.h>
 #include <uapi/errno.h>
 
-#define __user
-
+/* The copy loops with fault recovery (usercopy.S). They take plain
+ * pointers because one serves both directions; the inline functions
+ * below are the only callers, and the __force casts there are where
+ * user addresses cross. */
 size_t __uaccess_copy(void *dst, const void *src, size_t n);
 size_t __uaccess_clear(void *dst, size_t n);
 long __uaccess_strncpy(char *dst, const char *src, size_t max);
@@ -26,21 +28,21 @@ static inline int copy_from_user(void *dst, const void __user *src, size_t n)
 {
 	if (!access_ok(src, n))
 		return -EFAULT;
-	return __uaccess_copy(dst, src, n) ? -EFAULT : 0;
+	return __uaccess_copy(dst, (__force const void *)src, n) ? -EFAULT : 0;
 }
 
 static inline int copy_to_user(void __user *dst, const void *src, size_t n)
 {
 	if (!access_ok(dst, n))
 		return -EFAULT;
-	return __uaccess_copy(dst, src, n) ? -EFAULT : 0;
+	return __uaccess_copy((__force void *)dst, src, n) ? -EFAULT : 0;
 }
 
 static inline int clear_user(void __user *dst, size_t n)
 {
 	if (!access_ok(dst, n))
 		return -EFAULT;
-	return __uaccess_clear(dst, n) ? -EFAULT : 0;
+	return __uaccess_clear((__force void *)dst, n) ? -EFAULT : 0;
 }
 
 /* Copies a NUL-terminated string of at most max-1 characters. Returns its
@@ -52,7 +54,7 @@ static inline long strncpy_from_user(char *dst, const char __user *src,
 	if (a >= USER_TOP)
 		return -EFAULT;
 	size_t lim = MIN(max, USER_TOP - a);
-	long r = __uaccess_strncpy(dst, src, lim);
+	long r = __uaccess_strncpy(dst, (__force const char *)src, lim);
 	if (r < 0)
 		return r;
 	if ((size_t)r == lim)

@@ -14,6 +14,7 @@
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
+#include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 
@@ -200,11 +201,11 @@ int proc_execve(const char *path, const char *const *argv,
 
 /* Copies a NULL-terminated vector of user strings into one kernel block:
  * the pointer array followed by the strings. */
-static const char **copy_strings(const char *const *uv, size_t *budget,
-				 long *err)
+static const char **copy_strings(const char __user *const __user *uv,
+				 size_t *budget, long *err)
 {
 	size_t n = 0;
-	const char *s;
+	const char __user *s;
 	if (uv) {
 		for (;; n++) {
 			if (get_user(s, &uv[n])) {
@@ -252,11 +253,9 @@ static const char **copy_strings(const char *const *uv, size_t *budget,
 	return v;
 }
 
-long sys_execve(const char *upath, const char *const *uargv,
-		const char *const *uenvp);
-
-long sys_execve(const char *upath, const char *const *uargv,
-		const char *const *uenvp)
+SYSCALL_DEFINE3(execve, const char __user *, upath,
+		const char __user *const __user *, uargv,
+		const char __user *const __user *, uenvp)
 {
 	long r;
 	char *path = kmalloc(PATH_MAX);
@@ -289,8 +288,9 @@ long sys_execve(const char *upath, const char *const *uargv,
 
 /* execveat: the path is relative to dirfd; with AT_EMPTY_PATH and an empty
  * path, dirfd itself is the program (fexecve), by its /proc path. */
-long sys_execveat(int dirfd, const char *upath, const char *const *uargv,
-		  const char *const *uenvp, int flags)
+SYSCALL_DEFINE5(execveat, int, dirfd, const char __user *, upath,
+		const char __user *const __user *, uargv,
+		const char __user *const __user *, uenvp, int, flags)
 {
 	char buf[2];
 	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))

@@ -59,7 +59,7 @@ static void thread_clear_tid(struct process *p, struct thread *t)
 {
 	if (t->clear_child_tid) {
 		int zero = 0;
-		if (!copy_to_user((void *)t->clear_child_tid, &zero,
+		if (!copy_to_user((void __user *)t->clear_child_tid, &zero,
 				  sizeof(zero)))
 			futex_wake(p->mm, t->clear_child_tid, 1);
 		t->clear_child_tid = 0;

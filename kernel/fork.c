@@ -2,6 +2,7 @@
  * kernel thread that copies its parent's saved registers onto its own
  * kernel stack and returns to user mode with rax = 0. Threads
  * (CLONE_THREAD) start the same way inside the caller's process. */
+#include <acct.h>
 #include <arch.h>
 #include <asm/user.h>
 #include <err.h>
@@ -15,6 +16,7 @@
 #include <printk.h>
 #include <proc.h>
 #include <sched.h>
+#include <syscall.h>
 #include <trace.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
@@ -30,7 +32,8 @@
 
 struct fork_start {
 	struct process *proc;
-	int *child_settid; /* CLONE_CHILD_SETTID: where the child's tid goes */
+	int __user
+	    *child_settid; /* CLONE_CHILD_SETTID: where the child's tid goes */
 	struct trap_frame tf;
 	struct fpu_state *fpu;
 	uint64_t fs_base;
@@ -54,7 +57,7 @@ static void fork_child(void *arg)
 	t->sig_blocked = fs->sig_blocked;
 	arch_irq_disable();
 	t->proc = fs->proc;
-	int *settid = fs->child_settid;
+	int __user *settid = fs->child_settid;
 	kfree(fs);
 	mm_activate(t->proc->mm);
 	fpu_restore(t->fpu);
@@ -85,8 +88,9 @@ static int copy_files(struct process *dst, struct process *src)
 	return 0;
 }
 
-static long do_fork(unsigned long flags, uintptr_t stack, int *parent_tid,
-		    int *child_tid, unsigned long tls)
+static long do_fork(unsigned long flags, uintptr_t stack,
+		    int __user *parent_tid, int __user *child_tid,
+		    unsigned long tls)
 {
 	struct process *parent = proc_current(), *child;
 	struct thread *t = current;
@@ -186,7 +190,7 @@ fail:
 	return r;
 }
 
-long sys_fork(void)
+SYSCALL_DEFINE0(fork)
 {
 	return do_fork(SIGCHLD, 0, NULL, NULL, 0);
 }
@@ -194,7 +198,7 @@ long sys_fork(void)
 /* The child gets its own copy-on-write memory rather than borrowing the
  * parent's (POSIX allows it: a vfork child may only exec or _exit), and
  * the parent still waits for that exec or exit. */
-long sys_vfork(void)
+SYSCALL_DEFINE0(vfork)
 {
 	return do_fork(SIGCHLD | CLONE_VFORK, 0, NULL, NULL, 0);
 }
@@ -208,8 +212,9 @@ long sys_vfork(void)
 
 /* A new thread in the caller's process: same memory, files and signal
  * handlers, its own stack, TLS and registers. */
-static long clone_thread(unsigned long flags, uintptr_t stack, int *parent_tid,
-			 int *child_tid, unsigned long tls)
+static long clone_thread(unsigned long flags, uintptr_t stack,
+			 int __user *parent_tid, int __user *child_tid,
+			 unsigned long tls)
 {
 	struct process *p = proc_current();
 	struct thread *t = current;
@@ -269,8 +274,8 @@ static long clone_thread(unsigned long flags, uintptr_t stack, int *parent_tid,
 	return tid;
 }
 
-long sys_clone(unsigned long flags, uintptr_t stack, int *parent_tid,
-	       int *child_tid, unsigned long tls)
+SYSCALL_DEFINE5(clone, unsigned long, flags, uintptr_t, stack, int __user *,
+		parent_tid, int __user *, child_tid, unsigned long, tls)
 {
 	if (flags & CLONE_THREAD) {
 		/* Linux's rules: a thread shares handlers, which needs
@@ -294,8 +299,6 @@ long sys_clone(unsigned long flags, uintptr_t stack, int *parent_tid,
 	 * that stack is the child's own copy, contents included. */
 	return do_fork(flags & ~CLONE_VM, stack, parent_tid, child_tid, tls);
 }
-
-int rusage_put_times(void *ur, uint64_t u, uint64_t s);
 
 #define WNOHANG 1
 #define WUNTRACED 2
@@ -393,7 +396,8 @@ static long wait_child(int pid, int flags, bool nohang, bool nowait,
 	}
 }
 
-long sys_wait4(int pid, int *ustatus, int options, void *rusage)
+SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options,
+		void __user *, rusage)
 {
 	struct reaped r;
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
@@ -420,7 +424,8 @@ long sys_wait4(int pid, int *ustatus, int options, void *rusage)
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
 
-long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
+SYSCALL_DEFINE5(waitid, int, idtype, int, id, void __user *, uinfo, int,
+		options, void __user *, rusage)
 {
 	struct reaped r;
 	int pid;

@@ -7,6 +7,7 @@
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
+#include <syscall.h>
 #include <time.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
@@ -20,8 +21,6 @@
 #define FUTEX_CLOCK_REALTIME 256
 #define FUTEX_BITSET_MATCH_ANY 0xffffffffu
 
-extern int64_t rtc_boot_epoch;
-
 struct futex_waiter {
 	struct mm *mm;
 	uintptr_t addr;
@@ -34,7 +33,7 @@ struct futex_waiter {
 /* Protected by sched_lock. */
 static LIST_HEAD(futex_waiters);
 
-static long futex_wait(uint32_t *uaddr, uint32_t val, uint64_t deadline,
+static long futex_wait(uint32_t __user *uaddr, uint32_t val, uint64_t deadline,
 		       uint32_t bitset)
 {
 	struct thread *t = current;
@@ -102,8 +101,9 @@ int futex_wake(struct mm *mm, uintptr_t addr, int n)
 	return futex_wake_bitset(mm, addr, n, FUTEX_BITSET_MATCH_ANY);
 }
 
-long sys_futex(uint32_t *uaddr, int op, uint32_t val,
-	       const struct timespec_k *uts, uint32_t *uaddr2, uint32_t val3)
+SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
+		const struct timespec_k __user *, uts, uint32_t __user *,
+		uaddr2, uint32_t, val3)
 {
 	(void)uaddr2;
 	int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
@@ -150,6 +150,7 @@ long sys_futex(uint32_t *uaddr, int op, uint32_t val,
 			return -EINVAL;
 		return futex_wake_bitset(mm, (uintptr_t)uaddr, (int)val, val3);
 	default:
-		return -ENOSYS; /* requeue, wake-op and PI are not implemented */
+		/* requeue, wake-op and PI are not implemented */
+		return -ENOSYS;
 	}
 }

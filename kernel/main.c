@@ -4,6 +4,7 @@
  * the first kernel thread and becomes the idle thread. */
 #include <acpi.h>
 #include <arch.h>
+#include <entry.h>
 #include <failinject.h>
 #include <asm/apic.h>
 #include <asm/cpufeature.h>
@@ -37,7 +38,6 @@
 
 extern char __kernel_start[], __kernel_end[];
 static char cmdline_buf[BOOT_CMDLINE_MAX];
-void rtc_init(void);
 
 static const char *mem_type_name(uint32_t type)
 {

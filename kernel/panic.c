@@ -11,12 +11,11 @@
 #include <panic.h>
 #include <printk.h>
 
-extern bool printk_panicking;
 int arch_probe_read64(const void *addr, uint64_t *out);
 
 static volatile int panic_in_progress;
 
-void backtrace_from(uint64_t rbp, uint64_t rip)
+static void backtrace_from(uint64_t rbp, uint64_t rip)
 {
 	char sym[128];
 	kprintf("Call Trace:\n");

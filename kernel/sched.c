@@ -3,6 +3,7 @@
  * See include/sched.h for the policy and the locking rule. */
 #include <acct.h>
 #include <arch.h>
+#include <entry.h>
 #include <err.h>
 #include <lockcheck.h>
 #include <panic.h>

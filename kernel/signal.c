@@ -10,6 +10,7 @@
 #include <proc.h>
 #include <sched.h>
 #include <signal.h>
+#include <syscall.h>
 #include <time.h>
 #include <trace.h>
 #include <uaccess.h>
@@ -202,8 +203,8 @@ void signal_deliver(struct trap_frame *tf)
 		ka->handler = SIG_DFL;
 }
 
-long sys_rt_sigaction(int sig, const struct k_sigaction *act,
-		      struct k_sigaction *oact, size_t sigsetsize)
+SYSCALL_DEFINE4(rt_sigaction, int, sig, const struct k_sigaction __user *, act,
+		struct k_sigaction __user *, oact, size_t, sigsetsize)
 {
 	struct process *p = proc_current();
 	struct k_sigaction k;
@@ -226,8 +227,8 @@ long sys_rt_sigaction(int sig, const struct k_sigaction *act,
 	return 0;
 }
 
-long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset,
-			size_t sigsetsize)
+SYSCALL_DEFINE4(rt_sigprocmask, int, how, const uint64_t __user *, set,
+		uint64_t __user *, oset, size_t, sigsetsize)
 {
 	struct thread *t = current;
 	uint64_t n, old = t->sig_blocked;
@@ -256,7 +257,7 @@ long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset,
 	return 0;
 }
 
-long sys_rt_sigpending(uint64_t *set, size_t sigsetsize)
+SYSCALL_DEFINE2(rt_sigpending, uint64_t __user *, set, size_t, sigsetsize)
 {
 	if (sigsetsize != sizeof(uint64_t))
 		return -EINVAL;
@@ -268,7 +269,8 @@ static struct wait_queue pause_wq = WAIT_QUEUE_INIT(pause_wq);
 
 /* Sleeps with a temporary mask until a signal is delivered; the old mask
  * comes back when the handler returns (through the signal frame). */
-long sys_rt_sigsuspend(const uint64_t *umask, size_t sigsetsize)
+SYSCALL_DEFINE2(rt_sigsuspend, const uint64_t __user *, umask, size_t,
+		sigsetsize)
 {
 	struct thread *t = current;
 	uint64_t m;
@@ -292,7 +294,7 @@ long sys_rt_sigsuspend(const uint64_t *umask, size_t sigsetsize)
 	return -EINTR;
 }
 
-long sys_pause(void)
+SYSCALL_DEFINE0(pause)
 {
 	wait_event_interruptible(&pause_wq, false);
 	return -EINTR;
@@ -321,8 +323,9 @@ bool signal_user_may_send(struct process *p, int sig)
  * handler. While waiting, the set is unblocked so that its signals wake
  * the thread (they are taken here, not delivered); any other unblocked
  * signal ends the wait with EINTR and is delivered on the way out. */
-long sys_rt_sigtimedwait(const uint64_t *uset, void *uinfo,
-			 const struct timespec_k *uts, size_t sigsetsize)
+SYSCALL_DEFINE4(rt_sigtimedwait, const uint64_t __user *, uset, void __user *,
+		uinfo, const struct timespec_k __user *, uts, size_t,
+		sigsetsize)
 {
 	struct thread *t = current;
 	uint64_t set;
@@ -386,8 +389,8 @@ long sys_rt_sigtimedwait(const uint64_t *uset, void *uinfo,
  * also within one session (the shell resuming its jobs). Credentials are
  * single words written by their own process's threads, so a racing setuid
  * is seen before or after, never torn. */
-static bool kill_permitted(const struct process *from,
-			   const struct process *to, int sig)
+static bool kill_permitted(const struct process *from, const struct process *to,
+			   int sig)
 {
 	if (!from || from == to || from->euid == 0)
 		return true;
@@ -404,7 +407,7 @@ int signal_send_from(struct process *from, struct process *p, int sig)
 	return signal_user_may_send(p, sig) ? signal_send(p, sig) : 0;
 }
 
-long sys_kill(int pid, int sig)
+SYSCALL_DEFINE2(kill, int, pid, int, sig)
 {
 	struct process *self = proc_current();
 	if (sig < 0 || sig > NSIG)
@@ -451,19 +454,19 @@ static long kill_thread(int tgid, int tid, int sig)
 	return r;
 }
 
-long sys_tgkill(int tgid, int tid, int sig)
+SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
 {
 	if (tgid <= 0)
 		return -EINVAL;
 	return kill_thread(tgid, tid, sig);
 }
 
-long sys_tkill(int tid, int sig)
+SYSCALL_DEFINE2(tkill, int, tid, int, sig)
 {
 	return kill_thread(0, tid, sig);
 }
 
-long sys_rt_sigreturn(void)
+SYSCALL_DEFINE0(rt_sigreturn)
 {
 	struct thread *t = current;
 	uint64_t mask;
@@ -490,7 +493,8 @@ struct stack_k {
 };
 
 /* An alternate stack for handlers installed with SA_ONSTACK. */
-long sys_sigaltstack(const struct stack_k *uss, struct stack_k *uoss)
+SYSCALL_DEFINE2(sigaltstack, const struct stack_k __user *, uss,
+		struct stack_k __user *, uoss)
 {
 	struct thread *t = current;
 	uint64_t rsp = t->utf->rsp;

@@ -8,11 +8,12 @@
 #include <percpu.h>
 #include <proc.h>
 #include <rlimit.h>
+#include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 #include "sys_fs.h"
 
-long sys_ftruncate(int fd, int64_t len)
+SYSCALL_DEFINE2(ftruncate, int, fd, int64_t, len)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
@@ -34,7 +35,7 @@ long sys_ftruncate(int fd, int64_t len)
 	return r;
 }
 
-long sys_truncate(const char *upath, int64_t len)
+SYSCALL_DEFINE2(truncate, const char __user *, upath, int64_t, len)
 {
 	struct file *f;
 	struct process *p = proc_current();
@@ -59,7 +60,7 @@ long sys_truncate(const char *upath, int64_t len)
 	return r;
 }
 
-long sys_umask(uint32_t mask)
+SYSCALL_DEFINE1(umask, uint32_t, mask)
 {
 	struct vfs_ctx *ctx = proc_current()->fs;
 	uint32_t old = ctx->umask;
@@ -81,7 +82,8 @@ static long chmod_inode(struct inode *ino, uint32_t mode)
 	return 0;
 }
 
-long sys_fchmodat(int dirfd, const char *upath, uint32_t mode)
+SYSCALL_DEFINE3(fchmodat, int, dirfd, const char __user *, upath, uint32_t,
+		mode)
 {
 	struct inode *ino;
 	long r = stat_common(dirfd, upath, 0, &ino);
@@ -92,7 +94,7 @@ long sys_fchmodat(int dirfd, const char *upath, uint32_t mode)
 	return r;
 }
 
-long sys_chmod(const char *p, uint32_t mode)
+SYSCALL_DEFINE2(chmod, const char __user *, p, uint32_t, mode)
 {
 	return sys_fchmodat(AT_FDCWD, p, mode);
 }
@@ -123,8 +125,8 @@ static long chown_inode(struct inode *ino, uint32_t uid, uint32_t gid)
 	return 0;
 }
 
-long sys_fchownat(int dirfd, const char *upath, uint32_t uid, uint32_t gid,
-		  int flags)
+SYSCALL_DEFINE5(fchownat, int, dirfd, const char __user *, upath, uint32_t, uid,
+		uint32_t, gid, int, flags)
 {
 	struct inode *ino;
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
@@ -137,17 +139,17 @@ long sys_fchownat(int dirfd, const char *upath, uint32_t uid, uint32_t gid,
 	return r;
 }
 
-long sys_chown(const char *p, uint32_t uid, uint32_t gid)
+SYSCALL_DEFINE3(chown, const char __user *, p, uint32_t, uid, uint32_t, gid)
 {
 	return sys_fchownat(AT_FDCWD, p, uid, gid, 0);
 }
 
-long sys_lchown(const char *p, uint32_t uid, uint32_t gid)
+SYSCALL_DEFINE3(lchown, const char __user *, p, uint32_t, uid, uint32_t, gid)
 {
 	return sys_fchownat(AT_FDCWD, p, uid, gid, AT_SYMLINK_NOFOLLOW);
 }
 
-long sys_fchown(int fd, uint32_t uid, uint32_t gid)
+SYSCALL_DEFINE3(fchown, int, fd, uint32_t, uid, uint32_t, gid)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
@@ -157,7 +159,7 @@ long sys_fchown(int fd, uint32_t uid, uint32_t gid)
 	return r;
 }
 
-long sys_fchmod(int fd, uint32_t mode)
+SYSCALL_DEFINE2(fchmod, int, fd, uint32_t, mode)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
@@ -169,7 +171,7 @@ long sys_fchmod(int fd, uint32_t mode)
 
 /* sync writes every file system back and waits for it, as Linux does
  * (sync(2) cannot fail: errors are only logged). */
-long sys_sync(void)
+SYSCALL_DEFINE0(sync)
 {
 	vfs_sync_all();
 	return 0;
@@ -177,7 +179,7 @@ long sys_sync(void)
 
 /* fsync and syncfs write back the whole file system of the file: simple
  * and correct (more than fsync needs). */
-long sys_syncfs(int fd)
+SYSCALL_DEFINE1(syncfs, int, fd)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
@@ -189,7 +191,7 @@ long sys_syncfs(int fd)
 	return r;
 }
 
-long sys_fsync(int fd)
+SYSCALL_DEFINE1(fsync, int, fd)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
@@ -200,7 +202,7 @@ long sys_fsync(int fd)
 	file_put(f);
 	return r ? r : sys_syncfs(fd);
 }
-long sys_fdatasync(int fd)
+SYSCALL_DEFINE1(fdatasync, int, fd)
 {
 	return sys_fsync(fd);
 }
@@ -211,8 +213,8 @@ long sys_fdatasync(int fd)
 /* utimensat: set access and modification times (NULL: now). Only the
  * owner (or root) may set explicit times; anyone with write access may set
  * them to now, as POSIX says. */
-long sys_utimensat(int dirfd, const char *upath,
-		   const struct kstat_timespec *uts, int flags)
+SYSCALL_DEFINE4(utimensat, int, dirfd, const char __user *, upath,
+		const struct kstat_timespec __user *, uts, int, flags)
 {
 	struct process *p = proc_current();
 	struct kstat_timespec ts[2];

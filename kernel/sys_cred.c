@@ -5,6 +5,7 @@
 #include <fs/vfs.h>
 #include <lib/string.h>
 #include <proc.h>
+#include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 
@@ -38,7 +39,7 @@ static long set_res(uint32_t *r, uint32_t *e, uint32_t *s, bool priv,
 	return 0;
 }
 
-long sys_setresuid(uint32_t r, uint32_t e, uint32_t s)
+SYSCALL_DEFINE3(setresuid, uint32_t, r, uint32_t, e, uint32_t, s)
 {
 	struct process *p = proc_current();
 	long ret = set_res(&p->uid, &p->euid, &p->suid, p->euid == 0, r, e, s);
@@ -46,7 +47,7 @@ long sys_setresuid(uint32_t r, uint32_t e, uint32_t s)
 	return ret;
 }
 
-long sys_setresgid(uint32_t r, uint32_t e, uint32_t s)
+SYSCALL_DEFINE3(setresgid, uint32_t, r, uint32_t, e, uint32_t, s)
 {
 	struct process *p = proc_current();
 	long ret = set_res(&p->gid, &p->egid, &p->sgid, p->euid == 0, r, e, s);
@@ -54,7 +55,7 @@ long sys_setresgid(uint32_t r, uint32_t e, uint32_t s)
 	return ret;
 }
 
-long sys_setuid(uint32_t uid)
+SYSCALL_DEFINE1(setuid, uint32_t, uid)
 {
 	struct process *p = proc_current();
 	if (p->euid == 0)
@@ -62,7 +63,7 @@ long sys_setuid(uint32_t uid)
 	return sys_setresuid(NOCHANGE, uid, NOCHANGE);
 }
 
-long sys_setgid(uint32_t gid)
+SYSCALL_DEFINE1(setgid, uint32_t, gid)
 {
 	struct process *p = proc_current();
 	if (p->euid == 0)
@@ -70,7 +71,7 @@ long sys_setgid(uint32_t gid)
 	return sys_setresgid(NOCHANGE, gid, NOCHANGE);
 }
 
-long sys_setreuid(uint32_t r, uint32_t e)
+SYSCALL_DEFINE2(setreuid, uint32_t, r, uint32_t, e)
 {
 	struct process *p = proc_current();
 	/* The saved id follows the effective one when the real id is set
@@ -83,7 +84,7 @@ long sys_setreuid(uint32_t r, uint32_t e)
 	return sys_setresuid(r, e, s);
 }
 
-long sys_setregid(uint32_t r, uint32_t e)
+SYSCALL_DEFINE2(setregid, uint32_t, r, uint32_t, e)
 {
 	struct process *p = proc_current();
 	uint32_t s = NOCHANGE;
@@ -94,27 +95,29 @@ long sys_setregid(uint32_t r, uint32_t e)
 	return sys_setresgid(r, e, s);
 }
 
-static long put3(uint32_t a, uint32_t b, uint32_t c, uint32_t *ua, uint32_t *ub,
-		 uint32_t *uc)
+static long put3(uint32_t a, uint32_t b, uint32_t c, uint32_t __user *ua,
+		 uint32_t __user *ub, uint32_t __user *uc)
 {
 	if (put_user(a, ua) || put_user(b, ub) || put_user(c, uc))
 		return -EFAULT;
 	return 0;
 }
 
-long sys_getresuid(uint32_t *r, uint32_t *e, uint32_t *s)
+SYSCALL_DEFINE3(getresuid, uint32_t __user *, r, uint32_t __user *, e,
+		uint32_t __user *, s)
 {
 	struct process *p = proc_current();
 	return put3(p->uid, p->euid, p->suid, r, e, s);
 }
 
-long sys_getresgid(uint32_t *r, uint32_t *e, uint32_t *s)
+SYSCALL_DEFINE3(getresgid, uint32_t __user *, r, uint32_t __user *, e,
+		uint32_t __user *, s)
 {
 	struct process *p = proc_current();
 	return put3(p->gid, p->egid, p->sgid, r, e, s);
 }
 
-long sys_getgroups(int size, uint32_t *list)
+SYSCALL_DEFINE2(getgroups, int, size, uint32_t __user *, list)
 {
 	struct process *p = proc_current();
 	if (size < 0)
@@ -128,7 +131,7 @@ long sys_getgroups(int size, uint32_t *list)
 	return p->ngroups;
 }
 
-long sys_setgroups(int size, const uint32_t *list)
+SYSCALL_DEFINE2(setgroups, int, size, const uint32_t __user *, list)
 {
 	struct process *p = proc_current();
 	uint32_t g[32];

@@ -10,12 +10,13 @@
 #include <percpu.h>
 #include <proc.h>
 #include <rlimit.h>
+#include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 #include "sys_fs.h"
 
 /* Copies a user path into a new kernel buffer (kfree it). */
-char *getname(const char *upath, long *err)
+char *getname(const char __user *upath, long *err)
 {
 	char *k = kmalloc(PATH_MAX);
 	if (!k) {
@@ -72,7 +73,8 @@ long at_dir(int dirfd, const char *path, struct inode **dir)
 	return r;
 }
 
-long sys_openat(int dirfd, const char *upath, int flags, uint32_t mode)
+SYSCALL_DEFINE4(openat, int, dirfd, const char __user *, upath, int, flags,
+		uint32_t, mode)
 {
 	struct process *p = proc_current();
 	struct inode *dir;
@@ -95,22 +97,22 @@ long sys_openat(int dirfd, const char *upath, int flags, uint32_t mode)
 	return r;
 }
 
-long sys_open(const char *upath, int flags, uint32_t mode)
+SYSCALL_DEFINE3(open, const char __user *, upath, int, flags, uint32_t, mode)
 {
 	return sys_openat(AT_FDCWD, upath, flags, mode);
 }
 
-long sys_creat(const char *upath, uint32_t mode)
+SYSCALL_DEFINE2(creat, const char __user *, upath, uint32_t, mode)
 {
 	return sys_openat(AT_FDCWD, upath, O_CREAT | O_WRONLY | O_TRUNC, mode);
 }
 
-long sys_close(int fd)
+SYSCALL_DEFINE1(close, int, fd)
 {
 	return fd_close(proc_current(), fd);
 }
 
-long sys_lseek(int fd, int64_t off, int whence)
+SYSCALL_DEFINE3(lseek, int, fd, int64_t, off, int, whence)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
@@ -120,7 +122,7 @@ long sys_lseek(int fd, int64_t off, int whence)
 	return r;
 }
 
-long sys_getdents64(int fd, char *ubuf, size_t n)
+SYSCALL_DEFINE3(getdents64, int, fd, char __user *, ubuf, size_t, n)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
@@ -135,7 +137,7 @@ long sys_getdents64(int fd, char *ubuf, size_t n)
 	return r;
 }
 
-long sys_ioctl(int fd, unsigned long cmd, uintptr_t arg)
+SYSCALL_DEFINE3(ioctl, int, fd, unsigned long, cmd, uintptr_t, arg)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
@@ -145,7 +147,7 @@ long sys_ioctl(int fd, unsigned long cmd, uintptr_t arg)
 	return r;
 }
 
-long sys_dup(int fd)
+SYSCALL_DEFINE1(dup, int, fd)
 {
 	struct process *p = proc_current();
 	struct file *f = fd_get(p, fd);
@@ -157,7 +159,7 @@ long sys_dup(int fd)
 	return r;
 }
 
-long sys_dup3(int oldfd, int newfd, int flags)
+SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, int, flags)
 {
 	if (flags & ~O_CLOEXEC)
 		return -EINVAL;
@@ -166,7 +168,7 @@ long sys_dup3(int oldfd, int newfd, int flags)
 	return fd_dup_to(proc_current(), oldfd, newfd, flags & O_CLOEXEC);
 }
 
-long sys_dup2(int oldfd, int newfd)
+SYSCALL_DEFINE2(dup2, int, oldfd, int, newfd)
 {
 	struct process *p = proc_current();
 	if (oldfd == newfd) {
@@ -179,7 +181,7 @@ long sys_dup2(int oldfd, int newfd)
 	return fd_dup_to(p, oldfd, newfd, false);
 }
 
-long sys_fcntl(int fd, int cmd, unsigned long arg)
+SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, unsigned long, arg)
 {
 	struct process *p = proc_current();
 	struct file *f = fd_get(p, fd);

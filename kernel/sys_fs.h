@@ -12,7 +12,7 @@ struct stat;
 
 /* Copies a user path into a new kernel buffer (kfree it); NULL and *err
  * on failure. */
-char *getname(const char *upath, long *err);
+char *getname(const char __user *upath, long *err);
 /* The inode of fd (AT_FDCWD: the cwd), with a reference. */
 long fd_inode(int fd, struct inode **out);
 /* The directory a *at() call starts from, with a reference; NULL for the
@@ -20,8 +20,9 @@ long fd_inode(int fd, struct inode **out);
 long at_dir(int dirfd, const char *path, struct inode **dir);
 /* The inode a path names (AT_EMPTY_PATH: dirfd's), with a reference; or,
  * with st, its attributes taken in the walk's lock hold, no reference. */
-long lookup_at(int dirfd, const char *upath, int flags, struct inode **out,
-	       struct stat *st);
-long stat_common(int dirfd, const char *upath, int flags, struct inode **out);
+long lookup_at(int dirfd, const char __user *upath, int flags,
+	       struct inode **out, struct stat *st);
+long stat_common(int dirfd, const char __user *upath, int flags,
+		 struct inode **out);
 
 #endif

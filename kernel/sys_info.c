@@ -1,10 +1,12 @@
 /* Accounting and information calls: times, getrusage, sysinfo,
  * sched_getaffinity, and process groups and sessions. */
+#include <acct.h>
 #include <mm/mm.h>
 #include <mm/pmm.h>
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
+#include <syscall.h>
 #include <time.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
@@ -38,7 +40,7 @@ struct sysinfo_k {
 };
 STATIC_ASSERT(sizeof(struct sysinfo_k) == 112, "struct sysinfo is 112 bytes");
 
-long sys_times(struct tms_k *ut)
+SYSCALL_DEFINE1(times, struct tms_k __user *, ut)
 {
 	struct process *p = proc_current();
 	struct thread *t = current;
@@ -68,14 +70,14 @@ static void rusage_times(struct rusage_k *k, uint64_t u, uint64_t s)
 }
 
 /* wait4's rusage: the reaped child's times, its children's included. */
-int rusage_put_times(void *ur, uint64_t u, uint64_t s)
+int rusage_put_times(void __user *ur, uint64_t u, uint64_t s)
 {
 	struct rusage_k k = {0};
 	rusage_times(&k, u, s);
 	return copy_to_user(ur, &k, sizeof(k));
 }
 
-long sys_getrusage(int who, struct rusage_k *ur)
+SYSCALL_DEFINE2(getrusage, int, who, struct rusage_k __user *, ur)
 {
 	struct process *p = proc_current();
 	struct thread *t = current;
@@ -96,7 +98,7 @@ long sys_getrusage(int who, struct rusage_k *ur)
 	return copy_to_user(ur, &k, sizeof(k));
 }
 
-long sys_sysinfo(struct sysinfo_k *ui)
+SYSCALL_DEFINE1(sysinfo, struct sysinfo_k __user *, ui)
 {
 	struct pmm_stats st;
 	struct sysinfo_k k = {0};
@@ -113,7 +115,8 @@ long sys_sysinfo(struct sysinfo_k *ui)
 	return copy_to_user(ui, &k, sizeof(k));
 }
 
-long sys_sched_getaffinity(int pid, unsigned long len, uint64_t *umask)
+SYSCALL_DEFINE3(sched_getaffinity, int, pid, unsigned long, len,
+		uint64_t __user *, umask)
 {
 	if (len < sizeof(uint64_t) || (len & (sizeof(uint64_t) - 1)))
 		return -EINVAL;
@@ -125,7 +128,7 @@ long sys_sched_getaffinity(int pid, unsigned long len, uint64_t *umask)
 	return sizeof(mask);
 }
 
-long sys_getpgid(int pid)
+SYSCALL_DEFINE1(getpgid, int, pid)
 {
 	struct process *p = proc_current();
 	if (pid == 0 || pid == p->pid)
@@ -137,12 +140,12 @@ long sys_getpgid(int pid)
 	return r;
 }
 
-long sys_getpgrp(void)
+SYSCALL_DEFINE0(getpgrp)
 {
 	return proc_current()->pgid;
 }
 
-long sys_getsid(int pid)
+SYSCALL_DEFINE1(getsid, int, pid)
 {
 	struct process *p = proc_current();
 	if (pid == 0 || pid == p->pid)
@@ -154,7 +157,7 @@ long sys_getsid(int pid)
 	return r;
 }
 
-long sys_setsid(void)
+SYSCALL_DEFINE0(setsid)
 {
 	struct process *p = proc_current();
 	long r;
@@ -171,7 +174,7 @@ long sys_setsid(void)
 	return r;
 }
 
-long sys_setpgid(int pid, int pgid)
+SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 {
 	struct process *self = proc_current(), *p;
 	long r = 0;

@@ -9,6 +9,7 @@
 #include <percpu.h>
 #include <proc.h>
 #include <rlimit.h>
+#include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 #include "sys_fs.h"
@@ -19,7 +20,8 @@
 
 /* Moves up to n bytes between a user buffer and the file, chunk by
  * chunk; stops early on a short transfer. */
-static long do_io(struct file *f, char *ubuf, size_t n, bool write, int64_t off)
+static long do_io(struct file *f, char __user *ubuf, size_t n, bool write,
+		  int64_t off)
 {
 	if (n > 0x7ffff000)
 		n = 0x7ffff000; /* Linux's MAX_RW_COUNT */
@@ -67,7 +69,7 @@ static long do_io(struct file *f, char *ubuf, size_t n, bool write, int64_t off)
 	return done ? (long)done : r;
 }
 
-static long fd_io(int fd, char *ubuf, size_t n, bool write, int64_t off)
+static long fd_io(int fd, char __user *ubuf, size_t n, bool write, int64_t off)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
@@ -77,26 +79,27 @@ static long fd_io(int fd, char *ubuf, size_t n, bool write, int64_t off)
 	return r;
 }
 
-long sys_read(int fd, char *buf, size_t n)
+SYSCALL_DEFINE3(read, int, fd, char __user *, buf, size_t, n)
 {
 	return fd_io(fd, buf, n, false, -1);
 }
-long sys_write(int fd, char *buf, size_t n)
+SYSCALL_DEFINE3(write, int, fd, char __user *, buf, size_t, n)
 {
 	return fd_io(fd, buf, n, true, -1);
 }
 
-long sys_pread64(int fd, char *buf, size_t n, int64_t off)
+SYSCALL_DEFINE4(pread64, int, fd, char __user *, buf, size_t, n, int64_t, off)
 {
 	return off < 0 ? -EINVAL : fd_io(fd, buf, n, false, off);
 }
 
-long sys_pwrite64(int fd, char *buf, size_t n, int64_t off)
+SYSCALL_DEFINE4(pwrite64, int, fd, char __user *, buf, size_t, n, int64_t, off)
 {
 	return off < 0 ? -EINVAL : fd_io(fd, buf, n, true, off);
 }
 
-static long vec_io(int fd, const struct iovec_k *uiov, int cnt, bool write)
+static long vec_io(int fd, const struct iovec_k __user *uiov, int cnt,
+		   bool write)
 {
 	if (cnt < 0 || cnt > IOV_MAX)
 		return -EINVAL;
@@ -116,7 +119,7 @@ static long vec_io(int fd, const struct iovec_k *uiov, int cnt, bool write)
 		}
 		if (v.iov_len == 0)
 			continue;
-		r = do_io(f, (char *)v.iov_base, v.iov_len, write, -1);
+		r = do_io(f, (char __user *)v.iov_base, v.iov_len, write, -1);
 		if (r <= 0)
 			break;
 		total += r;
@@ -127,12 +130,12 @@ static long vec_io(int fd, const struct iovec_k *uiov, int cnt, bool write)
 	return total ? total : r;
 }
 
-long sys_readv(int fd, const struct iovec_k *iov, int cnt)
+SYSCALL_DEFINE3(readv, int, fd, const struct iovec_k __user *, iov, int, cnt)
 {
 	return vec_io(fd, iov, cnt, false);
 }
 
-long sys_writev(int fd, const struct iovec_k *iov, int cnt)
+SYSCALL_DEFINE3(writev, int, fd, const struct iovec_k __user *, iov, int, cnt)
 {
 	return vec_io(fd, iov, cnt, true);
 }

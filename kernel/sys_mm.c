@@ -6,10 +6,11 @@
 #include <mm/mm.h>
 #include <proc.h>
 #include <rlimit.h>
+#include <syscall.h>
 #include <uapi/errno.h>
 #include <uapi/mman.h>
 
-long sys_brk(uintptr_t addr)
+SYSCALL_DEFINE1(brk, uintptr_t, addr)
 {
 	struct mm *mm = proc_current()->mm;
 	/* Growth past RLIMIT_AS or RLIMIT_DATA is refused: the break stays
@@ -21,8 +22,8 @@ long sys_brk(uintptr_t addr)
 	return (long)mm_brk(mm, addr);
 }
 
-long sys_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd,
-	      long off)
+SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, long, prot, long, flags,
+		long, fd, long, off)
 {
 	struct mm *mm = proc_current()->mm;
 	long type = flags & MAP_TYPE;
@@ -74,14 +75,14 @@ long sys_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd,
 	return r ? r : (long)addr;
 }
 
-long sys_munmap(uintptr_t addr, size_t len)
+SYSCALL_DEFINE2(munmap, uintptr_t, addr, size_t, len)
 {
 	if ((addr & (PAGE_SIZE - 1)) || len == 0)
 		return -EINVAL;
 	return mm_unmap(proc_current()->mm, addr, len);
 }
 
-long sys_mprotect(uintptr_t addr, size_t len, long prot)
+SYSCALL_DEFINE3(mprotect, uintptr_t, addr, size_t, len, long, prot)
 {
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
@@ -92,7 +93,7 @@ long sys_mprotect(uintptr_t addr, size_t len, long prot)
 	return mm_protect(proc_current()->mm, addr, len, prot);
 }
 
-long sys_madvise(uintptr_t addr, size_t len, long advice)
+SYSCALL_DEFINE3(madvise, uintptr_t, addr, size_t, len, long, advice)
 {
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;

@@ -5,13 +5,14 @@
 #include <fs/vfs.h>
 #include <mm/kmalloc.h>
 #include <proc.h>
+#include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 
 #define MOUNT_DATA_MAX 4096
 
 /* A user string into a new kernel buffer; NULL pointer gives NULL. */
-static long copy_string(const char *u, size_t max, char **out)
+static long copy_string(const char __user *u, size_t max, char **out)
 {
 	*out = NULL;
 	if (!u)
@@ -32,8 +33,9 @@ static long copy_string(const char *u, size_t max, char **out)
 	return 0;
 }
 
-long sys_mount(const char *usource, const char *utarget, const char *utype,
-	       unsigned long flags, const void *udata)
+SYSCALL_DEFINE5(mount, const char __user *, usource, const char __user *,
+		utarget, const char __user *, utype, unsigned long, flags,
+		const void __user *, udata)
 {
 	struct process *p = proc_current();
 	char *source, *target = NULL, *type = NULL, *data = NULL;
@@ -67,7 +69,7 @@ long sys_mount(const char *usource, const char *utarget, const char *utype,
 	return r;
 }
 
-long sys_umount2(const char *utarget, int flags)
+SYSCALL_DEFINE2(umount2, const char __user *, utarget, int, flags)
 {
 	struct process *p = proc_current();
 	char *target;
@@ -89,7 +91,8 @@ long sys_umount2(const char *utarget, int flags)
 	return r;
 }
 
-long sys_statfs(const char *upath, struct kstatfs *ubuf)
+SYSCALL_DEFINE2(statfs, const char __user *, upath, struct kstatfs __user *,
+		ubuf)
 {
 	struct process *p = proc_current();
 	char *path;
@@ -113,7 +116,7 @@ long sys_statfs(const char *upath, struct kstatfs *ubuf)
 	return r;
 }
 
-long sys_fstatfs(int fd, struct kstatfs *ubuf)
+SYSCALL_DEFINE2(fstatfs, int, fd, struct kstatfs __user *, ubuf)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)

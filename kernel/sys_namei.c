@@ -8,11 +8,12 @@
 #include <percpu.h>
 #include <proc.h>
 #include <rlimit.h>
+#include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 #include "sys_fs.h"
 
-long sys_getcwd(char *ubuf, size_t size)
+SYSCALL_DEFINE2(getcwd, char __user *, ubuf, size_t, size)
 {
 	char *k = kmalloc(PATH_MAX);
 	if (!k)
@@ -42,7 +43,7 @@ static long set_cwd(struct inode *ino)
 	return 0;
 }
 
-long sys_chdir(const char *upath)
+SYSCALL_DEFINE1(chdir, const char __user *, upath)
 {
 	struct inode *ino;
 	long r = stat_common(AT_FDCWD, upath, 0, &ino);
@@ -53,7 +54,7 @@ long sys_chdir(const char *upath)
 	return r;
 }
 
-long sys_fchdir(int fd)
+SYSCALL_DEFINE1(fchdir, int, fd)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
@@ -80,7 +81,7 @@ long sys_fchdir(int fd)
 		__r;                                                           \
 	})
 
-long sys_mkdirat(int dirfd, const char *upath, uint32_t mode)
+SYSCALL_DEFINE3(mkdirat, int, dirfd, const char __user *, upath, uint32_t, mode)
 {
 	struct vfs_ctx *ctx = proc_current()->fs;
 	return WITH_PATH(dirfd, upath,
@@ -89,12 +90,13 @@ long sys_mkdirat(int dirfd, const char *upath, uint32_t mode)
 				    NULL));
 }
 
-long sys_mkdir(const char *p, uint32_t mode)
+SYSCALL_DEFINE2(mkdir, const char __user *, p, uint32_t, mode)
 {
 	return sys_mkdirat(AT_FDCWD, p, mode);
 }
 
-long sys_mknodat(int dirfd, const char *upath, uint32_t mode, uint32_t dev)
+SYSCALL_DEFINE4(mknodat, int, dirfd, const char __user *, upath, uint32_t, mode,
+		uint32_t, dev)
 {
 	struct vfs_ctx *ctx = proc_current()->fs;
 	uint32_t type = mode & S_IFMT;
@@ -112,12 +114,12 @@ long sys_mknodat(int dirfd, const char *upath, uint32_t mode, uint32_t dev)
 				    NULL));
 }
 
-long sys_mknod(const char *p, uint32_t mode, uint32_t dev)
+SYSCALL_DEFINE3(mknod, const char __user *, p, uint32_t, mode, uint32_t, dev)
 {
 	return sys_mknodat(AT_FDCWD, p, mode, dev);
 }
 
-long sys_unlinkat(int dirfd, const char *upath, int flags)
+SYSCALL_DEFINE3(unlinkat, int, dirfd, const char __user *, upath, int, flags)
 {
 	struct vfs_ctx *ctx = proc_current()->fs;
 	if (flags & ~AT_REMOVEDIR)
@@ -126,16 +128,17 @@ long sys_unlinkat(int dirfd, const char *upath, int flags)
 			 vfs_unlink(ctx, dir, path, flags & AT_REMOVEDIR));
 }
 
-long sys_unlink(const char *p)
+SYSCALL_DEFINE1(unlink, const char __user *, p)
 {
 	return sys_unlinkat(AT_FDCWD, p, 0);
 }
-long sys_rmdir(const char *p)
+SYSCALL_DEFINE1(rmdir, const char __user *, p)
 {
 	return sys_unlinkat(AT_FDCWD, p, AT_REMOVEDIR);
 }
 
-long sys_symlinkat(const char *utarget, int dirfd, const char *upath)
+SYSCALL_DEFINE3(symlinkat, const char __user *, utarget, int, dirfd,
+		const char __user *, upath)
 {
 	struct vfs_ctx *ctx = proc_current()->fs;
 	long r;
@@ -147,7 +150,7 @@ long sys_symlinkat(const char *utarget, int dirfd, const char *upath)
 	return r;
 }
 
-long sys_symlink(const char *t, const char *p)
+SYSCALL_DEFINE2(symlink, const char __user *, t, const char __user *, p)
 {
 	return sys_symlinkat(t, AT_FDCWD, p);
 }
@@ -158,8 +161,8 @@ typedef int (*two_paths_op)(const struct vfs_ctx *ctx, struct inode *odir,
 			    const char *opath, struct inode *ndir,
 			    const char *npath, int flags);
 
-static long with_two_paths(int odirfd, const char *uold, int ndirfd,
-			   const char *unew, int flags, two_paths_op op)
+static long with_two_paths(int odirfd, const char __user *uold, int ndirfd,
+			   const char __user *unew, int flags, two_paths_op op)
 {
 	struct vfs_ctx *ctx = proc_current()->fs;
 	struct inode *odir;
@@ -177,15 +180,15 @@ static long with_two_paths(int odirfd, const char *uold, int ndirfd,
 	return r;
 }
 
-long sys_linkat(int odirfd, const char *uold, int ndirfd, const char *unew,
-		int flags)
+SYSCALL_DEFINE5(linkat, int, odirfd, const char __user *, uold, int, ndirfd,
+		const char __user *, unew, int, flags)
 {
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	return with_two_paths(odirfd, uold, ndirfd, unew, flags, vfs_link);
 }
 
-long sys_link(const char *o, const char *n)
+SYSCALL_DEFINE2(link, const char __user *, o, const char __user *, n)
 {
 	return sys_linkat(AT_FDCWD, o, AT_FDCWD, n, 0);
 }
@@ -198,8 +201,8 @@ static int rename_op(const struct vfs_ctx *ctx, struct inode *odir,
 	return vfs_rename(ctx, odir, opath, ndir, npath);
 }
 
-long sys_renameat2(int odirfd, const char *uold, int ndirfd, const char *unew,
-		   unsigned flags)
+SYSCALL_DEFINE5(renameat2, int, odirfd, const char __user *, uold, int, ndirfd,
+		const char __user *, unew, unsigned, flags)
 {
 	if (flags)
 		return -EINVAL; /* RENAME_NOREPLACE/EXCHANGE/WHITEOUT are not
@@ -207,12 +210,13 @@ long sys_renameat2(int odirfd, const char *uold, int ndirfd, const char *unew,
 	return with_two_paths(odirfd, uold, ndirfd, unew, 0, rename_op);
 }
 
-long sys_renameat(int od, const char *o, int nd, const char *n)
+SYSCALL_DEFINE4(renameat, int, od, const char __user *, o, int, nd,
+		const char __user *, n)
 {
 	return sys_renameat2(od, o, nd, n, 0);
 }
 
-long sys_rename(const char *o, const char *n)
+SYSCALL_DEFINE2(rename, const char __user *, o, const char __user *, n)
 {
 	return sys_renameat2(AT_FDCWD, o, AT_FDCWD, n, 0);
 }

@@ -1,9 +1,9 @@
 /* poll, ppoll, select and pselect6. Readiness comes from each file's poll
  * hook; a poller that must wait puts an entry on the wait queue of every
  * file polled that has one (pipes, the console), sleeps with its timeout
- * until any of them is woken, and re-checks everything. Files without a hook (regular files, /dev/null...) are always
- * ready, as on Linux. ppoll and pselect6 apply their signal mask for the
- * duration of the wait. */
+ * until any of them is woken, and re-checks everything. Files without a hook
+ * (regular files, /dev/null...) are always ready, as on Linux. ppoll and
+ * pselect6 apply their signal mask for the duration of the wait. */
 #include <fd.h>
 #include <fs/vfs.h>
 #include <lib/string.h>
@@ -12,6 +12,7 @@
 #include <proc.h>
 #include <sched.h>
 #include <signal.h>
+#include <syscall.h>
 #include <time.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
@@ -133,7 +134,7 @@ static long do_poll_kernel(struct pollfd_k *p, size_t n, int64_t timeout_ns)
 	return r;
 }
 
-static long do_poll(struct pollfd_k *up, size_t n, int64_t timeout_ns)
+static long do_poll(struct pollfd_k __user *up, size_t n, int64_t timeout_ns)
 {
 	if (n > POLL_MAX)
 		return -EINVAL;
@@ -152,14 +153,15 @@ static long do_poll(struct pollfd_k *up, size_t n, int64_t timeout_ns)
 	return r;
 }
 
-long sys_poll(struct pollfd_k *fds, unsigned long n, int timeout_ms)
+SYSCALL_DEFINE3(poll, struct pollfd_k __user *, fds, unsigned long, n, int,
+		timeout_ms)
 {
 	return do_poll(fds, n,
 		       timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000);
 }
 
 /* A user timespec as nanoseconds (-1 for a NULL pointer, "forever"). */
-static long timeout_from_user(const struct timespec_k *uts, int64_t *ns)
+static long timeout_from_user(const struct timespec_k __user *uts, int64_t *ns)
 {
 	struct timespec_k ts;
 	*ns = -1;
@@ -177,7 +179,7 @@ static long timeout_from_user(const struct timespec_k *uts, int64_t *ns)
 /* ppoll and pselect6 wait with a temporary signal mask, restored after
  * the call, or after the handler if a signal ends the wait (as
  * sigsuspend: the signal frame keeps the caller's mask). */
-static long mask_enter(const uint64_t *umask)
+static long mask_enter(const uint64_t __user *umask)
 {
 	struct thread *t = current;
 	uint64_t m;
@@ -201,9 +203,9 @@ static void mask_leave(long r)
 	}
 }
 
-long sys_ppoll(struct pollfd_k *fds, unsigned long n,
-	       const struct timespec_k *uts, const uint64_t *sigmask,
-	       size_t sigsetsize)
+SYSCALL_DEFINE5(ppoll, struct pollfd_k __user *, fds, unsigned long, n,
+		const struct timespec_k __user *, uts, const uint64_t __user *,
+		sigmask, size_t, sigsetsize)
 {
 	int64_t t;
 	long r = timeout_from_user(uts, &t);
@@ -222,8 +224,8 @@ long sys_ppoll(struct pollfd_k *fds, unsigned long n,
  * set, and the results go back as sets. */
 #define FD_SETSIZE 1024
 
-static long do_select(int n, uint64_t *uin, uint64_t *uout, uint64_t *uex,
-		      int64_t timeout_ns)
+static long do_select(int n, uint64_t __user *uin, uint64_t __user *uout,
+		      uint64_t __user *uex, int64_t timeout_ns)
 {
 	uint64_t in[FD_SETSIZE / 64] = {0}, out[FD_SETSIZE / 64] = {0},
 				 ex[FD_SETSIZE / 64] = {0};
@@ -287,8 +289,8 @@ static long do_select(int n, uint64_t *uin, uint64_t *uout, uint64_t *uex,
 	return r;
 }
 
-long sys_select(int n, uint64_t *in, uint64_t *out, uint64_t *ex,
-		struct timeval_k *utv)
+SYSCALL_DEFINE5(select, int, n, uint64_t __user *, in, uint64_t __user *, out,
+		uint64_t __user *, ex, struct timeval_k __user *, utv)
 {
 	int64_t t = -1;
 	struct timeval_k tv;
@@ -305,8 +307,9 @@ long sys_select(int n, uint64_t *in, uint64_t *out, uint64_t *ex,
 	return do_select(n, in, out, ex, t);
 }
 
-long sys_pselect6(int n, uint64_t *in, uint64_t *out, uint64_t *ex,
-		  const struct timespec_k *uts, const uint64_t *usig)
+SYSCALL_DEFINE6(pselect6, int, n, uint64_t __user *, in, uint64_t __user *, out,
+		uint64_t __user *, ex, const struct timespec_k __user *, uts,
+		const uint64_t __user *, usig)
 {
 	/* The last argument points at {const sigset_t *ss; size_t len}. */
 	int64_t t;
@@ -318,7 +321,7 @@ long sys_pselect6(int n, uint64_t *in, uint64_t *out, uint64_t *ex,
 		return -EFAULT;
 	if (sig[0] && sig[1] != sizeof(uint64_t))
 		return -EINVAL;
-	if ((r = mask_enter((const uint64_t *)sig[0])))
+	if ((r = mask_enter((const uint64_t __user *)sig[0])))
 		return r;
 	r = do_select(n, in, out, ex, t);
 	mask_leave(r);

@@ -9,58 +9,59 @@
 #include <proc.h>
 #include <random.h>
 #include <sched.h>
+#include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/misc.h>
 
-long sys_exit(long code)
+SYSCALL_DEFINE1(exit, long, code)
 {
 	proc_thread_exit((code & 0xff) << 8);
 }
 
-long sys_exit_group(long code)
+SYSCALL_DEFINE1(exit_group, long, code)
 {
 	proc_exit((code & 0xff) << 8);
 }
 
-long sys_getpid(void)
+SYSCALL_DEFINE0(getpid)
 {
 	return proc_current()->pid;
 }
 /* The parent of pid 1 is the kernel (0), as on Linux. */
-long sys_getppid(void)
+SYSCALL_DEFINE0(getppid)
 {
 	struct process *p = proc_current();
 	return p->parent ? p->parent->pid : 0;
 }
-long sys_gettid(void)
+SYSCALL_DEFINE0(gettid)
 {
 	return current->utid;
 }
-long sys_getuid(void)
+SYSCALL_DEFINE0(getuid)
 {
 	return proc_current()->uid;
 }
-long sys_geteuid(void)
+SYSCALL_DEFINE0(geteuid)
 {
 	return proc_current()->euid;
 }
-long sys_getgid(void)
+SYSCALL_DEFINE0(getgid)
 {
 	return proc_current()->gid;
 }
-long sys_getegid(void)
+SYSCALL_DEFINE0(getegid)
 {
 	return proc_current()->egid;
 }
 
-long sys_set_tid_address(uintptr_t tidptr)
+SYSCALL_DEFINE1(set_tid_address, uintptr_t, tidptr)
 {
 	current->clear_child_tid = tidptr;
 	return proc_current()->pid;
 }
 
-long sys_arch_prctl(long code, uintptr_t addr)
+SYSCALL_DEFINE2(arch_prctl, long, code, uintptr_t, addr)
 {
 	struct thread *t = current;
 	switch (code) {
@@ -71,7 +72,7 @@ long sys_arch_prctl(long code, uintptr_t addr)
 		arch_set_fs_base(addr);
 		return 0;
 	case ARCH_GET_FS:
-		return put_user((uint64_t)t->fs_base, (uint64_t *)addr);
+		return put_user((uint64_t)t->fs_base, (uint64_t __user *)addr);
 	case ARCH_SET_GS:
 	case ARCH_GET_GS:
 		/* User GS is not kept per thread yet. */
@@ -85,7 +86,7 @@ long sys_arch_prctl(long code, uintptr_t addr)
 static char uts_nodename[65] = "limen";
 static char uts_domainname[65] = "(none)";
 
-static long set_uts_name(char *dst, const char *uname, long len)
+static long set_uts_name(char *dst, const char __user *uname, long len)
 {
 	char k[65];
 	if (proc_current()->euid != 0)
@@ -99,17 +100,17 @@ static long set_uts_name(char *dst, const char *uname, long len)
 	return 0;
 }
 
-long sys_sethostname(const char *name, long len)
+SYSCALL_DEFINE2(sethostname, const char __user *, name, long, len)
 {
 	return set_uts_name(uts_nodename, name, len);
 }
 
-long sys_setdomainname(const char *name, long len)
+SYSCALL_DEFINE2(setdomainname, const char __user *, name, long, len)
 {
 	return set_uts_name(uts_domainname, name, len);
 }
 
-long sys_uname(struct new_utsname *u)
+SYSCALL_DEFINE1(uname, struct new_utsname __user *, u)
 {
 	struct new_utsname k;
 	memset(&k, 0, sizeof(k));
@@ -123,8 +124,8 @@ long sys_uname(struct new_utsname *u)
 	return copy_to_user(u, &k, sizeof(k));
 }
 
-long sys_prlimit64(long pid, long res, const struct rlimit64 *newl,
-		   struct rlimit64 *oldl)
+SYSCALL_DEFINE4(prlimit64, long, pid, long, res, const struct rlimit64 __user *,
+		newl, struct rlimit64 __user *, oldl)
 {
 	struct process *p = proc_current();
 	struct rlimit64 want;
@@ -155,18 +156,18 @@ long sys_prlimit64(long pid, long res, const struct rlimit64 *newl,
 	return 0;
 }
 
-long sys_getrlimit(long res, struct rlimit64 *r)
+SYSCALL_DEFINE2(getrlimit, long, res, struct rlimit64 __user *, r)
 {
 	return sys_prlimit64(0, res, NULL, r);
 }
 
-long sys_sched_yield(void)
+SYSCALL_DEFINE0(sched_yield)
 {
 	sched_yield_cpu();
 	return 0;
 }
 
-long sys_getrandom(void *buf, size_t len, unsigned flags)
+SYSCALL_DEFINE3(getrandom, void __user *, buf, size_t, len, unsigned, flags)
 {
 	uint8_t tmp[256];
 	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
@@ -177,14 +178,14 @@ long sys_getrandom(void *buf, size_t len, unsigned flags)
 	while (done < len) {
 		size_t n = MIN(len - done, sizeof(tmp));
 		random_fill(tmp, n);
-		if (copy_to_user((uint8_t *)buf + done, tmp, n))
+		if (copy_to_user((uint8_t __user *)buf + done, tmp, n))
 			return done ? (long)done : -EFAULT;
 		done += n;
 	}
 	return (long)done;
 }
 
-long sys_reboot(long magic1, long magic2, long cmd)
+SYSCALL_DEFINE3(reboot, long, magic1, long, magic2, long, cmd)
 {
 	if ((uint32_t)magic1 != LINUX_REBOOT_MAGIC1 ||
 	    (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A &&
@@ -210,7 +211,7 @@ long sys_reboot(long magic1, long magic2, long cmd)
 /* The list is walked by futex-based robust mutexes at thread exit; with
  * one thread per process there is nothing to walk yet, but the head is
  * kept so that is true once threads exist. */
-long sys_set_robust_list(uintptr_t head, size_t len)
+SYSCALL_DEFINE2(set_robust_list, uintptr_t, head, size_t, len)
 {
 	if (len != 24) /* sizeof(struct robust_list_head) */
 		return -EINVAL;
@@ -229,14 +230,14 @@ long sys_set_robust_list(uintptr_t head, size_t len)
 /* The thread name (comm) and the bare-syscall switch are all prctl offers
  * today; other options return -EINVAL, as Linux does for an option it
  * lacks. */
-long sys_prctl(long option, uintptr_t arg2)
+SYSCALL_DEFINE2(prctl, long, option, uintptr_t, arg2)
 {
 	struct process *p = proc_current();
 	char name[PROC_COMM_MAX];
 	switch (option) {
 	case PR_SET_NAME: {
-		long r =
-		    strncpy_from_user(name, (const char *)arg2, sizeof(name));
+		long r = strncpy_from_user(name, (const char __user *)arg2,
+					   sizeof(name));
 		if (r == -EFAULT)
 			return r;
 		/* Longer names are cut to 15 bytes, as Linux does. */
@@ -246,7 +247,8 @@ long sys_prctl(long option, uintptr_t arg2)
 		return 0;
 	}
 	case PR_GET_NAME:
-		return copy_to_user((void *)arg2, p->comm, sizeof(p->comm));
+		return copy_to_user((void __user *)arg2, p->comm,
+				    sizeof(p->comm));
 	case PR_LIMEN_BARE_SYSCALLS:
 		if (arg2 > 1)
 			return -EINVAL;

@@ -8,6 +8,7 @@
 #include <percpu.h>
 #include <proc.h>
 #include <rlimit.h>
+#include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
 #include "sys_fs.h"
@@ -15,8 +16,8 @@
 /* The inode a path (or, with AT_EMPTY_PATH and "", dirfd) names, with a
  * reference the caller drops (vfs_inode_put); or, with st, its stat taken
  * in the same VFS lock hold as the walk, and no reference kept. */
-long lookup_at(int dirfd, const char *upath, int flags,
-		      struct inode **out, struct stat *st)
+long lookup_at(int dirfd, const char __user *upath, int flags,
+	       struct inode **out, struct stat *st)
 {
 	struct process *p = proc_current();
 	long r;
@@ -54,13 +55,14 @@ long lookup_at(int dirfd, const char *upath, int flags,
 	return r;
 }
 
-long stat_common(int dirfd, const char *upath, int flags,
-			struct inode **out)
+long stat_common(int dirfd, const char __user *upath, int flags,
+		 struct inode **out)
 {
 	return lookup_at(dirfd, upath, flags, out, NULL);
 }
 
-long sys_newfstatat(int dirfd, const char *upath, struct stat *ust, int flags)
+SYSCALL_DEFINE4(newfstatat, int, dirfd, const char __user *, upath,
+		struct stat __user *, ust, int, flags)
 {
 	struct inode *ino;
 	struct stat st;
@@ -70,17 +72,17 @@ long sys_newfstatat(int dirfd, const char *upath, struct stat *ust, int flags)
 	return copy_to_user(ust, &st, sizeof(st));
 }
 
-long sys_stat(const char *p, struct stat *st)
+SYSCALL_DEFINE2(stat, const char __user *, p, struct stat __user *, st)
 {
 	return sys_newfstatat(AT_FDCWD, p, st, 0);
 }
 
-long sys_lstat(const char *p, struct stat *st)
+SYSCALL_DEFINE2(lstat, const char __user *, p, struct stat __user *, st)
 {
 	return sys_newfstatat(AT_FDCWD, p, st, AT_SYMLINK_NOFOLLOW);
 }
 
-long sys_fstat(int fd, struct stat *ust)
+SYSCALL_DEFINE2(fstat, int, fd, struct stat __user *, ust)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	struct stat st;
@@ -91,8 +93,8 @@ long sys_fstat(int fd, struct stat *ust)
 	return copy_to_user(ust, &st, sizeof(st));
 }
 
-long sys_statx(int dirfd, const char *upath, int flags, unsigned mask,
-	       struct statx *ustx)
+SYSCALL_DEFINE5(statx, int, dirfd, const char __user *, upath, int, flags,
+		unsigned, mask, struct statx __user *, ustx)
 {
 	struct inode *ino;
 	struct stat st;
@@ -126,7 +128,8 @@ long sys_statx(int dirfd, const char *upath, int flags, unsigned mask,
 	return copy_to_user(ustx, &sx, sizeof(sx));
 }
 
-long sys_faccessat2(int dirfd, const char *upath, int mode, int flags)
+SYSCALL_DEFINE4(faccessat2, int, dirfd, const char __user *, upath, int, mode,
+		int, flags)
 {
 	struct inode *ino;
 	if (mode & ~(R_OK | W_OK | X_OK))
@@ -141,17 +144,18 @@ long sys_faccessat2(int dirfd, const char *upath, int mode, int flags)
 	return r;
 }
 
-long sys_faccessat(int dirfd, const char *p, int mode)
+SYSCALL_DEFINE3(faccessat, int, dirfd, const char __user *, p, int, mode)
 {
 	return sys_faccessat2(dirfd, p, mode, 0);
 }
 
-long sys_access(const char *p, int mode)
+SYSCALL_DEFINE2(access, const char __user *, p, int, mode)
 {
 	return sys_faccessat2(AT_FDCWD, p, mode, 0);
 }
 
-long sys_readlinkat(int dirfd, const char *upath, char *ubuf, long n)
+SYSCALL_DEFINE4(readlinkat, int, dirfd, const char __user *, upath,
+		char __user *, ubuf, long, n)
 {
 	struct inode *ino;
 	if (n <= 0)
@@ -168,7 +172,7 @@ long sys_readlinkat(int dirfd, const char *upath, char *ubuf, long n)
 	return r;
 }
 
-long sys_readlink(const char *p, char *buf, long n)
+SYSCALL_DEFINE3(readlink, const char __user *, p, char __user *, buf, long, n)
 {
 	return sys_readlinkat(AT_FDCWD, p, buf, n);
 }

@@ -4,6 +4,7 @@
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
+#include <syscall.h>
 #include <time.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
@@ -40,7 +41,7 @@ static struct timespec_k ns_to_ts(uint64_t ns)
 				   (int64_t)(ns % NSEC_PER_SEC)};
 }
 
-long sys_clock_gettime(long id, struct timespec_k *ts)
+SYSCALL_DEFINE2(clock_gettime, long, id, struct timespec_k __user *, ts)
 {
 	uint64_t ns;
 	int r = clock_read(id, &ns);
@@ -50,7 +51,7 @@ long sys_clock_gettime(long id, struct timespec_k *ts)
 	return copy_to_user(ts, &k, sizeof(k));
 }
 
-long sys_clock_getres(long id, struct timespec_k *ts)
+SYSCALL_DEFINE2(clock_getres, long, id, struct timespec_k __user *, ts)
 {
 	uint64_t ns;
 	int r = clock_read(id, &ns);
@@ -63,7 +64,7 @@ long sys_clock_getres(long id, struct timespec_k *ts)
 	return ts ? copy_to_user(ts, &k, sizeof(k)) : 0;
 }
 
-long sys_gettimeofday(struct timeval_k *tv, void *tz)
+SYSCALL_DEFINE2(gettimeofday, struct timeval_k __user *, tv, void __user *, tz)
 {
 	(void)tz; /* the timezone argument is obsolete; Linux fills zeros */
 	if (!tv)
@@ -75,7 +76,7 @@ long sys_gettimeofday(struct timeval_k *tv, void *tz)
 	return copy_to_user(tv, &k, sizeof(k));
 }
 
-long sys_time(int64_t *t)
+SYSCALL_DEFINE1(time, int64_t __user *, t)
 {
 	uint64_t ns;
 	clock_read(CLOCK_REALTIME, &ns);
@@ -101,8 +102,9 @@ static long sleep_until(uint64_t deadline)
 	return 0;
 }
 
-long sys_clock_nanosleep(long id, long flags, const struct timespec_k *req,
-			 struct timespec_k *rem)
+SYSCALL_DEFINE4(clock_nanosleep, long, id, long, flags,
+		const struct timespec_k __user *, req,
+		struct timespec_k __user *, rem)
 {
 	struct timespec_k k;
 	uint64_t now, want, deadline;
@@ -131,7 +133,8 @@ long sys_clock_nanosleep(long id, long flags, const struct timespec_k *req,
 	return ret;
 }
 
-long sys_nanosleep(const struct timespec_k *req, struct timespec_k *rem)
+SYSCALL_DEFINE2(nanosleep, const struct timespec_k __user *, req,
+		struct timespec_k __user *, rem)
 {
 	return sys_clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem);
 }

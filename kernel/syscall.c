@@ -21,8 +21,7 @@ static long syscall_run(struct trap_frame *tf)
 {
 	uint64_t nr = (uint64_t)arch_syscall_nr(tf);
 	if (nr < NR_SYSCALLS && syscall_fns[nr])
-		return syscall_fns[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10,
-				       tf->r8, tf->r9);
+		return syscall_fns[nr](ARCH_SYSCALL_ARGS(tf));
 	if (nr < NR_SYSCALLS && syscall_enosys_count[nr]++ == 0)
 		pr_debug("syscall %llu (%s) not implemented: -ENOSYS",
 			 (unsigned long long)nr,

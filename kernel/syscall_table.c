@@ -7,14 +7,13 @@
 #define NAME(nr, name) [nr] = #name,
 const char *const syscall_names[NR_SYSCALLS] = {SYSCALL_NAMES(NAME)};
 
-/* Handlers (kernel/sys_*.c). Their C prototypes have fewer or narrower
- * parameters than syscall_fn; see include/syscall.h for why that is
- * fine on x86_64. */
-#define SYS(name) long sys_##name();
+/* The entries SYSCALL_DEFINEn writes next to each handler (kernel/sys_*.c
+ * and others); each has exactly the type syscall_fn. */
+#define SYS(name) long __se_sys_##name(long, long, long, long, long, long);
 #include <syscall_list.h>
 #undef SYS
 
-#define SYS(name) [__NR_##name] = (syscall_fn)sys_##name,
+#define SYS(name) [__NR_##name] = __se_sys_##name,
 const syscall_fn syscall_fns[NR_SYSCALLS] = {
 #include <syscall_list.h>
 };

@@ -12,9 +12,6 @@
 #include <sched.h>
 #include <uapi/errno.h>
 
-void sched_enqueue_new(struct thread *t);
-__noreturn void sched_exit_current(struct wait_queue *joiners);
-
 /* Protects all_threads and next_tid. Never taken with sched_lock held. */
 static spinlock_t threads_lock = SPINLOCK_INIT("threads");
 static LIST_HEAD(all_threads);
@@ -146,14 +143,4 @@ void sched_idle_loop(void)
 		sched_yield_cpu();
 		arch_wait_for_irq();
 	}
-}
-
-int thread_count(void)
-{
-	int n = 0;
-	struct list_head *p;
-	irqflags_t f = spin_lock_irqsave(&threads_lock);
-	list_for_each(p, &all_threads) n++;
-	spin_unlock_irqrestore(&threads_lock, f);
-	return n;
 }

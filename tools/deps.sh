@@ -8,7 +8,8 @@ set -euo pipefail
 # linuxboot_dma.bin, multiboot_dma.bin), seabios (bios-256k.bin) and
 # ipxe-qemu; they are listed so that the check also catches a half-removed
 # install. coreutils gives timeout(1), mawk/sed/grep are in the base system.
-# python3 (standard library only) drives tests/interactive.py.
+# python3 (standard library only) drives tests/interactive.py. sparse is
+# `make check` (the __user address space), a make test layer.
 pkgs=(
 	gcc make binutils libc6-dev
 	musl-tools
@@ -16,6 +17,7 @@ pkgs=(
 	busybox-static e2fsprogs cpio
 	python3
 	gdb
+	sparse
 )
 
 for arg in "$@"; do

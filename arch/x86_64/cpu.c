@@ -5,6 +5,7 @@
 #include <asm/cpufeature.h>
 #include <lib/string.h>
 #include <printk.h>
+#include <uaccess.h>
 
 struct cpu_features cpu_features;
 /* Read by the user-memory accessors: stac/clac exist only with SMAP. */

@@ -100,8 +100,8 @@ int arch_signal_setup(struct trap_frame *tf, int sig,
 	fpu_save(t->fpu);
 	int r = 0;
 	if (!(ka->flags & SA_RESTORER) || !ka->restorer ||
-	    copy_to_user((void *)fpstate, t->fpu, fsize) ||
-	    copy_to_user((void *)sp, frame, sizeof(*frame)))
+	    copy_to_user((void __user *)fpstate, t->fpu, fsize) ||
+	    copy_to_user((void __user *)sp, frame, sizeof(*frame)))
 		r = -EFAULT;
 	kfree(frame);
 	if (r)
@@ -150,12 +150,14 @@ int arch_signal_return(struct trap_frame *tf, uint64_t *mask)
 	struct rt_sigframe *frame = kmalloc(sizeof(*frame));
 	if (!frame)
 		return -EFAULT;
-	int r = copy_from_user(frame, (void *)sp, sizeof(*frame));
+	int r = copy_from_user(frame, (const void __user *)sp, sizeof(*frame));
 	if (!r) {
 		const struct sigcontext_k *mc = &frame->uc.mc;
 		size_t fsize = fpu_state_size();
 		uint8_t *img = kmalloc(fsize);
-		if (!img || copy_from_user(img, (void *)mc->fpstate, fsize) ||
+		if (!img ||
+		    copy_from_user(img, (const void __user *)mc->fpstate,
+				   fsize) ||
 		    !fpu_image_ok(img, fsize)) {
 			r = -EFAULT;
 		} else {

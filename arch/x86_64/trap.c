@@ -6,6 +6,7 @@
 #include <asm/apic.h>
 #include <asm/gdt.h>
 #include <asm/trap.h>
+#include <asm/ufault.h>
 #include <entry.h>
 #include <ksyms.h>
 #include <lib/string.h>
@@ -200,10 +201,6 @@ static __noreturn void double_fault(struct trap_frame *tf)
 		    "0x%llx)",
 		    (unsigned long long)rsp);
 }
-
-bool arch_user_page_fault(struct trap_frame *tf, uint64_t addr,
-			  enum mm_fault_result *res);
-void arch_user_exception(struct trap_frame *tf, uint64_t cr2);
 
 static void exception(struct trap_frame *tf)
 {

@@ -5,6 +5,7 @@
  * faults on user addresses inside the user-memory accessors. */
 #include <arch.h>
 #include <asm/trap.h>
+#include <asm/ufault.h>
 #include <lib/printf.h>
 #include <mm/layout.h>
 #include <mm/mm.h>
@@ -88,9 +89,9 @@ static void page_fault_report(struct trap_frame *tf, uint64_t addr,
 static const char *gp_instruction(const struct trap_frame *tf)
 {
 	uint8_t b[3] = {0};
-	if (copy_from_user(b, (const void *)tf->rip, 1))
+	if (copy_from_user(b, (const void __user *)tf->rip, 1))
 		return NULL;
-	copy_from_user(b + 1, (const void *)(tf->rip + 1), 2);
+	copy_from_user(b + 1, (const void __user *)(tf->rip + 1), 2);
 	switch (b[0]) {
 	case 0xf4:
 		return "hlt (privileged: CPL 0 only)";

@@ -64,7 +64,7 @@ static inline uint64_t rdmsr(uint32_t msr)
 }
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
-	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v),
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)(v & 0xffffffffu)),
 			 "d"((uint32_t)(v >> 32)));
 }
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,

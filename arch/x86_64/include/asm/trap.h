@@ -69,6 +69,10 @@ static inline void arch_set_syscall_ret(struct trap_frame *tf, long v)
 {
 	tf->rax = (uint64_t)v;
 }
+/* The six argument registers, in order, as a C argument list. */
+#define ARCH_SYSCALL_ARGS(tf)                                                  \
+	(long)(tf)->rdi, (long)(tf)->rsi, (long)(tf)->rdx, (long)(tf)->r10,    \
+	    (long)(tf)->r8, (long)(tf)->r9
 static inline bool arch_from_syscall(const struct trap_frame *tf)
 {
 	return tf->vector == ARCH_VEC_SYSCALL;
