@@ -1,11 +1,13 @@
 /* Self-tests of the page-frame allocator and the kernel heap under pressure
  * (ktest=...): allocate until memory runs out, free everything, and check
- * that the counters come back to where they started. */
+ * that the counters come back to where they started; and of the user
+ * page-table walk. */
 #include <ktest.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/layout.h>
 #include <mm/pmm.h>
+#include <mm/vm.h>
 
 /* Singly linked through the first word of each free page: the pages
  * themselves hold the list, so exhausting memory needs no other memory. */
@@ -89,4 +91,51 @@ KTEST(kmalloc_pressure)
 	       (long long)kept);
 	void *huge = kmalloc(1UL << 40);
 	KCHECK(huge == NULL, "kmalloc_huge_fails_cleanly");
+}
+
+/* The user page-table walk that munmap, exit and fork use: it finds each
+ * mapped page once, in order, across leaf tables and empty upper levels,
+ * and uvm_unmap_next removes what it finds. */
+KTEST(uvm_walk)
+{
+	static const uintptr_t va[] = {
+	    0x400000,		  /* first slot of a leaf table */
+	    0x5ff000,		  /* last slot of the same table */
+	    0x600000,		  /* first slot of the next table */
+	    0x7f0000000000,	  /* another PML4 slot, far away */
+	    USER_TOP - PAGE_SIZE, /* the last user page */
+	};
+	const size_t n = sizeof(va) / sizeof(va[0]);
+	uint64_t *root = uvm_create();
+	void *page = pmm_alloc_zeroed_page();
+	KCHECK(root && page, "uvm_walk_setup", "out of memory");
+	if (!root || !page)
+		return;
+	phys_addr_t pa = virt_to_phys(page);
+	bool mapped = true;
+	for (size_t i = 0; i < n; i++)
+		mapped &= uvm_map(root, va[i], pa, VM_USER | VM_WRITE) == 0;
+	KCHECK(mapped, "uvm_walk_map", "uvm_map failed");
+	size_t seen = 0;
+	bool in_order = true;
+	for (uintptr_t a = uvm_next_mapped(root, 0, USER_TOP); a < USER_TOP;
+	     a = uvm_next_mapped(root, a + PAGE_SIZE, USER_TOP))
+		in_order &= seen < n && a == va[seen++];
+	KCHECK(in_order && seen == n, "uvm_next_mapped_finds_each",
+	       "%zu of %zu pages, in order: %d", seen, n, in_order);
+	/* A range that starts mid-table and ends before the next page. */
+	KCHECK(uvm_next_mapped(root, 0x401000, 0x5ff000) == 0x5ff000,
+	       "uvm_next_mapped_stops_at_end", "found a page past end");
+	seen = 0;
+	in_order = true;
+	phys_addr_t got;
+	for (uintptr_t a = 0; uvm_unmap_next(root, &a, USER_TOP, &got);
+	     a += PAGE_SIZE)
+		in_order &= seen < n && a == va[seen++] && got == pa;
+	KCHECK(in_order && seen == n, "uvm_unmap_next_removes_each",
+	       "%zu of %zu pages, in order: %d", seen, n, in_order);
+	KCHECK(uvm_next_mapped(root, 0, USER_TOP) == USER_TOP,
+	       "uvm_unmap_next_leaves_none", "a page is still mapped");
+	uvm_destroy(root);
+	pmm_free_page_virt(page);
 }

@@ -50,9 +50,9 @@ struct mm *mm_create(void)
 /* Frees the frames of [start, end) and their mappings. */
 static void unmap_range(struct mm *mm, uintptr_t start, uintptr_t end)
 {
-	for (uintptr_t va = uvm_next_mapped(mm->root, start, end); va < end;
-	     va = uvm_next_mapped(mm->root, va + PAGE_SIZE, end)) {
-		phys_addr_t pa = uvm_unmap(mm->root, va);
+	phys_addr_t pa;
+	for (uintptr_t va = start; uvm_unmap_next(mm->root, &va, end, &pa);
+	     va += PAGE_SIZE) {
 		if (pa) {
 			page_ref_put(pa); /* freed when no one shares it */
 			mm->pages--;
@@ -426,7 +426,8 @@ struct mm *mm_clone(struct mm *src)
 		*n = *v;
 		vma_file_get(n->file);
 		list_add_tail(&n->link, &mm->vmas);
-		for (uintptr_t va = uvm_next_mapped(src->root, v->start, v->end);
+		for (uintptr_t va =
+			 uvm_next_mapped(src->root, v->start, v->end);
 		     va < v->end;
 		     va = uvm_next_mapped(src->root, va + PAGE_SIZE, v->end)) {
 			phys_addr_t pa;

@@ -354,17 +354,6 @@ int uvm_map(uint64_t *root, uintptr_t va, phys_addr_t pa, unsigned flags)
 	return 0;
 }
 
-phys_addr_t uvm_unmap(uint64_t *root, uintptr_t va)
-{
-	uint64_t *pte = pte_walk(root, va, false);
-	if (!pte || !(*pte & (PTE_P | PTE_HIDDEN)))
-		return 0;
-	phys_addr_t pa = *pte & PTE_ADDR;
-	*pte = 0;
-	invlpg(va);
-	return pa;
-}
-
 int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags)
 {
 	uint64_t *pte = pte_walk(root, va, false);
@@ -378,10 +367,17 @@ int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags)
 	return 0;
 }
 
-uintptr_t uvm_next_mapped(uint64_t *root, uintptr_t va, uintptr_t end)
+/* The first mapped user page in [*va, end): its entry, with *va moved to
+ * it; NULL (and *va = end) if there is none. Empty upper levels are
+ * skipped whole (an empty PML4 slot is 512 GiB in one step), and a leaf
+ * table is scanned in place rather than walked again from the root for
+ * each page. */
+static uint64_t *next_user_pte(uint64_t *root, uintptr_t *vap, uintptr_t end)
 {
-	va = ALIGN_DOWN(va, PAGE_SIZE);
-	while (va < end && va < USER_TOP) {
+	uintptr_t va = ALIGN_DOWN(*vap, PAGE_SIZE);
+	if (end > USER_TOP)
+		end = USER_TOP;
+	while (va < end) {
 		uint64_t *table = root;
 		int level = 4;
 		for (; level > 1; level--) {
@@ -390,18 +386,40 @@ uintptr_t uvm_next_mapped(uint64_t *root, uintptr_t va, uintptr_t end)
 				break;
 			table = phys_to_virt(e & PTE_ADDR);
 		}
-		if (level == 1 &&
-		    (table[pt_index(va, 1)] & (PTE_P | PTE_HIDDEN)))
-			return va;
-		/* Nothing below this entry: on to the next one at its level
-		 * (an empty PML4 slot skips 512 GiB in one step). */
+		if (level == 1) {
+			for (unsigned i = pt_index(va, 1); i < 512 && va < end;
+			     i++, va += PAGE_SIZE)
+				if (table[i] & (PTE_P | PTE_HIDDEN)) {
+					*vap = va;
+					return &table[i];
+				}
+			continue; /* va is at the next leaf table, or at end */
+		}
 		uintptr_t span = 1UL << (12 + 9 * (level - 1));
 		uintptr_t next = ALIGN_DOWN(va, span) + span;
 		if (next <= va)
 			break;
 		va = next;
 	}
-	return end;
+	*vap = end;
+	return NULL;
+}
+
+uintptr_t uvm_next_mapped(uint64_t *root, uintptr_t va, uintptr_t end)
+{
+	return next_user_pte(root, &va, end) ? va : end;
+}
+
+bool uvm_unmap_next(uint64_t *root, uintptr_t *va, uintptr_t end,
+		    phys_addr_t *pa)
+{
+	uint64_t *pte = next_user_pte(root, va, end);
+	if (!pte)
+		return false;
+	*pa = *pte & PTE_ADDR;
+	*pte = 0;
+	invlpg(*va);
+	return true;
 }
 
 int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa, unsigned *flags)

@@ -47,14 +47,17 @@ void uvm_destroy(uint64_t *root); /* frees tables, not the mapped frames */
 void uvm_activate(uint64_t *root);
 void uvm_activate_kernel(void);
 int uvm_map(uint64_t *root, uintptr_t va, phys_addr_t pa, unsigned flags);
-/* Removes a mapping; returns the frame that was mapped, or 0. */
-phys_addr_t uvm_unmap(uint64_t *root, uintptr_t va);
 /* Changes the permissions of an existing mapping; -EFAULT if none. */
 int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags);
 /* The first mapped page (present or PROT_NONE) at or after va and below
  * end, or end if none. Empty tables are skipped whole, so a walk over a
  * huge sparse range costs its mapped pages, not its size. */
 uintptr_t uvm_next_mapped(uint64_t *root, uintptr_t va, uintptr_t end);
+/* Finds the first mapped page in [*va, end) as uvm_next_mapped does and
+ * removes it in the same walk: true with *va at it and *pa its frame;
+ * false (*va = end) if there was none. */
+bool uvm_unmap_next(uint64_t *root, uintptr_t *va, uintptr_t end,
+		    phys_addr_t *pa);
 /* The frame behind va and its VM_ flags (VM_HIDDEN for a PROT_NONE page),
  * or -EFAULT if not mapped. */
 int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa, unsigned *flags);
