@@ -52,7 +52,7 @@ struct process {
 	struct list_head sibling;   /* proc_lock */
 	struct wait_queue child_wq; /* the parent's wait4 sleeps here */
 	int pgid, sid;		    /* proc_lock: group and session */
-	struct tty *ctty; /* controlling terminal (proc_lock; drivers/tty.c) */
+	struct tty *ctty; /* controlling tty (proc_lock; drivers/tty_job.c) */
 	/* own; read by senders under proc_lock (kernel/signal.c) */
 	struct k_sigaction sigactions[NSIG];
 	/* Threads (clone with CLONE_THREAD): all share this process. The

@@ -1,10 +1,10 @@
-/* The kernel trace facility (kernel/trace.c): events at the boundary —
- * system-call entry with its arguments, exit with its result and the time
- * spent in the kernel, context switches, page faults, signal delivery,
- * interrupts and exits — kept in per-CPU ring buffers and read as text
- * through /proc/limen/trace, controlled through /proc/limen/trace_ctl
- * (docs/trace.md). When tracing is off, the only cost is one test of
- * trace_enabled on each path. */
+/* The kernel trace facility (kernel/trace.c, trace_format.c, trace_ctl.c):
+ * events at the boundary — system-call entry with its arguments, exit with
+ * its result and the time spent in the kernel, context switches, page
+ * faults, signal delivery, interrupts and exits — kept in per-CPU ring
+ * buffers and read as text through /proc/limen/trace, controlled through
+ * /proc/limen/trace_ctl (docs/trace.md). When tracing is off, the only cost
+ * is one test of trace_enabled on each path. */
 #ifndef LIMEN_TRACE_H
 #define LIMEN_TRACE_H
 

@@ -1,7 +1,8 @@
-/* The terminal layer (drivers/tty.c): termios, the canonical-mode line
- * editor with echo, output processing, ISIG signals and job control (the
- * controlling terminal of a session), between a character driver (the UART)
- * and read/write/ioctl from user space. */
+/* The terminal layer: termios, the canonical-mode line editor with echo,
+ * output processing and ISIG signals (drivers/tty.c), job control, the
+ * controlling terminal of a session (drivers/tty_job.c), and the ioctls
+ * (drivers/tty_ioctl.c), between a character driver (the UART) and
+ * read/write/ioctl from user space. */
 #ifndef LIMEN_DRIVERS_TTY_H
 #define LIMEN_DRIVERS_TTY_H
 

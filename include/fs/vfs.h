@@ -325,7 +325,7 @@ int initramfs_unpack(const void *archive, size_t len);
 void initramfs_make_dev(void);
 /* fs/procfs.c: fills /proc (after the initramfs is unpacked). */
 void procfs_init(void);
-/* Makes dir a /proc (the root of a proc mount). */
+/* fs/procfs_sys.c: makes dir a /proc (the root of a proc mount). */
 void procfs_fill(struct inode *dir);
 
 #endif

@@ -1,0 +1,44 @@
+/* What the parts of /proc share: the generated-file framework of
+ * fs/procfs.c, used by the system-wide files (fs/procfs_sys.c) and the
+ * per-process ones (fs/procfs_pid.c). */
+#ifndef LIMEN_FS_PROCFS_H
+#define LIMEN_FS_PROCFS_H
+
+#include <fs/vfs.h>
+#include <lib/printf.h>
+
+#define USER_HZ 100
+
+/* snprintf that appends and never overruns. */
+#define EMIT(...)                                                              \
+	do {                                                                   \
+		if ((size_t)len < size)                                        \
+			len += snprintf(buf + len, size - (size_t)len,         \
+					__VA_ARGS__);                          \
+	} while (0)
+
+/* A generator's result: the length EMIT reached, cut to what fits. */
+static inline long finish(long len, size_t size)
+{
+	return len < (long)size ? len : (long)size - 1;
+}
+
+/* The read and release of a generated file: the text is generated on the
+ * first read and kept with the open file. */
+long gen_read(struct file *f, char *buf, size_t n, uint64_t *pos);
+void gen_release(struct file *f);
+
+/* A generated file in dir whose text gen makes (pid: for ino->gen_pid). */
+struct inode *add_file(struct inode *dir, const char *name,
+		       long (*gen)(struct inode *, char *, size_t), int pid);
+/* A symbolic link in dir; its target is set with set_target. */
+struct inode *add_link(struct inode *dir, const char *name);
+void set_target(struct inode *ino, const char *target);
+/* Removes an entry and everything below it (generated trees only). */
+void remove_tree(struct inode *dir, struct dir_entry *e);
+
+/* fs/procfs_pid.c: brings /proc's numbered directories in line with the
+ * live processes (the /proc directory's refresh). */
+void proc_refresh(struct inode *dir);
+
+#endif
