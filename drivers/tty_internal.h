@@ -18,7 +18,7 @@ int tty_check_change(struct tty *t, int sig);
 /* The job-control ioctls. */
 long tiocsctty(struct tty *t, unsigned long steal, bool readable);
 long tiocnotty(struct tty *t);
-long tiocgpgrp_sid(struct tty *t, unsigned long cmd, int32_t *uarg);
-long tiocspgrp(struct tty *t, const int32_t *uarg);
+long tiocgpgrp_sid(struct tty *t, unsigned long cmd, int32_t __user *uarg);
+long tiocspgrp(struct tty *t, const int32_t __user *uarg);
 
 #endif

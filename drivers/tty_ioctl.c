@@ -9,7 +9,7 @@
 #include <uapi/errno.h>
 #include "tty_internal.h"
 
-static long tcsets(struct tty *t, unsigned long cmd, const void *uarg)
+static long tcsets(struct tty *t, unsigned long cmd, const void __user *uarg)
 {
 	struct ktermios k;
 	if (copy_from_user(&k, uarg, sizeof(k)))
@@ -31,7 +31,7 @@ static long tcsets(struct tty *t, unsigned long cmd, const void *uarg)
 	return 0;
 }
 
-static long tiocswinsz(struct tty *t, const void *uarg)
+static long tiocswinsz(struct tty *t, const void __user *uarg)
 {
 	struct winsize w;
 	if (copy_from_user(&w, uarg, sizeof(w)))
@@ -47,7 +47,7 @@ static long tiocswinsz(struct tty *t, const void *uarg)
 
 /* TIOCSTI: a byte as if typed. Only on one's own terminal, or by root
  * (Linux asks CAP_SYS_ADMIN). */
-static long tiocsti(struct tty *t, const char *uarg, bool readable)
+static long tiocsti(struct tty *t, const char __user *uarg, bool readable)
 {
 	char c;
 	if (proc_current()->euid != 0 && (tty_current_ctty() != t || !readable))
@@ -60,7 +60,7 @@ static long tiocsti(struct tty *t, const char *uarg, bool readable)
 
 long tty_ioctl(struct tty *t, unsigned long cmd, uintptr_t arg, bool readable)
 {
-	void *uarg = (void *)arg;
+	void __user *uarg = (void __user *)arg;
 	switch (cmd) {
 	case TCGETS:
 		return copy_to_user(uarg, &t->termios, sizeof(t->termios));

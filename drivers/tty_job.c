@@ -160,7 +160,7 @@ long tiocnotty(struct tty *t)
 }
 
 /* TIOCGPGRP and TIOCGSID answer only about the caller's own terminal. */
-long tiocgpgrp_sid(struct tty *t, unsigned long cmd, int32_t *uarg)
+long tiocgpgrp_sid(struct tty *t, unsigned long cmd, int32_t __user *uarg)
 {
 	struct process *p = proc_current();
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
@@ -172,7 +172,7 @@ long tiocgpgrp_sid(struct tty *t, unsigned long cmd, int32_t *uarg)
 	return copy_to_user(uarg, &v, sizeof(v));
 }
 
-long tiocspgrp(struct tty *t, const int32_t *uarg)
+long tiocspgrp(struct tty *t, const int32_t __user *uarg)
 {
 	struct process *p = proc_current();
 	irqflags_t f = spin_lock_irqsave(&proc_lock);

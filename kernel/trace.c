@@ -25,13 +25,11 @@ bool trace_enabled;
 bool trace_all;
 bool trace_follow;
 bool trace_wait;
-int wait_owner;
-struct wait_queue reader_wq = WAIT_QUEUE_INIT(reader_wq);
+int trace_wait_owner;
+struct wait_queue trace_reader_wq = WAIT_QUEUE_INIT(trace_reader_wq);
 uint32_t trace_gen = 1;
-struct trace_ring rings[TRACE_MAX_CPUS];
+struct trace_ring trace_rings[TRACE_MAX_CPUS];
 struct mutex trace_mutex = MUTEX_INIT(trace_mutex, "trace");
-
-/* ---- recording ------------------------------------------------------ */
 
 static bool traced(const struct thread *t)
 {
@@ -56,7 +54,7 @@ static void record(struct trace_event *e)
 {
 	struct percpu *cpu = this_cpu();
 	int id = cpu->cpu_id < TRACE_MAX_CPUS ? cpu->cpu_id : 0;
-	struct trace_ring *r = &rings[id];
+	struct trace_ring *r = &trace_rings[id];
 	irqflags_t f = spin_lock_irqsave(&r->lock);
 	if (!r->ev) {
 		spin_unlock_irqrestore(&r->lock, f);
@@ -157,7 +155,7 @@ static void add_string(struct trace_event *e, int arg, size_t len,
  * argument as a number, as strace shows it. */
 static void grab_path(struct trace_event *e, int arg)
 {
-	const char *u = (const char *)e->a[arg];
+	const char __user *u = (const char __user *)e->a[arg];
 	if (!u)
 		return;
 	long r = strncpy_from_user(e->s[e->nstr], u, TRACE_STR);
@@ -171,7 +169,7 @@ static void grab_buf(struct trace_event *e, int arg, uint64_t uptr,
 		     uint64_t len)
 {
 	size_t n = len < TRACE_STR ? len : TRACE_STR;
-	if (copy_from_user(e->s[e->nstr], (const void *)uptr, n) == 0)
+	if (copy_from_user(e->s[e->nstr], (const void __user *)uptr, n) == 0)
 		add_string(e, arg, n, len > TRACE_STR);
 }
 
@@ -205,7 +203,7 @@ static void capture_exit(struct trace_event *e, uint64_t nr,
 static bool wait_owner_alive(void)
 {
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
-	struct process *p = proc_find(wait_owner);
+	struct process *p = proc_find(trace_wait_owner);
 	bool alive = p && !p->zombie;
 	spin_unlock_irqrestore(&proc_lock, f);
 	return alive;
@@ -217,7 +215,7 @@ static bool wait_owner_alive(void)
  * costs time, never a hang) and ends with the reader's process. */
 static void throttle(void)
 {
-	struct trace_ring *r = &rings[0];
+	struct trace_ring *r = &trace_rings[0];
 	if (r->ev && r->head - r->tail > r->size / 4 * 3 &&
 	    !wait_owner_alive()) {
 		trace_wait = false;
@@ -226,7 +224,8 @@ static void throttle(void)
 	uint64_t deadline = time_ns() + THROTTLE_WAIT_NS;
 	irqflags_t f = sched_lock_irqsave();
 	while (trace_wait && r->ev && r->head - r->tail > r->size / 4 * 3)
-		if (sched_sleep_locked(&reader_wq, deadline) == -ETIMEDOUT)
+		if (sched_sleep_locked(&trace_reader_wq, deadline) ==
+		    -ETIMEDOUT)
 			break;
 	sched_unlock_irqrestore(f);
 }

@@ -27,7 +27,7 @@ static int rings_alloc(void)
 	while ((PAGE_SIZE << order) < ring_events * sizeof(struct trace_event))
 		order++;
 	for (int i = 0; i < TRACE_MAX_CPUS; i++) {
-		struct trace_ring *r = &rings[i];
+		struct trace_ring *r = &trace_rings[i];
 		if (r->ev)
 			continue;
 		phys_addr_t pa = pmm_alloc_pages(order);
@@ -45,7 +45,7 @@ static int rings_alloc(void)
 static void rings_clear(void)
 {
 	for (int i = 0; i < TRACE_MAX_CPUS; i++) {
-		struct trace_ring *r = &rings[i];
+		struct trace_ring *r = &trace_rings[i];
 		irqflags_t f = spin_lock_irqsave(&r->lock);
 		r->head = r->tail = r->dropped = r->dropped_unseen = 0;
 		spin_unlock_irqrestore(&r->lock, f);
@@ -56,7 +56,7 @@ static void rings_clear(void)
 static void rings_free(void)
 {
 	for (int i = 0; i < TRACE_MAX_CPUS; i++) {
-		struct trace_ring *r = &rings[i];
+		struct trace_ring *r = &trace_rings[i];
 		irqflags_t f = spin_lock_irqsave(&r->lock);
 		struct trace_event *ev = r->ev;
 		uint32_t size = r->size;
@@ -104,14 +104,14 @@ static int command(const char *w, const char *arg, bool *used_arg)
 		trace_all = false;
 		trace_wait = false;
 		trace_gen++; /* forget the chosen threads */
-		wait_queue_wake_all(&reader_wq);
+		wait_queue_wake_all(&trace_reader_wq);
 		return 0;
 	}
 	if (strcmp(w, "wait") == 0 || strcmp(w, "nowait") == 0) {
 		trace_wait = w[0] == 'w';
-		wait_owner = proc_current() ? proc_current()->pid : 0;
+		trace_wait_owner = proc_current() ? proc_current()->pid : 0;
 		if (!trace_wait)
-			wait_queue_wake_all(&reader_wq);
+			wait_queue_wake_all(&trace_reader_wq);
 		return 0;
 	}
 	if (strcmp(w, "all") == 0) {
@@ -184,7 +184,7 @@ long trace_ctl_show(char *buf, size_t size)
 	     trace_enabled ? "on" : "off", trace_all ? "all" : "pids",
 	     trace_follow, trace_wait, ring_events);
 	for (int i = 0; i < TRACE_MAX_CPUS; i++) {
-		struct trace_ring *r = &rings[i];
+		struct trace_ring *r = &trace_rings[i];
 		irqflags_t f = spin_lock_irqsave(&r->lock);
 		bool have = r->ev != NULL;
 		uint64_t queued = r->head - r->tail, total = r->head;

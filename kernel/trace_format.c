@@ -1,4 +1,4 @@
-/* The trace facility's reading side: the events in the rings turned into
+/* The trace facility's reading side: the events in the trace_rings turned into
  * text lines, oldest first across the CPUs, for /proc/limen/trace
  * (docs/trace.md gives the format). A read consumes what it returns, and
  * wakes the traced calls that wait for the reader to drain their ring. */
@@ -113,7 +113,7 @@ static struct trace_ring *oldest(struct trace_event *e, uint64_t before_ns,
 {
 	struct trace_ring *best = NULL;
 	for (int i = 0; i < TRACE_MAX_CPUS; i++) {
-		struct trace_ring *r = &rings[i];
+		struct trace_ring *r = &trace_rings[i];
 		irqflags_t f = spin_lock_irqsave(&r->lock);
 		if (r->ev && r->tail < r->head) {
 			struct trace_event *o = &r->ev[r->tail % r->size];
@@ -133,7 +133,7 @@ static size_t format_losses(char *out, size_t room)
 {
 	size_t k = 0;
 	for (int i = 0; i < TRACE_MAX_CPUS; i++) {
-		struct trace_ring *r = &rings[i];
+		struct trace_ring *r = &trace_rings[i];
 		irqflags_t f = spin_lock_irqsave(&r->lock);
 		uint64_t lost = r->dropped_unseen;
 		r->dropped_unseen = 0;
@@ -175,6 +175,7 @@ long trace_read(char *buf, size_t n, uint64_t before_ns)
 	}
 	mutex_unlock(&trace_mutex);
 	if (done > 0)
-		wait_queue_wake_all(&reader_wq); /* throttled calls go on */
+		wait_queue_wake_all(
+		    &trace_reader_wq); /* throttled calls go on */
 	return done;
 }

@@ -1,7 +1,8 @@
 /* What the three parts of the trace facility share: the event and ring
  * formats and the control state. kernel/trace.c records events into the
- * rings, kernel/trace_format.c reads them back as text, kernel/trace_ctl.c
- * runs the trace_ctl commands that start, stop and size them. */
+ * trace_rings, kernel/trace_format.c reads them back as text,
+ * kernel/trace_ctl.c runs the trace_ctl commands that start, stop and size
+ * them. */
 #ifndef LIMEN_KERNEL_TRACE_RING_H
 #define LIMEN_KERNEL_TRACE_RING_H
 
@@ -55,13 +56,13 @@ struct trace_ring {
 /* The control state (kernel/trace.c) is written under trace_mutex (by
  * trace_ctl commands) and read without it on the recording paths: a stale
  * read there costs or adds one event, nothing more. */
-extern bool trace_all;	  /* every thread, not only the chosen ones */
-extern bool trace_follow; /* new threads of traced threads are traced */
-extern bool trace_wait;	  /* traced calls wait for the reader (throttle) */
-extern int wait_owner;	  /* the process that asked for it */
-extern struct wait_queue reader_wq;
+extern bool trace_all;	     /* every thread, not only the chosen ones */
+extern bool trace_follow;    /* new threads of traced threads are traced */
+extern bool trace_wait;	     /* traced calls wait for the reader (throttle) */
+extern int trace_wait_owner; /* the process that asked for it */
+extern struct wait_queue trace_reader_wq;
 extern uint32_t trace_gen; /* a thread is chosen if its gen matches */
-extern struct trace_ring rings[TRACE_MAX_CPUS];
+extern struct trace_ring trace_rings[TRACE_MAX_CPUS];
 /* Serialises readers and control commands (sleeping, process context). */
 extern struct mutex trace_mutex;
 
