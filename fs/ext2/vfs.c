@@ -33,6 +33,9 @@ struct e2_inode {
 	struct ext2_inode di;
 	struct inode *vino;
 	struct list_head hlink;
+	/* Read by the load_dir now running: undone if that load fails. */
+	bool loading;
+	struct list_head unload; /* e2_unload_dir's list */
 };
 
 static const struct super_ops ext2_sops;
@@ -160,10 +163,15 @@ static int load_target(struct inode *v, struct e2_inode *ei)
 	return 0;
 }
 
-/* The memory inode of disk inode num, read from disk if not yet seen. */
-static int e2_iget(struct super_block *sb, uint32_t num, struct inode **out)
+/* The memory inode of disk inode num, read from disk if not yet seen.
+ * -EUCLEAN: the disk says the inode is free (corruption, not an I/O
+ * error); *fresh (if asked): read from disk just now. */
+static int e2_iget(struct super_block *sb, uint32_t num, struct inode **out,
+		   bool *fresh)
 {
 	struct inode *v = hash_find(sb, num);
+	if (fresh)
+		*fresh = !v;
 	if (v) {
 		*out = v;
 		return 0;
@@ -175,7 +183,7 @@ static int e2_iget(struct super_block *sb, uint32_t num, struct inode **out)
 	if (!r && (ei->di.i_links_count == 0 || ei->di.i_mode == 0)) {
 		pr_err("ext2: %s: entry points to free inode %u", sb->source,
 		       num);
-		r = -EIO;
+		r = -EUCLEAN;
 	}
 	if (r) {
 		kfree(ei);
@@ -193,7 +201,7 @@ static int e2_iget(struct super_block *sb, uint32_t num, struct inode **out)
 	fill_vnode(v, &ei->di);
 	if (S_ISLNK(v->mode) && (r = load_target(v, ei))) {
 		v->fs_priv = NULL;
-		kfree(v);
+		inode_destroy(v); /* no evict without fs_priv */
 		kfree(ei);
 		return r;
 	}
@@ -226,15 +234,26 @@ static int load_one(void *arg, const char *name, size_t len, uint32_t num,
 	memcpy(buf, name, len);
 	buf[len] = '\0';
 	struct inode *v;
-	int r = e2_iget(dir->sb, num, &v);
+	bool fresh;
+	int r = e2_iget(dir->sb, num, &v, &fresh);
+	if (r == -EUCLEAN) {
+		pr_err("ext2: %s: \"%s\" in directory %llu: inode %u is "
+		       "free, skipped",
+		       dir->sb->source, buf, (unsigned long long)dir->ino, num);
+		return 0;
+	}
 	if (r) {
+		/* The disk or memory failed, not the file system: the load
+		 * fails (and is undone) rather than hide the name. */
 		pr_err("ext2: %s: \"%s\" in directory %llu: inode %u "
-		       "unreadable (%d), skipped",
+		       "unreadable (%d)",
 		       dir->sb->source, buf, (unsigned long long)dir->ino, num,
 		       r);
-		lc->err = r == -ENOMEM ? r : lc->err;
-		return r == -ENOMEM ? r : 0;
+		lc->err = r;
+		return r;
 	}
+	if (fresh)
+		E2I(v)->loading = true;
 	/* A directory has one parent. A second name for one (or the root,
 	 * or dir itself) would make the tree a loop: refuse it. */
 	if (S_ISDIR(v->mode) && (v->parent || v == dir || v == dir->sb->root)) {
@@ -246,11 +265,53 @@ static int load_one(void *arg, const char *name, size_t len, uint32_t num,
 	return dir_attach(dir, buf, v);
 }
 
+/* Undoes a load that failed part way: the VFS will load the directory
+ * again, and names it attached must not be there twice, nor a
+ * subdirectory look like a second name for itself. The memory inodes the
+ * load read go too (nothing else can have found them yet). */
+static void e2_unload_dir(struct inode *dir)
+{
+	LIST_HEAD(gone);
+	struct dir_entry *e, *tmp;
+	list_for_each_entry_safe(e, tmp, &dir->entries, link)
+	{
+		struct inode *v = e->inode;
+		list_del(&e->link);
+		kfree(e->name);
+		kfree(e);
+		if (v->parent == dir)
+			v->parent = NULL;
+		/* A second name for the same inode finds loading false. */
+		if (E2I(v) && E2I(v)->loading && v->refs == 0) {
+			E2I(v)->loading = false;
+			list_add_tail(&E2I(v)->unload, &gone);
+		}
+	}
+	struct e2_inode *ei, *etmp;
+	list_for_each_entry_safe(ei, etmp, &gone, unload)
+	{
+		list_del(&ei->unload);
+		inode_destroy(ei->vino);
+	}
+}
+
 static int e2_load_dir(struct inode *dir)
 {
 	struct load_ctx lc = {dir, 0};
 	int r = ext2_dir_iterate(FS(dir), &E2I(dir)->di, load_one, &lc);
-	return r ? r : lc.err;
+	if (!r)
+		r = lc.err;
+	if (r) {
+		e2_unload_dir(dir);
+		return r;
+	}
+	struct dir_entry *e;
+	list_for_each_entry(e, &dir->entries, link)
+	{
+		if (E2I(e->inode))
+			E2I(e->inode)->loading = false;
+	}
+	return 0;
 }
 
 static int e2_write_inode(struct inode *v)
@@ -502,7 +563,9 @@ int ext2_vfs_mount(struct blkdev *bd, const char *source, bool ro,
 	sb->dev = MKDEV(bd->major, bd->minor);
 	sb->flags = ro ? MS_RDONLY : 0;
 	struct inode *root = NULL;
-	r = e2_iget(sb, EXT2_ROOT_INO, &root);
+	r = e2_iget(sb, EXT2_ROOT_INO, &root, NULL);
+	if (r == -EUCLEAN)
+		r = -EIO;
 	if (!r && !S_ISDIR(root->mode)) {
 		pr_err("ext2: %s: the root inode is not a directory", bd->name);
 		r = -EINVAL;
