@@ -26,6 +26,15 @@ struct e2_sb {
 	struct blkdev *bd;
 	struct list_head link; /* e2_mounts */
 	struct list_head hash[E2_HASH];
+	/* Inodes without names whose freeing failed (an I/O error): tried
+	 * again at every sync and at unmount. */
+	struct list_head orphans;
+};
+
+struct e2_orphan {
+	uint32_t num;
+	struct ext2_inode di; /* as far as freeing got: the disk may lag */
+	struct list_head link;
 };
 
 struct e2_inode {
@@ -314,6 +323,42 @@ static int e2_load_dir(struct inode *dir)
 	return 0;
 }
 
+/* Frees disk inode num; if that fails, remembers it to try again, so an
+ * I/O error does not leave it allocated for good. */
+static void e2_free_or_orphan(struct super_block *sb, uint32_t num,
+			      struct ext2_inode *di)
+{
+	int r = ext2_ifree(E2SB(sb)->fs, num, di);
+	if (!r)
+		return;
+	struct e2_orphan *o = kmalloc(sizeof(*o));
+	pr_err("ext2: %s: freeing inode %u failed (%d)%s", sb->source, num, r,
+	       o ? ", will try again" : "");
+	if (!o)
+		return;
+	o->num = num;
+	o->di = *di;
+	list_add_tail(&o->link, &E2SB(sb)->orphans);
+}
+
+/* 0, or the first error of an orphan that still cannot be freed. */
+static int e2_free_orphans(struct super_block *sb)
+{
+	struct e2_orphan *o, *tmp;
+	int err = 0;
+	list_for_each_entry_safe(o, tmp, &E2SB(sb)->orphans, link)
+	{
+		int r = ext2_ifree(E2SB(sb)->fs, o->num, &o->di);
+		if (r) {
+			err = err ? err : r;
+			continue;
+		}
+		list_del(&o->link);
+		kfree(o);
+	}
+	return err;
+}
+
 static int e2_write_inode(struct inode *v)
 {
 	struct e2_inode *ei = E2I(v);
@@ -346,7 +391,7 @@ static int e2_create(struct inode *dir, const char *name, struct inode *v)
 				 (uint16_t)v->mode);
 	if (r) {
 		ei->di.i_links_count = 0;
-		ext2_ifree(fs, ei->num, &ei->di);
+		e2_free_or_orphan(dir->sb, ei->num, &ei->di);
 		kfree(ei);
 		return r;
 	}
@@ -451,12 +496,8 @@ static void e2_evict(struct inode *v)
 	if (!ei)
 		return;
 	struct super_block *sb = v->sb;
-	if (v->nlink == 0 && !sb->dying && !(sb->flags & MS_RDONLY)) {
-		int r = ext2_ifree(FS(v), ei->num, &ei->di);
-		if (r)
-			pr_err("ext2: %s: freeing inode %u failed (%d)",
-			       sb->source, ei->num, r);
-	}
+	if (v->nlink == 0 && !sb->dying && !(sb->flags & MS_RDONLY))
+		e2_free_or_orphan(sb, ei->num, &ei->di);
 	list_del(&ei->hlink);
 	kfree(ei);
 	v->fs_priv = NULL;
@@ -479,12 +520,24 @@ static int e2_statfs(struct super_block *sb, struct kstatfs *st)
 
 static int e2_sync(struct super_block *sb)
 {
-	return ext2_sync(E2SB(sb)->fs);
+	int o = e2_free_orphans(sb);
+	int r = ext2_sync(E2SB(sb)->fs);
+	return r ? r : o;
 }
 
 static int e2_put_super(struct super_block *sb)
 {
 	struct e2_sb *s = E2SB(sb);
+	if (!(sb->flags & MS_RDONLY))
+		e2_free_orphans(sb);
+	struct e2_orphan *o, *tmp;
+	list_for_each_entry_safe(o, tmp, &s->orphans, link)
+	{
+		pr_err("ext2: %s: inode %u stays allocated: run e2fsck",
+		       sb->source, o->num);
+		list_del(&o->link);
+		kfree(o);
+	}
 	int r = ext2_unmount(s->fs);
 	int b = binvalidate(s->bd);
 	list_del(&s->link);
@@ -550,6 +603,7 @@ int ext2_vfs_mount(struct blkdev *bd, const char *source, bool ro,
 	}
 	for (int i = 0; i < E2_HASH; i++)
 		list_init(&s->hash[i]);
+	list_init(&s->orphans);
 	s->bd = bd;
 	int r = ext2_mount(bd, ro, &s->fs);
 	if (r) {
