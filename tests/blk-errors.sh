@@ -40,6 +40,6 @@ run() { # run NAME BLOCKSIZE FAIL_BLK ROUNDS FILES
 	fi
 }
 
-run blk-errors-1k 1024 7 6 12
-run blk-errors-4k 4096 5 6 12
+run blk-errors-1k 1024 7 12 12
+run blk-errors-4k 4096 5 12 12
 exit $st

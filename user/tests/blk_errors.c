@@ -17,13 +17,14 @@
 #include <sys/stat.h>
 
 #define MNT "/mnt"
+#define SUBDIR MNT "/d" /* the files: its first read is a readdir */
 #define FILE_BYTES 9000 /* three 1 KiB-block pieces and more */
 
 static const char *dev;
 static long n_eio, n_ok;
 static int unexpected;
 /* Per call: how often it failed with EIO. */
-static long eio_mount, eio_umount, eio_open, eio_write, eio_fsync, eio_read,
+static long eio_mkdir, eio_mount, eio_umount, eio_open, eio_write, eio_fsync, eio_read,
     eio_readdir, eio_unlink, eio_close;
 static long short_files, corrupt;
 /* Per file: the round that wrote it (-1: unknown) and the bytes written. */
@@ -103,7 +104,7 @@ static unsigned char pattern(int round, int i, long off)
 static void write_file(int round, int i)
 {
 	char path[64], buf[FILE_BYTES];
-	snprintf(path, sizeof(path), MNT "/f%d", i);
+	snprintf(path, sizeof(path), SUBDIR "/f%d", i);
 	for (long off = 0; off < FILE_BYTES; off++)
 		buf[off] = pattern(round, i, off);
 	wrote_round[i] = -1;
@@ -129,7 +130,7 @@ static void write_file(int round, int i)
 static void check_file(int round, int i)
 {
 	char path[64], buf[FILE_BYTES + 16];
-	snprintf(path, sizeof(path), MNT "/f%d", i);
+	snprintf(path, sizeof(path), SUBDIR "/f%d", i);
 	int fd = open(path, O_RDONLY);
 	if (fd < 0 && errno == ENOENT)
 		return; /* its creation failed */
@@ -162,10 +163,10 @@ static void check_file(int round, int i)
 	}
 }
 
-/* Entries other than ., .. and lost+found; -1 if listing failed. */
+/* SUBDIR's entries other than . and ..; -1 if listing failed. */
 static int list_dir(void)
 {
-	DIR *d = opendir(MNT);
+	DIR *d = opendir(SUBDIR);
 	if (!d) {
 		outcome(-1, "opendir", &eio_readdir);
 		return -1;
@@ -174,7 +175,7 @@ static int list_dir(void)
 	struct dirent *e;
 	errno = 0;
 	while ((e = readdir(d)))
-		n += e->d_name[0] != '.' && strcmp(e->d_name, "lost+found");
+		n += e->d_name[0] != '.';
 	int err = errno;
 	closedir(d);
 	if (err) {
@@ -190,7 +191,7 @@ static void remove_all(int files)
 {
 	char path[64];
 	for (int i = 0; i < files; i++) {
-		snprintf(path, sizeof(path), MNT "/f%d", i);
+		snprintf(path, sizeof(path), SUBDIR "/f%d", i);
 		int r = unlink(path);
 		if (r < 0 && errno == ENOENT)
 			continue;
@@ -222,8 +223,13 @@ int main(int argc, char **argv)
 	CHECK("blk_errors.clean_mount", m == 0, "%s", errname(errno));
 	if (m == 0) {
 		remove_all(files);
+		mkdir(SUBDIR, 0755);
+		list_dir();
+		rmdir(SUBDIR);
+		sync();
 		umount(MNT);
 	}
+	read_num("/proc/limen/failinject", "blk_failed");
 	long live0 = read_num("/proc/limen/kheap", "live");
 	long bytes0 = read_num("/proc/limen/kheap", "bytes_in_use");
 	long bufs0 = read_num("/proc/limen/bcache", "buffers");
@@ -232,15 +238,22 @@ int main(int argc, char **argv)
 	for (int round = 0; round < rounds; round++) {
 		if (do_mount())
 			continue;
+		int r = mkdir(SUBDIR, 0755);
+		if (r < 0 && errno == EEXIST)
+			r = 0;
+		if (outcome(r, "mkdir", &eio_mkdir)) {
+			do_umount();
+			continue;
+		}
 		for (int i = 0; i < files; i++)
 			write_file(round, i);
 		list_dir();
 		do_umount();
 		if (do_mount())
 			continue;
+		list_dir();
 		for (int i = 0; i < files; i++)
 			check_file(round, i);
-		list_dir();
 		remove_all(files);
 		list_dir();
 		do_umount();
@@ -253,6 +266,8 @@ int main(int argc, char **argv)
 	if (mount(dev, MNT, "ext2", 0, NULL) == 0) {
 		remove_all(files);
 		left = list_dir();
+		CHECK("blk_errors.rmdir", rmdir(SUBDIR) == 0 || errno == ENOENT,
+		      "%s", errname(errno));
 		sync();
 		CHECK("blk_errors.final_umount", umount(MNT) == 0, "%s",
 		      errname(errno));
@@ -264,10 +279,10 @@ int main(int argc, char **argv)
 	long bufs1 = read_num("/proc/limen/bcache", "buffers");
 
 	printf("blk_errors: %ld calls ok, %ld EIO (mount %ld, umount %ld, "
-	       "open %ld, write %ld, fsync %ld, close %ld, read %ld, "
+	       "mkdir %ld, open %ld, write %ld, fsync %ld, close %ld, read %ld, "
 	       "readdir %ld, unlink %ld); %ld requests failed; %ld short "
 	       "files\n",
-	       n_ok, n_eio, eio_mount, eio_umount, eio_open, eio_write,
+	       n_ok, n_eio, eio_mount, eio_umount, eio_mkdir, eio_open, eio_write,
 	       eio_fsync, eio_close, eio_read, eio_readdir, eio_unlink,
 	       blk_failed, short_files);
 	printf("blk_errors: kernel heap %ld blocks %ld bytes before, %ld "
