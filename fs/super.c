@@ -468,8 +468,7 @@ int vfs_umount(const struct vfs_ctx *ctx, struct inode *root, int flags)
 	strlcpy(source, sb->source, sizeof(source));
 	r = super_free(sb);
 	if (r)
-		pr_warn("VFS: %s: write-back at umount failed (%d)", source,
-			r);
+		pr_warn("VFS: %s: write-back at umount failed (%d)", source, r);
 	return 0;
 }
 

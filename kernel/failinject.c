@@ -95,8 +95,8 @@ int failinject_command(const char *cmd, size_t n)
 	text[n] = '\0';
 	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
 		text[--n] = '\0';
-	if (strncmp(text, "fail_blk ", 9) != 0 ||
-	    kstrtoull(text + 9, 10, &v) || v > 1000000000)
+	if (strncmp(text, "fail_blk ", 9) != 0 || kstrtoull(text + 9, 10, &v) ||
+	    v > 1000000000)
 		return -EINVAL;
 	failinject_blk_set((unsigned)v);
 	return 0;

@@ -24,8 +24,8 @@ static const char *dev;
 static long n_eio, n_ok;
 static int unexpected;
 /* Per call: how often it failed with EIO. */
-static long eio_mkdir, eio_mount, eio_umount, eio_open, eio_write, eio_fsync, eio_read,
-    eio_readdir, eio_unlink, eio_close;
+static long eio_mkdir, eio_mount, eio_umount, eio_open, eio_write, eio_fsync,
+    eio_read, eio_readdir, eio_unlink, eio_close;
 static long short_files, corrupt;
 /* Per file: the round that wrote it (-1: unknown) and the bytes written. */
 static int wrote_round[64];
@@ -285,13 +285,14 @@ int main(int argc, char **argv)
 	long bytes1 = read_num("/proc/limen/kheap", "bytes_in_use");
 	long bufs1 = read_num("/proc/limen/bcache", "buffers");
 
-	printf("blk_errors: %ld calls ok, %ld EIO (mount %ld, umount %ld, "
-	       "mkdir %ld, open %ld, write %ld, fsync %ld, close %ld, read %ld, "
-	       "readdir %ld, unlink %ld); %ld requests failed; %ld short "
-	       "files\n",
-	       n_ok, n_eio, eio_mount, eio_umount, eio_mkdir, eio_open, eio_write,
-	       eio_fsync, eio_close, eio_read, eio_readdir, eio_unlink,
-	       blk_failed, short_files);
+	printf(
+	    "blk_errors: %ld calls ok, %ld EIO (mount %ld, umount %ld, "
+	    "mkdir %ld, open %ld, write %ld, fsync %ld, close %ld, read %ld, "
+	    "readdir %ld, unlink %ld); %ld requests failed; %ld short "
+	    "files\n",
+	    n_ok, n_eio, eio_mount, eio_umount, eio_mkdir, eio_open, eio_write,
+	    eio_fsync, eio_close, eio_read, eio_readdir, eio_unlink, blk_failed,
+	    short_files);
 	printf("blk_errors: kernel heap %ld blocks %ld bytes before, %ld "
 	       "blocks %ld bytes after; cache buffers %ld, %ld\n",
 	       live0, bytes0, live1, bytes1, bufs0, bufs1);
