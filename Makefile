@@ -234,6 +234,7 @@ test: deps
 	  tests/layer fuzz-failalloc tests/fuzz.sh $(BUILD)/initramfs.cpio \
 		--name fuzz-failalloc --fail-alloc 50 --seed 7 --calls 50000 \
 		--seconds 120; \
+	  tests/layer blk-errors tests/blk-errors.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer bench tests/bench-quick.sh; \
 	  tests/layer syscall-doc tools/gen-syscall-doc.sh --check; \
 	} 2>&1 | tests/summary

@@ -5,6 +5,7 @@
 #include <arch.h>
 #include <drivers/virtio.h>
 #include <drivers/virtio_blk.h>
+#include <failinject.h>
 #include <fs/blkdev.h>
 #include <lib/printf.h>
 #include <lib/string.h>
@@ -161,6 +162,14 @@ static int vblk_request(struct vblk *vb, uint32_t type, uint64_t sector,
 	vb->inflight--;
 	spin_unlock_irqrestore(&vq->lock, f);
 	wait_queue_wake_all(&vdev->wq); /* for threads waiting for room */
+	/* fail_blk=N: the device said IOERR. What a failed read leaves in
+	 * the buffer is undefined; poison it, so a caller that uses it
+	 * anyway reads garbage a test can see. */
+	if (status == VIRTIO_BLK_S_OK && failinject_blk()) {
+		status = VIRTIO_BLK_S_IOERR;
+		if (type == VIRTIO_BLK_T_IN)
+			memset(buf, 0xa5, len);
+	}
 	return status;
 }
 

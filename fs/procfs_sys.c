@@ -1,8 +1,10 @@
 /* /proc's system-wide files: meminfo, uptime, loadavg, cpuinfo, mounts
  * and stat in Linux's formats, and Limen's own under /proc/limen (the
- * ENOSYS counts, the block cache's counters, the trace files). procfs_fill
+ * ENOSYS counts, the block cache's counters, the heap's live blocks, fault
+ * injection, the trace files). procfs_fill
  * makes a proc mount's root with them. */
 #include <asm/cpufeature.h>
+#include <failinject.h>
 #include <fs/bcache.h>
 #include <fs/vfs.h>
 #include <lib/printf.h>
@@ -144,6 +146,45 @@ static long gen_bcache(struct inode *ino, char *buf, size_t size)
 	return finish(len, size);
 }
 
+/* /proc/limen/kheap: the kernel heap's live blocks and bytes, which a
+ * test compares before and after work that should have freed everything
+ * (MemFree cannot say: the heap keeps the pages it grew into). */
+static long gen_kheap(struct inode *ino, char *buf, size_t size)
+{
+	(void)ino;
+	struct kheap_stats hs;
+	long len = 0;
+	kmalloc_stats(&hs);
+	EMIT("bytes_in_use %zu\nlive %zu\npages_held %zu\nallocs %llu\n"
+	     "frees %llu\n",
+	     hs.bytes_in_use, hs.nr_live, hs.pages_held,
+	     (unsigned long long)hs.nr_allocs, (unsigned long long)hs.nr_frees);
+	return finish(len, size);
+}
+
+/* /proc/limen/failinject: fault injection's settings and counts; root
+ * may write "fail_blk N" (kernel/failinject.c). */
+static long gen_failinject(struct inode *ino, char *buf, size_t size)
+{
+	(void)ino;
+	return failinject_show(buf, size);
+}
+
+static long failinject_write(struct file *f, const char *buf, size_t n,
+			     uint64_t *pos)
+{
+	(void)f;
+	(void)pos;
+	int r = failinject_command(buf, n);
+	return r ? r : (long)n;
+}
+
+static const struct file_ops failinject_ops = {
+    .read = gen_read,
+    .write = failinject_write,
+    .release = gen_release,
+};
+
 /* ---- the trace files (kernel/trace_format.c, kernel/trace_ctl.c) ---- */
 
 /* /proc/limen/trace: a read consumes events, but only those recorded
@@ -204,6 +245,13 @@ void procfs_fill(struct inode *dir)
 		if (dir_add(dir, "limen", limen) == 0) {
 			add_file(limen, "unimplemented", gen_unimplemented, 0);
 			add_file(limen, "bcache", gen_bcache, 0);
+			add_file(limen, "kheap", gen_kheap, 0);
+			struct inode *fi =
+			    add_file(limen, "failinject", gen_failinject, 0);
+			if (fi) {
+				fi->mode = S_IFREG | 0600;
+				fi->fops = &failinject_ops;
+			}
 			struct inode *t = add_file(limen, "trace", NULL, 0);
 			if (t) {
 				t->mode = S_IFREG | 0400;

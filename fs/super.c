@@ -283,7 +283,16 @@ int vfs_umount(const struct vfs_ctx *ctx, struct inode *root, int flags)
 			sb->ops->sync(sb);
 		return 0;
 	}
-	return super_free(sb);
+	/* As Linux, the file system is gone whatever writing it back
+	 * said: failing the call would claim it is still mounted. Dirty
+	 * blocks the disk refused stay in the block cache, which tries
+	 * them again. */
+	char source[sizeof(sb->source)];
+	strlcpy(source, sb->source, sizeof(source));
+	r = super_free(sb);
+	if (r)
+		pr_warn("VFS: %s: write-back at umount failed (%d)", source, r);
+	return 0;
 }
 
 int vfs_mount_root(const char *dev, const char *type, bool ro)

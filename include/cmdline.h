@@ -17,6 +17,7 @@ struct cmdline {
 	const char *rootfstype; /* rootfstype= */
 	const char *ktest;	/* ktest= : run in-kernel self-tests */
 	unsigned fail_alloc;	/* fail_alloc=N: kernel/failinject.c */
+	unsigned fail_blk;	/* fail_blk=N: kernel/failinject.c */
 	bool quiet;
 	bool ro, rw;
 	int loglevel; /* -1 if not given */

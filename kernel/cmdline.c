@@ -83,6 +83,10 @@ int cmdline_parse(char *buf, struct cmdline *c)
 			unsigned long long n;
 			if (kstrtoull(v, 10, &n) == 0 && n <= 1000000000)
 				c->fail_alloc = (unsigned)n;
+		} else if (param(w, "fail_blk", &v)) {
+			unsigned long long n;
+			if (kstrtoull(v, 10, &n) == 0 && n <= 1000000000)
+				c->fail_blk = (unsigned)n;
 		} else if (param(w, "loglevel", &v)) {
 			unsigned long long n;
 			if (kstrtoull(v, 10, &n) == 0 && n <= 15)

@@ -179,7 +179,7 @@ void kmain(phys_addr_t start_info)
 	pr_notice("Limen %s (x86_64), booted by %s", LIMEN_VERSION,
 		  boot_info.protocol);
 	pr_notice("Command line: %s", boot_info.cmdline);
-	failinject_init(cmdline.fail_alloc);
+	failinject_init(cmdline.fail_alloc, cmdline.fail_blk);
 	memory_init();
 	paging_init(&boot_info);
 	pmm_release_high();

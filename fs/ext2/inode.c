@@ -158,7 +158,7 @@ static bool ext2_has_block_map(struct ext2_fs *fs, const struct ext2_inode *ei)
 
 int ext2_ifree(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ei)
 {
-	int err = 0, e;
+	int err = 0;
 
 	if (fs->ro)
 		return -EROFS;
@@ -169,16 +169,21 @@ int ext2_ifree(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ei)
 	}
 	if (ext2_has_block_map(fs, ei))
 		err = ext2_free_blocks_from(fs, ino, ei, 0);
-	e = ext2_xattr_release(fs, ino, ei);
 	if (!err)
-		err = e;
+		err = ext2_xattr_release(fs, ino, ei);
+	ei->i_links_count = 0;
+	if (err) {
+		/* Keep the inode (the blocks it still maps are its own), with
+		 * what was freed gone from its map, so that freeing it can
+		 * be tried again and never frees a block twice. */
+		ext2_iput(fs, ino, ei);
+		return err;
+	}
 	ei->i_size = 0;
 	ei->i_size_high = 0;
-	ei->i_links_count = 0;
 	ei->i_dtime = ext2_now();
-	e = ext2_iput(fs, ino, ei);
-	if (!err)
-		err = e;
-	e = ext2_ifree_bit(fs, ino, S_ISDIR(ei->i_mode));
-	return err ? err : e;
+	err = ext2_iput(fs, ino, ei);
+	if (err)
+		return err;
+	return ext2_ifree_bit(fs, ino, S_ISDIR(ei->i_mode));
 }

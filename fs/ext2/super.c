@@ -333,7 +333,12 @@ int ext2_mount(struct blkdev *bd, bool ro, struct ext2_fs **out)
 		return -ENOMEM;
 	fs->bd = bd;
 	fs->ro = ro;
-	err = ext2_read_super(bd, &fs->sb);
+	/* The probe reads 1 KiB blocks: a dirty copy of the superblock in a
+	 * bigger block (a last umount whose write-back failed) is newer
+	 * than what it would read, so it goes to the disk first. */
+	err = bsync(bd);
+	if (!err)
+		err = ext2_read_super(bd, &fs->sb);
 	if (err)
 		goto fail;
 	if (fs->sb.s_magic != EXT2_SUPER_MAGIC) {
@@ -360,6 +365,7 @@ int ext2_mount(struct blkdev *bd, bool ro, struct ext2_fs **out)
 			"e2fsck\n",
 			bd->name);
 	if (!ro) {
+		struct ext2_super_block old = fs->sb;
 		/* Not clean while mounted read-write, as Linux does. */
 		fs->sb.s_state &= (uint16_t)~EXT2_VALID_FS;
 		fs->sb.s_mnt_count++;
@@ -367,8 +373,14 @@ int ext2_mount(struct blkdev *bd, bool ro, struct ext2_fs **out)
 		err = ext2_write_super(fs);
 		if (!err)
 			err = bsync(bd);
-		if (err)
+		if (err) {
+			/* The cached superblock must not keep saying
+			 * "mounted" (write-back would put that on the disk
+			 * of a file system nobody mounted). */
+			fs->sb = old;
+			ext2_write_super(fs);
 			goto fail;
+		}
 	}
 	*out = fs;
 	return 0;

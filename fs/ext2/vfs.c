@@ -26,6 +26,15 @@ struct e2_sb {
 	struct blkdev *bd;
 	struct list_head link; /* e2_mounts */
 	struct list_head hash[E2_HASH];
+	/* Inodes without names whose freeing failed (an I/O error): tried
+	 * again at every sync and at unmount. */
+	struct list_head orphans;
+};
+
+struct e2_orphan {
+	uint32_t num;
+	struct ext2_inode di; /* as far as freeing got: the disk may lag */
+	struct list_head link;
 };
 
 struct e2_inode {
@@ -33,6 +42,9 @@ struct e2_inode {
 	struct ext2_inode di;
 	struct inode *vino;
 	struct list_head hlink;
+	/* Read by the load_dir now running: undone if that load fails. */
+	bool loading;
+	struct list_head unload; /* e2_unload_dir's list */
 };
 
 static const struct super_ops ext2_sops;
@@ -160,10 +172,15 @@ static int load_target(struct inode *v, struct e2_inode *ei)
 	return 0;
 }
 
-/* The memory inode of disk inode num, read from disk if not yet seen. */
-static int e2_iget(struct super_block *sb, uint32_t num, struct inode **out)
+/* The memory inode of disk inode num, read from disk if not yet seen.
+ * -EUCLEAN: the disk says the inode is free (corruption, not an I/O
+ * error); *fresh (if asked): read from disk just now. */
+static int e2_iget(struct super_block *sb, uint32_t num, struct inode **out,
+		   bool *fresh)
 {
 	struct inode *v = hash_find(sb, num);
+	if (fresh)
+		*fresh = !v;
 	if (v) {
 		*out = v;
 		return 0;
@@ -175,7 +192,7 @@ static int e2_iget(struct super_block *sb, uint32_t num, struct inode **out)
 	if (!r && (ei->di.i_links_count == 0 || ei->di.i_mode == 0)) {
 		pr_err("ext2: %s: entry points to free inode %u", sb->source,
 		       num);
-		r = -EIO;
+		r = -EUCLEAN;
 	}
 	if (r) {
 		kfree(ei);
@@ -193,7 +210,7 @@ static int e2_iget(struct super_block *sb, uint32_t num, struct inode **out)
 	fill_vnode(v, &ei->di);
 	if (S_ISLNK(v->mode) && (r = load_target(v, ei))) {
 		v->fs_priv = NULL;
-		kfree(v);
+		inode_destroy(v); /* no evict without fs_priv */
 		kfree(ei);
 		return r;
 	}
@@ -226,15 +243,26 @@ static int load_one(void *arg, const char *name, size_t len, uint32_t num,
 	memcpy(buf, name, len);
 	buf[len] = '\0';
 	struct inode *v;
-	int r = e2_iget(dir->sb, num, &v);
+	bool fresh;
+	int r = e2_iget(dir->sb, num, &v, &fresh);
+	if (r == -EUCLEAN) {
+		pr_err("ext2: %s: \"%s\" in directory %llu: inode %u is "
+		       "free, skipped",
+		       dir->sb->source, buf, (unsigned long long)dir->ino, num);
+		return 0;
+	}
 	if (r) {
+		/* The disk or memory failed, not the file system: the load
+		 * fails (and is undone) rather than hide the name. */
 		pr_err("ext2: %s: \"%s\" in directory %llu: inode %u "
-		       "unreadable (%d), skipped",
+		       "unreadable (%d)",
 		       dir->sb->source, buf, (unsigned long long)dir->ino, num,
 		       r);
-		lc->err = r == -ENOMEM ? r : lc->err;
-		return r == -ENOMEM ? r : 0;
+		lc->err = r;
+		return r;
 	}
+	if (fresh)
+		E2I(v)->loading = true;
 	/* A directory has one parent. A second name for one (or the root,
 	 * or dir itself) would make the tree a loop: refuse it. */
 	if (S_ISDIR(v->mode) && (v->parent || v == dir || v == dir->sb->root)) {
@@ -246,11 +274,89 @@ static int load_one(void *arg, const char *name, size_t len, uint32_t num,
 	return dir_attach(dir, buf, v);
 }
 
+/* Undoes a load that failed part way: the VFS will load the directory
+ * again, and names it attached must not be there twice, nor a
+ * subdirectory look like a second name for itself. The memory inodes the
+ * load read go too (nothing else can have found them yet). */
+static void e2_unload_dir(struct inode *dir)
+{
+	LIST_HEAD(gone);
+	struct dir_entry *e, *tmp;
+	list_for_each_entry_safe(e, tmp, &dir->entries, link)
+	{
+		struct inode *v = e->inode;
+		list_del(&e->link);
+		kfree(e->name);
+		kfree(e);
+		if (v->parent == dir)
+			v->parent = NULL;
+		/* A second name for the same inode finds loading false. */
+		if (E2I(v) && E2I(v)->loading && v->refs == 0) {
+			E2I(v)->loading = false;
+			list_add_tail(&E2I(v)->unload, &gone);
+		}
+	}
+	struct e2_inode *ei, *etmp;
+	list_for_each_entry_safe(ei, etmp, &gone, unload)
+	{
+		list_del(&ei->unload);
+		inode_destroy(ei->vino);
+	}
+}
+
 static int e2_load_dir(struct inode *dir)
 {
 	struct load_ctx lc = {dir, 0};
 	int r = ext2_dir_iterate(FS(dir), &E2I(dir)->di, load_one, &lc);
-	return r ? r : lc.err;
+	if (!r)
+		r = lc.err;
+	if (r) {
+		e2_unload_dir(dir);
+		return r;
+	}
+	struct dir_entry *e;
+	list_for_each_entry(e, &dir->entries, link)
+	{
+		if (E2I(e->inode))
+			E2I(e->inode)->loading = false;
+	}
+	return 0;
+}
+
+/* Frees disk inode num; if that fails, remembers it to try again, so an
+ * I/O error does not leave it allocated for good. */
+static void e2_free_or_orphan(struct super_block *sb, uint32_t num,
+			      struct ext2_inode *di)
+{
+	int r = ext2_ifree(E2SB(sb)->fs, num, di);
+	if (!r)
+		return;
+	struct e2_orphan *o = kmalloc(sizeof(*o));
+	pr_err("ext2: %s: freeing inode %u failed (%d)%s", sb->source, num, r,
+	       o ? ", will try again" : "");
+	if (!o)
+		return;
+	o->num = num;
+	o->di = *di;
+	list_add_tail(&o->link, &E2SB(sb)->orphans);
+}
+
+/* 0, or the first error of an orphan that still cannot be freed. */
+static int e2_free_orphans(struct super_block *sb)
+{
+	struct e2_orphan *o, *tmp;
+	int err = 0;
+	list_for_each_entry_safe(o, tmp, &E2SB(sb)->orphans, link)
+	{
+		int r = ext2_ifree(E2SB(sb)->fs, o->num, &o->di);
+		if (r) {
+			err = err ? err : r;
+			continue;
+		}
+		list_del(&o->link);
+		kfree(o);
+	}
+	return err;
 }
 
 static int e2_write_inode(struct inode *v)
@@ -285,7 +391,7 @@ static int e2_create(struct inode *dir, const char *name, struct inode *v)
 				 (uint16_t)v->mode);
 	if (r) {
 		ei->di.i_links_count = 0;
-		ext2_ifree(fs, ei->num, &ei->di);
+		e2_free_or_orphan(dir->sb, ei->num, &ei->di);
 		kfree(ei);
 		return r;
 	}
@@ -390,12 +496,8 @@ static void e2_evict(struct inode *v)
 	if (!ei)
 		return;
 	struct super_block *sb = v->sb;
-	if (v->nlink == 0 && !sb->dying && !(sb->flags & MS_RDONLY)) {
-		int r = ext2_ifree(FS(v), ei->num, &ei->di);
-		if (r)
-			pr_err("ext2: %s: freeing inode %u failed (%d)",
-			       sb->source, ei->num, r);
-	}
+	if (v->nlink == 0 && !sb->dying && !(sb->flags & MS_RDONLY))
+		e2_free_or_orphan(sb, ei->num, &ei->di);
 	list_del(&ei->hlink);
 	kfree(ei);
 	v->fs_priv = NULL;
@@ -418,12 +520,24 @@ static int e2_statfs(struct super_block *sb, struct kstatfs *st)
 
 static int e2_sync(struct super_block *sb)
 {
-	return ext2_sync(E2SB(sb)->fs);
+	int o = e2_free_orphans(sb);
+	int r = ext2_sync(E2SB(sb)->fs);
+	return r ? r : o;
 }
 
 static int e2_put_super(struct super_block *sb)
 {
 	struct e2_sb *s = E2SB(sb);
+	if (!(sb->flags & MS_RDONLY))
+		e2_free_orphans(sb);
+	struct e2_orphan *o, *tmp;
+	list_for_each_entry_safe(o, tmp, &s->orphans, link)
+	{
+		pr_err("ext2: %s: inode %u stays allocated: run e2fsck",
+		       sb->source, o->num);
+		list_del(&o->link);
+		kfree(o);
+	}
 	int r = ext2_unmount(s->fs);
 	int b = binvalidate(s->bd);
 	list_del(&s->link);
@@ -489,6 +603,7 @@ int ext2_vfs_mount(struct blkdev *bd, const char *source, bool ro,
 	}
 	for (int i = 0; i < E2_HASH; i++)
 		list_init(&s->hash[i]);
+	list_init(&s->orphans);
 	s->bd = bd;
 	int r = ext2_mount(bd, ro, &s->fs);
 	if (r) {
@@ -502,7 +617,9 @@ int ext2_vfs_mount(struct blkdev *bd, const char *source, bool ro,
 	sb->dev = MKDEV(bd->major, bd->minor);
 	sb->flags = ro ? MS_RDONLY : 0;
 	struct inode *root = NULL;
-	r = e2_iget(sb, EXT2_ROOT_INO, &root);
+	r = e2_iget(sb, EXT2_ROOT_INO, &root, NULL);
+	if (r == -EUCLEAN)
+		r = -EIO;
 	if (!r && !S_ISDIR(root->mode)) {
 		pr_err("ext2: %s: the root inode is not a directory", bd->name);
 		r = -EINVAL;

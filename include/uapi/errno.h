@@ -73,5 +73,6 @@
 #define EHOSTUNREACH 113
 #define EALREADY 114
 #define EINPROGRESS 115
+#define EUCLEAN 117
 
 #endif
