@@ -190,6 +190,7 @@ test: deps
 	@$(MAKE) --no-print-directory kernel $(BUILD)/test-initrd.cpio \
 		$(BUILD)/initramfs.cpio $(BUILD)/initramfs-example.cpio
 	@{ tests/layer unit $(MAKE) --no-print-directory unit-test; \
+	  tests/layer check $(MAKE) --no-print-directory check; \
 	  $(QEMU_TEST) --name ktest --initrd $(BUILD)/test-initrd.cpio \
 		--append "console=ttyS0 ktest=all" \
 		--expect-text 'initrd: [0-9]+ bytes .*cpio newc' \

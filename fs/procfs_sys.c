@@ -1,8 +1,8 @@
 /* /proc's system-wide files: meminfo, uptime, loadavg, cpuinfo, mounts
  * and stat in Linux's formats, and Limen's own under /proc/limen (the
  * ENOSYS counts, the block cache's counters, the heap's live blocks, fault
- * injection, the trace files). procfs_fill
- * makes a proc mount's root with them. */
+ * injection, the trace files). procfs_fill makes a proc mount's root
+ * with them. */
 #include <asm/cpufeature.h>
 #include <failinject.h>
 #include <fs/bcache.h>
