@@ -4,6 +4,7 @@
 #include <lib/string.h>
 #include <mm/buddy.h>
 #include <failinject.h>
+#include <mm/kasan.h>
 #include <mm/kmalloc.h>
 #include <mm/layout.h>
 #include <mm/pmm.h>
@@ -26,6 +27,55 @@ void kheap_corrupt(const char *why, const void *p)
 {
 	panic("kmalloc: heap corruption: %s (%p)", why, p);
 }
+
+#ifdef KERNEL_SANITIZE
+/* SANITIZE=1: every block goes through the heap checker (mm/kasan.c).
+ * Protected by kmalloc_lock, like the heap it holds blocks of. */
+static struct kasan_quarantine kmalloc_quarantine;
+
+void kasan_report(const char *kind, const void *addr, const void *obj,
+		  size_t size)
+{
+	long off = (long)((uintptr_t)addr - (uintptr_t)obj);
+	if (size)
+		panic("KASAN: %s at %p: offset %ld of a %zu-byte object at %p",
+		      kind, addr, off, size, obj);
+	panic("KASAN: %s at %p: offset %ld of the object at %p (size "
+	      "unknown)",
+	      kind, addr, off, obj);
+}
+
+static void *heap_alloc(size_t size)
+{
+	return kasan_alloc(&kmalloc_heap, &kmalloc_quarantine, size);
+}
+
+static void heap_free(void *p)
+{
+	kasan_free(&kmalloc_heap, &kmalloc_quarantine, p);
+}
+
+/* Quarantined blocks are live to the heap; checks and counts want them
+ * gone (and their poison checked). */
+static void heap_settle(void)
+{
+	kasan_drain(&kmalloc_heap, &kmalloc_quarantine);
+}
+#else
+static void *heap_alloc(size_t size)
+{
+	return kheap_alloc(&kmalloc_heap, size);
+}
+
+static void heap_free(void *p)
+{
+	kheap_free(&kmalloc_heap, p);
+}
+
+static void heap_settle(void)
+{
+}
+#endif
 
 static void *kmalloc_page_alloc(void *ctx, unsigned order)
 {
@@ -59,7 +109,7 @@ void *kmalloc(size_t size)
 	if (unlikely(failinject_alloc()))
 		return NULL;
 	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
-	void *p = kheap_alloc(&kmalloc_heap, size);
+	void *p = heap_alloc(size);
 	spin_unlock_irqrestore(&kmalloc_lock, fl);
 	return p;
 }
@@ -77,7 +127,7 @@ void kfree(void *p)
 	if (!p)
 		return;
 	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
-	kheap_free(&kmalloc_heap, p);
+	heap_free(p);
 	spin_unlock_irqrestore(&kmalloc_lock, fl);
 }
 
@@ -91,6 +141,7 @@ void kmalloc_stats(struct kheap_stats *st)
 int kmalloc_selfcheck(void)
 {
 	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
+	heap_settle();
 	int r = kheap_check(&kmalloc_heap);
 	const char *why = kmalloc_heap.check_why;
 	const void *where = kmalloc_heap.check_ptr;
