@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The kernel built with SANITIZE=1 (the undefined-behaviour sanitizer with
-# the kernel's own handlers, and the stack protector; kernel/ubsan.c), in
-# build/san: the guest suite's system-call programs once, each must pass
-# with no report; and two ktests prove the checks are live (an index past
-# an array and an overrun stack buffer must each panic, naming it).
+# the kernel's own handlers and the stack protector, kernel/ubsan.c; the
+# heap checker, mm/kasan.c), in build/san: the guest suite's system-call
+# programs once, each must pass with no report; and ktests prove the checks
+# are live (an index past an array, an overrun stack buffer, and a heap
+# write past an object, a write after free and a double free must each
+# panic, naming it).
 # usage: tests/sanitize.sh INITRD
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +26,19 @@ echo "PASS sanitize.build"
 "$rq" --name san-stack-protector --kernel "$kernel" --expect-panic \
 	--append "console=ttyS0 ktest=panic_stack_protector" \
 	--expect-text 'stack protector: a kernel stack frame was overwritten' || st=1
+# The heap checker (mm/kasan.c): a write past an object, a write after
+# free, a double free; each panic must name the kind and the offset.
+"$rq" --name san-kasan-oob --kernel "$kernel" --expect-panic \
+	--append "console=ttyS0 ktest=panic_kasan_oob" \
+	--expect-text 'KASAN: heap-out-of-bounds at 0x[0-9a-f]+: offset 24 of a 24-byte object' \
+	--expect-text 'ktest_fn_panic_kasan_oob\+0x' || st=1
+"$rq" --name san-kasan-uaf --kernel "$kernel" --expect-panic \
+	--append "console=ttyS0 ktest=panic_kasan_uaf" \
+	--expect-text 'KASAN: use-after-free at 0x[0-9a-f]+: offset 8 of a 64-byte object' || st=1
+"$rq" --name san-kasan-double-free --kernel "$kernel" --expect-panic \
+	--append "console=ttyS0 ktest=panic_kasan_double_free" \
+	--expect-text 'KASAN: double-free at 0x[0-9a-f]+: offset 0 of a 40-byte object' \
+	--expect-text 'ktest_fn_panic_kasan_double_free\+0x' || st=1
 for t in sys_boundary sys_proc sys_signal sys_thread sys_fd sys_file sys_dir \
 	sys_mem sys_stress; do
 	"$rq" --name "san-$t" --kernel "$kernel" --initrd "$initrd" \
