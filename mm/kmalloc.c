@@ -72,9 +72,7 @@ static void heap_free(void *p)
 	kheap_free(&kmalloc_heap, p);
 }
 
-static void heap_settle(void)
-{
-}
+static void heap_settle(void) {}
 #endif
 
 static void *kmalloc_page_alloc(void *ctx, unsigned order)
