@@ -5,6 +5,7 @@
  * free, not at the bad store. No locks, no hardware. */
 #include <lib/string.h>
 #include <mm/kasan.h>
+#include <uapi/errno.h>
 
 #ifdef KERNEL_SANITIZE
 
@@ -68,6 +69,17 @@ void *kasan_alloc(struct kheap *h, struct kasan_quarantine *q, size_t size)
 	memset(base + KASAN_HDR + size, KASAN_POISON_REDZONE,
 	       block - KASAN_HDR - size);
 	return base + KASAN_HDR;
+}
+
+int kasan_block_state(const void *base, size_t *size)
+{
+	const struct kasan_hdr *hd = base;
+	*size = hd->size;
+	if (hdr_ok(hd, KASAN_LIVE))
+		return KASAN_OBJ_LIVE;
+	if (hdr_ok(hd, KASAN_FREED))
+		return KASAN_OBJ_FREED;
+	return -EINVAL;
 }
 
 size_t kasan_size(const void *p)

@@ -44,6 +44,26 @@ void kasan_drain(struct kheap *h, struct kasan_quarantine *q);
 /* The object size kasan_alloc was asked for. */
 size_t kasan_size(const void *p);
 
+/* Whether base (the start of a heap block, where the header is) holds a
+ * live object (KASAN_OBJ_LIVE), a quarantined one (KASAN_OBJ_FREED), or
+ * neither (-EINVAL). The object's size goes in *size. */
+#define KASAN_OBJ_LIVE 1
+#define KASAN_OBJ_FREED 2
+int kasan_block_state(const void *base, size_t *size);
+
+/* The compiler's access checks (mm/kasan_check.c, SANITIZE=1 kernels):
+ * off while nonzero, as it is inside the allocator, whose own accesses
+ * to headers, red zones and poison are deliberate. Changed only with
+ * interrupts off (under kmalloc_lock), and there is one CPU. */
+extern unsigned kasan_check_off;
+/* After kmalloc_init: from now on heap accesses are checked. */
+void kasan_check_init(void);
+/* The check of one access of n bytes at p, for code that is not
+ * instrumented (memcpy, memset): the first and last pages of the range
+ * are checked, so a range that starts in an object and runs past it is
+ * caught. */
+void kasan_check_range(const void *p, size_t n, bool write);
+
 /* Provided by the user of kasan.c: mm/kmalloc.c panics, the unit test
  * records the report and returns. kind is "heap-out-of-bounds",
  * "use-after-free", "double-free" or "invalid-free"; addr the first bad
