@@ -70,9 +70,12 @@ Q := $(if $(V),,@)
 # The build directory remembers its configuration, and every object depends
 # on it: `make DEBUG=0` after a debug build rebuilds instead of reusing.
 KCONFIG := $(BUILD)/kconfig
-$(shell mkdir -p $(BUILD) && echo "DEBUG=$(DEBUG) SANITIZE=$(SANITIZE)" | \
+# The sanitizer's instrumentation set is part of the configuration: a
+# build/san from before the heap checker must not keep objects without it.
+KCONFIG_LINE := DEBUG=$(DEBUG) SANITIZE=$(SANITIZE)$(if $(KASAN_CFLAGS), KASAN=outline)
+$(shell mkdir -p $(BUILD) && echo "$(KCONFIG_LINE)" | \
 	cmp -s - $(KCONFIG) || \
-	echo "DEBUG=$(DEBUG) SANITIZE=$(SANITIZE)" > $(KCONFIG))
+	echo "$(KCONFIG_LINE)" > $(KCONFIG))
 
 $(BUILD)/k/%.o: %.c $(KCONFIG)
 	@mkdir -p $(dir $@)
