@@ -31,6 +31,16 @@ ifeq ($(SANITIZE),1)
 KCFLAGS := $(filter-out -fno-stack-protector,$(KCFLAGS)) -DKERNEL_SANITIZE \
 	-fsanitize=bounds,shift,integer-divide-by-zero,unreachable,bool,enum,vla-bound \
 	-fstack-protector-strong -mstack-protector-guard=global
+# The heap checker's access checks (mm/kasan_check.c): every load and store
+# calls a hook (outline mode, no shadow memory: the shadow offset is never
+# used). Not in the allocator itself, whose accesses to headers and poison
+# are deliberate, nor in the page allocator the checks read.
+KASAN_CFLAGS := -fsanitize=kernel-address -fasan-shadow-offset=0xdffffc0000000000 \
+	--param asan-instrumentation-with-call-threshold=0 \
+	--param asan-stack=0 --param asan-globals=0 \
+	-fno-sanitize-address-use-after-scope
+KASAN_NOINSTR := mm/kasan.c mm/kasan_check.c mm/kheap.c mm/kmalloc.c \
+	mm/pmm.c mm/buddy.c
 endif
 KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLER__
 KLDFLAGS := -nostdlib -n -z max-page-size=4096 --no-warn-rwx-segments \
@@ -60,14 +70,18 @@ Q := $(if $(V),,@)
 # The build directory remembers its configuration, and every object depends
 # on it: `make DEBUG=0` after a debug build rebuilds instead of reusing.
 KCONFIG := $(BUILD)/kconfig
-$(shell mkdir -p $(BUILD) && echo "DEBUG=$(DEBUG) SANITIZE=$(SANITIZE)" | \
+# The sanitizer's instrumentation set is part of the configuration: a
+# build/san from before the heap checker must not keep objects without it.
+KCONFIG_LINE := DEBUG=$(DEBUG) SANITIZE=$(SANITIZE)$(if $(KASAN_CFLAGS), KASAN=outline)
+$(shell mkdir -p $(BUILD) && echo "$(KCONFIG_LINE)" | \
 	cmp -s - $(KCONFIG) || \
-	echo "DEBUG=$(DEBUG) SANITIZE=$(SANITIZE)" > $(KCONFIG))
+	echo "$(KCONFIG_LINE)" > $(KCONFIG))
 
 $(BUILD)/k/%.o: %.c $(KCONFIG)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+	$(Q)$(CC) $(KCFLAGS) $(if $(filter $<,$(KASAN_NOINSTR)),,$(KASAN_CFLAGS)) \
+		-c $< -o $@
 
 $(BUILD)/k/%.o: %.S $(KCONFIG)
 	@mkdir -p $(dir $@)

@@ -3,6 +3,9 @@
  * exist in the kernel with exactly their C semantics. */
 #include <lib/string.h>
 #include <uapi/errno.h>
+#ifdef KERNEL_SANITIZE
+#include <mm/kasan.h>
+#endif
 
 /* gcc recognises copy and fill loops and turns them into calls to memcpy and
  * memset, which inside memcpy and memset would recurse forever. */
@@ -13,14 +16,25 @@
 #define NO_LOOP_TO_CALL
 #endif
 
+/* SANITIZE=1 kernels: the copy and fill loops are not instrumented (a hook
+ * call per word made page copies dominate: sys_dir ran ten times slower);
+ * the whole range is checked once instead. */
+#ifdef KERNEL_SANITIZE
+#define NO_ACCESS_CHECKS __attribute__((no_sanitize_address))
+#define CHECK_RANGE(p, n, write) kasan_check_range((p), (n), (write))
+#else
+#define NO_ACCESS_CHECKS
+#define CHECK_RANGE(p, n, write) ((void)0)
+#endif
+
 /* may_alias: word accesses to memory whose declared type is anything. */
 typedef uint64_t __attribute__((may_alias)) word_t;
 #define WORD_SIZE sizeof(word_t)
 
 /* Copies low to high, so it is also correct for overlapping buffers when
  * dst < src: each word is read before any write can reach it. */
-static NO_LOOP_TO_CALL void copy_forward(unsigned char *d,
-					 const unsigned char *s, size_t n)
+static NO_LOOP_TO_CALL NO_ACCESS_CHECKS void
+copy_forward(unsigned char *d, const unsigned char *s, size_t n)
 {
 	if ((((uintptr_t)d ^ (uintptr_t)s) & (WORD_SIZE - 1)) == 0) {
 		while (n && ((uintptr_t)d & (WORD_SIZE - 1))) {
@@ -53,8 +67,8 @@ static NO_LOOP_TO_CALL void copy_forward(unsigned char *d,
 }
 
 /* Copies high to low, for overlapping buffers with dst > src. */
-static NO_LOOP_TO_CALL void copy_backward(unsigned char *d,
-					  const unsigned char *s, size_t n)
+static NO_LOOP_TO_CALL NO_ACCESS_CHECKS void
+copy_backward(unsigned char *d, const unsigned char *s, size_t n)
 {
 	d += n;
 	s += n;
@@ -75,6 +89,8 @@ static NO_LOOP_TO_CALL void copy_backward(unsigned char *d,
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
+	CHECK_RANGE(src, n, false);
+	CHECK_RANGE(dst, n, true);
 	copy_forward(dst, src, n);
 	return dst;
 }
@@ -84,6 +100,8 @@ void *memmove(void *dst, const void *src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
+	CHECK_RANGE(src, n, false);
+	CHECK_RANGE(dst, n, true);
 	if (d <= s || d >= s + n)
 		copy_forward(d, s, n);
 	else
@@ -91,11 +109,12 @@ void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
-NO_LOOP_TO_CALL void *memset(void *dst, int c, size_t n)
+NO_LOOP_TO_CALL NO_ACCESS_CHECKS void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
 	unsigned char b = (unsigned char)c;
 
+	CHECK_RANGE(dst, n, true);
 	while (n && ((uintptr_t)d & (WORD_SIZE - 1))) {
 		*d++ = b;
 		n--;

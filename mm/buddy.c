@@ -56,7 +56,7 @@ void buddy_init(struct buddy *b, phys_addr_t base, size_t nframes,
 		meta[i].refcount = 0;
 		meta[i].order = 0;
 		meta[i].flags = PG_RESERVED;
-		meta[i]._pad = 0;
+		meta[i].kheap_off = 0;
 	}
 }
 

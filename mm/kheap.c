@@ -356,6 +356,34 @@ size_t kheap_size(struct kheap *h, const void *p)
 	return h->caches[s->cls].objsize;
 }
 
+void *kheap_block_at(const void *head, const void *addr, size_t *size,
+		     bool *live)
+{
+	const struct kheap_slab *s = head;
+	size_t off = (uintptr_t)addr - (uintptr_t)head;
+	if (s->magic == SLAB_MAGIC && s->cls < KHEAP_NR_CLASSES && s->heap) {
+		const struct kheap_cache *kc = &s->heap->caches[s->cls];
+		if (off < SLAB_HDR || off >= PAGE_SIZE)
+			return NULL;
+		size_t i = (off - SLAB_HDR) / kc->objsize;
+		if (i >= kc->nr_objs)
+			return NULL;
+		*size = kc->objsize;
+		*live = !(s->free_map[i / 64] & (1ULL << (i % 64)));
+		return slab_obj((struct kheap_slab *)s, kc->objsize,
+				(unsigned)i);
+	}
+	const struct kheap_big *b = head;
+	if (b->magic == BIG_MAGIC && b->order <= KHEAP_MAX_ORDER) {
+		if (off < BIG_HDR || off >= BIG_HDR + b->size)
+			return NULL;
+		*size = b->size;
+		*live = true;
+		return (void *)(b + 1);
+	}
+	return NULL;
+}
+
 size_t kheap_trim(struct kheap *h)
 {
 	size_t n = 0;

@@ -4,8 +4,10 @@
 #include <lib/string.h>
 #include <mm/buddy.h>
 #include <failinject.h>
+#include <mm/kasan.h>
 #include <mm/kmalloc.h>
 #include <mm/layout.h>
+#include <mm/page.h>
 #include <mm/pmm.h>
 #include <panic.h>
 #include <printk.h>
@@ -27,11 +29,88 @@ void kheap_corrupt(const char *why, const void *p)
 	panic("kmalloc: heap corruption: %s (%p)", why, p);
 }
 
+#ifdef KERNEL_SANITIZE
+/* SANITIZE=1: every block goes through the heap checker (mm/kasan.c).
+ * Protected by kmalloc_lock, like the heap it holds blocks of. */
+static struct kasan_quarantine kmalloc_quarantine;
+
+void kasan_report(const char *kind, const void *addr, const void *obj,
+		  size_t size)
+{
+	long off = (long)((uintptr_t)addr - (uintptr_t)obj);
+	if (size)
+		panic("KASAN: %s at %p: offset %ld of a %zu-byte object at %p",
+		      kind, addr, off, size, obj);
+	panic("KASAN: %s at %p: offset %ld of the object at %p (size "
+	      "unknown)",
+	      kind, addr, off, obj);
+}
+
+/* The allocator's accesses to headers, red zones and poison are not
+ * checked (kasan_check_off); callers hold kmalloc_lock. */
+static void *heap_alloc(size_t size)
+{
+	kasan_check_off++;
+	void *p = kasan_alloc(&kmalloc_heap, &kmalloc_quarantine, size);
+	kasan_check_off--;
+	return p;
+}
+
+static void heap_free(void *p)
+{
+	kasan_check_off++;
+	kasan_free(&kmalloc_heap, &kmalloc_quarantine, p);
+	kasan_check_off--;
+}
+
+/* Quarantined blocks are live to the heap; checks and counts want them
+ * gone (and their poison checked). */
+static void heap_settle(void)
+{
+	kasan_check_off++;
+	kasan_drain(&kmalloc_heap, &kmalloc_quarantine);
+	kasan_check_off--;
+}
+
+/* Every frame of a heap page block is tagged, with its distance to the
+ * block's first frame, so an access check finds the block's header in two
+ * loads. The buddy allocator clears the tags on free. */
+static void heap_tag_pages(phys_addr_t pa, unsigned order)
+{
+	for (unsigned i = 0; i < (1u << order); i++) {
+		struct page *pg = pmm_page(pa + (phys_addr_t)i * PAGE_SIZE);
+		pg->flags |= PG_SLAB;
+		pg->kheap_off = (uint16_t)i;
+	}
+}
+#else
+static void heap_tag_pages(phys_addr_t pa, unsigned order)
+{
+	(void)pa;
+	(void)order;
+}
+
+static void *heap_alloc(size_t size)
+{
+	return kheap_alloc(&kmalloc_heap, size);
+}
+
+static void heap_free(void *p)
+{
+	kheap_free(&kmalloc_heap, p);
+}
+
+static void heap_settle(void) {}
+#endif
+
 static void *kmalloc_page_alloc(void *ctx, unsigned order)
 {
 	(void)ctx;
 	phys_addr_t pa = pmm_alloc_pages(order);
-	return pa ? phys_to_virt(pa) : NULL;
+	if (!pa)
+		return NULL;
+	heap_tag_pages(pa, order);
+	return phys_to_virt(pa);
 }
 
 static void kmalloc_page_free(void *ctx, void *p, unsigned order)
@@ -50,6 +129,9 @@ void __init kmalloc_init(void)
 	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
 	kheap_init(&kmalloc_heap, &ops);
 	kmalloc_ready = true;
+#ifdef KERNEL_SANITIZE
+	kasan_check_init();
+#endif
 	spin_unlock_irqrestore(&kmalloc_lock, fl);
 }
 
@@ -59,7 +141,7 @@ void *kmalloc(size_t size)
 	if (unlikely(failinject_alloc()))
 		return NULL;
 	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
-	void *p = kheap_alloc(&kmalloc_heap, size);
+	void *p = heap_alloc(size);
 	spin_unlock_irqrestore(&kmalloc_lock, fl);
 	return p;
 }
@@ -77,7 +159,7 @@ void kfree(void *p)
 	if (!p)
 		return;
 	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
-	kheap_free(&kmalloc_heap, p);
+	heap_free(p);
 	spin_unlock_irqrestore(&kmalloc_lock, fl);
 }
 
@@ -91,6 +173,7 @@ void kmalloc_stats(struct kheap_stats *st)
 int kmalloc_selfcheck(void)
 {
 	irqflags_t fl = spin_lock_irqsave(&kmalloc_lock);
+	heap_settle();
 	int r = kheap_check(&kmalloc_heap);
 	const char *why = kmalloc_heap.check_why;
 	const void *where = kmalloc_heap.check_ptr;

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The kernel built with SANITIZE=1 (the undefined-behaviour sanitizer with
-# the kernel's own handlers, and the stack protector; kernel/ubsan.c), in
-# build/san: the guest suite's system-call programs once, each must pass
-# with no report; and two ktests prove the checks are live (an index past
-# an array and an overrun stack buffer must each panic, naming it).
+# the kernel's own handlers and the stack protector, kernel/ubsan.c; the
+# heap checker, mm/kasan.c), in build/san: the guest suite's system-call
+# programs once, each must pass with no report; and ktests prove the checks
+# are live (an index past an array, an overrun stack buffer, and heap
+# reads and writes past an object or after free and a double free must
+# each panic, naming it).
 # usage: tests/sanitize.sh INITRD
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +26,32 @@ echo "PASS sanitize.build"
 "$rq" --name san-stack-protector --kernel "$kernel" --expect-panic \
 	--append "console=ttyS0 ktest=panic_stack_protector" \
 	--expect-text 'stack protector: a kernel stack frame was overwritten' || st=1
+# The heap checker: a write past an object and a write after free from
+# uninstrumented code (found by the red zone at kfree and the quarantine's
+# poison check: mm/kasan.c), the same as reads from instrumented code
+# (found at the access: mm/kasan_check.c), and a double free. Each panic
+# must name the kind, the offset and the object's size.
+kasan() { # NAME TEST REGEX...
+	local name=$1 test=$2 args=()
+	shift 2
+	for re in "$@"; do args+=(--expect-text "$re"); done
+	"$rq" --name "san-kasan-$name" --kernel "$kernel" --expect-panic \
+		--append "console=ttyS0 ktest=$test" "${args[@]}" || st=1
+}
+kasan oob panic_kasan_oob \
+	'KASAN: heap-out-of-bounds at 0x[0-9a-f]+: offset 24 of a 24-byte object' \
+	'ktest_fn_panic_kasan_oob\+0x'
+kasan uaf panic_kasan_uaf \
+	'KASAN: use-after-free at 0x[0-9a-f]+: offset 8 of a 64-byte object'
+kasan oob-read panic_kasan_oob_read \
+	'KASAN: heap-out-of-bounds read of 1 bytes at 0x[0-9a-f]+: offset 24 of a 24-byte object' \
+	'ktest_kasan_peek\+0x'
+kasan uaf-read panic_kasan_uaf_read \
+	'KASAN: use-after-free read of 1 bytes at 0x[0-9a-f]+: offset 8 of a 64-byte object' \
+	'ktest_fn_panic_kasan_uaf_read\+0x'
+kasan double-free panic_kasan_double_free \
+	'KASAN: double-free at 0x[0-9a-f]+: offset 0 of a 40-byte object' \
+	'ktest_fn_panic_kasan_double_free\+0x'
 for t in sys_boundary sys_proc sys_signal sys_thread sys_fd sys_file sys_dir \
 	sys_mem sys_stress; do
 	"$rq" --name "san-$t" --kernel "$kernel" --initrd "$initrd" \

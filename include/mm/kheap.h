@@ -68,6 +68,13 @@ void kheap_free(struct kheap *h, void *p);
 /* The usable size of a live block (its class size, or the size asked for
  * a big one); 0 for NULL. */
 size_t kheap_size(struct kheap *h, const void *p);
+/* For the heap checker (mm/kasan_check.c): the block holding addr, a byte
+ * of the page block head that the heap got from page_alloc; its size
+ * (class size, or the size asked for a big one) in *size and whether it
+ * is allocated in *live. NULL if addr is in a header or in no block.
+ * Reads without a lock: the caller must keep the heap still. */
+void *kheap_block_at(const void *head, const void *addr, size_t *size,
+		     bool *live);
 /* Verifies every slab (magic, owner, counts, list placement, poison of free
  * objects in debug builds) and big block, and the page count: 0, or -EINVAL
  * with the reason in h->check_why / h->check_ptr. */

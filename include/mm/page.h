@@ -19,7 +19,7 @@
 #define PG_STATE_MASK (PG_FREE | PG_RESERVED | PG_HEAD)
 /* Users of allocated frames may set the bits above the state bits (slab,
  * page table...); the buddy allocator clears them on free. */
-#define PG_SLAB (1u << 3)
+#define PG_SLAB (1u << 3) /* held by the kernel heap (SANITIZE=1 only) */
 
 struct page {
 	struct list_head list; /* free list link while PG_FREE */
@@ -29,7 +29,9 @@ struct page {
 	uint32_t refcount;
 	uint8_t order; /* block order, valid for PG_FREE and PG_HEAD */
 	uint8_t flags;
-	uint16_t _pad;
+	/* SANITIZE=1 kernels, PG_SLAB frames: how many frames after the
+	 * first of its kmalloc page block this one is (mm/kasan_check.c). */
+	uint16_t kheap_off;
 };
 
 STATIC_ASSERT(sizeof(struct page) == 24, "struct page grew");
