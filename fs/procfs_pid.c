@@ -77,6 +77,8 @@ static long pid_status(struct process *p, char *buf, size_t size)
 	     p->comm, p->fs ? p->fs->umask : 0, names[(int)proc_state(p)],
 	     p->pid, p->pid, p->parent ? p->parent->pid : 0, p->uid, p->euid,
 	     p->euid, p->euid, p->gid, p->egid, p->egid, p->egid);
+	EMIT("VmLck:\t%8llu kB\n",
+	     (unsigned long long)(p->mm ? p->mm->locked_pages * 4 : 0));
 	EMIT("VmRSS:\t%8llu kB\nThreads:\t%d\n",
 	     (unsigned long long)(p->mm ? p->mm->pages * 4 : 0), p->nr_threads);
 	EMIT("SigBlk:\t%016llx\n",

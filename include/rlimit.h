@@ -17,6 +17,10 @@ struct mm;
 /* Whether len more bytes of mapping (data: private writable) would pass
  * RLIMIT_AS or RLIMIT_DATA. */
 bool rlimit_vm_exceeded(struct mm *mm, uint64_t len, bool data);
+/* RLIMIT_MEMLOCK in pages for the calling process: how much of its
+ * address space mlock may lock in all (UINT64_MAX for root, which has
+ * Linux's CAP_IPC_LOCK, or for an infinite limit). */
+uint64_t rlimit_memlock_pages(void);
 /* From the timer tick: charges the tick to t's process and, past
  * RLIMIT_CPU's soft limit, makes SIGXCPU pending (each second), past the
  * hard limit SIGKILL. Interrupts are off. */

@@ -148,6 +148,13 @@ static inline bool signal_pending(const struct thread *t)
 	return (t->sig_pending & ~t->sig_blocked) || (t->sig_pending & 0x100);
 }
 
+/* True if t has been killed (SIGKILL cannot be blocked): a loop whose
+ * length a user chose stops early, so the kill takes effect. */
+static inline bool fatal_signal_pending(const struct thread *t)
+{
+	return t->sig_pending & 0x100;
+}
+
 /* With sched_lock held: makes a sleeping t runnable. */
 void sched_wake_locked(struct thread *t);
 /* Wakes t if it sleeps interruptibly (a signal was just queued for it). */

@@ -140,6 +140,9 @@ static struct process *proc_alloc_pid(int pid)
 	p->rlim[RLIMIT_NOFILE].rlim_cur = PROC_FD_MAX;
 	p->rlim[RLIMIT_NOFILE].rlim_max = PROC_FD_MAX;
 	p->rlim[RLIMIT_CORE].rlim_cur = 0;
+	/* Linux's default since 5.16: 8 MiB may be locked without privilege. */
+	p->rlim[RLIMIT_MEMLOCK].rlim_cur = 8UL << 20;
+	p->rlim[RLIMIT_MEMLOCK].rlim_max = 8UL << 20;
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 	p->pid = pid ? pid : next_pid++;
 	list_add_tail(&p->link, &proc_list);

@@ -65,6 +65,15 @@ bool rlimit_vm_exceeded(struct mm *mm, uint64_t len, bool data)
 	return data && dl != RLIM_INFINITY && (len > dl || dvm > dl - len);
 }
 
+uint64_t rlimit_memlock_pages(void)
+{
+	struct process *p = proc_current();
+	if (!p || p->euid == 0)
+		return UINT64_MAX;
+	uint64_t lim = p->rlim[RLIMIT_MEMLOCK].rlim_cur;
+	return lim == RLIM_INFINITY ? UINT64_MAX : lim / PAGE_SIZE;
+}
+
 int rlimit_fsize_truncate(uint64_t len)
 {
 	uint64_t lim = rlimit_cur(RLIMIT_FSIZE);

@@ -1,5 +1,6 @@
-/* Memory system calls: brk, mmap (anonymous), munmap, mprotect, madvise.
- * File-backed mappings need a page cache and return -ENODEV. */
+/* Memory system calls: brk, mmap (anonymous), munmap, mprotect, madvise,
+ * and the mlock family. File-backed mappings need a page cache and return
+ * -ENODEV. */
 #include <fd.h>
 #include <fs/vfs.h>
 #include <mm/layout.h>
@@ -10,16 +11,32 @@
 #include <uapi/errno.h>
 #include <uapi/mman.h>
 
+/* Whether pages more of locked memory would pass RLIMIT_MEMLOCK. */
+static bool memlock_exceeded(struct mm *mm, uint64_t pages)
+{
+	uint64_t lim = rlimit_memlock_pages();
+	return lim != UINT64_MAX &&
+	       (pages > lim || mm->locked_pages > lim - pages);
+}
+
 SYSCALL_DEFINE1(brk, uintptr_t, addr)
 {
 	struct mm *mm = proc_current()->mm;
-	/* Growth past RLIMIT_AS or RLIMIT_DATA is refused: the break stays
-	 * where it is, as Linux answers. */
+	/* Growth past RLIMIT_AS, RLIMIT_DATA or (after mlockall with
+	 * MCL_FUTURE) RLIMIT_MEMLOCK is refused: the break stays where it
+	 * is, as Linux answers. */
 	uintptr_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE);
-	if (addr > old_end && addr <= USER_TOP - PAGE_SIZE &&
-	    rlimit_vm_exceeded(mm, ALIGN_UP(addr, PAGE_SIZE) - old_end, true))
-		return (long)mm->brk;
-	return (long)mm_brk(mm, addr);
+	if (addr > old_end && addr <= USER_TOP - PAGE_SIZE) {
+		uint64_t grow = ALIGN_UP(addr, PAGE_SIZE) - old_end;
+		if (rlimit_vm_exceeded(mm, grow, true) ||
+		    ((mm->def_flags & VMA_LOCKED) &&
+		     memlock_exceeded(mm, grow / PAGE_SIZE)))
+			return (long)mm->brk;
+	}
+	uintptr_t r = mm_brk(mm, addr);
+	if (r > old_end && (mm->def_flags & VMA_LOCKED))
+		mm_populate(mm, old_end, ALIGN_UP(r, PAGE_SIZE));
+	return (long)r;
 }
 
 SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, long, prot, long, flags,
@@ -67,12 +84,22 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, long, prot, long, flags,
 		if (!addr)
 			return -ENOMEM;
 	}
+	bool locked = (flags & MAP_LOCKED) || (mm->def_flags & VMA_LOCKED);
+	if (locked && memlock_exceeded(mm, len / PAGE_SIZE))
+		return -EAGAIN;
 	/* MAP_SHARED anonymous memory is copied, not shared, by fork (no
 	 * shared memory objects: docs/syscalls.md). */
 	int r = mm_map(mm, addr, len, prot,
 		       (type == MAP_PRIVATE ? 0 : VMA_SHARED) |
-			   ((flags & MAP_GROWSDOWN) ? VMA_GROWSDOWN : 0));
-	return r ? r : (long)addr;
+			   ((flags & MAP_GROWSDOWN) ? VMA_GROWSDOWN : 0) |
+			   ((flags & MAP_LOCKED) ? VMA_LOCKED : 0));
+	if (r)
+		return r;
+	/* As on Linux, a mapping that cannot be populated is still made;
+	 * its pages come on demand (or the OOM killer acts). */
+	if (locked || (flags & MAP_POPULATE))
+		mm_populate(mm, addr, addr + len);
+	return (long)addr;
 }
 
 SYSCALL_DEFINE2(munmap, uintptr_t, addr, size_t, len)
@@ -115,6 +142,8 @@ SYSCALL_DEFINE3(madvise, uintptr_t, addr, size_t, len, long, advice)
 			struct vma *v = mm_find_vma(mm, a);
 			if (!v)
 				return -ENOMEM;
+			if (v->flags & VMA_LOCKED)
+				return -EINVAL; /* as Linux: locked stays */
 			uintptr_t end =
 			    MIN(v->end, ALIGN_UP(addr + len, PAGE_SIZE));
 			int r = mm_map(mm, a, end - a, v->prot, v->flags);
@@ -127,4 +156,100 @@ SYSCALL_DEFINE3(madvise, uintptr_t, addr, size_t, len, long, advice)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* The page range of [addr, addr + len) as mlock sees it: addr rounded
+ * down, the end rounded up. -ENOMEM past the user half, -EINVAL if it
+ * wraps. */
+static int mlock_range(uintptr_t addr, size_t len, uintptr_t *start,
+		       uintptr_t *end)
+{
+	*start = ALIGN_DOWN(addr, PAGE_SIZE);
+	if (len > USER_TOP)
+		return -ENOMEM;
+	uintptr_t e = addr + len;
+	if (e < addr)
+		return -EINVAL;
+	*end = ALIGN_UP(e, PAGE_SIZE);
+	return *end > USER_TOP ? -ENOMEM : 0;
+}
+
+/* Without privilege and with RLIMIT_MEMLOCK at 0, locking is EPERM (not
+ * ENOMEM), as Linux's can_do_mlock says. */
+static bool may_mlock(void)
+{
+	return rlimit_memlock_pages() != 0;
+}
+
+static long do_mlock(uintptr_t addr, size_t len, bool populate)
+{
+	uintptr_t start, end;
+	if (!may_mlock())
+		return -EPERM;
+	int r = mlock_range(addr, len, &start, &end);
+	if (r)
+		return r;
+	struct mm *mm = proc_current()->mm;
+	r = mm_lock_range(mm, start, end, true, rlimit_memlock_pages());
+	if (r == 0 && populate) {
+		r = mm_populate(mm, start, end);
+		/* Linux: memory that could not be brought in is EAGAIN. */
+		if (r == -ENOMEM)
+			r = -EAGAIN;
+	}
+	return r;
+}
+
+SYSCALL_DEFINE2(mlock, uintptr_t, addr, size_t, len)
+{
+	return do_mlock(addr, len, true);
+}
+
+SYSCALL_DEFINE3(mlock2, uintptr_t, addr, size_t, len, int, flags)
+{
+	if (flags & ~MLOCK_ONFAULT)
+		return -EINVAL;
+	/* MLOCK_ONFAULT: pages are locked as they are faulted in. */
+	return do_mlock(addr, len, !(flags & MLOCK_ONFAULT));
+}
+
+SYSCALL_DEFINE2(munlock, uintptr_t, addr, size_t, len)
+{
+	uintptr_t start, end;
+	int r = mlock_range(addr, len, &start, &end);
+	if (r)
+		return r;
+	return mm_lock_range(proc_current()->mm, start, end, false, 0);
+}
+
+SYSCALL_DEFINE1(mlockall, int, flags)
+{
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
+	    flags == MCL_ONFAULT)
+		return -EINVAL;
+	if (!may_mlock())
+		return -EPERM;
+	struct mm *mm = proc_current()->mm;
+	if (flags & MCL_CURRENT) {
+		int r = mm_lock_all(mm, true, rlimit_memlock_pages());
+		if (r)
+			return r;
+	}
+	if (flags & MCL_FUTURE)
+		mm->def_flags |= VMA_LOCKED;
+	else
+		mm->def_flags &= ~VMA_LOCKED;
+	if ((flags & MCL_CURRENT) && !(flags & MCL_ONFAULT)) {
+		int r = mm_populate(mm, 0, USER_TOP);
+		if (r)
+			return r == -ENOMEM ? -EAGAIN : r;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE0(munlockall)
+{
+	struct mm *mm = proc_current()->mm;
+	mm->def_flags &= ~VMA_LOCKED;
+	return mm_lock_all(mm, false, 0);
 }

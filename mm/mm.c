@@ -8,6 +8,8 @@
 #include <mm/pmm.h>
 #include <mm/vm.h>
 #include <panic.h>
+#include <percpu.h>
+#include <sched.h>
 #include <uapi/errno.h>
 #include <uapi/mman.h>
 
@@ -47,6 +49,22 @@ struct mm *mm_create(void)
 	return mm;
 }
 
+static uint64_t vma_pages(const struct vma *v)
+{
+	return (v->end - v->start) / PAGE_SIZE;
+}
+
+/* With mm->lock held: takes v off the list and frees it (not its pages). */
+static void vma_free(struct mm *mm, struct vma *v)
+{
+	if (v->flags & VMA_LOCKED)
+		mm->locked_pages -= vma_pages(v);
+	mm->nr_vmas--;
+	list_del(&v->link);
+	vma_file_put(v->file);
+	kfree(v);
+}
+
 /* Frees the frames of [start, end) and their mappings. */
 static void unmap_range(struct mm *mm, uintptr_t start, uintptr_t end)
 {
@@ -66,9 +84,7 @@ void mm_destroy(struct mm *mm)
 	list_for_each_entry_safe(v, tmp, &mm->vmas, link)
 	{
 		unmap_range(mm, v->start, v->end);
-		list_del(&v->link);
-		vma_file_put(v->file);
-		kfree(v);
+		vma_free(mm, v);
 	}
 	uvm_destroy(mm->root);
 	kfree(mm);
@@ -92,12 +108,16 @@ struct vma *mm_find_vma(struct mm *mm, uintptr_t addr)
 	return NULL;
 }
 
-/* Splits v at addr (inside it); returns the upper part or NULL. */
-static struct vma *vma_split(struct vma *v, uintptr_t addr)
+/* Splits v at addr (inside it); returns the upper part, or NULL if out of
+ * memory or at the VMA limit. */
+static struct vma *vma_split(struct mm *mm, struct vma *v, uintptr_t addr)
 {
+	if (mm->nr_vmas >= MM_MAX_VMAS)
+		return NULL;
 	struct vma *hi = kmalloc(sizeof(*hi));
 	if (!hi)
 		return NULL;
+	mm->nr_vmas++;
 	*hi = *v;
 	hi->start = addr;
 	if (hi->file)
@@ -108,32 +128,46 @@ static struct vma *vma_split(struct vma *v, uintptr_t addr)
 	return hi;
 }
 
-/* Cuts [start, end) out of every VMA, so the range is free afterwards. A
- * VMA straddling an edge is split first; the walk restarts after each
- * change since the list moved under it. */
-static int carve(struct mm *mm, uintptr_t start, uintptr_t end)
+/* With mm->lock held: the VMA after v, or NULL at the end. */
+static struct vma *vma_next(struct mm *mm, struct vma *v)
+{
+	return v->link.next == &mm->vmas
+		   ? NULL
+		   : list_entry(v->link.next, struct vma, link);
+}
+
+/* With mm->lock held: the first VMA that ends after addr, or NULL. */
+static struct vma *vma_first_after(struct mm *mm, uintptr_t addr)
 {
 	struct vma *v;
-restart:
 	list_for_each_entry(v, &mm->vmas, link)
 	{
-		if (v->end <= start || v->start >= end)
-			continue;
+		if (v->end > addr)
+			return v;
+	}
+	return NULL;
+}
+
+/* Cuts [start, end) out of every VMA, so the range is free afterwards. A
+ * VMA straddling an edge is split first (vma_split puts the upper part
+ * right after it). One pass: munmap of a range of many VMAs costs their
+ * number, not its square. */
+static int carve(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	struct vma *v = vma_first_after(mm, start);
+	while (v && v->start < end) {
 		if (v->start < start) {
-			if (!vma_split(v, start))
+			if (!vma_split(mm, v, start))
 				return -ENOMEM;
-			goto restart;
+			v = vma_next(mm, v);
+			continue;
 		}
-		if (v->end > end) {
-			if (!vma_split(v, end))
-				return -ENOMEM;
-			goto restart;
-		}
+		if (v->end > end && !vma_split(mm, v, end))
+			return -ENOMEM;
+		struct vma *next = vma_next(mm, v);
 		unmap_range(mm, v->start, v->end);
-		list_del(&v->link);
-		vma_file_put(v->file);
-		kfree(v);
-		goto restart;
+		vma_free(mm, v);
+		v = next;
 	}
 	return 0;
 }
@@ -170,9 +204,13 @@ bool mm_range_used(struct mm *mm, uintptr_t start, uintptr_t end)
 	return used;
 }
 
+/* With mm->lock held: adds n, which overlaps no VMA, in address order. */
 static void vma_insert(struct mm *mm, struct vma *n)
 {
 	struct vma *v;
+	mm->nr_vmas++;
+	if (n->flags & VMA_LOCKED)
+		mm->locked_pages += vma_pages(n);
 	list_for_each_entry(v, &mm->vmas, link)
 	{
 		if (v->start >= n->end) {
@@ -219,12 +257,12 @@ static int map_range(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 	if (!n)
 		return -ENOMEM;
 	irqflags_t f = spin_lock_irqsave(&mm->lock);
-	int r = carve(mm, start, end);
+	int r = mm->nr_vmas >= MM_MAX_VMAS ? -ENOMEM : carve(mm, start, end);
 	if (r == 0) {
 		n->start = start;
 		n->end = end;
 		n->prot = prot;
-		n->flags = flags;
+		n->flags = flags | mm->def_flags;
 		n->file = file;
 		n->pgoff = pgoff;
 		vma_file_get(file);
@@ -260,50 +298,155 @@ int mm_unmap(struct mm *mm, uintptr_t start, size_t len)
 	return r;
 }
 
+/* With mm->lock held: 0 if VMAs cover all of [start, end), else -ENOMEM
+ * (what Linux's mprotect and mlock answer for a hole). */
+static int range_covered(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t a = start; a < end;) {
+		struct vma *v = mm_find_vma(mm, a);
+		if (!v)
+			return -ENOMEM;
+		a = v->end;
+	}
+	return 0;
+}
+
+/* With mm->lock held and [start, end) covered: splits the VMAs at start
+ * and end, so each VMA of the range lies wholly inside it. */
+static int split_edges(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	struct vma *v = mm_find_vma(mm, start);
+	if (v->start < start && !vma_split(mm, v, start))
+		return -ENOMEM;
+	v = mm_find_vma(mm, end - 1);
+	if (v->end > end && !vma_split(mm, v, end))
+		return -ENOMEM;
+	return 0;
+}
+
+/* With mm->lock held: gives v's present pages the rights of v->prot. */
+static void vma_reprotect(struct mm *mm, struct vma *v)
+{
+	for (uintptr_t p = uvm_next_mapped(mm->root, v->start, v->end);
+	     p < v->end; p = uvm_next_mapped(mm->root, p + PAGE_SIZE, v->end)) {
+		phys_addr_t pa;
+		unsigned fl;
+		if (uvm_lookup(mm->root, p, &pa, &fl))
+			continue;
+		/* x86 pages are readable whenever present, so a PROT_NONE
+		 * page is kept but marked not present. */
+		uvm_protect(mm->root, p, page_rights(v, pa));
+	}
+}
+
 int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
 {
 	uintptr_t end = start + ALIGN_UP(len, PAGE_SIZE);
 	if (!IS_ALIGNED(start, PAGE_SIZE) || end > USER_TOP || end < start)
 		return -EINVAL;
+	if (end == start)
+		return 0;
 	irqflags_t f = spin_lock_irqsave(&mm->lock);
-	/* Linux: -ENOMEM if any part of the range is unmapped. */
-	uintptr_t a = start;
-	while (a < end) {
-		struct vma *v = mm_find_vma(mm, a);
-		if (!v) {
-			spin_unlock_irqrestore(&mm->lock, f);
-			return -ENOMEM;
-		}
-		a = v->end;
-	}
-	int r = 0;
-	for (a = start; a < end && r == 0;) {
-		struct vma *v = mm_find_vma(mm, a);
-		if (v->start < a && !vma_split(v, a)) {
-			r = -ENOMEM;
-			break;
-		}
-		v = mm_find_vma(mm, a);
-		if (v->end > end && !vma_split(v, end)) {
-			r = -ENOMEM;
-			break;
-		}
+	int r = range_covered(mm, start, end);
+	if (r == 0)
+		r = split_edges(mm, start, end);
+	for (struct vma *v = mm_find_vma(mm, start);
+	     r == 0 && v && v->start < end; v = vma_next(mm, v)) {
 		v->prot = prot;
-		for (uintptr_t p = uvm_next_mapped(mm->root, v->start, v->end);
-		     p < v->end;
-		     p = uvm_next_mapped(mm->root, p + PAGE_SIZE, v->end)) {
-			phys_addr_t pa;
-			unsigned fl;
-			if (uvm_lookup(mm->root, p, &pa, &fl))
-				continue;
-			/* x86 pages are readable whenever present, so a
-			 * PROT_NONE page is kept but marked not present. */
-			uvm_protect(mm->root, p, page_rights(v, pa));
-		}
-		a = v->end;
+		vma_reprotect(mm, v);
 	}
 	spin_unlock_irqrestore(&mm->lock, f);
 	return r;
+}
+
+/* With mm->lock held: sets or clears VMA_LOCKED on v. */
+static void vma_set_locked(struct mm *mm, struct vma *v, bool lock)
+{
+	if (lock && !(v->flags & VMA_LOCKED)) {
+		v->flags |= VMA_LOCKED;
+		mm->locked_pages += vma_pages(v);
+	} else if (!lock && (v->flags & VMA_LOCKED)) {
+		v->flags &= ~VMA_LOCKED;
+		mm->locked_pages -= vma_pages(v);
+	}
+}
+
+/* With mm->lock held: the pages of [start, end) not locked yet. */
+static uint64_t unlocked_pages(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	uint64_t n = 0;
+	for (struct vma *v = vma_first_after(mm, start); v && v->start < end;
+	     v = vma_next(mm, v))
+		if (!(v->flags & VMA_LOCKED))
+			n += (MIN(v->end, end) - MAX(v->start, start)) /
+			     PAGE_SIZE;
+	return n;
+}
+
+int mm_lock_range(struct mm *mm, uintptr_t start, uintptr_t end, bool lock,
+		  uint64_t limit_pages)
+{
+	if (end == start)
+		return 0;
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	int r = range_covered(mm, start, end);
+	if (r == 0 && lock &&
+	    mm->locked_pages + unlocked_pages(mm, start, end) > limit_pages)
+		r = -ENOMEM;
+	if (r == 0)
+		r = split_edges(mm, start, end);
+	for (struct vma *v = mm_find_vma(mm, start);
+	     r == 0 && v && v->start < end; v = vma_next(mm, v))
+		vma_set_locked(mm, v, lock);
+	spin_unlock_irqrestore(&mm->lock, f);
+	return r;
+}
+
+int mm_lock_all(struct mm *mm, bool lock, uint64_t limit_pages)
+{
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	int r = 0;
+	if (lock &&
+	    mm->locked_pages + unlocked_pages(mm, 0, USER_TOP) > limit_pages)
+		r = -ENOMEM;
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, link)
+	{
+		if (r == 0)
+			vma_set_locked(mm, v, lock);
+	}
+	spin_unlock_irqrestore(&mm->lock, f);
+	return r;
+}
+
+int mm_populate(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	uintptr_t va = start;
+	while (va < end) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		/* The VMA at or after va, looked up again for each page:
+		 * the lock is dropped for the fault, and another thread may
+		 * change the mappings meanwhile. */
+		irqflags_t f = spin_lock_irqsave(&mm->lock);
+		struct vma *v = vma_first_after(mm, va);
+		uintptr_t vstart = v ? v->start : end, vend = v ? v->end : end;
+		unsigned prot = v ? v->prot : PROT_NONE;
+		spin_unlock_irqrestore(&mm->lock, f);
+		if (vstart > va) {
+			va = MIN(vstart, end); /* a hole: nothing to bring in */
+			continue;
+		}
+		if (prot == PROT_NONE) {
+			va = MIN(vend, end);
+			continue;
+		}
+		if (mm_fault(mm, va, prot & PROT_WRITE, false) ==
+		    MM_FAULT_NOMEM)
+			return -ENOMEM;
+		va += PAGE_SIZE;
+	}
+	return 0;
 }
 
 uintptr_t mm_find_free(struct mm *mm, size_t len, uintptr_t hint)
@@ -424,6 +567,8 @@ struct mm *mm_clone(struct mm *src)
 		if (!n)
 			goto fail;
 		*n = *v;
+		n->flags &= ~VMA_LOCKED; /* memory locks are not inherited */
+		mm->nr_vmas++;
 		vma_file_get(n->file);
 		list_add_tail(&n->link, &mm->vmas);
 		for (uintptr_t va =

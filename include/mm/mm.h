@@ -14,6 +14,10 @@
 #define VMA_GROWSDOWN (1u << 0) /* the stack: may extend downwards */
 #define VMA_SHARED (1u << 1)
 #define VMA_HEAP (1u << 2)
+#define VMA_LOCKED (1u << 3) /* mlock: populated, counted in locked_pages */
+/* Linux's vm.max_map_count: more VMAs than this is -ENOMEM, so a process
+ * cannot make the VMA list (walked with mm->lock held) arbitrarily long. */
+#define MM_MAX_VMAS 65530
 
 #define USER_STACK_TOP 0x00007ffffffff000UL
 #define USER_STACK_MAX (8UL << 20)	   /* RLIMIT_STACK default */
@@ -53,6 +57,9 @@ struct mm {
 	uint64_t stack_limit;	  /* owner: RLIMIT_STACK */
 	uintptr_t mmap_base;	  /* const after exec */
 	uint64_t pages; /* lock: resident pages, for /proc and leak checks */
+	uint64_t locked_pages; /* lock: pages in VMA_LOCKED VMAs (VmLck) */
+	unsigned nr_vmas;      /* lock: at most MM_MAX_VMAS */
+	unsigned def_flags; /* owner: VMA_LOCKED after mlockall(MCL_FUTURE) */
 	uintptr_t arg_start, arg_end; /* const after exec: argv, for /proc */
 	spinlock_t lock;
 };
@@ -77,6 +84,19 @@ void mm_vm_size(struct mm *mm, uint64_t *total, uint64_t *data);
 /* Whether any VMA overlaps [start, end). */
 bool mm_range_used(struct mm *mm, uintptr_t start, uintptr_t end);
 int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot);
+/* mlock/munlock: sets or clears VMA_LOCKED on [start, end), which VMAs
+ * must cover (-ENOMEM otherwise). Locking pages past limit_pages in all is
+ * -ENOMEM and changes nothing. Locking populates nothing: mm_populate. */
+int mm_lock_range(struct mm *mm, uintptr_t start, uintptr_t end, bool lock,
+		  uint64_t limit_pages);
+/* mlockall/munlockall: the same for every VMA. */
+int mm_lock_all(struct mm *mm, bool lock, uint64_t limit_pages);
+/* Faults in every page of [start, end) that its VMA allows (writable ones
+ * for writing, so none is left shared copy-on-write); PROT_NONE and
+ * unmapped parts are skipped. -ENOMEM if memory ran out, -EINTR if the
+ * caller was killed on the way (the range can be as large as the address
+ * space). */
+int mm_populate(struct mm *mm, uintptr_t start, uintptr_t end);
 /* A free range of len bytes, near hint if possible; 0 if none. */
 uintptr_t mm_find_free(struct mm *mm, size_t len, uintptr_t hint);
 /* Linux's default overcommit heuristic: one request larger than all of RAM
