@@ -15,7 +15,8 @@
 #include <uapi/errno.h>
 #include "procfs.h"
 
-/* Per-process files run with proc_lock held around the lookup. */
+/* Per-process files are generated with proc_lock held throughout, so the
+ * process and its mm (proc_swap_mm) stay valid while they are read. */
 static char proc_state(struct process *p)
 {
 	if (p->zombie)

@@ -34,10 +34,13 @@ struct fd_entry {
 struct process {
 	int pid;		  /* const */
 	char comm[PROC_COMM_MAX]; /* own (execve) */
-	struct mm *mm;		  /* own; the mm's own lock guards its inside */
-	struct fd_entry *fds;	  /* PROC_FD_MAX entries, under fd_lock */
-	struct vfs_ctx *fs;	  /* root and cwd: VFS lock; umask, ids: own */
-	struct process *parent;	  /* proc_lock */
+	/* Changed only by proc_swap_mm, under proc_lock; another process
+	 * may use it only while holding proc_lock. The mm's own lock
+	 * guards its inside. */
+	struct mm *mm;
+	struct fd_entry *fds;	/* PROC_FD_MAX entries, under fd_lock */
+	struct vfs_ctx *fs;	/* root and cwd: VFS lock; umask, ids: own */
+	struct process *parent; /* proc_lock */
 	uint32_t uid, euid, gid, egid; /* own */
 	uint32_t suid, sgid;	       /* own: saved set-user/group ids */
 	int ngroups;		       /* own */
@@ -110,6 +113,10 @@ void proc_clear_ctty(int sid, struct tty *t);
 /* The out-of-memory killer's choice: the live process, init aside, with
  * the most resident pages (*pages), or NULL. Caller holds proc_lock. */
 struct process *proc_largest_locked(uint64_t *pages);
+/* Gives p the address space mm (NULL: none) and returns the one it had,
+ * for the caller to destroy. The swap is under proc_lock, so a reader
+ * holding proc_lock (procfs, the OOM killer) never sees an mm freed. */
+struct mm *proc_swap_mm(struct process *p, struct mm *mm);
 /* RLIMIT_NPROC: whether p's real user already runs as many tasks
  * (threads, and zombies not yet reaped) as p's limit allows; root is
  * exempt. Caller holds proc_lock. */

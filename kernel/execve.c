@@ -175,8 +175,7 @@ int proc_execve(const char *path, const char *const *argv,
 		mm_destroy(img.mm);
 		return r;
 	}
-	struct mm *old = p->mm;
-	p->mm = img.mm;
+	struct mm *old = proc_swap_mm(p, img.mm);
 	mm_activate(p->mm);
 	if (old)
 		mm_destroy(old);

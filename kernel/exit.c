@@ -45,8 +45,7 @@ static void proc_release(struct process *p)
 	 * a preemption during mm_destroy would otherwise switch back into
 	 * the mm being freed (proc_switch activates p->mm), loading a
 	 * poisoned CR3 and wedging the CPU (the applets layer's hang). */
-	struct mm *mm = p->mm;
-	p->mm = NULL;
+	struct mm *mm = proc_swap_mm(p, NULL);
 	uvm_activate_kernel();
 	if (mm)
 		mm_destroy(mm);

@@ -114,7 +114,7 @@ static long do_fork(unsigned long flags, uintptr_t stack,
 	if (!fs)
 		goto fail;
 	fs->fpu = (struct fpu_state *)pmm_alloc_zeroed_page();
-	child->mm = mm_clone(parent->mm);
+	proc_swap_mm(child, mm_clone(parent->mm));
 	if (!fs->fpu || !child->mm)
 		goto fail;
 	copy_files(child, parent);

@@ -232,15 +232,22 @@ int proc_signal_group(int pgid, bool all, struct process *from, int sig)
 	return (!all && ok) ? 0 : r;
 }
 
+struct mm *proc_swap_mm(struct process *p, struct mm *mm)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct mm *old = p->mm;
+	p->mm = mm;
+	spin_unlock_irqrestore(&proc_lock, f);
+	return old;
+}
+
 struct process *proc_largest_locked(uint64_t *pages)
 {
 	struct process *p, *best = NULL;
 	*pages = 0;
 	list_for_each_entry(p, &proc_list, link)
 	{
-		/* p->mm is freed only by p's own exit, which cannot run
-		 * while we hold proc_lock with interrupts off on this CPU
-		 * (several CPUs need a reference on the mm). */
+		/* Safe under proc_lock: proc_swap_mm. */
 		if (p->zombie || p->pid == 1 || !p->mm)
 			continue;
 		if (!best || p->mm->pages > *pages) {
