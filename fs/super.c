@@ -10,6 +10,7 @@
 #include <fs/blkdev.h>
 #include <fs/vfs.h>
 #include <lib/printf.h>
+#include <lib/sort.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
@@ -64,73 +65,111 @@ void vfs_init_root(void)
 
 /* ---- freeing an unmounted file system ------------------------------------ */
 
-/* True if anything in dir's tree is in use: an open file, a cwd, a root,
- * a mount on it. */
-static bool tree_busy(struct inode *dir, bool top)
-{
-	if (dir->refs > (top ? 1 : 0) || (!top && dir->mounted))
-		return true;
-	struct dir_entry *e;
-	list_for_each_entry(e, &dir->entries, link)
-	{
-		if (S_ISDIR(e->inode->mode) ? tree_busy(e->inode, false)
-					    : e->inode->refs > 0)
-			return true;
-	}
-	return false;
-}
-
-/* Collects every inode below dir once (hard links appear under several
- * names) into *v, growing it as needed. */
-struct inode_vec {
-	struct inode **v;
+/* A growable stack of pointers. The trees below are walked with it
+ * rather than by recursion: their depth is what users made it with mkdir,
+ * and must not reach the kernel stack. */
+struct ptr_vec {
+	void **v;
 	size_t n, cap;
 };
 
-static int vec_add(struct inode_vec *iv, struct inode *ino)
+static int ptr_push(struct ptr_vec *pv, void *p)
 {
-	for (size_t i = 0; i < iv->n; i++)
-		if (iv->v[i] == ino)
-			return 0;
-	if (iv->n == iv->cap) {
-		size_t cap = iv->cap ? iv->cap * 2 : 64;
-		struct inode **nv = kmalloc(cap * sizeof(*nv));
+	if (pv->n == pv->cap) {
+		size_t cap = pv->cap ? pv->cap * 2 : 64;
+		void **nv = kmalloc(cap * sizeof(*nv));
 		if (!nv)
 			return -ENOMEM;
-		if (iv->v)
-			memcpy(nv, iv->v, iv->n * sizeof(*nv));
-		kfree(iv->v);
-		iv->v = nv;
-		iv->cap = cap;
+		if (pv->v)
+			memcpy(nv, pv->v, pv->n * sizeof(*nv));
+		kfree(pv->v);
+		pv->v = nv;
+		pv->cap = cap;
 	}
-	iv->v[iv->n++] = ino;
+	pv->v[pv->n++] = p;
 	return 0;
 }
 
-static void tree_collect(struct inode *dir, struct inode_vec *iv)
+/* Whether anything in the tree below root is in use (an open file, a cwd,
+ * a mount), beyond the caller's one reference to root: -EBUSY if so,
+ * -ENOMEM if the walk could not be done, else 0. */
+static int tree_busy(struct inode *root)
 {
-	struct dir_entry *e, *tmp;
-	list_for_each_entry_safe(e, tmp, &dir->entries, link)
-	{
+	struct ptr_vec up = {0}; /* (directory, entry) to resume after */
+	struct inode *dir = root;
+	struct list_head *pos = root->entries.next;
+	int r = root->refs > 1 ? -EBUSY : 0;
+	while (r == 0) {
+		if (pos == &dir->entries) { /* dir done: back up a level */
+			if (up.n == 0)
+				break;
+			pos = ((struct list_head *)up.v[--up.n])->next;
+			dir = up.v[--up.n];
+			continue;
+		}
+		struct inode *ino =
+		    list_entry(pos, struct dir_entry, link)->inode;
+		if (!S_ISDIR(ino->mode)) {
+			r = ino->refs > 0 ? -EBUSY : 0;
+			pos = pos->next;
+		} else if (ino->refs > 0 || ino->mounted) {
+			r = -EBUSY;
+		} else if (ptr_push(&up, dir) || ptr_push(&up, pos)) {
+			r = -ENOMEM;
+		} else {
+			dir = ino;
+			pos = ino->entries.next;
+		}
+	}
+	kfree(up.v);
+	return r;
+}
+
+/* Takes every entry out of the tree below root and collects the inodes
+ * they named into *out (an inode with several hard links once per name).
+ * An inode that could not be recorded for lack of memory leaks, with a
+ * warning; nothing is freed twice. */
+static void tree_collect(struct inode *root, struct ptr_vec *out)
+{
+	struct ptr_vec up = {0}; /* the directories being emptied */
+	struct inode *dir = root;
+	for (;;) {
+		if (list_empty(&dir->entries)) {
+			if (up.n == 0)
+				break;
+			dir = up.v[--up.n];
+			continue;
+		}
+		struct dir_entry *e =
+		    list_first_entry(&dir->entries, struct dir_entry, link);
 		struct inode *ino = e->inode;
 		list_del(&e->link);
 		kfree(e->name);
 		kfree(e);
-		if (S_ISDIR(ino->mode))
-			tree_collect(ino, iv);
-		if (vec_add(iv, ino))
+		if (ptr_push(out, ino))
 			pr_warn("vfs: umount: out of memory, an inode leaks");
+		else if (S_ISDIR(ino->mode) && !list_empty(&ino->entries)) {
+			if (ptr_push(&up, dir))
+				pr_warn("vfs: umount: out of memory, a "
+					"directory's contents leak");
+			else
+				dir = ino;
+		}
 	}
+	kfree(up.v);
 }
 
 /* Frees the memory of an unmounted tree; the disk is not touched
- * (sb->dying). */
+ * (sb->dying). The inodes are sorted so each is destroyed once, however
+ * many names it had. */
 static void tree_free(struct inode *root)
 {
-	struct inode_vec iv = {0};
+	struct ptr_vec iv = {0};
 	tree_collect(root, &iv);
+	sort_ptrs(iv.v, iv.n);
 	for (size_t i = 0; i < iv.n; i++)
-		inode_destroy(iv.v[i]);
+		if (i == 0 || iv.v[i] != iv.v[i - 1])
+			inode_destroy(iv.v[i]);
 	kfree(iv.v);
 }
 
@@ -256,8 +295,11 @@ static int umount_check(const struct vfs_ctx *ctx, struct inode *root,
 	if (root->mounted)
 		return -EBUSY; /* something is mounted on top of it */
 	inode_put(root);       /* the caller's: not a use */
-	*busy = tree_busy(root, true);
+	int r = tree_busy(root);
 	inode_get(root);
+	if (r == -ENOMEM)
+		return r;
+	*busy = r == -EBUSY;
 	if (*busy && !(flags & MNT_DETACH))
 		return -EBUSY;
 	return 0;

@@ -506,6 +506,57 @@ static void tmpfs_limits(void)
 	umount("/tmp/lim");
 }
 
+/* --- a deep tree: umount walks it without recursion ------------------- */
+
+/* nobody makes a directory chain 5000 deep (and hard links across it) on
+ * a tmpfs and stays inside it: umount is EBUSY; once it has gone, umount
+ * frees the tree. A recursive walk would overflow the kernel stack. */
+static void deep_tree_umount(void)
+{
+	enum { DEPTH = 5000 };
+	mkdir("/tmp/deep", 0777);
+	int r = mount("tmpfs", "/tmp/deep", "tmpfs", 0, "mode=0777");
+	CHECK("deep.mount", r == 0, "mount: %s", errname(errno));
+	if (r)
+		return;
+	int pfd[2];
+	if (pipe(pfd))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		become_nobody();
+		int fd = open("/tmp/deep/f", O_CREAT | O_WRONLY, 0644);
+		close(fd);
+		int depth = 0;
+		if (chdir("/tmp/deep") == 0)
+			for (; depth < DEPTH; depth++) {
+				if (mkdir("d", 0755) || chdir("d"))
+					break;
+				if (depth % 500 == 0 && link("/tmp/deep/f", "l"))
+					break;
+			}
+		char c = depth == DEPTH ? 'y' : 'n';
+		if (write(pfd[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	char c = 0;
+	if (read(pfd[0], &c, 1) != 1)
+		c = 0;
+	close(pfd[0]);
+	CHECK("deep.nobody_made_5000_levels", c == 'y', "child said '%c'", c);
+	errno = 0;
+	r = umount("/tmp/deep");
+	CHECK("deep.umount_busy_while_inside", r == -1 && errno == EBUSY,
+	      "umount: %d %s", r, errname(errno));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	CHECK_OK("deep.umount_frees_tree", umount("/tmp/deep"));
+	rmdir("/tmp/deep");
+}
+
 /* --- huge sparse mappings --------------------------------------------- */
 
 #define HUGE_MAP (32ULL << 40) /* 32 TiB */
@@ -748,6 +799,7 @@ int main(int argc, char **argv)
 	cpu_limit();
 	in_child("rlimit.as_and_data", vm_limited);
 	tmpfs_limits();
+	deep_tree_umount();
 	in_child("mm.huge_sparse_map_unmap", huge_map_unmap);
 	poll_second_pipe();
 	execve_threads();
