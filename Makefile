@@ -229,6 +229,9 @@ test: deps
 	  $(QEMU_TEST) --name panic-lock-order --expect-panic \
 		--append "console=ttyS0 ktest=panic_lock_order" \
 		--expect-text 'lockcheck: lock ktest-a taken while holding ktest-b, but ktest-b was taken while holding ktest-a before' ; \
+	  $(QEMU_TEST) --name panic-wait-unlocked --expect-panic \
+		--append "console=ttyS0 ktest=panic_wait_unlocked" \
+		--expect-text 'lockcheck: sched_sleep_locked without sched held' ; \
 	  $(QEMU_TEST) --name panic-double-fault-gs --expect-panic \
 		--append "console=ttyS0 ktest=panic_double_fault_gs" \
 		--expect-text 'double fault: the stack is not usable' \

@@ -20,6 +20,10 @@ void lockcheck_mutex_release(struct mutex *m);
 /* The caller is about to sleep (what: "sleep", "mutex_lock"): no spinlock
  * may be held but allowed (NULL: none). */
 void lockcheck_might_sleep(const char *what, const spinlock_t *allowed);
+/* what needs l held by this CPU (a wait condition is evaluated under its
+ * lock, or a waker could make it true unseen between the test and the
+ * sleep): panics if it is not. */
+void lockcheck_assert_held(const spinlock_t *l, const char *what);
 #else
 static inline void lockcheck_acquire(spinlock_t *l)
 {
@@ -42,6 +46,11 @@ static inline void lockcheck_might_sleep(const char *what,
 {
 	(void)what;
 	(void)allowed;
+}
+static inline void lockcheck_assert_held(const spinlock_t *l, const char *what)
+{
+	(void)l;
+	(void)what;
 }
 #endif
 

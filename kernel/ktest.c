@@ -8,6 +8,7 @@
 #include <lib/string.h>
 #include <printk.h>
 #include <sched.h>
+#include <time.h>
 
 extern const struct ktest __ktest_start[], __ktest_end[];
 
@@ -90,8 +91,8 @@ static void ktest_overflow_thread(void *arg)
  * raises a double fault, which runs on its own IST stack. */
 KTEST(panic_stack_overflow)
 {
-	struct thread *t = thread_create("overflow", ktest_overflow_thread,
-					 NULL);
+	struct thread *t =
+	    thread_create("overflow", ktest_overflow_thread, NULL);
 	KCHECK(!IS_ERR(t), "panic_stack_overflow_thread");
 	if (IS_ERR(t))
 		return;
@@ -118,10 +119,19 @@ static void ktest_lock_order_thread(void *arg)
 	mutex_unlock(&ktest_mb);
 }
 
+/* A sleep whose wait condition was tested without sched_lock: a wakeup
+ * between the test and the sleep would be lost. The checker refuses it
+ * before anything sleeps. */
+KTEST(panic_wait_unlocked)
+{
+	sched_sleep_locked(NULL, time_ns() + 1000000);
+	KCHECK(false, "panic_wait_unlocked", "no report");
+}
+
 KTEST(panic_lock_order)
 {
-	struct thread *t = thread_create("lockorder", ktest_lock_order_thread,
-					 NULL);
+	struct thread *t =
+	    thread_create("lockorder", ktest_lock_order_thread, NULL);
 	KCHECK(!IS_ERR(t), "panic_lock_order_thread");
 	if (IS_ERR(t))
 		return;

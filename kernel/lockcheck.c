@@ -131,4 +131,15 @@ void lockcheck_might_sleep(const char *what, const spinlock_t *allowed)
 			      cpu->held[i]->name);
 }
 
+void lockcheck_assert_held(const spinlock_t *l, const char *what)
+{
+	struct percpu *cpu = this_cpu();
+	for (int i = 0; i < cpu->nheld; i++)
+		if (cpu->held[i] == l)
+			return;
+	panic("lockcheck: %s without %s held (its condition was tested "
+	      "unlocked)",
+	      what, l->name);
+}
+
 #endif /* LOCK_DEBUG */

@@ -210,6 +210,7 @@ int sched_sleep_locked(struct wait_queue *wq, uint64_t deadline_ns)
 {
 	struct thread *t = current;
 	struct wait_entry e;
+	lockcheck_assert_held(&sched_lock, "sched_sleep_locked");
 	if (t == this_cpu()->idle)
 		panic("sched: the idle thread cannot sleep");
 	t->state = THREAD_SLEEPING;
