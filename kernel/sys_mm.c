@@ -158,19 +158,19 @@ SYSCALL_DEFINE3(madvise, uintptr_t, addr, size_t, len, long, advice)
 	}
 }
 
-/* The page range of [addr, addr + len) as mlock sees it: addr rounded
- * down, the end rounded up. -ENOMEM past the user half, -EINVAL if it
- * wraps. */
+/* The page range of [addr, addr + len) as mlock sees it, computed as
+ * Linux does: addr rounded down, the length (with addr's offset) rounded
+ * up. -EINVAL if the end wraps past the top of the address space (which
+ * the rounding alone can make happen), -ENOMEM if it is past the user
+ * half. */
 static int mlock_range(uintptr_t addr, size_t len, uintptr_t *start,
 		       uintptr_t *end)
 {
-	*start = ALIGN_DOWN(addr, PAGE_SIZE);
-	if (len > USER_TOP)
-		return -ENOMEM;
-	uintptr_t e = addr + len;
-	if (e < addr)
+	uintptr_t off = addr & (PAGE_SIZE - 1);
+	*start = addr - off;
+	*end = *start + ALIGN_UP(len + off, PAGE_SIZE);
+	if (*end < *start)
 		return -EINVAL;
-	*end = ALIGN_UP(e, PAGE_SIZE);
 	return *end > USER_TOP ? -ENOMEM : 0;
 }
 

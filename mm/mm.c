@@ -386,6 +386,9 @@ static uint64_t unlocked_pages(struct mm *mm, uintptr_t start, uintptr_t end)
 int mm_lock_range(struct mm *mm, uintptr_t start, uintptr_t end, bool lock,
 		  uint64_t limit_pages)
 {
+	if (!IS_ALIGNED(start, PAGE_SIZE) || !IS_ALIGNED(end, PAGE_SIZE) ||
+	    end > USER_TOP || end < start)
+		return -EINVAL;
 	if (end == start)
 		return 0;
 	irqflags_t f = spin_lock_irqsave(&mm->lock);

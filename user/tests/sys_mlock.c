@@ -118,6 +118,13 @@ static void test_errors(void)
 	CHECK_OK("mlock_len0", mlock(p, 0));
 	CHECK_ERRNO("mlock_kernel_address",
 		    mlock((void *)0xffff800000000000UL, 4096), ENOMEM);
+	/* The last page of the address space: rounding the end up wraps it
+	 * to 0 (the fuzzer found this one: a NULL dereference in the
+	 * kernel). */
+	CHECK_ERRNO("mlock_end_wraps",
+		    mlock((void *)0xfffffffffffff800UL, 0x100), EINVAL);
+	CHECK_ERRNO("munlock_end_wraps",
+		    munlock((void *)0xfffffffffffff800UL, 0x100), EINVAL);
 	CHECK_ERRNO("mlock2_bad_flags", syscall(SYS_mlock2, p, 4096, 2),
 		    EINVAL);
 	CHECK_ERRNO("mlockall_zero", mlockall(0), EINVAL);
