@@ -1,7 +1,7 @@
 /* Fast user-space mutexes (kernel/futex.c): threads sleep on a user address
  * until another thread wakes that address. Keyed by (address space,
- * address); private and shared futexes are the same until processes can
- * share memory. */
+ * address), or for shared futexes in MAP_SHARED memory by (object,
+ * offset), so processes sharing the memory share the futex. */
 #ifndef LIMEN_FUTEX_H
 #define LIMEN_FUTEX_H
 
@@ -9,7 +9,8 @@
 
 struct mm;
 
-/* Wakes up to n waiters on (mm, addr); returns how many. */
+/* Wakes up to n waiters on the shared futex at addr of mm; returns how
+ * many. */
 int futex_wake(struct mm *mm, uintptr_t addr, int n);
 
 #endif

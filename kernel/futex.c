@@ -1,9 +1,15 @@
 /* futex WAIT and WAKE (and their BITSET forms). Waiters sit on one list,
  * protected by sched_lock, which also covers the check of the futex word:
  * a waker that changes the word and then wakes cannot slip in between a
- * waiter's check and its sleep, so no wakeup is lost. */
+ * waiter's check and its sleep, so no wakeup is lost.
+ *
+ * A futex is keyed by what the address is: with FUTEX_PRIVATE_FLAG, (the
+ * address space, the address), as Linux's private futexes; without it,
+ * in MAP_SHARED memory, (the shared object, the offset), so processes
+ * mapping the object at different addresses meet on the same futex. */
 #include <futex.h>
 #include <lib/list.h>
+#include <mm/mm.h>
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
@@ -21,9 +27,13 @@
 #define FUTEX_CLOCK_REALTIME 256
 #define FUTEX_BITSET_MATCH_ANY 0xffffffffu
 
+struct futex_key {
+	const void *obj; /* an mm or a shared memory object */
+	uint64_t off;	 /* the address in it, or the offset */
+};
+
 struct futex_waiter {
-	struct mm *mm;
-	uintptr_t addr;
+	struct futex_key key;
 	uint32_t bitset;
 	struct thread *t;
 	bool woken;
@@ -33,13 +43,20 @@ struct futex_waiter {
 /* Protected by sched_lock. */
 static LIST_HEAD(futex_waiters);
 
-static long futex_wait(uint32_t __user *uaddr, uint32_t val, uint64_t deadline,
-		       uint32_t bitset)
+static struct futex_key futex_key(struct mm *mm, uintptr_t addr, bool private)
+{
+	struct futex_key k = {mm, addr};
+	if (!private)
+		mm_futex_key(mm, addr, &k.obj, &k.off);
+	return k;
+}
+
+static long futex_wait(struct futex_key key, uint32_t __user *uaddr,
+		       uint32_t val, uint64_t deadline, uint32_t bitset)
 {
 	struct thread *t = current;
 	struct futex_waiter w = {
-	    .mm = t->proc->mm,
-	    .addr = (uintptr_t)uaddr,
+	    .key = key,
 	    .bitset = bitset,
 	    .t = t,
 	};
@@ -75,8 +92,7 @@ static long futex_wait(uint32_t __user *uaddr, uint32_t val, uint64_t deadline,
 	return r;
 }
 
-static int futex_wake_bitset(struct mm *mm, uintptr_t addr, int n,
-			     uint32_t bitset)
+static int futex_wake_bitset(struct futex_key key, int n, uint32_t bitset)
 {
 	int woken = 0;
 	struct futex_waiter *w, *tmp;
@@ -85,7 +101,8 @@ static int futex_wake_bitset(struct mm *mm, uintptr_t addr, int n,
 	{
 		if (woken >= n)
 			break;
-		if (w->mm != mm || w->addr != addr || !(w->bitset & bitset))
+		if (w->key.obj != key.obj || w->key.off != key.off ||
+		    !(w->bitset & bitset))
 			continue;
 		list_del(&w->link);
 		w->woken = true;
@@ -98,7 +115,9 @@ static int futex_wake_bitset(struct mm *mm, uintptr_t addr, int n,
 
 int futex_wake(struct mm *mm, uintptr_t addr, int n)
 {
-	return futex_wake_bitset(mm, addr, n, FUTEX_BITSET_MATCH_ANY);
+	/* CLONE_CHILD_CLEARTID: Linux wakes it as a shared futex. */
+	return futex_wake_bitset(futex_key(mm, addr, false), n,
+				 FUTEX_BITSET_MATCH_ANY);
 }
 
 SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
@@ -109,7 +128,8 @@ SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
 	int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 	if ((uintptr_t)uaddr & 3)
 		return -EINVAL;
-	struct mm *mm = proc_current()->mm;
+	struct futex_key key = futex_key(proc_current()->mm, (uintptr_t)uaddr,
+					 op & FUTEX_PRIVATE_FLAG);
 	switch (cmd) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET: {
@@ -140,15 +160,14 @@ SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
 			if (deadline == 0)
 				deadline = 1;
 		}
-		return futex_wait(uaddr, val, deadline, bitset);
+		return futex_wait(key, uaddr, val, deadline, bitset);
 	}
 	case FUTEX_WAKE:
-		return futex_wake_bitset(mm, (uintptr_t)uaddr, (int)val,
-					 FUTEX_BITSET_MATCH_ANY);
+		return futex_wake_bitset(key, (int)val, FUTEX_BITSET_MATCH_ANY);
 	case FUTEX_WAKE_BITSET:
 		if (!val3)
 			return -EINVAL;
-		return futex_wake_bitset(mm, (uintptr_t)uaddr, (int)val, val3);
+		return futex_wake_bitset(key, (int)val, val3);
 	default:
 		/* requeue, wake-op and PI are not implemented */
 		return -ENOSYS;

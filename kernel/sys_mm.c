@@ -1,10 +1,11 @@
-/* Memory system calls: brk, mmap (anonymous), munmap, mprotect, madvise,
- * and the mlock family. File-backed mappings need a page cache and return
- * -ENODEV. */
+/* Memory system calls: brk, mmap (anonymous, private or shared), munmap,
+ * mprotect, madvise, and the mlock family. File-backed mappings need a
+ * page cache and return -ENODEV. */
 #include <fd.h>
 #include <fs/vfs.h>
 #include <mm/layout.h>
 #include <mm/mm.h>
+#include <mm/shmem.h>
 #include <proc.h>
 #include <rlimit.h>
 #include <syscall.h>
@@ -87,12 +88,20 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, long, prot, long, flags,
 	bool locked = (flags & MAP_LOCKED) || (mm->def_flags & VMA_LOCKED);
 	if (locked && memlock_exceeded(mm, len / PAGE_SIZE))
 		return -EAGAIN;
-	/* MAP_SHARED anonymous memory is copied, not shared, by fork (no
-	 * shared memory objects: docs/syscalls.md). */
-	int r = mm_map(mm, addr, len, prot,
-		       (type == MAP_PRIVATE ? 0 : VMA_SHARED) |
-			   ((flags & MAP_GROWSDOWN) ? VMA_GROWSDOWN : 0) |
-			   ((flags & MAP_LOCKED) ? VMA_LOCKED : 0));
+	unsigned vflags = ((flags & MAP_GROWSDOWN) ? VMA_GROWSDOWN : 0) |
+			  ((flags & MAP_LOCKED) ? VMA_LOCKED : 0);
+	int r;
+	if (type == MAP_PRIVATE) {
+		r = mm_map(mm, addr, len, prot, vflags);
+	} else {
+		/* Shared anonymous memory: an object of its own, which
+		 * fork's children map too. */
+		struct shm_obj *shm = shm_create(len / PAGE_SIZE);
+		if (!shm)
+			return -ENOMEM;
+		r = mm_map_shared(mm, addr, len, prot, vflags, shm);
+		shm_put(shm); /* the VMA holds its own reference */
+	}
 	if (r)
 		return r;
 	/* As on Linux, a mapping that cannot be populated is still made;
@@ -135,23 +144,10 @@ SYSCALL_DEFINE3(madvise, uintptr_t, addr, size_t, len, long, advice)
 		return 0;
 	case MADV_DONTNEED:
 	case MADV_FREE: {
-		/* Anonymous private memory reads back as zeros: drop the
-		 * pages by remapping the range with its protections. */
-		struct mm *mm = proc_current()->mm;
-		for (uintptr_t a = addr; a < addr + len;) {
-			struct vma *v = mm_find_vma(mm, a);
-			if (!v)
-				return -ENOMEM;
-			if (v->flags & VMA_LOCKED)
-				return -EINVAL; /* as Linux: locked stays */
-			uintptr_t end =
-			    MIN(v->end, ALIGN_UP(addr + len, PAGE_SIZE));
-			int r = mm_map(mm, a, end - a, v->prot, v->flags);
-			if (r)
-				return r;
-			a = end;
-		}
-		return 0;
+		uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+		if (end < addr || end > USER_TOP)
+			return -EINVAL;
+		return mm_dontneed(proc_current()->mm, addr, end);
 	}
 	default:
 		return -EINVAL;

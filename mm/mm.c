@@ -6,6 +6,7 @@
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/pmm.h>
+#include <mm/shmem.h>
 #include <mm/vm.h>
 #include <panic.h>
 #include <percpu.h>
@@ -26,7 +27,9 @@ static unsigned page_rights(const struct vma *v, phys_addr_t pa)
 	unsigned r = prot_to_vm(v->prot);
 	if (v->prot == PROT_NONE)
 		return VM_HIDDEN;
-	if ((r & VM_WRITE) && page_ref_count(pa) > 1)
+	/* A private page shared with another address space is copied on
+	 * the first write; a page of a shared object never is. */
+	if ((r & VM_WRITE) && !v->shm && page_ref_count(pa) > 1)
 		r &= ~VM_WRITE;
 	return r;
 }
@@ -62,6 +65,7 @@ static void vma_free(struct mm *mm, struct vma *v)
 	mm->nr_vmas--;
 	list_del(&v->link);
 	vma_file_put(v->file);
+	shm_put(v->shm);
 	kfree(v);
 }
 
@@ -120,9 +124,9 @@ static struct vma *vma_split(struct mm *mm, struct vma *v, uintptr_t addr)
 	mm->nr_vmas++;
 	*hi = *v;
 	hi->start = addr;
-	if (hi->file)
-		hi->pgoff += addr - v->start;
+	hi->pgoff += addr - v->start;
 	vma_file_get(hi->file);
+	shm_get(hi->shm);
 	v->end = addr;
 	list_add(&hi->link, &v->link);
 	return hi;
@@ -247,7 +251,8 @@ void vma_file_put(struct vma_file *f)
 }
 
 static int map_range(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
-		     unsigned flags, struct vma_file *file, uint64_t pgoff)
+		     unsigned flags, struct vma_file *file, uint64_t pgoff,
+		     struct shm_obj *shm)
 {
 	uintptr_t end = start + ALIGN_UP(len, PAGE_SIZE);
 	if (!IS_ALIGNED(start, PAGE_SIZE) || len == 0 || end > USER_TOP ||
@@ -264,8 +269,10 @@ static int map_range(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 		n->prot = prot;
 		n->flags = flags | mm->def_flags;
 		n->file = file;
+		n->shm = shm;
 		n->pgoff = pgoff;
 		vma_file_get(file);
+		shm_get(shm);
 		vma_insert(mm, n);
 	}
 	spin_unlock_irqrestore(&mm->lock, f);
@@ -277,13 +284,20 @@ static int map_range(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 int mm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 	   unsigned flags)
 {
-	return map_range(mm, start, len, prot, flags, NULL, 0);
+	return map_range(mm, start, len, prot, flags, NULL, 0, NULL);
+}
+
+int mm_map_shared(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
+		  unsigned flags, struct shm_obj *shm)
+{
+	return map_range(mm, start, len, prot, flags | VMA_SHARED, NULL, 0,
+			 shm);
 }
 
 int mm_map_file(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 		struct vma_file *file, uint64_t pgoff)
 {
-	return map_range(mm, start, len, prot, 0, file, pgoff);
+	return map_range(mm, start, len, prot, 0, file, pgoff, NULL);
 }
 
 int mm_unmap(struct mm *mm, uintptr_t start, size_t len)
@@ -337,6 +351,43 @@ static void vma_reprotect(struct mm *mm, struct vma *v)
 		 * page is kept but marked not present. */
 		uvm_protect(mm->root, p, page_rights(v, pa));
 	}
+}
+
+void mm_futex_key(struct mm *mm, uintptr_t addr, const void **obj,
+		  uint64_t *off)
+{
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	struct vma *v = mm_find_vma(mm, addr);
+	if (v && v->shm) {
+		*obj = v->shm;
+		*off = v->pgoff + (addr - v->start);
+	} else {
+		*obj = mm;
+		*off = addr;
+	}
+	spin_unlock_irqrestore(&mm->lock, f);
+}
+
+int mm_dontneed(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	if (!IS_ALIGNED(start, PAGE_SIZE) || end > USER_TOP || end < start)
+		return -EINVAL;
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	int r = 0;
+	for (struct vma *v = vma_first_after(mm, start); v && v->start < end;
+	     v = vma_next(mm, v))
+		if (v->flags & VMA_LOCKED)
+			r = -EINVAL;
+	if (r == 0)
+		r = range_covered(mm, start, end);
+	/* The mapped parts lose their pages even when there is a hole, as
+	 * on Linux (which then says ENOMEM). */
+	if (r != -EINVAL)
+		for (struct vma *v = vma_first_after(mm, start);
+		     v && v->start < end; v = vma_next(mm, v))
+			unmap_range(mm, MAX(v->start, start), MIN(v->end, end));
+	spin_unlock_irqrestore(&mm->lock, f);
+	return r;
 }
 
 int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
@@ -524,15 +575,24 @@ uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk)
 	return new_brk;
 }
 
-/* With mm->lock held: makes va present, zero-filled, with the VMA's
- * protections. */
+/* With mm->lock held: makes va present with the VMA's protections: a new
+ * zeroed page for private memory, the object's page for shared memory. */
 static enum mm_fault_result populate(struct mm *mm, struct vma *v, uintptr_t va)
 {
-	void *page = pmm_alloc_zeroed_page();
-	if (!page)
-		return MM_FAULT_NOMEM;
-	if (uvm_map(mm->root, va, virt_to_phys(page), prot_to_vm(v->prot))) {
-		pmm_free_page_virt(page);
+	phys_addr_t pa;
+	if (v->shm) {
+		pa = shm_get_page(v->shm,
+				  (v->pgoff + (va - v->start)) / PAGE_SIZE);
+		if (!pa)
+			return MM_FAULT_NOMEM;
+	} else {
+		void *page = pmm_alloc_zeroed_page();
+		if (!page)
+			return MM_FAULT_NOMEM;
+		pa = virt_to_phys(page);
+	}
+	if (uvm_map(mm->root, va, pa, prot_to_vm(v->prot))) {
+		page_ref_put(pa); /* this mapping's reference */
 		return MM_FAULT_NOMEM;
 	}
 	mm->pages++;
@@ -573,6 +633,7 @@ struct mm *mm_clone(struct mm *src)
 		n->flags &= ~VMA_LOCKED; /* memory locks are not inherited */
 		mm->nr_vmas++;
 		vma_file_get(n->file);
+		shm_get(n->shm);
 		list_add_tail(&n->link, &mm->vmas);
 		for (uintptr_t va =
 			 uvm_next_mapped(src->root, v->start, v->end);
@@ -582,14 +643,17 @@ struct mm *mm_clone(struct mm *src)
 			unsigned fl;
 			if (uvm_lookup(src->root, va, &pa, &fl))
 				continue;
-			unsigned rights = (fl & VM_HIDDEN)
-					      ? VM_HIDDEN
-					      : (fl & ~VM_WRITE & ~VM_USER);
+			/* Private pages become copy-on-write in both;
+			 * shared ones stay as they are. */
+			bool cow = !(fl & VM_HIDDEN) && !v->shm;
+			unsigned rights = (fl & VM_HIDDEN) ? VM_HIDDEN
+					  : cow ? (fl & ~VM_WRITE & ~VM_USER)
+						: (fl & ~VM_USER);
 			if (uvm_map(mm->root, va, pa, rights))
 				goto fail;
 			page_ref_get(pa);
 			mm->pages++;
-			if (!(fl & VM_HIDDEN))
+			if (cow)
 				uvm_protect(src->root, va, rights);
 		}
 	}
@@ -642,7 +706,8 @@ enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
 	phys_addr_t pa;
 	unsigned fl;
 	if (uvm_lookup(mm->root, va, &pa, &fl) == 0) {
-		if (write && !(fl & VM_WRITE) && page_ref_count(pa) > 1) {
+		if (write && !(fl & VM_WRITE) && !v->shm &&
+		    page_ref_count(pa) > 1) {
 			r = cow_copy(mm, v, va, pa);
 			goto out;
 		}

@@ -38,9 +38,12 @@ struct vma {
 	unsigned prot;	       /* PROT_READ | PROT_WRITE | PROT_EXEC */
 	unsigned flags;	       /* VMA_* */
 	struct vma_file *file; /* NULL: anonymous */
-	uint64_t pgoff;	       /* file offset of start */
+	struct shm_obj *shm;   /* MAP_SHARED anonymous: its pages (a ref) */
+	uint64_t pgoff;	       /* offset of start in the file or object */
 	struct list_head link;
 };
+
+struct shm_obj;
 
 struct vma_file *vma_file_new(const char *path, uint64_t dev, uint64_t ino);
 void vma_file_get(struct vma_file *f); /* NULL is fine for both */
@@ -77,7 +80,16 @@ int mm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 /* The same, remembering that the contents came from file at pgoff. */
 int mm_map_file(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 		struct vma_file *file, uint64_t pgoff);
+/* The same for MAP_SHARED anonymous memory: the range shows shm's pages
+ * from its start (the VMA takes its own reference on shm). */
+int mm_map_shared(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
+		  unsigned flags, struct shm_obj *shm);
 int mm_unmap(struct mm *mm, uintptr_t start, size_t len);
+/* madvise(MADV_DONTNEED): drops the page-table entries of [start, end)
+ * (private memory reads back as zeros, shared memory as the object's
+ * pages). -ENOMEM if part of the range is not mapped, -EINVAL on locked
+ * memory (as Linux). */
+int mm_dontneed(struct mm *mm, uintptr_t start, uintptr_t end);
 /* Bytes mapped in all, and of them private writable data (not the stack),
  * for RLIMIT_AS and RLIMIT_DATA. */
 void mm_vm_size(struct mm *mm, uint64_t *total, uint64_t *data);
@@ -115,6 +127,11 @@ enum mm_fault_result {
 };
 enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
 			      bool exec);
+/* The identity of the memory at addr for a futex shared between
+ * processes: (the shared object, the offset in it) when addr lies in
+ * MAP_SHARED memory, else (mm, addr). */
+void mm_futex_key(struct mm *mm, uintptr_t addr, const void **obj,
+		  uint64_t *off);
 /* Writes len bytes at user address va of mm, faulting pages in; used by
  * the ELF loader before the address space is active. */
 int mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len);

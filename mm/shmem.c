@@ -1,0 +1,62 @@
+/* Shared memory objects (include/mm/shmem.h). Frames are stored in the
+ * radix tree as pointers (a frame number never is 0 for a page the buddy
+ * allocator hands out, and the tree stores non-NULL items only). */
+#include <mm/kmalloc.h>
+#include <mm/layout.h>
+#include <mm/pmm.h>
+#include <mm/shmem.h>
+
+struct shm_obj *shm_create(uint64_t npages)
+{
+	struct shm_obj *s = kzalloc(sizeof(*s));
+	if (!s)
+		return NULL;
+	s->refs = 1;
+	s->npages = npages;
+	spin_init(&s->lock, "shm");
+	return s;
+}
+
+void shm_get(struct shm_obj *s)
+{
+	if (s)
+		__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void put_frame(void *item, void *arg)
+{
+	(void)arg;
+	page_ref_put((phys_addr_t)(uintptr_t)item);
+}
+
+void shm_put(struct shm_obj *s)
+{
+	if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	/* The last reference: no one can reach the index any more. */
+	radix_destroy(&s->pages, put_frame, NULL);
+	kfree(s);
+}
+
+phys_addr_t shm_get_page(struct shm_obj *s, uint64_t idx)
+{
+	if (idx >= s->npages)
+		return 0;
+	irqflags_t f = spin_lock_irqsave(&s->lock);
+	phys_addr_t pa = (phys_addr_t)(uintptr_t)radix_lookup(&s->pages, idx);
+	if (!pa) {
+		void *page = pmm_alloc_zeroed_page();
+		if (page) {
+			pa = virt_to_phys(page);
+			if (radix_insert(&s->pages, idx,
+					 (void *)(uintptr_t)pa)) {
+				pmm_free_page_virt(page);
+				pa = 0;
+			}
+		}
+	}
+	if (pa)
+		page_ref_get(pa); /* the mapping's */
+	spin_unlock_irqrestore(&s->lock, f);
+	return pa;
+}
