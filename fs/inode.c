@@ -88,6 +88,15 @@ struct inode *inode_get(struct inode *ino)
 	return ino;
 }
 
+/* Atomic: pages holding the data of memory files (tmpfs, ramfs, the
+ * initramfs root), for /proc/meminfo. */
+static uint64_t memfs_pages;
+
+uint64_t vfs_memfs_pages(void)
+{
+	return __atomic_load_n(&memfs_pages, __ATOMIC_RELAXED);
+}
+
 static void inode_free(struct inode *ino)
 {
 	const struct super_ops *ops = disk_ops(ino);
@@ -99,8 +108,10 @@ static void inode_free(struct inode *ino)
 		ino->sb->used_pages -=
 		    MIN(ino->sb->used_pages, inode_present_pages(ino));
 	for (size_t i = 0; i < ino->npages; i++)
-		if (ino->pages[i])
+		if (ino->pages[i]) {
 			pmm_free_page_virt(ino->pages[i]);
+			__atomic_sub_fetch(&memfs_pages, 1, __ATOMIC_RELAXED);
+		}
 	kfree(ino->pages);
 	kfree(ino->target);
 	kfree(ino);
@@ -219,6 +230,7 @@ int inode_truncate(struct inode *ino, uint64_t len)
 	for (size_t i = keep; i < ino->npages; i++) {
 		if (ino->pages[i]) {
 			pmm_free_page_virt(ino->pages[i]);
+			__atomic_sub_fetch(&memfs_pages, 1, __ATOMIC_RELAXED);
 			ino->pages[i] = NULL;
 			if (ino->sb && ino->sb->used_pages)
 				ino->sb->used_pages--;
@@ -287,6 +299,7 @@ long inode_write_data(struct inode *ino, const char *buf, size_t n,
 			ino->pages[p] = pmm_alloc_zeroed_page();
 			if (!ino->pages[p])
 				break;
+			__atomic_add_fetch(&memfs_pages, 1, __ATOMIC_RELAXED);
 			if (sb)
 				sb->used_pages++;
 		}

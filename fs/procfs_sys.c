@@ -11,6 +11,7 @@
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
+#include <mm/shmem.h>
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
@@ -40,7 +41,10 @@ static long gen_meminfo(struct inode *ino, char *buf, size_t size)
 	     (unsigned long long)st.free_pages * 4);
 	EMIT("Buffers:        %8u kB\nCached:         %8u kB\n", 0, 0);
 	EMIT("SwapTotal:      %8u kB\nSwapFree:       %8u kB\n", 0, 0);
-	EMIT("Shmem:          %8u kB\n", 0);
+	/* Shmem: shared anonymous and System V memory, and the memory
+	 * file systems' data (tmpfs, ramfs, the initramfs root). */
+	EMIT("Shmem:          %8llu kB\n",
+	     (unsigned long long)(shm_total_pages() + vfs_memfs_pages()) * 4);
 	return finish(len, size);
 }
 

@@ -76,6 +76,6 @@ void panic_frame(const struct trap_frame *tf, const char *fmt, ...)
 	panic_begin(fmt, ap);
 	va_end(ap);
 	trap_print_frame(tf);
-	backtrace_from(tf->rbp, tf->rip);
+	backtrace_from(arch_frame_fp(tf), arch_frame_pc(tf));
 	panic_finish();
 }

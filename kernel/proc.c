@@ -78,7 +78,7 @@ void proc_user_fault(struct trap_frame *tf, int sig, const char *what)
 	/* One line that says what the program did and what stopped it. */
 	printk(LOGLEVEL_ERR, "limen: pid %d (%s) killed by %s: %s at rip %#llx",
 	       p->pid, p->comm, signal_name(sig), what,
-	       (unsigned long long)tf->rip);
+	       (unsigned long long)arch_frame_pc(tf));
 	p->exiting = true;
 	p->exit_code = sig; /* wait status: terminated by signal sig */
 }

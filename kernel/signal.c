@@ -497,7 +497,7 @@ SYSCALL_DEFINE2(sigaltstack, const struct stack_k __user *, uss,
 		struct stack_k __user *, uoss)
 {
 	struct thread *t = current;
-	uint64_t rsp = t->utf->rsp;
+	uint64_t rsp = arch_frame_sp(t->utf);
 	bool on = t->altstack_size && rsp > t->altstack_sp &&
 		  rsp <= t->altstack_sp + t->altstack_size;
 	if (uoss) {

@@ -6,9 +6,12 @@
 #include <mm/layout.h>
 #include <mm/mm.h>
 #include <mm/shmem.h>
+#include <percpu.h>
 #include <proc.h>
 #include <rlimit.h>
+#include <sched.h>
 #include <syscall.h>
+#include <uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/mman.h>
 
@@ -248,4 +251,50 @@ SYSCALL_DEFINE0(munlockall)
 	struct mm *mm = proc_current()->mm;
 	mm->def_flags &= ~VMA_LOCKED;
 	return mm_lock_all(mm, false, 0);
+}
+
+SYSCALL_DEFINE3(msync, uintptr_t, addr, size_t, len, int, flags)
+{
+	if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end < addr || end > USER_TOP)
+		return -ENOMEM;
+	/* Anonymous memory has nothing to write back: what is left to
+	 * Linux's answer is whether the range is mapped (and, for
+	 * MS_INVALIDATE, not locked). */
+	return mm_range_check(proc_current()->mm, addr, end,
+			      flags & MS_INVALIDATE);
+}
+
+/* mincore: which pages of [addr, addr + len) are resident, one byte each,
+ * in chunks so the kernel buffer stays small whatever len is. */
+SYSCALL_DEFINE3(mincore, uintptr_t, addr, size_t, len, unsigned char __user *,
+		uvec)
+{
+	enum { CHUNK = 512 };
+	unsigned char vec[CHUNK];
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end < addr || end > USER_TOP)
+		return -ENOMEM;
+	struct mm *mm = proc_current()->mm;
+	for (uintptr_t a = addr; a < end;) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		size_t n = MIN((end - a) / PAGE_SIZE, (size_t)CHUNK);
+		int r = mm_mincore(mm, a, n, vec);
+		if (r)
+			return r;
+		if (copy_to_user(uvec, vec, n))
+			return -EFAULT;
+		uvec += n;
+		a += n * PAGE_SIZE;
+	}
+	return 0;
 }

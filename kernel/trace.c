@@ -238,8 +238,8 @@ long trace_syscall(struct trap_frame *tf, trace_syscall_fn run)
 	if (trace_wait)
 		throttle();
 	struct trace_event e;
-	uint64_t nr = tf->rax;
-	uint64_t args[6] = {tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
+	uint64_t nr = (uint64_t)arch_syscall_nr(tf);
+	uint64_t args[6] = {ARCH_SYSCALL_ARGS(tf)};
 	event_init(&e, EV_SYS_ENTER, t);
 	e.nr = (uint16_t)nr;
 	memcpy(e.a, args, sizeof(args));

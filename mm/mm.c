@@ -368,6 +368,33 @@ void mm_futex_key(struct mm *mm, uintptr_t addr, const void **obj,
 	spin_unlock_irqrestore(&mm->lock, f);
 }
 
+int mm_range_check(struct mm *mm, uintptr_t start, uintptr_t end, bool locked)
+{
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	int r = range_covered(mm, start, end);
+	for (struct vma *v = vma_first_after(mm, start);
+	     r == 0 && locked && v && v->start < end; v = vma_next(mm, v))
+		if (v->flags & VMA_LOCKED)
+			r = -EBUSY;
+	spin_unlock_irqrestore(&mm->lock, f);
+	return r;
+}
+
+int mm_mincore(struct mm *mm, uintptr_t start, size_t n, unsigned char *vec)
+{
+	uintptr_t end = start + n * PAGE_SIZE;
+	memset(vec, 0, n);
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	int r = range_covered(mm, start, end);
+	/* Only mapped pages are visited: a sparse range costs its pages. */
+	for (uintptr_t va = uvm_next_mapped(mm->root, start, end);
+	     r == 0 && va < end;
+	     va = uvm_next_mapped(mm->root, va + PAGE_SIZE, end))
+		vec[(va - start) / PAGE_SIZE] = 1;
+	spin_unlock_irqrestore(&mm->lock, f);
+	return r;
+}
+
 int mm_dontneed(struct mm *mm, uintptr_t start, uintptr_t end)
 {
 	if (!IS_ALIGNED(start, PAGE_SIZE) || end > USER_TOP || end < start)

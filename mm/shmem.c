@@ -6,6 +6,14 @@
 #include <mm/pmm.h>
 #include <mm/shmem.h>
 
+/* Atomic: pages held by every object's index. */
+static uint64_t shm_pages;
+
+uint64_t shm_total_pages(void)
+{
+	return __atomic_load_n(&shm_pages, __ATOMIC_RELAXED);
+}
+
 struct shm_obj *shm_create(uint64_t npages)
 {
 	struct shm_obj *s = kzalloc(sizeof(*s));
@@ -27,6 +35,7 @@ static void put_frame(void *item, void *arg)
 {
 	(void)arg;
 	page_ref_put((phys_addr_t)(uintptr_t)item);
+	__atomic_sub_fetch(&shm_pages, 1, __ATOMIC_RELAXED);
 }
 
 void shm_put(struct shm_obj *s)
@@ -52,6 +61,9 @@ phys_addr_t shm_get_page(struct shm_obj *s, uint64_t idx)
 					 (void *)(uintptr_t)pa)) {
 				pmm_free_page_virt(page);
 				pa = 0;
+			} else {
+				__atomic_add_fetch(&shm_pages, 1,
+						   __ATOMIC_RELAXED);
 			}
 		}
 	}

@@ -304,6 +304,8 @@ long vfs_show_mounts(char *buf, size_t size);
 void vfs_shutdown(void);
 /* Frees an inode nothing refers to any more (unmount). */
 void inode_destroy(struct inode *ino);
+/* Pages holding memory files' data, in all (fs/inode.c). */
+uint64_t vfs_memfs_pages(void);
 /* fs/ext2/vfs.c */
 int ext2_vfs_mount(struct blkdev *bd, const char *source, bool ro,
 		   struct super_block **out);

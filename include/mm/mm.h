@@ -95,6 +95,13 @@ int mm_dontneed(struct mm *mm, uintptr_t start, uintptr_t end);
 void mm_vm_size(struct mm *mm, uint64_t *total, uint64_t *data);
 /* Whether any VMA overlaps [start, end). */
 bool mm_range_used(struct mm *mm, uintptr_t start, uintptr_t end);
+/* For [start, end), page aligned: -ENOMEM if part of it is not mapped,
+ * -EBUSY if locked is set and part of it is locked (msync's
+ * MS_INVALIDATE), else 0. */
+int mm_range_check(struct mm *mm, uintptr_t start, uintptr_t end, bool locked);
+/* mincore: vec[i] = 1 if page i of [start, start + n pages) is resident,
+ * else 0; -ENOMEM if part of the range is not mapped. */
+int mm_mincore(struct mm *mm, uintptr_t start, size_t n, unsigned char *vec);
 int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot);
 /* mlock/munlock: sets or clears VMA_LOCKED on [start, end), which VMAs
  * must cover (-ENOMEM otherwise). Locking pages past limit_pages in all is

@@ -33,5 +33,7 @@ void shm_put(struct shm_obj *s);
  * a reference taken for the caller's mapping: 0 if out of memory or past
  * the object's end. */
 phys_addr_t shm_get_page(struct shm_obj *s, uint64_t idx);
+/* Pages held by all shared memory objects (for /proc/meminfo's Shmem). */
+uint64_t shm_total_pages(void);
 
 #endif

@@ -1,8 +1,8 @@
-/* Shared anonymous memory: MAP_SHARED|MAP_ANONYMOUS is one object that
- * fork's children see and change, while private memory stays
- * copy-on-write; it survives the parent's munmap, keeps its contents
- * through madvise(MADV_DONTNEED), is sparse (1 TiB costs the pages
- * touched), and a futex in it wakes a waiter in another process. Also
+/* Shared anonymous memory (and mincore, msync, Shmem in /proc/meminfo):
+ * MAP_SHARED|MAP_ANONYMOUS is one object that fork's children see and change,
+ * while private memory stays copy-on-write; it survives the parent's munmap,
+ * keeps its contents through madvise(MADV_DONTNEED), is sparse (1 TiB costs the
+ * pages touched), and a futex in it wakes a waiter in another process. Also
  * passes on Linux. */
 #include "check.h"
 #include <signal.h>
@@ -243,6 +243,77 @@ static void test_no_leak(void)
 	      "MemFree %ld kB before, %ld kB after", before, after);
 }
 
+static long meminfo_kb(const char *field)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128], name[64];
+	long v = -1, x;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %ld kB", name, &x) == 2 &&
+		    !strcmp(name, field)) {
+			v = x;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* /proc/meminfo's Shmem counts shared memory that is in use. */
+static void test_meminfo_shmem(void)
+{
+	long before = meminfo_kb("Shmem");
+	size_t len = 4 << 20;
+	char *sh = map_shared(len);
+	for (size_t o = 0; o < len; o += 4096)
+		sh[o] = 1;
+	long during = meminfo_kb("Shmem");
+	munmap(sh, len);
+	long after = meminfo_kb("Shmem");
+	CHECK("shm.meminfo_shmem_counts",
+	      before >= 0 && during >= before + 4096,
+	      "Shmem %ld kB before, %ld kB with 4 MiB touched", before, during);
+	CHECK("shm.meminfo_shmem_returns", after <= before + 64,
+	      "Shmem %ld kB before, %ld kB after munmap", before, after);
+}
+
+/* mincore says which pages are resident; msync validates its range. */
+static void test_mincore_msync(void)
+{
+	char *p = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char vec[4] = {9, 9, 9, 9};
+	p[0] = 1;
+	p[2 * 4096] = 1;
+	CHECK_OK("mincore.ok", mincore(p, 4 * 4096, vec));
+	CHECK("mincore.touched_pages_only",
+	      vec[0] == 1 && vec[1] == 0 && vec[2] == 1 && vec[3] == 0,
+	      "%d %d %d %d", vec[0], vec[1], vec[2], vec[3]);
+	CHECK_ERRNO("mincore.unaligned", mincore(p + 1, 4096, vec), EINVAL);
+	CHECK_ERRNO("mincore.bad_vector", mincore(p, 4096, (unsigned char *)16),
+		    EFAULT);
+	munmap(p + 3 * 4096, 4096);
+	CHECK_ERRNO("mincore.unmapped", mincore(p, 4 * 4096, vec), ENOMEM);
+	CHECK_OK("msync.sync", msync(p, 3 * 4096, MS_SYNC));
+	CHECK_OK("msync.async", msync(p, 4096, MS_ASYNC));
+	CHECK_ERRNO("msync.both", msync(p, 4096, MS_SYNC | MS_ASYNC), EINVAL);
+	CHECK_ERRNO("msync.bad_flag", msync(p, 4096, 8), EINVAL);
+	CHECK_ERRNO("msync.unaligned", msync(p + 1, 4096, MS_SYNC), EINVAL);
+	CHECK_ERRNO("msync.unmapped", msync(p, 4 * 4096, MS_SYNC), ENOMEM);
+	if (mlock(p, 4096) == 0) {
+		CHECK_ERRNO("msync.invalidate_locked",
+			    msync(p, 4096, MS_INVALIDATE), EBUSY);
+		munlock(p, 4096);
+	}
+	munmap(p, 3 * 4096);
+	/* A 1 TiB sparse range answers at the cost of its pages. */
+	size_t huge = 1UL << 40;
+	char *h = mmap(NULL, huge, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	CHECK_OK("msync.huge_sparse", msync(h, huge, MS_SYNC));
+	munmap(h, huge);
+}
+
 int main(void)
 {
 	test_fork_sees_writes();
@@ -253,5 +324,7 @@ int main(void)
 	test_shared_futex();
 	test_sparse_huge();
 	test_no_leak();
+	test_meminfo_shmem();
+	test_mincore_msync();
 	return check_summary("sys_shmem");
 }

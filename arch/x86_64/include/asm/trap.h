@@ -69,6 +69,20 @@ static inline void arch_set_syscall_ret(struct trap_frame *tf, long v)
 {
 	tf->rax = (uint64_t)v;
 }
+/* Where the interrupted code was and its stack (for reports, sigaltstack)
+ * and its frame pointer (for backtraces). */
+static inline uint64_t arch_frame_pc(const struct trap_frame *tf)
+{
+	return tf->rip;
+}
+static inline uint64_t arch_frame_sp(const struct trap_frame *tf)
+{
+	return tf->rsp;
+}
+static inline uint64_t arch_frame_fp(const struct trap_frame *tf)
+{
+	return tf->rbp;
+}
 /* The six argument registers, in order, as a C argument list. */
 #define ARCH_SYSCALL_ARGS(tf)                                                  \
 	(long)(tf)->rdi, (long)(tf)->rsi, (long)(tf)->rdx, (long)(tf)->r10,    \
