@@ -282,8 +282,9 @@ SYSCALL_DEFINE3(shmat, int, shmid, uintptr_t, addr, int, flags)
 	} else if (flags & SHM_REMAP) {
 		return -EINVAL;
 	}
-	unsigned prot = PROT_READ, acc = 0444;
+	unsigned prot = PROT_READ, acc = 0444, vflags = VMA_NOWRITE;
 	if (!(flags & SHM_RDONLY)) {
+		vflags = 0;
 		prot |= PROT_WRITE;
 		acc |= 0222;
 	}
@@ -324,7 +325,7 @@ SYSCALL_DEFINE3(shmat, int, shmid, uintptr_t, addr, int, flags)
 	if (!r && rlimit_vm_exceeded(mm, len, false))
 		r = -ENOMEM;
 	if (!r)
-		r = mm_map_shared(mm, addr, len, prot, 0, seg->obj);
+		r = mm_map_shared(mm, addr, len, prot, vflags, seg->obj);
 	if (!r && (mm->def_flags & VMA_LOCKED))
 		mm_populate(mm, addr, addr + len); /* mlockall(MCL_FUTURE) */
 	if (!r) {
@@ -442,7 +443,10 @@ static long shmctl_info(int cmd, void __user *buf)
 {
 	irqflags_t f = spin_lock_irqsave(&ipc_shm_lock);
 	int maxidx = max_index();
-	struct shm_info si = {.used_ids = shm_used, .shm_tot = shm_tot};
+	struct shm_info si;
+	memset(&si, 0, sizeof(si)); /* its padding goes to user space too */
+	si.used_ids = shm_used;
+	si.shm_tot = shm_tot;
 	if (cmd == SHM_INFO)
 		for (int i = 0; i < SHMMNI; i++)
 			if (shm_table[i])

@@ -351,6 +351,13 @@ static void nobody_checks(long arg)
 	      "errno %s", errname(errno));
 	CHECK_ERRNO("nobody_shmat_rw_644", (long)shmat(root_id_644, NULL, 0),
 		    EACCES);
+	/* ... nor by upgrading the read-only attachment. */
+	if (r != (void *)-1) {
+		CHECK_ERRNO("nobody_mprotect_ro_attach_write",
+			    mprotect(r, PG, PROT_READ | PROT_WRITE), EACCES);
+		CHECK_OK("nobody_mprotect_ro_attach_read",
+			 mprotect(r, PG, PROT_READ));
+	}
 	/* Its own segment: it owns it, and root's stays root's. */
 	int own = shmget(IPC_PRIVATE, PG, 0600);
 	CHECK("nobody_own_segment",
@@ -389,6 +396,10 @@ static void test_rdonly(void)
 	CHECK("shmat_rdonly", ro != (void *)-1, "errno %s", errname(errno));
 	if (ro == (void *)-1)
 		return;
+	/* A read-only attachment never becomes writable, even for root
+	 * (Linux: the mapping lacks VM_MAYWRITE). */
+	CHECK_ERRNO("rdonly_mprotect_write_eacces",
+		    mprotect(ro, PG, PROT_READ | PROT_WRITE), EACCES);
 	pid_t pid = fork();
 	if (pid == 0) {
 		volatile char c = ro[0];
