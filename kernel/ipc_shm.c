@@ -560,6 +560,7 @@ long ipc_shm_proc_show(char *buf, size_t size)
 		const struct ipc_shm *s = shm_table[i];
 		if (!s)
 			continue;
+		long before = len;
 		EMIT("%10d %10d  %4o %21llu %5d %5d  %5llu %5u %5u %5u %5u "
 		     "%10lld %10lld %10lld %21llu %21llu\n",
 		     s->key, s->id, s->mode, (unsigned long long)s->size,
@@ -570,6 +571,10 @@ long ipc_shm_proc_show(char *buf, size_t size)
 							  __ATOMIC_RELAXED) *
 					  PAGE_SIZE),
 		     0ULL);
+		if ((size_t)len >= size) {
+			len = before; /* whole lines only */
+			break;
+		}
 	}
 	spin_unlock_irqrestore(&ipc_shm_lock, f);
 #undef EMIT

@@ -446,6 +446,55 @@ static void test_proc(void)
 	      "segment %d not listed as 8192 bytes, 0600, 1 attach", seg_id);
 }
 
+/* SHMMNI bounds what segments cost the kernel: creating more is ENOSPC,
+ * and /proc/sysvipc/shm still shows whole lines. */
+static void test_limits(void)
+{
+	struct kshminfo in;
+	struct kshm_info si;
+	if (kshmctl(0, IPC_INFO, &in) < 0 || kshmctl(0, SHM_INFO, &si) < 0 ||
+	    in.shmmni > 32768) {
+		CHECK("limits_info", 0, "errno %s", errname(errno));
+		return;
+	}
+	static int ids[32768];
+	int n = 0, err = 0;
+	while (n < 32768) {
+		int id = shmget(IPC_PRIVATE, 1, 0600);
+		if (id < 0) {
+			err = errno;
+			break;
+		}
+		ids[n++] = id;
+	}
+	CHECK("shmmni_enospc",
+	      err == ENOSPC && (uint64_t)(n + si.used_ids) == in.shmmni,
+	      "made %d (+%d) of %llu, then %s", n, si.used_ids,
+	      (unsigned long long)in.shmmni, errname(err));
+	FILE *f = fopen("/proc/sysvipc/shm", "r");
+	char line[512];
+	int lines = 0, whole = 1;
+	while (f && fgets(line, sizeof(line), f)) {
+		lines++;
+		if (line[strlen(line) - 1] != '\n')
+			whole = 0;
+	}
+	if (f)
+		fclose(f);
+	CHECK("proc_sysvipc_many_whole_lines", f && lines > 50 && whole,
+	      "%d lines, whole %d", lines, whole);
+	for (int i = 0; i < n; i++)
+		kshmctl(ids[i], IPC_RMID, NULL);
+	int id = shmget(IPC_PRIVATE, 1, 0600);
+	CHECK("shmget_after_freeing", id >= 0, "errno %s", errname(errno));
+	kshmctl(id, IPC_RMID, NULL);
+	/* Unreserved, a segment larger than memory is made (its pages
+	 * come when touched). */
+	id = shmget(IPC_PRIVATE, (size_t)1 << 46, SHM_NORESERVE | 0600);
+	CHECK("shmget_huge_noreserve", id >= 0, "errno %s", errname(errno));
+	kshmctl(id, IPC_RMID, NULL);
+}
+
 int main(void)
 {
 	test_basic();
@@ -456,6 +505,7 @@ int main(void)
 	test_nobody();
 	test_rdonly();
 	test_proc();
+	test_limits();
 	shmdt((void *)seg);
 	kshmctl(seg_id, IPC_RMID, NULL);
 	return check_summary("sys_sysvshm");
