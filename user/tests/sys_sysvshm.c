@@ -6,6 +6,7 @@
  * also called raw, with the kernel's own shmid64_ds layout. Runs as init
  * (root); also passes on Linux as root. */
 #include "check.h"
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -169,6 +170,40 @@ static void test_fork_counts(void)
 	waitpid(pid, NULL, 0);
 	CHECK("exit_detaches", nattch(seg_id) == 1, "nattch %ld",
 	      nattch(seg_id));
+}
+
+/* execve detaches: the new image has no attachment. A close-on-exec
+ * pipe tells the parent when the exec happened; the child then waits for
+ * EOF on another before it exits. */
+static void test_exec_detaches(const char *self)
+{
+	int done[2], hold[2];
+	if (pipe2(done, O_CLOEXEC) || pipe(hold))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char fd[16];
+		if (shmat(seg_id, NULL, 0) == (void *)-1)
+			_exit(3);
+		close(hold[1]);
+		snprintf(fd, sizeof(fd), "%d", hold[0]);
+		execl("/proc/self/exe", "sys_sysvshm", "--wait", fd, (char *)0);
+		execl(self, "sys_sysvshm", "--wait", fd, (char *)0);
+		_exit(127);
+	}
+	close(done[1]);
+	close(hold[0]);
+	char c;
+	while (read(done[0], &c, 1) > 0)
+		;
+	CHECK("exec_detaches", nattch(seg_id) == 1, "nattch %ld",
+	      nattch(seg_id));
+	close(hold[1]);
+	close(done[0]);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	CHECK("exec_child_ran", WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "status 0x%x", st);
 }
 
 #define ROUNDS 100000
@@ -495,10 +530,18 @@ static void test_limits(void)
 	kshmctl(id, IPC_RMID, NULL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "--wait")) {
+		/* test_exec_detaches's image: wait for EOF, then exit. */
+		char c;
+		while (read(atoi(argv[2]), &c, 1) > 0)
+			;
+		return 0;
+	}
 	test_basic();
 	test_fork_counts();
+	test_exec_detaches(argv[0]);
 	test_atomics();
 	test_keys();
 	test_attach_rules();
