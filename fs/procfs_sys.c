@@ -7,6 +7,7 @@
 #include <failinject.h>
 #include <fs/bcache.h>
 #include <fs/vfs.h>
+#include <ipc.h>
 #include <lib/printf.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
@@ -189,6 +190,12 @@ static const struct file_ops failinject_ops = {
     .release = gen_release,
 };
 
+static long gen_sysvipc_shm(struct inode *ino, char *buf, size_t size)
+{
+	(void)ino;
+	return ipc_shm_proc_show(buf, size);
+}
+
 /* ---- the trace files (kernel/trace_format.c, kernel/trace_ctl.c) ---- */
 
 /* /proc/limen/trace: a read consumes events, but only those recorded
@@ -243,6 +250,14 @@ void procfs_fill(struct inode *dir)
 	add_file(dir, "mounts", gen_mounts, 0);
 	add_file(dir, "stat", gen_stat, 0);
 	add_link(dir, "self");
+	struct inode *ipc = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
+	if (ipc) {
+		ipc->nlink = 1;
+		if (dir_add(dir, "sysvipc", ipc) == 0)
+			add_file(ipc, "shm", gen_sysvipc_shm, 0);
+		else
+			kfree(ipc);
+	}
 	struct inode *limen = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
 	if (limen) {
 		limen->nlink = 1;

@@ -426,6 +426,11 @@ int mm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
 		return 0;
 	irqflags_t f = spin_lock_irqsave(&mm->lock);
 	int r = range_covered(mm, start, end);
+	for (struct vma *v = vma_first_after(mm, start);
+	     r == 0 && (prot & PROT_WRITE) && v && v->start < end;
+	     v = vma_next(mm, v))
+		if (v->flags & VMA_NOWRITE)
+			r = -EACCES;
 	if (r == 0)
 		r = split_edges(mm, start, end);
 	for (struct vma *v = mm_find_vma(mm, start);

@@ -40,6 +40,10 @@ static void put_frame(void *item, void *arg)
 
 void shm_put(struct shm_obj *s)
 {
+	if (s && s->release) {
+		s->release(s);
+		return;
+	}
 	if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	/* The last reference: no one can reach the index any more. */
@@ -62,6 +66,7 @@ phys_addr_t shm_get_page(struct shm_obj *s, uint64_t idx)
 				pmm_free_page_virt(page);
 				pa = 0;
 			} else {
+				s->resident++;
 				__atomic_add_fetch(&shm_pages, 1,
 						   __ATOMIC_RELAXED);
 			}

@@ -15,6 +15,10 @@
 #define VMA_SHARED (1u << 1)
 #define VMA_HEAP (1u << 2)
 #define VMA_LOCKED (1u << 3) /* mlock: populated, counted in locked_pages */
+/* Never writable: mprotect(PROT_WRITE) is -EACCES (Linux's VM_MAYWRITE
+ * cleared: a read-only shmat, which the caller may not be allowed to
+ * write). */
+#define VMA_NOWRITE (1u << 4)
 /* Linux's vm.max_map_count: more VMAs than this is -ENOMEM, so a process
  * cannot make the VMA list (walked with mm->lock held) arbitrarily long. */
 #define MM_MAX_VMAS 65530

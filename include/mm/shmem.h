@@ -20,6 +20,13 @@ struct shm_obj {
 	uint64_t npages;    /* const: its size in pages */
 	spinlock_t lock;    /* guards pages */
 	struct radix pages; /* lock: page index -> frame (as a pointer) */
+	uint64_t resident;  /* lock (read as a word): pages allocated */
+	/* Set once, before any VMA maps the object: a System V segment
+	 * (kernel/ipc_shm.c) counts its attachments by these references and
+	 * is destroyed by the last one after IPC_RMID, so when release is
+	 * set, shm_put calls it instead (it drops the reference itself). */
+	void (*release)(struct shm_obj *s);
+	void *owner; /* const: release's object */
 };
 
 /* A new object of npages zero pages (none allocated yet); NULL if out of

@@ -595,7 +595,7 @@ static long any_arg(void)
  *   rt_sigreturn: outside a handler it loads random registers (the worker
  *     jumps to garbage: a death the worker caused itself).
  * kill/tkill/tgkill, rt_sigaction, arch_prctl, prctl, prlimit64, mmap,
- * munmap, mprotect, madvise, brk, fork and clone have arguments restricted
+ * munmap, mprotect, madvise, brk, shmat, fork and clone have arguments restricted
  * to what cannot kill or corrupt the worker itself (see build_call). */
 static const long table[] = {
 #define SYS(name) SYS_##name,
@@ -739,6 +739,22 @@ static int build_call(long nr, long *a)
 			a[2] = chance(80) ? (long)below(24) : (long)rnd();
 		break;
 	}
+	case SYS_shmget:
+		/* A few keys, so workers meet each other's segments. */
+		a[0] = chance(50) ? 0 : chance(90) ? (long)below(8) : (long)rnd();
+		a[1] = chance(80) ? (long)((1 + below(8)) * PAGE) : len_arg();
+		a[2] = chance(80) ? (long)(below(0777 + 1) | (chance(50) ? 01000 : 0) |
+					   (chance(20) ? 02000 : 0))
+				  : flags_arg();
+		break;
+	case SYS_shmat:
+		/* Anywhere the kernel picks, or in the arena; never
+		 * SHM_REMAP (040000), which could replace the worker's own
+		 * memory past the arena's end. */
+		a[0] = chance(80) ? (long)below(1 << 20) : any_arg();
+		a[1] = chance(60) ? 0 : (long)(arena + below(ARENA_PAGES * PAGE));
+		a[2] = (chance(80) ? (long)below(0200000) : flags_arg()) & ~040000L;
+		break;
 	case SYS_clock_gettime: case SYS_clock_getres:
 		a[0] = chance(80) ? (long)below(12) : (long)rnd();
 		a[1] = buf_ptr();
