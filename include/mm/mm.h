@@ -93,6 +93,8 @@ int mm_dontneed(struct mm *mm, uintptr_t start, uintptr_t end);
 /* Bytes mapped in all, and of them private writable data (not the stack),
  * for RLIMIT_AS and RLIMIT_DATA. */
 void mm_vm_size(struct mm *mm, uint64_t *total, uint64_t *data);
+/* The same with mm->lock already held. */
+void mm_vm_size_locked(struct mm *mm, uint64_t *total, uint64_t *data);
 /* Whether any VMA overlaps [start, end). */
 bool mm_range_used(struct mm *mm, uintptr_t start, uintptr_t end);
 /* For [start, end), page aligned: -ENOMEM if part of it is not mapped,
