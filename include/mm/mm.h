@@ -123,6 +123,13 @@ uintptr_t mm_find_free(struct mm *mm, size_t len, uintptr_t hint);
 /* Linux's default overcommit heuristic: one request larger than all of RAM
  * is refused up front (-ENOMEM) rather than failing page by page later. */
 bool mm_may_commit(size_t len);
+/* mremap (mm/mremap.c): resizes [old_addr, old_addr + old_len), moving it
+ * if flags allow (MREMAP_MAYMOVE, MREMAP_FIXED to new_addr), as Linux's
+ * mremap does. Lengths are page multiples, new_len > 0. Returns the
+ * mapping's new address or -errno. Enforces RLIMIT_AS, RLIMIT_DATA and
+ * RLIMIT_MEMLOCK for the calling process. */
+long mm_remap(struct mm *mm, uintptr_t old_addr, size_t old_len, size_t new_len,
+	      unsigned flags, uintptr_t new_addr);
 /* Moves the program break; returns the new (or unchanged) break. */
 uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk);
 
