@@ -140,6 +140,10 @@ SYSCALL_DEFINE5(mremap, uintptr_t, old_addr, size_t, old_size, size_t, new_size,
 	new_size = ALIGN_UP(new_size, PAGE_SIZE);
 	if (new_size == 0)
 		return -EINVAL;
+	/* Larger than the address space: EINVAL, as recent Linux answers
+	 * before looking for room (older kernels said ENOMEM). */
+	if (new_size > USER_TOP)
+		return -EINVAL;
 	return mm_remap(proc_current()->mm, old_addr, old_size, new_size,
 			(unsigned)flags, new_addr);
 }
