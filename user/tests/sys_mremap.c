@@ -161,11 +161,17 @@ static void test_grow_move(void)
 		    rmap(p, len, 2 * len, 0, NULL), ENOMEM);
 	CHECK("grow_blocked_unchanged", verify(p, len) < 0, "word %ld",
 	      verify(p, len));
+	long rss = status_kb("VmRSS");
 	char *q = rmap(p, len, 2 * len, MREMAP_MAYMOVE, NULL);
 	CHECK("grow_maymove_moves", q != MAP_FAILED && q != p, "got %p (%s)", q,
 	      errname(errno));
 	if (q == MAP_FAILED)
 		return;
+	/* The pages moved, none was copied or dropped. */
+	long rss_moved = status_kb("VmRSS");
+	CHECK("grow_maymove_rss_kept",
+	      rss_moved > rss - 256 && rss_moved < rss + 256,
+	      "VmRSS %ld kB before, %ld after", rss, rss_moved);
 	CHECK("grow_maymove_keeps_every_byte", verify(q, len) < 0, "word %ld",
 	      verify(q, len));
 	CHECK("grow_maymove_new_zero", all_zero(q + len, len),
@@ -177,6 +183,10 @@ static void test_grow_move(void)
 	      "the mapping after it went: %s", errname(errno));
 	q[2 * len - 1] = 1;
 	munmap(q, 2 * len);
+	CHECK("grow_maymove_munmap_frees",
+	      status_kb("VmRSS") <= rss_moved - (long)(len / KB) + 64,
+	      "VmRSS %ld kB after munmap, %ld before", status_kb("VmRSS"),
+	      rss_moved);
 	munmap(p + len, PG);
 }
 
