@@ -450,6 +450,42 @@ static void nobody_limits(void)
 	      errname(errno));
 }
 
+/* At the VMA limit (vm.max_map_count, 65530) a move that must split a
+ * mapping is ENOMEM, and the mapping is left as it was. */
+static void vma_limit(void)
+{
+	char *m = map(4 * PG, PROT_READ | PROT_WRITE, 0);
+	fill(m, 4 * PG);
+	char *t = map(PG, PROT_NONE, 0); /* a MREMAP_FIXED target */
+	size_t pages = 70000;
+	char *p = map(pages * PG, PROT_READ, MAP_NORESERVE);
+	long i, err = 0;
+	/* From the top down: each split is near the front of the kernel's
+	 * sorted VMA list, so this stays quick. */
+	for (i = (long)pages - 2; i > 0; i -= 2)
+		if (mprotect(p + i * PG, PG, PROT_NONE)) {
+			err = errno;
+			break;
+		}
+	CHECK("vma_limit_reached", err == ENOMEM, "splitting stopped with %s",
+	      errname((int)err));
+	CHECK_ERRNO("vma_limit_move_enomem",
+		    rmap(m + PG, PG, 2 * PG, MREMAP_MAYMOVE, NULL), ENOMEM);
+	/* Checked before the target is unmapped: a failure must not leave
+	 * it gone. */
+	CHECK_ERRNO("vma_limit_fixed_enomem",
+		    rmap(m + PG, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED, t),
+		    ENOMEM);
+	CHECK("vma_limit_fixed_target_kept", mprotect(t, PG, PROT_NONE) == 0,
+	      "target unmapped: %s", errname(errno));
+	CHECK("vma_limit_unchanged", verify(m, 4 * PG) < 0, "word %ld",
+	      verify(m, 4 * PG));
+	munmap(p, pages * PG);
+	char *q = rmap(m + PG, PG, 2 * PG, MREMAP_MAYMOVE, NULL);
+	CHECK("vma_limit_move_after_munmap", q != MAP_FAILED, "%s",
+	      errname(errno));
+}
+
 /* realloc of an mmap'd block: both glibc and musl move it with mremap. */
 static void test_realloc(void)
 {
@@ -486,5 +522,6 @@ int main(void)
 	test_fork_cow();
 	test_locked();
 	test_realloc();
+	in_child("vma_limit", vma_limit);
 	return check_summary("sys_mremap");
 }
