@@ -4,6 +4,7 @@
  * mapped pages, not the size of the range. Which error each case gets
  * follows Linux's mm/mremap.c. */
 #include <mm/mm.h>
+#include <mm/shmem.h>
 #include <mm/vm.h>
 #include <rlimit.h>
 #include <uapi/errno.h>
@@ -49,6 +50,20 @@ static int may_grow(struct mm *mm, const struct vma *v, uint64_t len)
 	return 0;
 }
 
+/* Whether [addr, addr + len) of v stays inside its shared memory object
+ * (MAP_SHARED memory; private memory has none). The object's size is
+ * fixed when it is made, as a shmem file's is on Linux, where mremap may
+ * grow the mapping past it and an access there gets SIGBUS; Limen refuses
+ * the growth instead (-ENOMEM), since its fault path has no SIGBUS. */
+static bool shm_fits(const struct vma *v, uintptr_t addr, size_t len)
+{
+	if (!v->shm)
+		return true;
+	uint64_t size = v->shm->npages * PAGE_SIZE;
+	uint64_t off = v->pgoff + (addr - v->start);
+	return len <= size && off <= size - len;
+}
+
 /* With mm->lock held: moves the entries of [from, from + len) to
  * [to, to + len), which has none. If a page table for the destination
  * cannot be allocated, what moved so far goes back, so the mapping is
@@ -89,7 +104,8 @@ static int vma_move(struct mm *mm, struct vma *v, uintptr_t to, size_t len,
 	if (r)
 		return r;
 	/* Off the list and back in at its new place; vma_insert counts it
-	 * again, with its new size. */
+	 * again, with its new size. Its file or shared object and pgoff
+	 * stay: the contents at its start are the same. */
 	list_del(&v->link);
 	mm->nr_vmas--;
 	if (v->flags & VMA_LOCKED) {
@@ -131,6 +147,8 @@ static long remap_fixed(struct mm *mm, uintptr_t addr, size_t old_len,
 	/* The carving may have split v (the target can lie in another part
 	 * of the same VMA): look again. */
 	v = mm_find_vma(mm, addr);
+	if (new_len > keep && !shm_fits(v, addr, new_len))
+		return -ENOMEM;
 	if (new_len > keep && (r = may_grow(mm, v, new_len - keep)))
 		return r;
 	if (!(v = vma_isolate(mm, v, addr, addr + keep)))
@@ -157,6 +175,8 @@ static long remap(struct mm *mm, uintptr_t addr, size_t old_len, size_t new_len,
 	if (old_len > v->end - addr)
 		return -EFAULT; /* across VMA boundaries */
 	size_t grow = new_len - old_len;
+	if (!shm_fits(v, addr, new_len))
+		return -ENOMEM;
 	int r = may_grow(mm, v, grow);
 	if (r)
 		return r;
@@ -207,7 +227,7 @@ long mm_remap(struct mm *mm, uintptr_t addr, size_t old_len, size_t new_len,
 	else if (old_len == 0)
 		/* Linux duplicates a shared mapping for old_len 0; of a
 		 * private one that would be a new, unrelated mapping, so it
-		 * refuses, and Limen has no shared memory to duplicate. */
+		 * refuses. Limen refuses both: duplication is not done. */
 		r = -EINVAL;
 	else if (flags & MREMAP_FIXED)
 		r = remap_fixed(mm, addr, old_len, new_len, new_addr, &pop);

@@ -1,10 +1,10 @@
 /* mremap: shrink, grow in place, moves (MREMAP_MAYMOVE, MREMAP_FIXED) that
  * keep every byte, the errors Linux gives, a huge sparse mapping moved,
- * copy-on-write across fork after a move, locked memory (VmLck), the
- * limits as an unprivileged user (RLIMIT_AS, RLIMIT_MEMLOCK), and
- * realloc of a large block (glibc and musl both use mremap for it). Runs
- * as init (root); also passes on Linux. Built with musl and with glibc
- * (sys_mremap-glibc). */
+ * copy-on-write across fork after a move, MAP_SHARED memory moved and
+ * still shared, locked memory (VmLck), the limits as an unprivileged user
+ * (RLIMIT_AS, RLIMIT_MEMLOCK, the VMA limit), and realloc of a large block
+ * (glibc and musl both use mremap for it). Runs as init (root); also passes on
+ * Linux. Built with musl and with glibc (sys_mremap-glibc). */
 #define _GNU_SOURCE
 #include "check.h"
 #include <grp.h>
@@ -450,6 +450,78 @@ static void nobody_limits(void)
 	      errname(errno));
 }
 
+/* MAP_SHARED memory moved by MREMAP_FIXED stays shared: with a child
+ * forked before the move (which still maps the old address) and with one
+ * forked after it. */
+static void test_shared(void)
+{
+	char *s = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char *t = map(8 * PG, PROT_NONE, 0);
+	if (s == MAP_FAILED || !t)
+		return;
+	fill(s, 2 * PG); /* half the pages present, half not yet */
+	int go[2];
+	if (pipe(go))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		if (read(go[0], &c, 1) != 1)
+			_exit(3);
+		s[0] = 'a';	 /* a page the parent moved */
+		s[3 * PG] = 'b'; /* one no one had touched */
+		_exit(0);
+	}
+	char *q = rmap(s, 4 * PG, 4 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, t);
+	CHECK("shared_fixed_move", q == t, "got %p, expected %p", q, t);
+	if (q != t)
+		return;
+	CHECK("shared_keeps", verify(q, 2 * PG) < 0, "word %ld",
+	      verify(q, 2 * PG));
+	if (write(go[1], "x", 1) != 1)
+		return;
+	int st = 0;
+	waitpid(pid, &st, 0);
+	CHECK("shared_child_before_move_writes_seen",
+	      WIFEXITED(st) && q[0] == 'a' && q[3 * PG] == 'b',
+	      "status 0x%x, bytes %#x %#x", st, q[0], q[3 * PG]);
+	pid = fork();
+	if (pid == 0) {
+		q[PG] = 'c';
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	CHECK("shared_child_after_move_writes_seen", q[PG] == 'c', "byte %#x",
+	      q[PG]);
+	/* Growing past the shared object: Linux grows the mapping and an
+	 * access past the object is SIGBUS; Limen refuses (ENOMEM). */
+	char *g = rmap(q, 4 * PG, 8 * PG, MREMAP_MAYMOVE, NULL);
+	if (g == MAP_FAILED) {
+		CHECK("shared_grow_past_object", errno == ENOMEM, "%s",
+		      errname(errno));
+	} else {
+		pid = fork();
+		if (pid == 0) {
+			signal(SIGBUS, SIG_DFL);
+			g[5 * PG] = 1;
+			_exit(0);
+		}
+		waitpid(pid, &st, 0);
+		CHECK("shared_grow_past_object",
+		      WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS,
+		      "access past the object: status 0x%x", st);
+		q = rmap(g, 8 * PG, 4 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, t);
+	}
+	/* A shrink keeps the head shared. */
+	CHECK("shared_shrink", rmap(q, 4 * PG, 2 * PG, 0, NULL) == q, "shrink");
+	CHECK("shared_shrink_tail_unmapped", unmapped(q + 2 * PG, 2 * PG),
+	      "tail still mapped");
+	munmap(t, 8 * PG);
+	close(go[0]);
+	close(go[1]);
+}
+
 /* At the VMA limit (vm.max_map_count, 65530) a move that must split a
  * mapping is ENOMEM, and the mapping is left as it was. */
 static void vma_limit(void)
@@ -520,6 +592,7 @@ int main(void)
 	test_errors();
 	test_huge();
 	test_fork_cow();
+	test_shared();
 	test_locked();
 	test_realloc();
 	in_child("vma_limit", vma_limit);
