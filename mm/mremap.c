@@ -54,7 +54,8 @@ static int may_grow(struct mm *mm, const struct vma *v, uint64_t len)
  * (MAP_SHARED memory; private memory has none). The object's size is
  * fixed when it is made, as a shmem file's is on Linux, where mremap may
  * grow the mapping past it and an access there gets SIGBUS; Limen refuses
- * the growth instead (-ENOMEM), since its fault path has no SIGBUS. */
+ * the growth instead (-ENOMEM): its fault path would take such an access
+ * for running out of memory (SIGBUS, but reported as out of memory). */
 static bool shm_fits(const struct vma *v, uintptr_t addr, size_t len)
 {
 	if (!v->shm)
