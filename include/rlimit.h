@@ -17,6 +17,8 @@ struct mm;
 /* Whether len more bytes of mapping (data: private writable) would pass
  * RLIMIT_AS or RLIMIT_DATA. */
 bool rlimit_vm_exceeded(struct mm *mm, uint64_t len, bool data);
+/* The same for a caller that holds mm->lock (mremap decides under it). */
+bool rlimit_vm_exceeded_locked(struct mm *mm, uint64_t len, bool data);
 /* RLIMIT_MEMLOCK in pages for the calling process: how much of its
  * address space mlock may lock in all (UINT64_MAX for root, which has
  * Linux's CAP_IPC_LOCK, or for an infinite limit). */

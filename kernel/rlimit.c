@@ -53,16 +53,29 @@ void rlimit_cpu_tick(struct thread *t)
 				  __ATOMIC_RELAXED);
 }
 
-bool rlimit_vm_exceeded(struct mm *mm, uint64_t len, bool data)
+static bool vm_exceeded(struct mm *mm, uint64_t len, bool data, bool locked)
 {
 	uint64_t as = rlimit_cur(RLIMIT_AS), dl = rlimit_cur(RLIMIT_DATA);
 	if (as == RLIM_INFINITY && (dl == RLIM_INFINITY || !data))
 		return false;
 	uint64_t total, dvm;
-	mm_vm_size(mm, &total, &dvm);
+	if (locked)
+		mm_vm_size_locked(mm, &total, &dvm);
+	else
+		mm_vm_size(mm, &total, &dvm);
 	if (as != RLIM_INFINITY && (len > as || total > as - len))
 		return true;
 	return data && dl != RLIM_INFINITY && (len > dl || dvm > dl - len);
+}
+
+bool rlimit_vm_exceeded(struct mm *mm, uint64_t len, bool data)
+{
+	return vm_exceeded(mm, len, data, false);
+}
+
+bool rlimit_vm_exceeded_locked(struct mm *mm, uint64_t len, bool data)
+{
+	return vm_exceeded(mm, len, data, true);
 }
 
 uint64_t rlimit_memlock_pages(void)

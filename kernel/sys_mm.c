@@ -1,6 +1,6 @@
 /* Memory system calls: brk, mmap (anonymous, private or shared), munmap,
- * mprotect, madvise, and the mlock family. File-backed mappings need a
- * page cache and return -ENODEV. */
+ * mremap, mprotect, madvise, and the mlock family. File-backed mappings
+ * need a page cache and return -ENODEV. */
 #include <fd.h>
 #include <fs/vfs.h>
 #include <mm/layout.h>
@@ -119,6 +119,33 @@ SYSCALL_DEFINE2(munmap, uintptr_t, addr, size_t, len)
 	if ((addr & (PAGE_SIZE - 1)) || len == 0)
 		return -EINVAL;
 	return mm_unmap(proc_current()->mm, addr, len);
+}
+
+SYSCALL_DEFINE5(mremap, uintptr_t, old_addr, size_t, old_size, size_t, new_size,
+		int, flags, uintptr_t, new_addr)
+{
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	/* MREMAP_DONTUNMAP (move, leaving the old range mapped but empty)
+	 * is not implemented; EINVAL is what a kernel before 5.7 says. */
+	if (flags & MREMAP_DONTUNMAP)
+		return -EINVAL;
+	if (old_addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	/* Rounded up as Linux's PAGE_ALIGN: a size within a page of 2^64
+	 * wraps to 0, which for new_size is EINVAL below. */
+	old_size = ALIGN_UP(old_size, PAGE_SIZE);
+	new_size = ALIGN_UP(new_size, PAGE_SIZE);
+	if (new_size == 0)
+		return -EINVAL;
+	/* Larger than the address space: EINVAL, as recent Linux answers
+	 * before looking for room (older kernels said ENOMEM). */
+	if (new_size > USER_TOP)
+		return -EINVAL;
+	return mm_remap(proc_current()->mm, old_addr, old_size, new_size,
+			(unsigned)flags, new_addr);
 }
 
 SYSCALL_DEFINE3(mprotect, uintptr_t, addr, size_t, len, long, prot)

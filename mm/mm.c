@@ -14,6 +14,8 @@
 #include <uapi/errno.h>
 #include <uapi/mman.h>
 
+#include "mm_internal.h"
+
 static unsigned prot_to_vm(unsigned prot)
 {
 	return ((prot & PROT_WRITE) ? VM_WRITE : 0) |
@@ -114,7 +116,7 @@ struct vma *mm_find_vma(struct mm *mm, uintptr_t addr)
 
 /* Splits v at addr (inside it); returns the upper part, or NULL if out of
  * memory or at the VMA limit. */
-static struct vma *vma_split(struct mm *mm, struct vma *v, uintptr_t addr)
+struct vma *vma_split(struct mm *mm, struct vma *v, uintptr_t addr)
 {
 	if (mm->nr_vmas >= MM_MAX_VMAS)
 		return NULL;
@@ -133,7 +135,7 @@ static struct vma *vma_split(struct mm *mm, struct vma *v, uintptr_t addr)
 }
 
 /* With mm->lock held: the VMA after v, or NULL at the end. */
-static struct vma *vma_next(struct mm *mm, struct vma *v)
+struct vma *vma_next(struct mm *mm, struct vma *v)
 {
 	return v->link.next == &mm->vmas
 		   ? NULL
@@ -156,7 +158,7 @@ static struct vma *vma_first_after(struct mm *mm, uintptr_t addr)
  * VMA straddling an edge is split first (vma_split puts the upper part
  * right after it). One pass: munmap of a range of many VMAs costs their
  * number, not its square. */
-static int carve(struct mm *mm, uintptr_t start, uintptr_t end)
+int carve(struct mm *mm, uintptr_t start, uintptr_t end)
 {
 	struct vma *v = vma_first_after(mm, start);
 	while (v && v->start < end) {
@@ -176,11 +178,10 @@ static int carve(struct mm *mm, uintptr_t start, uintptr_t end)
 	return 0;
 }
 
-void mm_vm_size(struct mm *mm, uint64_t *total, uint64_t *data)
+void mm_vm_size_locked(struct mm *mm, uint64_t *total, uint64_t *data)
 {
 	struct vma *v;
 	*total = *data = 0;
-	irqflags_t f = spin_lock_irqsave(&mm->lock);
 	list_for_each_entry(v, &mm->vmas, link)
 	{
 		*total += v->end - v->start;
@@ -189,6 +190,12 @@ void mm_vm_size(struct mm *mm, uint64_t *total, uint64_t *data)
 		    !(v->flags & VMA_GROWSDOWN))
 			*data += v->end - v->start;
 	}
+}
+
+void mm_vm_size(struct mm *mm, uint64_t *total, uint64_t *data)
+{
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	mm_vm_size_locked(mm, total, data);
 	spin_unlock_irqrestore(&mm->lock, f);
 }
 
@@ -209,7 +216,7 @@ bool mm_range_used(struct mm *mm, uintptr_t start, uintptr_t end)
 }
 
 /* With mm->lock held: adds n, which overlaps no VMA, in address order. */
-static void vma_insert(struct mm *mm, struct vma *n)
+void vma_insert(struct mm *mm, struct vma *n)
 {
 	struct vma *v;
 	mm->nr_vmas++;
@@ -537,8 +544,15 @@ int mm_populate(struct mm *mm, uintptr_t start, uintptr_t end)
 
 uintptr_t mm_find_free(struct mm *mm, size_t len, uintptr_t hint)
 {
-	len = ALIGN_UP(len, PAGE_SIZE);
 	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	uintptr_t found = mm_find_free_locked(mm, len, hint);
+	spin_unlock_irqrestore(&mm->lock, f);
+	return found;
+}
+
+uintptr_t mm_find_free_locked(struct mm *mm, size_t len, uintptr_t hint)
+{
+	len = ALIGN_UP(len, PAGE_SIZE);
 	uintptr_t found = 0;
 	if (hint && IS_ALIGNED(hint, PAGE_SIZE) && hint >= USER_MIN_ADDR &&
 	    hint + len <= mm->mmap_base && hint + len > hint) {
@@ -566,7 +580,6 @@ uintptr_t mm_find_free(struct mm *mm, size_t len, uintptr_t hint)
 		if (top >= len && top - len >= floor)
 			found = top - len;
 	}
-	spin_unlock_irqrestore(&mm->lock, f);
 	return found;
 }
 

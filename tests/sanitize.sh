@@ -53,7 +53,7 @@ kasan double-free panic_kasan_double_free \
 	'KASAN: double-free at 0x[0-9a-f]+: offset 0 of a 40-byte object' \
 	'ktest_fn_panic_kasan_double_free\+0x'
 for t in sys_boundary sys_proc sys_signal sys_thread sys_fd sys_file sys_dir \
-	sys_mem sys_stress; do
+	sys_mem sys_mremap sys_stress; do
 	"$rq" --name "san-$t" --kernel "$kernel" --initrd "$initrd" \
 		--timeout 200 --append "console=ttyS0 rdinit=/tests/$t" \
 		--expect-text "limen: init \(pid 1\) exited with status 0" || st=1

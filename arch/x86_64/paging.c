@@ -422,6 +422,26 @@ bool uvm_unmap_next(uint64_t *root, uintptr_t *va, uintptr_t end,
 	return true;
 }
 
+int uvm_move_next(uint64_t *root, uintptr_t *va, uintptr_t end, uintptr_t off)
+{
+	uint64_t *src = next_user_pte(root, va, end);
+	if (!src)
+		return 0;
+	uintptr_t to = *va + off;
+	if (to >= USER_TOP)
+		return -EFAULT;
+	uint64_t *dst = pte_walk(root, to, true);
+	if (!dst)
+		return -ENOMEM;
+	/* The whole entry moves: frame, rights (a copy-on-write page stays
+	 * read-only) and the PROT_NONE marker. */
+	*dst = *src;
+	*src = 0;
+	invlpg(*va);
+	invlpg(to);
+	return 1;
+}
+
 int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa, unsigned *flags)
 {
 	uint64_t *pte = pte_walk(root, va, false);

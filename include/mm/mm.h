@@ -97,6 +97,8 @@ int mm_dontneed(struct mm *mm, uintptr_t start, uintptr_t end);
 /* Bytes mapped in all, and of them private writable data (not the stack),
  * for RLIMIT_AS and RLIMIT_DATA. */
 void mm_vm_size(struct mm *mm, uint64_t *total, uint64_t *data);
+/* The same with mm->lock already held. */
+void mm_vm_size_locked(struct mm *mm, uint64_t *total, uint64_t *data);
 /* Whether any VMA overlaps [start, end). */
 bool mm_range_used(struct mm *mm, uintptr_t start, uintptr_t end);
 /* For [start, end), page aligned: -ENOMEM if part of it is not mapped,
@@ -125,6 +127,13 @@ uintptr_t mm_find_free(struct mm *mm, size_t len, uintptr_t hint);
 /* Linux's default overcommit heuristic: one request larger than all of RAM
  * is refused up front (-ENOMEM) rather than failing page by page later. */
 bool mm_may_commit(size_t len);
+/* mremap (mm/mremap.c): resizes [old_addr, old_addr + old_len), moving it
+ * if flags allow (MREMAP_MAYMOVE, MREMAP_FIXED to new_addr), as Linux's
+ * mremap does. Lengths are page multiples, new_len > 0. Returns the
+ * mapping's new address or -errno. Enforces RLIMIT_AS, RLIMIT_DATA and
+ * RLIMIT_MEMLOCK for the calling process. */
+long mm_remap(struct mm *mm, uintptr_t old_addr, size_t old_len, size_t new_len,
+	      unsigned flags, uintptr_t new_addr);
 /* Moves the program break; returns the new (or unchanged) break. */
 uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk);
 

@@ -58,6 +58,13 @@ uintptr_t uvm_next_mapped(uint64_t *root, uintptr_t va, uintptr_t end);
  * false (*va = end) if there was none. */
 bool uvm_unmap_next(uint64_t *root, uintptr_t *va, uintptr_t end,
 		    phys_addr_t *pa);
+/* mremap's step: moves the entry of the first mapped page in [*va, end)
+ * to *va + off (modulo 2^64, so off may move it down), whose entry must
+ * be empty. 1 with *va at the page moved; 0 (*va = end) if there was
+ * none; -ENOMEM if the destination's page table could not be allocated
+ * (nothing moved, *va at the page). Moving back to where entries came
+ * from cannot fail: their tables are still there. */
+int uvm_move_next(uint64_t *root, uintptr_t *va, uintptr_t end, uintptr_t off);
 /* The frame behind va and its VM_ flags (VM_HIDDEN for a PROT_NONE page),
  * or -EFAULT if not mapped. */
 int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa, unsigned *flags);

@@ -35,6 +35,7 @@
 
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
 
 #define MADV_NORMAL 0
 #define MADV_RANDOM 1

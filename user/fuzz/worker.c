@@ -595,8 +595,9 @@ static long any_arg(void)
  *   rt_sigreturn: outside a handler it loads random registers (the worker
  *     jumps to garbage: a death the worker caused itself).
  * kill/tkill/tgkill, rt_sigaction, arch_prctl, prctl, prlimit64, mmap,
- * munmap, mprotect, madvise, brk, shmat, fork and clone have arguments restricted
- * to what cannot kill or corrupt the worker itself (see build_call). */
+ * munmap, mremap, mprotect, madvise, brk, shmat, fork and clone have
+ * arguments restricted to what cannot kill or corrupt the worker itself
+ * (see build_call). */
 static const long table[] = {
 #define SYS(name) SYS_##name,
 #include "../../include/syscall_list.h"
@@ -755,6 +756,30 @@ static int build_call(long nr, long *a)
 		a[1] = chance(60) ? 0 : (long)(arena + below(ARENA_PAGES * PAGE));
 		a[2] = (chance(80) ? (long)below(0200000) : flags_arg()) & ~040000L;
 		break;
+	case SYS_mremap: {
+		/* The old range inside the arena (a shrink unmaps its tail,
+		 * which must not reach the struct pages), or a kernel
+		 * address. A move without MREMAP_FIXED lands in free space;
+		 * with it (flag 2), only inside the arena. */
+		long off = (long)below(ARENA_PAGES * PAGE);
+		if (chance(80))
+			off &= ~(long)(PAGE - 1);
+		a[0] = (long)(arena + off);
+		a[1] = (long)below(ARENA_PAGES * PAGE - off + 1);
+		if (chance(10))
+			a[0] = PICK(((long[]){(long)0xffffffff80000000UL,
+					      (long)0x0000800000000000UL}));
+		a[2] = chance(70) ? (long)below(4 * ARENA_PAGES * PAGE)
+				  : len_arg();
+		a[3] = chance(80) ? (long)below(8) : (long)rnd();
+		if (a[3] & 2) {
+			long pg = (long)below(ARENA_PAGES);
+			a[4] = (long)(arena + pg * PAGE);
+			if ((unsigned long)a[2] > (ARENA_PAGES - pg) * PAGE)
+				a[2] = (long)((ARENA_PAGES - pg) * PAGE);
+		}
+		break;
+	}
 	case SYS_clock_gettime: case SYS_clock_getres:
 		a[0] = chance(80) ? (long)below(12) : (long)rnd();
 		a[1] = buf_ptr();
@@ -1231,6 +1256,13 @@ void worker_main(int idx, uint64_t seed, const char *dir, int with_racer)
 				stale[stale_next] = (int)a[0];
 				stale_next = (stale_next + 1) % 8;
 			}
+			break;
+		case SYS_mremap:
+			/* Pages moved out of the arena: given back, or moves
+			 * would pile up the arena's memory elsewhere. */
+			if (ret > 0 && ((char *)ret < arena ||
+					(char *)ret >= arena_end))
+				raw3(SYS_munmap, ret, a[2], 0);
 			break;
 		case SYS_pipe: case SYS_pipe2:
 			if (ret == 0 && (char *)a[0] >= sarea &&
