@@ -626,8 +626,10 @@ static enum mm_fault_result populate(struct mm *mm, struct vma *v, uintptr_t va)
 {
 	phys_addr_t pa;
 	if (v->shm) {
-		pa = shm_get_page(v->shm,
-				  (v->pgoff + (va - v->start)) / PAGE_SIZE);
+		uint64_t idx = (v->pgoff + (va - v->start)) / PAGE_SIZE;
+		if (idx >= v->shm->npages)
+			return MM_FAULT_BEYOND; /* mremap grew it past */
+		pa = shm_get_page(v->shm, idx);
 		if (!pa)
 			return MM_FAULT_NOMEM;
 	} else {

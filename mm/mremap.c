@@ -50,21 +50,6 @@ static int may_grow(struct mm *mm, const struct vma *v, uint64_t len)
 	return 0;
 }
 
-/* Whether [addr, addr + len) of v stays inside its shared memory object
- * (MAP_SHARED memory; private memory has none). The object's size is
- * fixed when it is made, as a shmem file's is on Linux, where mremap may
- * grow the mapping past it and an access there gets SIGBUS; Limen refuses
- * the growth instead (-ENOMEM): its fault path would take such an access
- * for running out of memory (SIGBUS, but reported as out of memory). */
-static bool shm_fits(const struct vma *v, uintptr_t addr, size_t len)
-{
-	if (!v->shm)
-		return true;
-	uint64_t size = v->shm->npages * PAGE_SIZE;
-	uint64_t off = v->pgoff + (addr - v->start);
-	return len <= size && off <= size - len;
-}
-
 /* With mm->lock held: moves the entries of [from, from + len) to
  * [to, to + len), which has none. If a page table for the destination
  * cannot be allocated, what moved so far goes back, so the mapping is
@@ -148,8 +133,6 @@ static long remap_fixed(struct mm *mm, uintptr_t addr, size_t old_len,
 	/* The carving may have split v (the target can lie in another part
 	 * of the same VMA): look again. */
 	v = mm_find_vma(mm, addr);
-	if (new_len > keep && !shm_fits(v, addr, new_len))
-		return -ENOMEM;
 	if (new_len > keep && (r = may_grow(mm, v, new_len - keep)))
 		return r;
 	if (!(v = vma_isolate(mm, v, addr, addr + keep)))
@@ -175,9 +158,9 @@ static long remap(struct mm *mm, uintptr_t addr, size_t old_len, size_t new_len,
 	}
 	if (old_len > v->end - addr)
 		return -EFAULT; /* across VMA boundaries */
+	/* Shared memory may grow past its object, as on Linux: an access
+	 * there is SIGBUS (MM_FAULT_BEYOND). */
 	size_t grow = new_len - old_len;
-	if (!shm_fits(v, addr, new_len))
-		return -ENOMEM;
 	int r = may_grow(mm, v, grow);
 	if (r)
 		return r;

@@ -71,6 +71,11 @@ static void page_fault_report(struct trap_frame *tf, uint64_t addr,
 	else if (res == MM_FAULT_NOMEM)
 		snprintf(buf, n, "out of memory paging in %#llx",
 			 (unsigned long long)addr);
+	else if (res == MM_FAULT_BEYOND)
+		snprintf(buf, n,
+			 "%s at %#llx is past the end of the shared memory "
+			 "it maps",
+			 acc, (unsigned long long)addr);
 	else if (tf->error & PF_INSTR)
 		snprintf(buf, n,
 			 "instruction fetch from non-executable page %#llx "
@@ -138,7 +143,9 @@ void arch_user_exception(struct trap_frame *tf, uint64_t cr2)
 		if (arch_user_page_fault(tf, addr, &res))
 			return;
 		page_fault_report(tf, addr, res, what, sizeof(what));
-		sig = res == MM_FAULT_NOMEM ? SIGBUS : SIGSEGV;
+		sig = (res == MM_FAULT_NOMEM || res == MM_FAULT_BEYOND)
+			  ? SIGBUS
+			  : SIGSEGV;
 		break;
 	}
 	case TRAP_DE:

@@ -144,6 +144,7 @@ enum mm_fault_result {
 	MM_FAULT_PROT,	      /* the VMA forbids this access */
 	MM_FAULT_STACK_LIMIT, /* beyond the stack's size limit */
 	MM_FAULT_NOMEM,
+	MM_FAULT_BEYOND, /* past the end of the object it maps: SIGBUS */
 };
 enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
 			      bool exec);
