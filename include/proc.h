@@ -111,7 +111,8 @@ bool proc_pgrp_orphaned(int pgid);
  * terminal is t loses it. */
 void proc_clear_ctty(int sid, struct tty *t);
 /* The out-of-memory killer's choice: the live process, init aside, with
- * the most resident pages (*pages), or NULL. Caller holds proc_lock. */
+ * the most resident and page-table pages (*pages), or NULL. Caller holds
+ * proc_lock. */
 struct process *proc_largest_locked(uint64_t *pages);
 /* Gives p the address space mm (NULL: none) and returns the one it had,
  * for the caller to destroy. The swap is under proc_lock, so a reader

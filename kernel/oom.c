@@ -42,8 +42,10 @@ bool oom_kill(bool wait)
 		return false;
 	if (!again)
 		printk(LOGLEVEL_ERR,
-		       "Out of memory: Killed process %d (%s) anon-rss:%llukB",
-		       pid, comm, (unsigned long long)(pages * (PAGE_SIZE / 1024)));
+		       "Out of memory: Killed process %d (%s) "
+		       "rss+pgtables:%llukB",
+		       pid, comm,
+		       (unsigned long long)(pages * (PAGE_SIZE / 1024)));
 	/* Let the victim run to its exit before the fault is tried again. */
 	if (wait)
 		sched_yield_cpu();

@@ -250,9 +250,13 @@ struct process *proc_largest_locked(uint64_t *pages)
 		/* Safe under proc_lock: proc_swap_mm. */
 		if (p->zombie || p->pid == 1 || !p->mm)
 			continue;
-		if (!best || p->mm->pages > *pages) {
+		/* Resident pages and the page tables that map them, as
+		 * Linux's badness counts: a process touching one page in
+		 * each of many far-apart places holds more in tables. */
+		uint64_t n = p->mm->pages + uvm_table_pages(p->mm->root);
+		if (!best || n > *pages) {
 			best = p;
-			*pages = p->mm->pages;
+			*pages = n;
 		}
 	}
 	return best;

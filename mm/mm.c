@@ -175,6 +175,7 @@ int carve(struct mm *mm, uintptr_t start, uintptr_t end)
 		vma_free(mm, v);
 		v = next;
 	}
+	uvm_free_tables(mm->root, start, end);
 	return 0;
 }
 

@@ -316,6 +316,78 @@ static void uvm_free_level(uint64_t *table, int level)
 	}
 }
 
+static bool table_empty(const uint64_t *table)
+{
+	for (unsigned i = 0; i < 512; i++)
+		if (table[i])
+			return false;
+	return true;
+}
+
+/* Frees the tables below entry *e (a table of the given level, 1 being a
+ * page table, that maps [base, base + its span)) which the range
+ * [start, end) touches and which are empty now, and then the table itself
+ * if it is empty. Only existing tables are visited; depth is at most
+ * three levels. */
+static void free_tables_in(uint64_t *e, int level, uintptr_t base,
+			   uintptr_t start, uintptr_t end)
+{
+	uint64_t *table = phys_to_virt(*e & PTE_ADDR);
+	uintptr_t span = 1UL << (12 + 9 * level);
+	if (level > 1) {
+		uintptr_t child = span >> 9;
+		for (unsigned i = 0; i < 512; i++) {
+			uintptr_t b = base + i * child;
+			if (b + child <= start || b >= end)
+				continue;
+			if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
+				free_tables_in(&table[i], level - 1, b, start,
+					       end);
+		}
+	}
+	if (table_empty(table)) {
+		*e = 0;
+		pmm_free_page_virt(table);
+	}
+}
+
+void uvm_free_tables(uint64_t *root, uintptr_t start, uintptr_t end)
+{
+	if (end > USER_TOP)
+		end = USER_TOP;
+	uintptr_t span = 1UL << 39; /* one PML4 entry */
+	for (unsigned i = 0; i < 256 && start < end; i++) {
+		uintptr_t b = i * span;
+		if (b + span <= start || b >= end || !(root[i] & PTE_P))
+			continue;
+		free_tables_in(&root[i], 3, b, start, end);
+	}
+	/* invlpg also drops every cached upper-level entry (paging-structure
+	 * caches), so no stale walk can reach a freed table. */
+	invlpg(start);
+}
+
+/* Table pages below a table of the given level (3: a PML4 entry's). */
+static uint64_t count_tables(const uint64_t *table, int level)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; level > 1 && i < 512; i++)
+		if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
+			n += 1 + count_tables(phys_to_virt(table[i] & PTE_ADDR),
+					      level - 1);
+	return n;
+}
+
+uint64_t uvm_table_pages(uint64_t *root)
+{
+	uint64_t n = 1; /* the root */
+	for (unsigned i = 0; i < 256; i++)
+		if (root[i] & PTE_P)
+			n += 1 +
+			     count_tables(phys_to_virt(root[i] & PTE_ADDR), 3);
+	return n;
+}
+
 void uvm_destroy(uint64_t *root)
 {
 	for (int i = 0; i < 256; i++) {

@@ -53,6 +53,14 @@ int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags);
  * end, or end if none. Empty tables are skipped whole, so a walk over a
  * huge sparse range costs its mapped pages, not its size. */
 uintptr_t uvm_next_mapped(uint64_t *root, uintptr_t va, uintptr_t end);
+/* After [start, end) was unmapped: frees the page tables (at every level
+ * below the root) that the range touches and that are empty now, so a
+ * process that maps and unmaps memory all over its address space does
+ * not keep tables no one counts. */
+void uvm_free_tables(uint64_t *root, uintptr_t start, uintptr_t end);
+/* How many pages the user half's tables take, the root included (for the
+ * out-of-memory killer: memory a process holds that no RSS shows). */
+uint64_t uvm_table_pages(uint64_t *root);
 /* Finds the first mapped page in [*va, end) as uvm_next_mapped does and
  * removes it in the same walk: true with *va at it and *pa its frame;
  * false (*va = end) if there was none. */

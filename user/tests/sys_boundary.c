@@ -583,6 +583,76 @@ static void huge_map_unmap(void)
 	EXPECT(munmap(p, HUGE_MAP) == 0, "munmap: %s", errname(errno));
 }
 
+/* --- page tables of unmapped memory go back ------------------------------ */
+
+static long mem_free_kb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long v = -1;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld kB", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* nobody maps 1 GiB, touches one page somewhere in it and unmaps, 4000
+ * times at 4000 places: each touch needs new page tables (a page at each
+ * of two levels), and if
+ * munmap kept them, the process would hold megabytes that no RSS shows
+ * and the OOM killer would not see (it killed innocent processes in a
+ * one-hour fuzz run). */
+static void page_tables_freed(void)
+{
+	become_nobody();
+	long before = mem_free_kb();
+	for (int i = 0; i < 4000; i++) {
+		/* Each time 1 GiB further on: new tables at two levels. */
+		size_t len = 1UL << 30;
+		char *want = (char *)0x100000000000UL + (size_t)i * len;
+		char *p = mmap(want, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				   MAP_FIXED_NOREPLACE,
+			       -1, 0);
+		if (p == MAP_FAILED)
+			_exit(2);
+		p[((size_t)i * 2654435761u % (len / 4096)) * 4096] = 1;
+		munmap(p, len);
+	}
+	long after = mem_free_kb();
+	/* 4000 rounds of at least one page-table page: 16 MiB if kept. */
+	EXPECT(before > 0 && after >= before - 2048,
+	       "MemFree %ld kB before, %ld kB after", before, after);
+	_exit(0);
+}
+
+/* nobody touches one byte per GiB of a huge mapping, each touch costing
+ * two new page tables besides the page, until memory runs out: the
+ * out-of-memory killer must pick it (its tables count, not only its
+ * resident pages) and the kernel go on. */
+static void page_table_hog(void)
+{
+	become_nobody();
+	size_t len = 1UL << 46;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(2);
+	for (size_t off = 0; off < len; off += 1UL << 30)
+		p[off] = 1;
+	_exit(3); /* 64 Ki touches survived: RAM larger than expected */
+}
+
+static void oom_kills_table_hog(void)
+{
+	int st = child_status(page_table_hog);
+	CHECK("mm.oom_kills_page_table_hog",
+	      WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "child status %#x",
+	      st);
+}
+
 /* --- poll waits on every descriptor ------------------------------------ */
 
 /* A child that writes to pipe b soon, and to pipe a only much later: the
@@ -801,6 +871,8 @@ int main(int argc, char **argv)
 	tmpfs_limits();
 	deep_tree_umount();
 	in_child("mm.huge_sparse_map_unmap", huge_map_unmap);
+	in_child("mm.munmap_frees_page_tables", page_tables_freed);
+	oom_kills_table_hog();
 	poll_second_pipe();
 	execve_threads();
 	symlink_walks();
