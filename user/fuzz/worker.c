@@ -276,6 +276,44 @@ static void restore_arena(void)
 	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 }
 
+/* What the worker's calls left behind outside the arena: mappings (mmap,
+ * shmat) and System V segments. The oldest goes back when a newer one
+ * needs its slot, so a worker's memory stays bounded and an out-of-memory
+ * kill in a long run points at the kernel, not at a worker that kept
+ * everything it ever mapped. */
+#define KEEP 16
+static struct {
+	long addr, len; /* len 0: a shmat attachment */
+} kept_maps[KEEP];
+static long kept_shm[KEEP];
+static unsigned kept_map_next, kept_shm_next;
+
+static void keep_map(long addr, long len)
+{
+	unsigned i = kept_map_next++ % KEEP;
+	if (kept_maps[i].addr) {
+		if (kept_maps[i].len)
+			raw3(SYS_munmap, kept_maps[i].addr, kept_maps[i].len, 0);
+		else
+			raw3(SYS_shmdt, kept_maps[i].addr, 0, 0);
+	}
+	kept_maps[i].addr = addr;
+	kept_maps[i].len = len;
+}
+
+static void keep_shm(long id)
+{
+	unsigned i = kept_shm_next++ % KEEP;
+	if (kept_shm[i] > 0)
+		raw3(SYS_shmctl, kept_shm[i], 0 /* IPC_RMID */, 0);
+	kept_shm[i] = id;
+}
+
+static int outside_arena(long addr)
+{
+	return (char *)addr < arena || (char *)addr >= arena_end;
+}
+
 /* Per-call allocations in the struct pages; the last 64 bytes are kept for
  * objects placed to run into the guard page. */
 static void *salloc(size_t n)
@@ -1263,6 +1301,18 @@ void worker_main(int idx, uint64_t seed, const char *dir, int with_racer)
 			if (ret > 0 && ((char *)ret < arena ||
 					(char *)ret >= arena_end))
 				raw3(SYS_munmap, ret, a[2], 0);
+			break;
+		case SYS_mmap:
+			if (ret > 0 && outside_arena(ret))
+				keep_map(ret, a[1]);
+			break;
+		case SYS_shmat:
+			if (ret > 0 && outside_arena(ret))
+				keep_map(ret, 0);
+			break;
+		case SYS_shmget:
+			if (ret > 0)
+				keep_shm(ret);
 			break;
 		case SYS_pipe: case SYS_pipe2:
 			if (ret == 0 && (char *)a[0] >= sarea &&
