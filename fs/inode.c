@@ -8,6 +8,7 @@
 #include <mm/kmalloc.h>
 #include <mm/layout.h>
 #include <mm/pmm.h>
+#include <mm/shmem.h>
 #include <time.h>
 #include <uapi/errno.h>
 
@@ -88,15 +89,6 @@ struct inode *inode_get(struct inode *ino)
 	return ino;
 }
 
-/* Atomic: pages holding the data of memory files (tmpfs, ramfs, the
- * initramfs root), for /proc/meminfo. */
-static uint64_t memfs_pages;
-
-uint64_t vfs_memfs_pages(void)
-{
-	return __atomic_load_n(&memfs_pages, __ATOMIC_RELAXED);
-}
-
 static void inode_free(struct inode *ino)
 {
 	const struct super_ops *ops = disk_ops(ino);
@@ -104,15 +96,10 @@ static void inode_free(struct inode *ino)
 		ops->evict(ino);
 	if (ino->sb && ino->sb->used_inodes)
 		ino->sb->used_inodes--;
-	if (ino->sb && ino->npages)
-		ino->sb->used_pages -=
-		    MIN(ino->sb->used_pages, inode_present_pages(ino));
-	for (size_t i = 0; i < ino->npages; i++)
-		if (ino->pages[i]) {
-			pmm_free_page_virt(ino->pages[i]);
-			__atomic_sub_fetch(&memfs_pages, 1, __ATOMIC_RELAXED);
-		}
-	kfree(ino->pages);
+	if (ino->sb)
+		ino->sb->used_pages -= MIN(ino->sb->used_pages, ino->charged);
+	/* Pages a process still maps live on through its mapping. */
+	shm_put(ino->data);
 	kfree(ino->target);
 	kfree(ino);
 }
@@ -190,31 +177,42 @@ void inode_stat(struct inode *ino, struct stat *st)
 
 static size_t inode_present_pages(struct inode *ino)
 {
-	size_t present = 0;
-	for (size_t i = 0; i < ino->npages; i++)
-		present += ino->pages[i] != NULL;
-	return present;
+	return ino->data
+		   ? __atomic_load_n(&ino->data->resident, __ATOMIC_RELAXED)
+		   : 0;
 }
 
-/* Grows the page array to hold n pages. */
-static int ensure_pages(struct inode *ino, size_t n)
-{
-	if (n <= ino->npages)
-		return 0;
-	size_t cap = MAX(n, ino->npages * 2);
-	uint8_t **p = kzalloc(cap * sizeof(*p));
-	if (!p)
-		return -ENOSPC;
-	if (ino->pages)
-		memcpy(p, ino->pages, ino->npages * sizeof(*p));
-	kfree(ino->pages);
-	ino->pages = p;
-	ino->npages = cap;
-	return 0;
-}
-
+/* Larger files are -EFBIG; a file's object spans this many pages. */
 #define MAX_FILE_SIZE (1ULL << 40)
+#define FILE_PAGES(size) (((size) + PAGE_SIZE - 1) / PAGE_SIZE)
 
+/* A memory file's data object, made if needed; NULL if out of memory. */
+static struct shm_obj *inode_data(struct inode *ino)
+{
+	if (!ino->data) {
+		ino->data = shm_create(MAX_FILE_SIZE / PAGE_SIZE);
+		if (ino->data)
+			shm_set_valid(ino->data, FILE_PAGES(ino->size));
+	}
+	return ino->data;
+}
+
+bool inode_is_memfile(struct inode *ino)
+{
+	return S_ISREG(ino->mode) && !ino->fops && !disk_ops(ino);
+}
+
+struct shm_obj *inode_shm(struct inode *ino)
+{
+	struct shm_obj *s = inode_data(ino);
+	shm_get(s);
+	return s;
+}
+
+/* Memory files: pages past the new end leave the file's object (a process
+ * that maps them keeps them, and sees them until it unmaps them; Linux
+ * would unmap them and make a later access SIGBUS); those write()
+ * allocated are given back to the file system's count. */
 int inode_truncate(struct inode *ino, uint64_t len)
 {
 	const struct super_ops *ops = disk_ops(ino);
@@ -226,21 +224,27 @@ int inode_truncate(struct inode *ino, uint64_t len)
 	}
 	if (len > MAX_FILE_SIZE)
 		return -EFBIG;
-	size_t keep = (len + PAGE_SIZE - 1) / PAGE_SIZE;
-	for (size_t i = keep; i < ino->npages; i++) {
-		if (ino->pages[i]) {
-			pmm_free_page_virt(ino->pages[i]);
-			__atomic_sub_fetch(&memfs_pages, 1, __ATOMIC_RELAXED);
-			ino->pages[i] = NULL;
-			if (ino->sb && ino->sb->used_pages)
-				ino->sb->used_pages--;
+	uint64_t keep = FILE_PAGES(len);
+	struct shm_obj *s = ino->data;
+	if (s) {
+		shm_set_valid(s, keep);
+		shm_truncate(s, keep);
+		uint64_t res = inode_present_pages(ino);
+		if (ino->charged > res) {
+			if (ino->sb)
+				ino->sb->used_pages -= MIN(ino->sb->used_pages,
+							   ino->charged - res);
+			ino->charged = res;
 		}
+		/* Zero the tail of the last kept page so a later extension
+		 * reads zeros, as POSIX requires. */
+		phys_addr_t pa = len % PAGE_SIZE
+				     ? shm_file_page(s, keep - 1, false, NULL)
+				     : 0;
+		if (pa)
+			memset((uint8_t *)phys_to_virt(pa) + len % PAGE_SIZE, 0,
+			       PAGE_SIZE - len % PAGE_SIZE);
 	}
-	/* Zero the tail of the last kept page so a later extension reads
-	 * zeros, as POSIX requires. */
-	if (len % PAGE_SIZE && keep - 1 < ino->npages && ino->pages[keep - 1])
-		memset(ino->pages[keep - 1] + len % PAGE_SIZE, 0,
-		       PAGE_SIZE - len % PAGE_SIZE);
 	ino->size = len;
 	inode_touch(ino, true);
 	return 0;
@@ -258,8 +262,10 @@ long inode_read_data(struct inode *ino, char *buf, size_t n, uint64_t off)
 		uint64_t p = (off + done) / PAGE_SIZE,
 			 o = (off + done) % PAGE_SIZE;
 		size_t k = MIN(n - done, PAGE_SIZE - o);
-		if (p < ino->npages && ino->pages[p])
-			memcpy(buf + done, ino->pages[p] + o, k);
+		phys_addr_t pa =
+		    ino->data ? shm_file_page(ino->data, p, false, NULL) : 0;
+		if (pa)
+			memcpy(buf + done, (uint8_t *)phys_to_virt(pa) + o, k);
 		else
 			memset(buf + done, 0, k);
 		done += k;
@@ -283,33 +289,39 @@ long inode_write_data(struct inode *ino, const char *buf, size_t n,
 		return -EFBIG;
 	if (n == 0)
 		return 0;
-	int r = ensure_pages(ino, (off + n + PAGE_SIZE - 1) / PAGE_SIZE);
-	if (r)
-		return r;
+	struct shm_obj *s = inode_data(ino);
+	if (!s)
+		return -ENOSPC;
 	size_t done = 0;
 	while (done < n) {
 		uint64_t p = (off + done) / PAGE_SIZE,
 			 o = (off + done) % PAGE_SIZE;
 		size_t k = MIN(n - done, PAGE_SIZE - o);
-		if (!ino->pages[p]) {
+		phys_addr_t pa = shm_file_page(s, p, false, NULL);
+		if (!pa) {
 			struct super_block *sb = ino->sb;
+			bool created;
 			if (sb && sb->max_pages &&
 			    sb->used_pages >= sb->max_pages)
 				break; /* tmpfs size= reached */
-			ino->pages[p] = pmm_alloc_zeroed_page();
-			if (!ino->pages[p])
+			pa = shm_file_page(s, p, true, &created);
+			if (!pa)
 				break;
-			__atomic_add_fetch(&memfs_pages, 1, __ATOMIC_RELAXED);
-			if (sb)
-				sb->used_pages++;
+			if (created) {
+				ino->charged++;
+				if (sb)
+					sb->used_pages++;
+			}
 		}
-		memcpy(ino->pages[p] + o, buf + done, k);
+		memcpy((uint8_t *)phys_to_virt(pa) + o, buf + done, k);
 		done += k;
 	}
 	if (done == 0)
 		return -ENOSPC;
-	if (off + done > ino->size)
+	if (off + done > ino->size) {
 		ino->size = off + done;
+		shm_set_valid(s, FILE_PAGES(ino->size));
+	}
 	inode_touch(ino, true);
 	return (long)done;
 }

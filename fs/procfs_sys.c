@@ -43,9 +43,10 @@ static long gen_meminfo(struct inode *ino, char *buf, size_t size)
 	EMIT("Buffers:        %8u kB\nCached:         %8u kB\n", 0, 0);
 	EMIT("SwapTotal:      %8u kB\nSwapFree:       %8u kB\n", 0, 0);
 	/* Shmem: shared anonymous and System V memory, and the memory
-	 * file systems' data (tmpfs, ramfs, the initramfs root). */
+	 * file systems' data (tmpfs, ramfs, the initramfs root, memfd), all
+	 * of which live in shared memory objects. */
 	EMIT("Shmem:          %8llu kB\n",
-	     (unsigned long long)(shm_total_pages() + vfs_memfs_pages()) * 4);
+	     (unsigned long long)shm_total_pages() * 4);
 	return finish(len, size);
 }
 

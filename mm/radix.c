@@ -86,6 +86,37 @@ void *radix_remove(struct radix *r, uint64_t idx)
 	return item;
 }
 
+/* n covers the indexes from base on (RADIX_SLOTS^level of them); idx is
+ * at least base. Recursion bounded by the height. */
+static void *next_in(struct radix_node *n, unsigned level, uint64_t base,
+		     uint64_t idx, uint64_t *out)
+{
+	unsigned shift = RADIX_BITS * (level - 1);
+	for (unsigned i = (unsigned)((idx - base) >> shift); i < RADIX_SLOTS;
+	     i++) {
+		void *s = n->slot[i];
+		if (!s)
+			continue;
+		uint64_t b = base + ((uint64_t)i << shift);
+		if (level == 1) {
+			*out = b;
+			return s;
+		}
+		void *item = next_in(s, level - 1, b, idx > b ? idx : b, out);
+		if (item)
+			return item;
+	}
+	return NULL;
+}
+
+void *radix_next(const struct radix *r, uint64_t idx, uint64_t *out)
+{
+	uint64_t span = radix_span(r->height);
+	if (!r->root || (span && idx >= span))
+		return NULL;
+	return next_in(r->root, r->height, 0, idx, out);
+}
+
 /* Recursion bounded by the height: at most 64 / RADIX_BITS + 1 levels. */
 static void destroy_node(struct radix_node *n, unsigned level,
 			 void (*fn)(void *, void *), void *arg)

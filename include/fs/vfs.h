@@ -35,6 +35,7 @@ struct file;
 struct inode;
 struct super_block;
 struct kstatfs;
+struct shm_obj;
 
 struct file_ops {
 	/* Kernel buffers; *pos is the file position to use and advance. */
@@ -135,8 +136,12 @@ struct inode {
 	int refs;		     /* open files, cwds, walks in progress */
 	struct inode *parent;	     /* directories: for ".." and getcwd */
 	struct list_head entries;    /* directories: struct dir_entry */
-	uint8_t **pages;	     /* regular files: one page each, or NULL */
-	size_t npages;		     /* length of the pages array */
+	/* Memory files: the data, pages indexed by file offset (a shared
+	 * memory object, which mmap maps; made by the first write or mmap;
+	 * NULL: all holes). charged: its pages counted in the file
+	 * system's used_pages (tmpfs size=): those write() allocated. */
+	struct shm_obj *data;
+	uint64_t charged;
 	char *target;		     /* symlinks */
 	const struct file_ops *fops; /* device nodes: the driver; generated
 				      * files: their operations */
@@ -195,6 +200,12 @@ long inode_read_data(struct inode *ino, char *buf, size_t n, uint64_t off);
 long inode_write_data(struct inode *ino, const char *buf, size_t n,
 		      uint64_t off);
 void inode_touch(struct inode *ino, bool modify);
+/* Whether ino is a regular file whose data is in memory (tmpfs, ramfs,
+ * the initramfs root, memfd), which mmap can map. */
+bool inode_is_memfile(struct inode *ino);
+/* Under the VFS lock: a memory file's data object (made if needed), with
+ * a reference for the caller; NULL if out of memory. */
+struct shm_obj *inode_shm(struct inode *ino);
 
 /* fs/namei.c: resolve a path from dir (a dirfd's directory, or NULL for
  * ctx's cwd, read under the VFS lock). */
@@ -304,8 +315,6 @@ long vfs_show_mounts(char *buf, size_t size);
 void vfs_shutdown(void);
 /* Frees an inode nothing refers to any more (unmount). */
 void inode_destroy(struct inode *ino);
-/* Pages holding memory files' data, in all (fs/inode.c). */
-uint64_t vfs_memfs_pages(void);
 /* fs/ext2/vfs.c */
 int ext2_vfs_mount(struct blkdev *bd, const char *source, bool ro,
 		   struct super_block **out);

@@ -28,6 +28,9 @@ void *radix_lookup(const struct radix *r, uint64_t idx);
 int radix_insert(struct radix *r, uint64_t idx, void *item);
 /* Removes and returns the item at idx (NULL if none). Nodes stay. */
 void *radix_remove(struct radix *r, uint64_t idx);
+/* The first item at an index >= idx (its index in *out), or NULL. Empty
+ * subtrees are skipped, so a sparse tree costs its nodes, not its span. */
+void *radix_next(const struct radix *r, uint64_t idx, uint64_t *out);
 /* Calls fn on every item in index order, then frees every node; the tree
  * is empty afterwards. The walk's depth is the tree's height (at most 8). */
 void radix_destroy(struct radix *r, void (*fn)(void *item, void *arg),
