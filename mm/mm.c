@@ -29,9 +29,11 @@ static unsigned page_rights(const struct vma *v, phys_addr_t pa)
 	unsigned r = prot_to_vm(v->prot);
 	if (v->prot == PROT_NONE)
 		return VM_HIDDEN;
-	/* A private page shared with another address space is copied on
-	 * the first write; a page of a shared object never is. */
-	if ((r & VM_WRITE) && !v->shm && page_ref_count(pa) > 1)
+	/* A private page shared with another address space, or a page of
+	 * an object a private mapping views (a file's), is copied on the
+	 * first write; a page of a shared mapping never is. */
+	if ((r & VM_WRITE) && !(v->flags & VMA_SHARED) &&
+	    page_ref_count(pa) > 1)
 		r &= ~VM_WRITE;
 	return r;
 }
@@ -302,6 +304,13 @@ int mm_map_shared(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 			 shm);
 }
 
+int mm_map_object(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
+		  unsigned flags, struct vma_file *file, uint64_t pgoff,
+		  struct shm_obj *shm)
+{
+	return map_range(mm, start, len, prot, flags, file, pgoff, shm);
+}
+
 int mm_map_file(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 		struct vma_file *file, uint64_t pgoff)
 {
@@ -366,7 +375,7 @@ void mm_futex_key(struct mm *mm, uintptr_t addr, const void **obj,
 {
 	irqflags_t f = spin_lock_irqsave(&mm->lock);
 	struct vma *v = mm_find_vma(mm, addr);
-	if (v && v->shm) {
+	if (v && v->shm && (v->flags & VMA_SHARED)) {
 		*obj = v->shm;
 		*off = v->pgoff + (addr - v->start);
 	} else {
@@ -622,24 +631,44 @@ uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk)
 }
 
 /* With mm->lock held: makes va present with the VMA's protections: a new
- * zeroed page for private memory, the object's page for shared memory. */
-static enum mm_fault_result populate(struct mm *mm, struct vma *v, uintptr_t va)
+ * zeroed page for private memory, the object's page for shared memory. A
+ * private view of an object (a MAP_PRIVATE file mapping) maps the
+ * object's page read-only (page_rights: the object holds a reference
+ * too), or for a write a copy of it. */
+static enum mm_fault_result populate(struct mm *mm, struct vma *v, uintptr_t va,
+				     bool write)
 {
 	phys_addr_t pa;
+	unsigned rights = prot_to_vm(v->prot);
 	if (v->shm) {
 		uint64_t idx = (v->pgoff + (va - v->start)) / PAGE_SIZE;
-		if (idx >= v->shm->npages)
-			return MM_FAULT_BEYOND; /* mremap grew it past */
+		/* Past the object (mremap grew the mapping past it) or
+		 * past the end of a file: SIGBUS. */
+		if (idx >= v->shm->npages || !shm_page_valid(v->shm, idx))
+			return MM_FAULT_BEYOND;
 		pa = shm_get_page(v->shm, idx);
 		if (!pa)
-			return MM_FAULT_NOMEM;
+			return shm_page_valid(v->shm, idx) ? MM_FAULT_NOMEM
+							   : MM_FAULT_BEYOND;
+		if (!(v->flags & VMA_SHARED) && write) {
+			void *page = pmm_alloc_zeroed_page();
+			if (!page) {
+				page_ref_put(pa);
+				return MM_FAULT_NOMEM;
+			}
+			memcpy(page, phys_to_virt(pa), PAGE_SIZE);
+			page_ref_put(pa);
+			pa = virt_to_phys(page);
+		} else if (!(v->flags & VMA_SHARED)) {
+			rights = page_rights(v, pa);
+		}
 	} else {
 		void *page = pmm_alloc_zeroed_page();
 		if (!page)
 			return MM_FAULT_NOMEM;
 		pa = virt_to_phys(page);
 	}
-	if (uvm_map(mm->root, va, pa, prot_to_vm(v->prot))) {
+	if (uvm_map(mm->root, va, pa, rights)) {
 		page_ref_put(pa); /* this mapping's reference */
 		return MM_FAULT_NOMEM;
 	}
@@ -693,7 +722,8 @@ struct mm *mm_clone(struct mm *src)
 				continue;
 			/* Private pages become copy-on-write in both;
 			 * shared ones stay as they are. */
-			bool cow = !(fl & VM_HIDDEN) && !v->shm;
+			bool cow =
+			    !(fl & VM_HIDDEN) && !(v->flags & VMA_SHARED);
 			unsigned rights = (fl & VM_HIDDEN) ? VM_HIDDEN
 					  : cow ? (fl & ~VM_WRITE & ~VM_USER)
 						: (fl & ~VM_USER);
@@ -754,7 +784,7 @@ enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
 	phys_addr_t pa;
 	unsigned fl;
 	if (uvm_lookup(mm->root, va, &pa, &fl) == 0) {
-		if (write && !(fl & VM_WRITE) && !v->shm &&
+		if (write && !(fl & VM_WRITE) && !(v->flags & VMA_SHARED) &&
 		    page_ref_count(pa) > 1) {
 			r = cow_copy(mm, v, va, pa);
 			goto out;
@@ -766,7 +796,7 @@ enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
 		r = MM_FAULT_OK;
 		goto out;
 	}
-	r = populate(mm, v, va);
+	r = populate(mm, v, va, write);
 out:
 	spin_unlock_irqrestore(&mm->lock, f);
 	return r;
@@ -785,7 +815,7 @@ int mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len)
 			if (!v)
 				return -EFAULT;
 			irqflags_t f = spin_lock_irqsave(&mm->lock);
-			enum mm_fault_result r = populate(mm, v, page);
+			enum mm_fault_result r = populate(mm, v, page, true);
 			spin_unlock_irqrestore(&mm->lock, f);
 			if (r != MM_FAULT_OK ||
 			    uvm_lookup(mm->root, page, &pa, &fl))

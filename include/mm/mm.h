@@ -42,7 +42,10 @@ struct vma {
 	unsigned prot;	       /* PROT_READ | PROT_WRITE | PROT_EXEC */
 	unsigned flags;	       /* VMA_* */
 	struct vma_file *file; /* NULL: anonymous */
-	struct shm_obj *shm;   /* MAP_SHARED anonymous: its pages (a ref) */
+	/* MAP_SHARED anonymous, System V, a memory file's data: the object
+	 * mapped (a reference), shared if VMA_SHARED, else a private
+	 * copy-on-write view of it (MAP_PRIVATE of a file). */
+	struct shm_obj *shm;
 	uint64_t pgoff;	       /* offset of start in the file or object */
 	struct list_head link;
 };
@@ -84,6 +87,13 @@ int mm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 /* The same, remembering that the contents came from file at pgoff. */
 int mm_map_file(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
 		struct vma_file *file, uint64_t pgoff);
+/* A mapping of an object (a memory file's data, fs/inode.c): flags has
+ * VMA_SHARED for MAP_SHARED, else the range is a copy-on-write view of it;
+ * pgoff is the byte offset of start in the object. The VMA takes its own
+ * references on file and shm. */
+int mm_map_object(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
+		  unsigned flags, struct vma_file *file, uint64_t pgoff,
+		  struct shm_obj *shm);
 /* The same for MAP_SHARED anonymous memory: the range shows shm's pages
  * from its start (the VMA takes its own reference on shm). */
 int mm_map_shared(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
