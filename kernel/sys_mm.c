@@ -1,6 +1,7 @@
-/* Memory system calls: brk, mmap (anonymous, private or shared), munmap,
- * mremap, mprotect, madvise, and the mlock family. File-backed mappings
- * need a page cache and return -ENODEV. */
+/* Memory system calls: brk, mmap (anonymous, private or shared, and of
+ * memory files), munmap, mremap, mprotect, madvise, and the mlock family.
+ * Mapping a file on disk (ext2) needs a page cache, which Limen lacks:
+ * -ENODEV. */
 #include <fd.h>
 #include <fs/vfs.h>
 #include <mm/layout.h>
@@ -43,10 +44,55 @@ SYSCALL_DEFINE1(brk, uintptr_t, addr)
 	return (long)r;
 }
 
+/* mmap of fd: its file's data object and what /proc/PID/maps shows, with
+ * references for the caller, and VMA_NOWRITE for a shared mapping of a
+ * file not open for writing. The checks, in Linux's order: EBADF, EACCES
+ * (a shared writable mapping of a file not open for writing, or any
+ * mapping of one not open for reading), ENODEV (not a memory file). */
+static long file_object(long fd, long type, long prot, struct shm_obj **obj,
+			struct vma_file **vf, unsigned *vflags)
+{
+	struct file *f = fd_get(proc_current(), (int)fd);
+	if (!f)
+		return -EBADF;
+	struct inode *ino = f->inode;
+	int acc = f->flags & O_ACCMODE;
+	long r = 0;
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else if (type != MAP_PRIVATE && (prot & PROT_WRITE) &&
+		 (acc == O_RDONLY || (f->flags & O_APPEND)))
+		r = -EACCES;
+	else if (acc == O_WRONLY)
+		r = -EACCES;
+	else if (!inode_is_memfile(ino))
+		r = -ENODEV;
+	if (r == 0) {
+		vfs_lock();
+		*obj = inode_shm(ino);
+		/* A memfd's name is kept as its target (see memfd_create). */
+		*vf = vma_file_new(ino->target ? ino->target : "",
+				   ino->sb ? ino->sb->dev : 0, ino->ino);
+		vfs_unlock();
+		if (!*obj || !*vf) {
+			shm_put(*obj);
+			vma_file_put(*vf);
+			r = -ENOMEM;
+		}
+	}
+	if (type != MAP_PRIVATE && acc == O_RDONLY)
+		*vflags |= VMA_NOWRITE;
+	file_put(f);
+	return r;
+}
+
+static long do_mmap(uintptr_t addr, size_t len, long prot, long flags,
+		    struct shm_obj *fobj, struct vma_file *vf, long off,
+		    unsigned vflags);
+
 SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, long, prot, long, flags,
 		long, fd, long, off)
 {
-	struct mm *mm = proc_current()->mm;
 	long type = flags & MAP_TYPE;
 
 	if (len == 0 || (off & (PAGE_SIZE - 1)))
@@ -56,14 +102,27 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, long, prot, long, flags,
 		return -EINVAL;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS)) {
-		/* File mappings need a page cache, which Limen lacks. */
-		struct file *f = fd_get(proc_current(), (int)fd);
-		if (!f)
-			return -EBADF;
-		file_put(f);
-		return -ENODEV;
-	}
+	if (flags & MAP_ANONYMOUS)
+		return do_mmap(addr, len, prot, flags, NULL, NULL, 0, 0);
+	if (off < 0)
+		return -EINVAL;
+	struct shm_obj *obj = NULL;
+	struct vma_file *vf = NULL;
+	unsigned vflags = 0;
+	long r = file_object(fd, type, prot, &obj, &vf, &vflags);
+	if (r == 0)
+		r = do_mmap(addr, len, prot, flags, obj, vf, off, vflags);
+	shm_put(obj); /* the VMA holds its own references */
+	vma_file_put(vf);
+	return r;
+}
+
+static long do_mmap(uintptr_t addr, size_t len, long prot, long flags,
+		    struct shm_obj *fobj, struct vma_file *vf, long off,
+		    unsigned vflags)
+{
+	struct mm *mm = proc_current()->mm;
+	long type = flags & MAP_TYPE;
 	if (len > USER_TOP)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
@@ -91,10 +150,16 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, long, prot, long, flags,
 	bool locked = (flags & MAP_LOCKED) || (mm->def_flags & VMA_LOCKED);
 	if (locked && memlock_exceeded(mm, len / PAGE_SIZE))
 		return -EAGAIN;
-	unsigned vflags = ((flags & MAP_GROWSDOWN) ? VMA_GROWSDOWN : 0) |
-			  ((flags & MAP_LOCKED) ? VMA_LOCKED : 0);
+	vflags |= ((flags & MAP_GROWSDOWN) ? VMA_GROWSDOWN : 0) |
+		  ((flags & MAP_LOCKED) ? VMA_LOCKED : 0);
 	int r;
-	if (type == MAP_PRIVATE) {
+	if (fobj) {
+		/* A memory file: its object, shared or copy-on-write. */
+		r = mm_map_object(mm, addr, len, prot,
+				  vflags |
+				      (type == MAP_PRIVATE ? 0 : VMA_SHARED),
+				  vf, (uint64_t)off, fobj);
+	} else if (type == MAP_PRIVATE) {
 		r = mm_map(mm, addr, len, prot, vflags);
 	} else {
 		/* Shared anonymous memory: an object of its own, which
