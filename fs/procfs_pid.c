@@ -8,6 +8,7 @@
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
+#include <mm/vm.h>
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
@@ -80,8 +81,12 @@ static long pid_status(struct process *p, char *buf, size_t size)
 	     p->euid, p->euid, p->gid, p->egid, p->egid, p->egid);
 	EMIT("VmLck:\t%8llu kB\n",
 	     (unsigned long long)(p->mm ? p->mm->locked_pages * 4 : 0));
-	EMIT("VmRSS:\t%8llu kB\nThreads:\t%d\n",
-	     (unsigned long long)(p->mm ? p->mm->pages * 4 : 0), p->nr_threads);
+	EMIT("VmRSS:\t%8llu kB\n",
+	     (unsigned long long)(p->mm ? p->mm->pages * 4 : 0));
+	/* The page tables, as Linux's VmPTE (what the OOM killer adds). */
+	EMIT("VmPTE:\t%8llu kB\nThreads:\t%d\n",
+	     (unsigned long long)(p->mm ? uvm_table_pages(p->mm->root) * 4 : 0),
+	     p->nr_threads);
 	EMIT("SigBlk:\t%016llx\n",
 	     (unsigned long long)(p->main_thread ? p->main_thread->sig_blocked
 						 : 0));

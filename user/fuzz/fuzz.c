@@ -66,6 +66,29 @@ static long memfree_kb(void)
 	return p ? strtol(p + 8, NULL, 10) : -1;
 }
 
+/* A field of a /proc file in kB ("VmRSS:" of /proc/PID/status), or -1. */
+static long proc_kb(const char *path, const char *field)
+{
+	char buf[1024];
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	char *p = strstr(buf, field);
+	return p ? strtol(p + strlen(field), NULL, 10) : -1;
+}
+
+static long status_kb(int pid, const char *field)
+{
+	char path[48];
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	return proc_kb(path, field);
+}
+
 /* rm -r as root, without following symbolic links. */
 static void remove_tree(int dirfd, const char *name)
 {
@@ -237,6 +260,7 @@ int main(int argc, char **argv)
 
 	unsigned long total = 0;
 	int respawns = 0, unexpected = 0, hangs = 0;
+	double last_mem = now();
 	uint64_t r = seed ^ 0x1234;
 	for (;;) {
 		sleep_ms(20);
@@ -254,6 +278,27 @@ int main(int argc, char **argv)
 			}
 		if (t - t0 >= seconds || (max_calls && total >= max_calls))
 			break;
+
+		/* Every minute, where the memory is: free, and each worker's
+		 * resident size (a long run's out-of-memory kills are then
+		 * explained in its log). */
+		if (t - last_mem >= 60) {
+			last_mem = t;
+			char line[256];
+			int o = snprintf(
+			    line, sizeof(line),
+			    "fuzz: %.0f s: MemFree %ld kB, Shmem %ld kB, "
+			    "VmRSS/VmPTE",
+			    t - t0, memfree_kb(),
+			    proc_kb("/proc/meminfo", "Shmem:"));
+			for (int i = 0; i < nworkers && o < 200; i++)
+				o += snprintf(line + o, sizeof(line) - o,
+					      " %ld/%ld",
+					      status_kb(w[i].pid, "VmRSS:"),
+					      status_kb(w[i].pid, "VmPTE:"));
+			printf("%s kB\n", line);
+			fflush(stdout);
+		}
 
 		/* A signal now and then, mid-call: it also ends calls that
 		 * block (pause, a read on an empty pipe, a futex wait). */
