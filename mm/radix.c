@@ -18,7 +18,8 @@ static unsigned slot_of(uint64_t idx, unsigned level)
 	       (RADIX_SLOTS - 1);
 }
 
-void *radix_lookup(const struct radix *r, uint64_t idx)
+/* The leaf slot for idx, or NULL if no node holds it. */
+static void **radix_slot(const struct radix *r, uint64_t idx)
 {
 	uint64_t span = radix_span(r->height);
 	if (!r->root || (span && idx >= span))
@@ -29,7 +30,13 @@ void *radix_lookup(const struct radix *r, uint64_t idx)
 		if (!n)
 			return NULL;
 	}
-	return n->slot[slot_of(idx, 1)];
+	return &n->slot[slot_of(idx, 1)];
+}
+
+void *radix_lookup(const struct radix *r, uint64_t idx)
+{
+	void **s = radix_slot(r, idx);
+	return s ? *s : NULL;
 }
 
 /* Makes the tree tall enough for idx: the old root becomes slot 0 of a
@@ -72,17 +79,11 @@ int radix_insert(struct radix *r, uint64_t idx, void *item)
 
 void *radix_remove(struct radix *r, uint64_t idx)
 {
-	uint64_t span = radix_span(r->height);
-	if (!r->root || (span && idx >= span))
+	void **s = radix_slot(r, idx);
+	if (!s)
 		return NULL;
-	struct radix_node *n = r->root;
-	for (unsigned level = r->height; level > 1; level--) {
-		n = n->slot[slot_of(idx, level)];
-		if (!n)
-			return NULL;
-	}
-	void *item = n->slot[slot_of(idx, 1)];
-	n->slot[slot_of(idx, 1)] = NULL;
+	void *item = *s;
+	*s = NULL;
 	return item;
 }
 

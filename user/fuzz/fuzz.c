@@ -66,22 +66,6 @@ static long memfree_kb(void)
 	return p ? strtol(p + 8, NULL, 10) : -1;
 }
 
-/* A field of a /proc file in kB ("VmRSS:" of /proc/PID/status), or -1. */
-static long proc_kb(const char *path, const char *field)
-{
-	char buf[1024];
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	char *p = strstr(buf, field);
-	return p ? strtol(p + strlen(field), NULL, 10) : -1;
-}
-
 static long status_kb(int pid, const char *field)
 {
 	char path[48];
@@ -290,12 +274,12 @@ int main(int argc, char **argv)
 			    "fuzz: %.0f s: MemFree %ld kB, Shmem %ld kB, "
 			    "VmRSS/VmPTE",
 			    t - t0, memfree_kb(),
-			    proc_kb("/proc/meminfo", "Shmem:"));
+			    proc_kb("/proc/meminfo", "Shmem"));
 			for (int i = 0; i < nworkers && o < 200; i++)
 				o += snprintf(line + o, sizeof(line) - o,
 					      " %ld/%ld",
-					      status_kb(w[i].pid, "VmRSS:"),
-					      status_kb(w[i].pid, "VmPTE:"));
+					      status_kb(w[i].pid, "VmRSS"),
+					      status_kb(w[i].pid, "VmPTE"));
 			printf("%s kB\n", line);
 			fflush(stdout);
 		}

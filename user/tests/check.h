@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -112,6 +113,26 @@ check_report(const char *name, int ok, const char *fmt, ...)
 		CHECK(name, check_r_ >= 0, "expected success, got %ld %s",     \
 		      check_r_, errname(check_e_));                            \
 	} while (0)
+
+/* A "Field:  N kB" line of a /proc file (/proc/meminfo, /proc/self/status),
+ * or -1: the size and leak checks' one reader. */
+__attribute__((unused)) static long proc_kb(const char *path,
+					    const char *field)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char line[256];
+	long v = -1;
+	size_t n = strlen(field);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			v = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
 
 static int check_summary(const char *prog)
 {

@@ -587,15 +587,7 @@ static void huge_map_unmap(void)
 
 static long mem_free_kb(void)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long v = -1;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %ld kB", &v) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return v;
+	return proc_kb("/proc/meminfo", "MemFree");
 }
 
 /* nobody maps 1 GiB, touches one page somewhere in it and unmaps, 4000

@@ -328,15 +328,7 @@ static void test_memfd(void)
 
 static long memfree_kb(void)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long v = -1;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %ld kB", &v) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return v;
+	return proc_kb("/proc/meminfo", "MemFree");
 }
 
 static void test_no_leak(void)

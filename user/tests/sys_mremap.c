@@ -81,19 +81,7 @@ static int all_zero(const void *p, size_t len)
 /* A field of /proc/self/status in kB, or -1. */
 static long status_kb(const char *field)
 {
-	FILE *f = fopen("/proc/self/status", "r");
-	if (!f)
-		return -1;
-	char line[256];
-	long v = -1;
-	size_t n = strlen(field);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && line[n] == ':') {
-			v = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
+	return proc_kb("/proc/self/status", field);
 }
 
 /* Runs fn in a child and passes its exit status on as a check. */

@@ -209,15 +209,7 @@ static void test_sparse_huge(void)
 
 static long mem_free_kb(void)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long v = -1;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %ld kB", &v) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return v;
+	return proc_kb("/proc/meminfo", "MemFree");
 }
 
 /* Mapping, touching, forking and unmapping 16 MiB of shared memory many
@@ -245,18 +237,7 @@ static void test_no_leak(void)
 
 static long meminfo_kb(const char *field)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128], name[64];
-	long v = -1, x;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63[^:]: %ld kB", name, &x) == 2 &&
-		    !strcmp(name, field)) {
-			v = x;
-			break;
-		}
-	if (f)
-		fclose(f);
-	return v;
+	return proc_kb("/proc/meminfo", field);
 }
 
 /* /proc/meminfo's Shmem counts shared memory that is in use. */
