@@ -316,19 +316,11 @@ static void uvm_free_level(uint64_t *table, int level)
 	}
 }
 
-static bool table_empty(const uint64_t *table)
-{
-	for (unsigned i = 0; i < 512; i++)
-		if (table[i])
-			return false;
-	return true;
-}
-
 /* Frees the tables below entry *e (a table of the given level, 1 being a
- * page table, that maps [base, base + its span)) which the range
- * [start, end) touches and which are empty now, and then the table itself
- * if it is empty. Only existing tables are visited; depth is at most
- * three levels. */
+ * page table, that maps [base, base + its span)) which lie wholly inside
+ * [start, end), and the table itself if it does: after an unmap they map
+ * nothing. Only the entries the range touches are visited, so a small
+ * munmap costs a few loads per level. Depth: at most three levels. */
 static void free_tables_in(uint64_t *e, int level, uintptr_t base,
 			   uintptr_t start, uintptr_t end)
 {
@@ -336,16 +328,14 @@ static void free_tables_in(uint64_t *e, int level, uintptr_t base,
 	uintptr_t span = 1UL << (12 + 9 * level);
 	if (level > 1) {
 		uintptr_t child = span >> 9;
-		for (unsigned i = 0; i < 512; i++) {
-			uintptr_t b = base + i * child;
-			if (b + child <= start || b >= end)
-				continue;
+		uintptr_t lo = MAX(start, base), hi = MIN(end, base + span);
+		for (uintptr_t i = (lo - base) / child;
+		     i <= (hi - 1 - base) / child; i++)
 			if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
-				free_tables_in(&table[i], level - 1, b, start,
-					       end);
-		}
+				free_tables_in(&table[i], level - 1,
+					       base + i * child, start, end);
 	}
-	if (table_empty(table)) {
+	if (base >= start && base + span <= end) {
 		*e = 0;
 		pmm_free_page_virt(table);
 	}
@@ -355,13 +345,12 @@ void uvm_free_tables(uint64_t *root, uintptr_t start, uintptr_t end)
 {
 	if (end > USER_TOP)
 		end = USER_TOP;
-	uintptr_t span = 1UL << 39; /* one PML4 entry */
-	for (unsigned i = 0; i < 256 && start < end; i++) {
-		uintptr_t b = i * span;
-		if (b + span <= start || b >= end || !(root[i] & PTE_P))
-			continue;
-		free_tables_in(&root[i], 3, b, start, end);
-	}
+	if (start >= end)
+		return;
+	const uintptr_t span = 1UL << 39; /* one PML4 entry */
+	for (uintptr_t i = start / span; i <= (end - 1) / span; i++)
+		if (root[i] & PTE_P)
+			free_tables_in(&root[i], 3, i * span, start, end);
 	/* invlpg also drops every cached upper-level entry (paging-structure
 	 * caches), so no stale walk can reach a freed table. */
 	invlpg(start);

@@ -54,9 +54,10 @@ int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags);
  * huge sparse range costs its mapped pages, not its size. */
 uintptr_t uvm_next_mapped(uint64_t *root, uintptr_t va, uintptr_t end);
 /* After [start, end) was unmapped: frees the page tables (at every level
- * below the root) that the range touches and that are empty now, so a
- * process that maps and unmaps memory all over its address space does
- * not keep tables no one counts. */
+ * below the root) that lie wholly inside it, so a process that maps and
+ * unmaps memory all over its address space does not keep tables no one
+ * uses. Tables that also map addresses outside the range stay (they are
+ * counted in VmPTE and by the out-of-memory killer). */
 void uvm_free_tables(uint64_t *root, uintptr_t start, uintptr_t end);
 /* How many pages the user half's tables take, the root included (for the
  * out-of-memory killer: memory a process holds that no RSS shows). */
