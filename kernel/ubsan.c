@@ -33,19 +33,15 @@ static __noreturn void ubsan_report(const char *what, const void *data)
 
 UBSAN_HANDLER(out_of_bounds, "array index out of bounds", void *index)
 UBSAN_HANDLER(shift_out_of_bounds, "shift out of bounds", void *l, void *r)
-UBSAN_HANDLER(divrem_overflow, "division by zero or overflow", void *l,
-	      void *r)
+UBSAN_HANDLER(divrem_overflow, "division by zero or overflow", void *l, void *r)
 UBSAN_HANDLER(builtin_unreachable, "unreachable code reached")
-UBSAN_HANDLER(load_invalid_value, "invalid bool or enum value loaded",
-	      void *v)
+UBSAN_HANDLER(load_invalid_value, "invalid bool or enum value loaded", void *v)
 UBSAN_HANDLER(type_mismatch_v1, "misaligned or null access", void *p)
 UBSAN_HANDLER(add_overflow, "signed addition overflow", void *l, void *r)
 UBSAN_HANDLER(sub_overflow, "signed subtraction overflow", void *l, void *r)
-UBSAN_HANDLER(mul_overflow, "signed multiplication overflow", void *l,
-	      void *r)
+UBSAN_HANDLER(mul_overflow, "signed multiplication overflow", void *l, void *r)
 UBSAN_HANDLER(negate_overflow, "signed negation overflow", void *v)
-UBSAN_HANDLER(pointer_overflow, "pointer arithmetic overflow", void *b,
-	      void *r)
+UBSAN_HANDLER(pointer_overflow, "pointer arithmetic overflow", void *b, void *r)
 UBSAN_HANDLER(vla_bound_not_positive, "variable-length array bound <= 0",
 	      void *b)
 

@@ -133,9 +133,9 @@ struct inode {
 	uint64_t size;
 	uint64_t rdev;
 	struct kstat_timespec atime, mtime, ctime;
-	int refs;		     /* open files, cwds, walks in progress */
-	struct inode *parent;	     /* directories: for ".." and getcwd */
-	struct list_head entries;    /* directories: struct dir_entry */
+	int refs;		  /* open files, cwds, walks in progress */
+	struct inode *parent;	  /* directories: for ".." and getcwd */
+	struct list_head entries; /* directories: struct dir_entry */
 	/* Memory files: the data, pages indexed by file offset (a shared
 	 * memory object, which mmap maps; made by the first write or mmap;
 	 * NULL: all holes). charged: its pages counted in the file

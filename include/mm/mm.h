@@ -46,7 +46,7 @@ struct vma {
 	 * mapped (a reference), shared if VMA_SHARED, else a private
 	 * copy-on-write view of it (MAP_PRIVATE of a file). */
 	struct shm_obj *shm;
-	uint64_t pgoff;	       /* offset of start in the file or object */
+	uint64_t pgoff; /* offset of start in the file or object */
 	struct list_head link;
 };
 

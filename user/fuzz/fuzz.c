@@ -9,8 +9,8 @@
  * --deaths-ok (with the kernel's fail_alloc=N) does not count workers
  * killed by a failed allocation as failures; --verbose prints every
  * call (w: worker, c: its forked child) before making it, to find the one
- * that hangs. It stops at whichever limit comes first. As init (pid 1) it mounts
- * nothing and returns its status, so the kernel powers off. */
+ * that hangs. It stops at whichever limit comes first. As init (pid 1) it
+ * mounts nothing and returns its status, so the kernel powers off. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -298,9 +298,10 @@ int main(int argc, char **argv)
 				continue;
 			double idle = t - w[i].last_progress;
 			if (idle > 20 && !w[i].asked) {
-				printf("fuzz: worker %d (pid %d) made no progress "
-				       "for %.0f s; asking for its calls\n",
-				       i, w[i].pid, idle);
+				printf(
+				    "fuzz: worker %d (pid %d) made no progress "
+				    "for %.0f s; asking for its calls\n",
+				    i, w[i].pid, idle);
 				kill(w[i].pid, SIGUSR1);
 				w[i].asked = 1;
 			} else if (idle > 25 && w[i].asked == 1) {
@@ -326,13 +327,15 @@ int main(int argc, char **argv)
 				if (!w[i].asked) {
 					unexpected++;
 					if (WIFSIGNALED(st))
-						printf("fuzz: worker %d (pid %d) "
-						       "killed by signal %d\n",
-						       i, pid, WTERMSIG(st));
+						printf(
+						    "fuzz: worker %d (pid %d) "
+						    "killed by signal %d\n",
+						    i, pid, WTERMSIG(st));
 					else
-						printf("fuzz: worker %d (pid %d) "
-						       "exited with status %d\n",
-						       i, pid, WEXITSTATUS(st));
+						printf(
+						    "fuzz: worker %d (pid %d) "
+						    "exited with status %d\n",
+						    i, pid, WEXITSTATUS(st));
 				}
 				w[i].gen++;
 				respawns++;

@@ -59,15 +59,26 @@ static char scratch[64];
 
 /* --- PRNG helpers ------------------------------------------------------ */
 
-static uint64_t rnd(void) { return rng_next(&rng); }
-static uint64_t below(uint64_t n) { return n ? rnd() % n : 0; }
-static int chance(int pct) { return (int)below(100) < pct; }
+static uint64_t rnd(void)
+{
+	return rng_next(&rng);
+}
+static uint64_t below(uint64_t n)
+{
+	return n ? rnd() % n : 0;
+}
+static int chance(int pct)
+{
+	return (int)below(100) < pct;
+}
 #define PICK(arr) ((arr)[below(sizeof(arr) / sizeof((arr)[0]))])
 
 /* --- reports ----------------------------------------------------------- */
 
-static void say(const char *s) { raw3(SYS_write, FD_REPORT, s, strlen(s)); }
-
+static void say(const char *s)
+{
+	raw3(SYS_write, FD_REPORT, s, strlen(s));
+}
 
 static void dump_ring(const char *why)
 {
@@ -85,17 +96,21 @@ static void dump_ring(const char *why)
 		if (i == n && c->ret != -999999)
 			break;
 		const char *nm = fuzz_syscall_name(c->nr);
-		snprintf(line, sizeof(line),
-			 "fuzz:   #%lu %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = "
-			 "%ld\n",
-			 i, nm, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4],
-			 c->a[5], c->ret);
+		snprintf(
+		    line, sizeof(line),
+		    "fuzz:   #%lu %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = "
+		    "%ld\n",
+		    i, nm, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5],
+		    c->ret);
 		say(line);
 	}
 }
 
 static volatile unsigned long alarms;
-static void on_alarm(int s) { (void)s, alarms++; }
+static void on_alarm(int s)
+{
+	(void)s, alarms++;
+}
 static void on_dump(int s)
 {
 	(void)s;
@@ -122,13 +137,13 @@ static void handlers(void)
 	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = on_fatal;
 	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-	int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS,
+	int fatal[] = {SIGSEGV, SIGBUS,	 SIGILL, SIGFPE,  SIGTRAP, SIGSYS,
 		       SIGABRT, SIGTERM, SIGINT, SIGQUIT, SIGUSR2};
 	for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		sigaction(fatal[i], &sa, NULL);
 	/* Signals a worker may legitimately bring on itself. */
-	int ign[] = {SIGPIPE, SIGXFSZ, SIGXCPU, SIGHUP, SIGTTIN, SIGTTOU,
-		     SIGTSTP};
+	int ign[] = {SIGPIPE, SIGXFSZ, SIGXCPU, SIGHUP,
+		     SIGTTIN, SIGTTOU, SIGTSTP};
 	for (unsigned i = 0; i < sizeof(ign) / sizeof(ign[0]); i++)
 		signal(ign[i], SIG_IGN);
 }
@@ -169,23 +184,32 @@ static void build_long_paths(void)
 		memcpy(longpath + n, "d0/../", 6);
 		n += 6;
 	}
-	longpath[n] = 0; /* > PATH_MAX */
+	longpath[n] = 0;			     /* > PATH_MAX */
 	memset(longname, 'x', sizeof(longname) - 1); /* > NAME_MAX */
 	longname[sizeof(longname) - 1] = 0;
 }
 
-static int is_protected(long fd) { return fd == FD_REPORT || fd == FD_PROGRESS; }
+static int is_protected(long fd)
+{
+	return fd == FD_REPORT || fd == FD_PROGRESS;
+}
 
 static int open_slot(int i)
 {
 	int p[2];
 	switch (i) {
-	case 0: return open("f0", O_RDWR | O_CREAT, 0644);
-	case 1: return open("f1", O_RDONLY | O_CREAT, 0644);
-	case 2: return open("d0", O_RDONLY | O_DIRECTORY);
-	case 3: return open(".", O_RDONLY | O_DIRECTORY);
-	case 4: return open("/dev/null", O_RDWR);
-	case 5: return open("/dev/zero", O_RDWR);
+	case 0:
+		return open("f0", O_RDWR | O_CREAT, 0644);
+	case 1:
+		return open("f1", O_RDONLY | O_CREAT, 0644);
+	case 2:
+		return open("d0", O_RDONLY | O_DIRECTORY);
+	case 3:
+		return open(".", O_RDONLY | O_DIRECTORY);
+	case 4:
+		return open("/dev/null", O_RDWR);
+	case 5:
+		return open("/dev/zero", O_RDWR);
 	case 6:
 	case 7:
 		/* A pipe: both ends in slots 6 and 7. */
@@ -198,10 +222,14 @@ static int open_slot(int i)
 		slot_fd[6] = p[0];
 		slot_fd[7] = p[1];
 		return i == 6 ? p[0] : p[1];
-	case 8: return open("/proc/self/stat", O_RDONLY);
-	case 9: return open("/etc/passwd", O_RDONLY);
-	case 10: return open("/", O_RDONLY | O_DIRECTORY);
-	default: return open("f2", O_WRONLY | O_APPEND | O_CREAT, 0644);
+	case 8:
+		return open("/proc/self/stat", O_RDONLY);
+	case 9:
+		return open("/etc/passwd", O_RDONLY);
+	case 10:
+		return open("/", O_RDONLY | O_DIRECTORY);
+	default:
+		return open("f2", O_WRONLY | O_APPEND | O_CREAT, 0644);
 	}
 }
 
@@ -255,8 +283,8 @@ static void sweep_fds(void)
 static void setup_regions(void)
 {
 	size_t total = (ARENA_PAGES + STRUCT_PAGES + 3) * PAGE;
-	char *r = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		       0);
+	char *r =
+	    mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (r == MAP_FAILED) {
 		say("fuzz: worker cannot map its arena\n");
 		_exit(3);
@@ -293,7 +321,8 @@ static void keep_map(long addr, long len)
 	unsigned i = kept_map_next++ % KEEP;
 	if (kept_maps[i].addr) {
 		if (kept_maps[i].len)
-			raw3(SYS_munmap, kept_maps[i].addr, kept_maps[i].len, 0);
+			raw3(SYS_munmap, kept_maps[i].addr, kept_maps[i].len,
+			     0);
 		else
 			raw3(SYS_shmdt, kept_maps[i].addr, 0, 0);
 	}
@@ -343,9 +372,12 @@ static long bad_ptr(void)
 	    1,
 	};
 	switch (below(4)) {
-	case 0: return (long)(arena - PAGE + below(PAGE)); /* guard */
-	case 1: return (long)(sarea_end + below(PAGE));    /* guard */
-	default: return (long)PICK(bad);
+	case 0:
+		return (long)(arena - PAGE + below(PAGE)); /* guard */
+	case 1:
+		return (long)(sarea_end + below(PAGE)); /* guard */
+	default:
+		return (long)PICK(bad);
 	}
 }
 
@@ -353,11 +385,16 @@ static long buf_ptr(void)
 {
 	switch (below(10)) {
 	case 0:
-	case 1: return bad_ptr();
-	case 2: return (long)(arena_end - 1 - below(16)); /* cut by guard */
-	case 3: return (long)(arena + 1 + below(7));      /* misaligned */
-	case 4: return (long)(void *)buf_ptr;            /* our text */
-	default: return (long)(arena + (below(ARENA_PAGES * PAGE) & ~7UL));
+	case 1:
+		return bad_ptr();
+	case 2:
+		return (long)(arena_end - 1 - below(16)); /* cut by guard */
+	case 3:
+		return (long)(arena + 1 + below(7)); /* misaligned */
+	case 4:
+		return (long)(void *)buf_ptr; /* our text */
+	default:
+		return (long)(arena + (below(ARENA_PAGES * PAGE) & ~7UL));
 	}
 }
 
@@ -388,16 +425,35 @@ static long len_arg(void)
 
 static long fd_arg(void)
 {
-	static const long huge[] = {1023, 1024, 4096, 65536, 0x7fffffff,
-				    0x80000000L, 0xffffffffL, -2, -100};
+	static const long huge[] = {1023,	 1024,	     4096,
+				    65536,	 0x7fffffff, 0x80000000L,
+				    0xffffffffL, -2,	     -100};
 	long fd;
 	switch (below(20)) {
-	case 0: case 1: fd = -1; break;
-	case 2: case 3: fd = stale[below(8)]; break;
-	case 4: case 5: fd = PICK(huge); break;
-	case 6: case 7: fd = (long)below(32); break;
-	case 8: case 9: case 10: fd = extra_fd[below(NEXTRA)]; break;
-	default: fd = slot_fd[below(NSLOT)]; break;
+	case 0:
+	case 1:
+		fd = -1;
+		break;
+	case 2:
+	case 3:
+		fd = stale[below(8)];
+		break;
+	case 4:
+	case 5:
+		fd = PICK(huge);
+		break;
+	case 6:
+	case 7:
+		fd = (long)below(32);
+		break;
+	case 8:
+	case 9:
+	case 10:
+		fd = extra_fd[below(NEXTRA)];
+		break;
+	default:
+		fd = slot_fd[below(NSLOT)];
+		break;
 	}
 	return is_protected(fd) ? -1 : fd;
 }
@@ -414,18 +470,54 @@ static long dirfd_arg(void)
 static long path_arg(void)
 {
 	static const char *const paths[] = {
-	    "f0", "f1", "f2", "d0", "d1", "d0/inner", "loop1", "loop1/x",
-	    "self", "dangle", "up", "lf0", "p0", "new", "d1/new", "nx/y/z",
-	    ".", "..", "", "/", "/tmp", "/proc/self/stat", "/proc/self/maps",
-	    "/proc/self/fd/3", "/proc/meminfo", "/proc/1/status", "/dev/null",
-	    "/dev/zero", "/etc/passwd", "/bin/busybox", "d0/../f0", "f0/",
-	    "f0/x", "//d0//inner", "/proc/self/exe", "/dev/", "/proc",
-	    "new2", "d0/new3", "fifo",
+	    "f0",
+	    "f1",
+	    "f2",
+	    "d0",
+	    "d1",
+	    "d0/inner",
+	    "loop1",
+	    "loop1/x",
+	    "self",
+	    "dangle",
+	    "up",
+	    "lf0",
+	    "p0",
+	    "new",
+	    "d1/new",
+	    "nx/y/z",
+	    ".",
+	    "..",
+	    "",
+	    "/",
+	    "/tmp",
+	    "/proc/self/stat",
+	    "/proc/self/maps",
+	    "/proc/self/fd/3",
+	    "/proc/meminfo",
+	    "/proc/1/status",
+	    "/dev/null",
+	    "/dev/zero",
+	    "/etc/passwd",
+	    "/bin/busybox",
+	    "d0/../f0",
+	    "f0/",
+	    "f0/x",
+	    "//d0//inner",
+	    "/proc/self/exe",
+	    "/dev/",
+	    "/proc",
+	    "new2",
+	    "d0/new3",
+	    "fifo",
 	};
 	switch (below(16)) {
-	case 0: return bad_ptr();
-	case 1: return (long)longpath;
-	case 2: return (long)longname;
+	case 0:
+		return bad_ptr();
+	case 1:
+		return (long)longpath;
+	case 2:
+		return (long)longname;
 	case 3: {
 		/* No NUL before the guard page. */
 		char *p = sarea_end - 1 - below(8);
@@ -453,19 +545,23 @@ static long path_arg(void)
 static long flags_arg(void)
 {
 	switch (below(4)) {
-	case 0: return 0;
-	case 1: return (long)(1UL << below(32));
-	case 2: return (long)(rnd() & 0xffffffff);
-	default: return (long)(rnd() & 0xfff);
+	case 0:
+		return 0;
+	case 1:
+		return (long)(1UL << below(32));
+	case 2:
+		return (long)(rnd() & 0xffffffff);
+	default:
+		return (long)(rnd() & 0xfff);
 	}
 }
 
 static long oflags_arg(void)
 {
-	static const long f[] = {O_RDONLY, O_WRONLY, O_RDWR, O_CREAT,
-				 O_EXCL, O_TRUNC, O_APPEND, O_NONBLOCK,
+	static const long f[] = {O_RDONLY,    O_WRONLY,	  O_RDWR,    O_CREAT,
+				 O_EXCL,      O_TRUNC,	  O_APPEND,  O_NONBLOCK,
 				 O_DIRECTORY, O_NOFOLLOW, O_CLOEXEC, O_PATH,
-				 O_TMPFILE, O_NOCTTY, O_SYNC, 3};
+				 O_TMPFILE,   O_NOCTTY,	  O_SYNC,    3};
 	long fl = 0;
 	int n = (int)below(4);
 	for (int i = 0; i < n; i++)
@@ -483,13 +579,24 @@ static long mode_arg(void)
 {
 	if (chance(10))
 		return (long)rnd();
-	return (long)(below(010000) | (chance(20) ? (long)PICK(((long[]){S_IFREG, S_IFIFO, S_IFDIR, S_IFCHR, S_IFBLK, S_IFSOCK, S_IFLNK})) : 0));
+	return (long)(below(010000) |
+		      (chance(20) ? (long)PICK(((long[]){
+					S_IFREG, S_IFIFO, S_IFDIR, S_IFCHR,
+					S_IFBLK, S_IFSOCK, S_IFLNK}))
+				  : 0));
 }
 
 static long off_arg(void)
 {
-	static const long o[] = {0, 1, 4096, 1L << 31, 1L << 40, -1, -4096,
-				 0x7fffffffffffffffL, (long)0x8000000000000000UL};
+	static const long o[] = {0,
+				 1,
+				 4096,
+				 1L << 31,
+				 1L << 40,
+				 -1,
+				 -4096,
+				 0x7fffffffffffffffL,
+				 (long)0x8000000000000000UL};
 	return chance(40) ? (long)below(8192) : PICK(o);
 }
 
@@ -502,23 +609,32 @@ static long uid_arg(void)
 static long pid_arg(void)
 {
 	switch (below(9)) {
-	case 0: return 0;
-	case 1: return -1;
-	case 2: return raw3(SYS_getpid, 0, 0, 0);
-	case 3: return raw3(SYS_getppid, 0, 0, 0);
-	case 4: return 1;
-	case 5: return 99999;
-	case 6: return (long)(int)0x80000000;
-	case 7: return racer_tid ? racer_tid : 2;
-	default: return (long)below(64);
+	case 0:
+		return 0;
+	case 1:
+		return -1;
+	case 2:
+		return raw3(SYS_getpid, 0, 0, 0);
+	case 3:
+		return raw3(SYS_getppid, 0, 0, 0);
+	case 4:
+		return 1;
+	case 5:
+		return 99999;
+	case 6:
+		return (long)(int)0x80000000;
+	case 7:
+		return racer_tid ? racer_tid : 2;
+	default:
+		return (long)below(64);
 	}
 }
 
 /* Signals a worker may send itself: caught, ignored or harmless. */
 static long safe_sig(void)
 {
-	static const long s[] = {0, SIGALRM, SIGCHLD, SIGWINCH, SIGURG,
-				 SIGCONT, SIGPIPE, 65, -1, 1000};
+	static const long s[] = {0,	  SIGALRM, SIGCHLD, SIGWINCH, SIGURG,
+				 SIGCONT, SIGPIPE, 65,	    -1,	      1000};
 	return PICK(s);
 }
 
@@ -534,12 +650,24 @@ static long ts_arg(void)
 	}
 	ts = salloc(16);
 	switch (below(8)) {
-	case 0: ts[0] = 0, ts[1] = 0; break;
-	case 1: ts[0] = 0, ts[1] = 1000000000; break; /* EINVAL */
-	case 2: ts[0] = -1, ts[1] = 0; break;
-	case 3: ts[0] = 0x7fffffffffffffffL, ts[1] = 999999999; break;
-	case 4: ts[0] = (long)rnd(), ts[1] = (long)rnd(); break;
-	default: ts[0] = 0, ts[1] = (long)below(2000000); break;
+	case 0:
+		ts[0] = 0, ts[1] = 0;
+		break;
+	case 1:
+		ts[0] = 0, ts[1] = 1000000000;
+		break; /* EINVAL */
+	case 2:
+		ts[0] = -1, ts[1] = 0;
+		break;
+	case 3:
+		ts[0] = 0x7fffffffffffffffL, ts[1] = 999999999;
+		break;
+	case 4:
+		ts[0] = (long)rnd(), ts[1] = (long)rnd();
+		break;
+	default:
+		ts[0] = 0, ts[1] = (long)below(2000000);
+		break;
 	}
 	return (long)ts;
 }
@@ -559,7 +687,10 @@ static long sigset_arg(void)
 	return (long)s;
 }
 
-static long sigsetsize_arg(void) { return chance(85) ? 8 : (long)PICK(((long[]){0, 4, 16, 128, -1})); }
+static long sigsetsize_arg(void)
+{
+	return chance(85) ? 8 : (long)PICK(((long[]){0, 4, 16, 128, -1}));
+}
 
 static long iov_arg(void)
 {
@@ -616,10 +747,14 @@ static long timeout_ms(void)
 static long any_arg(void)
 {
 	switch (below(5)) {
-	case 0: return buf_ptr();
-	case 1: return len_arg();
-	case 2: return (long)rnd();
-	default: return (long)below(64);
+	case 0:
+		return buf_ptr();
+	case 1:
+		return len_arg();
+	case 2:
+		return (long)rnd();
+	default:
+		return (long)below(64);
 	}
 }
 
@@ -678,23 +813,45 @@ static int build_call(long nr, long *a)
 	long n;
 	memset(a, 0, 6 * sizeof(long));
 	switch (nr) {
-	case SYS_getpid: case SYS_getppid: case SYS_gettid: case SYS_getuid:
-	case SYS_geteuid: case SYS_getgid: case SYS_getegid:
-	case SYS_sched_yield: case SYS_sync: case SYS_setsid:
-	case SYS_getpgrp: case SYS_pause:
+	case SYS_getpid:
+	case SYS_getppid:
+	case SYS_gettid:
+	case SYS_getuid:
+	case SYS_geteuid:
+	case SYS_getgid:
+	case SYS_getegid:
+	case SYS_sched_yield:
+	case SYS_sync:
+	case SYS_setsid:
+	case SYS_getpgrp:
+	case SYS_pause:
 		break;
-	case SYS_set_tid_address: a[0] = buf_ptr(); break;
-	case SYS_set_robust_list: a[0] = buf_ptr(); a[1] = chance(50) ? 24 : len_arg(); break;
+	case SYS_set_tid_address:
+		a[0] = buf_ptr();
+		break;
+	case SYS_set_robust_list:
+		a[0] = buf_ptr();
+		a[1] = chance(50) ? 24 : len_arg();
+		break;
 	case SYS_arch_prctl: {
-		static const long codes[] = {0x1001 /* SET_GS */, 0x1003, 0x1004,
-					     0x1011, 0x1012, 0, 0x3001, 0x2001};
+		static const long codes[] = {0x1001 /* SET_GS */,
+					     0x1003,
+					     0x1004,
+					     0x1011,
+					     0x1012,
+					     0,
+					     0x3001,
+					     0x2001};
 		a[0] = chance(10) ? (long)below(0x4000) : PICK(codes);
 		if (a[0] == 0x1002) /* ARCH_SET_FS: musl's TLS */
 			a[0] = 0x1003;
 		a[1] = any_arg();
 		break;
 	}
-	case SYS_uname: case SYS_times: case SYS_sysinfo: case SYS_time:
+	case SYS_uname:
+	case SYS_times:
+	case SYS_sysinfo:
+	case SYS_time:
 		a[0] = buf_ptr();
 		break;
 	case SYS_prlimit64: {
@@ -716,14 +873,22 @@ static int build_call(long nr, long *a)
 		a[3] = buf_ptr();
 		break;
 	}
-	case SYS_getrlimit: a[0] = chance(90) ? (long)below(16) : (long)rnd(); a[1] = buf_ptr(); break;
-	case SYS_getrandom: a[0] = buf_ptr(); a[1] = len_arg(); a[2] = flags_arg() & (chance(80) ? 1 : ~0L); break;
+	case SYS_getrlimit:
+		a[0] = chance(90) ? (long)below(16) : (long)rnd();
+		a[1] = buf_ptr();
+		break;
+	case SYS_getrandom:
+		a[0] = buf_ptr();
+		a[1] = len_arg();
+		a[2] = flags_arg() & (chance(80) ? 1 : ~0L);
+		break;
 	case SYS_brk: {
 		long cur = raw3(SYS_brk, 0, 0, 0);
 		/* Only grow (musl's malloc uses the heap), or ask, or absurd
 		 * values below the program that must be refused. */
-		a[0] = PICK(((long[]){0, cur + (long)below(1 << 20),
-				      cur + (1L << 40), 0x1000, (long)(-1UL << 41), cur}));
+		a[0] = PICK(
+		    ((long[]){0, cur + (long)below(1 << 20), cur + (1L << 40),
+			      0x1000, (long)(-1UL << 41), cur}));
 		/* An address in the last page: rounding it up once wrapped
 		 * and unmapped the whole program (user/fuzz/repro/
 		 * brk_wrap.c, fixed in mm_brk). */
@@ -734,8 +899,9 @@ static int build_call(long nr, long *a)
 	case SYS_mmap: {
 		a[1] = chance(80) ? (long)((1 + below(8)) * PAGE) : len_arg();
 		a[2] = chance(80) ? (long)below(8) : (long)rnd();
-		a[3] = (chance(80) ? (MAP_PRIVATE | MAP_ANONYMOUS) : flags_arg()) |
-		       (chance(30) ? MAP_FIXED : 0);
+		a[3] =
+		    (chance(80) ? (MAP_PRIVATE | MAP_ANONYMOUS) : flags_arg()) |
+		    (chance(30) ? MAP_FIXED : 0);
 		a[4] = chance(80) ? -1 : fd_arg();
 		a[5] = chance(80) ? 0 : off_arg();
 		if (a[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
@@ -761,7 +927,9 @@ static int build_call(long nr, long *a)
 			a[3] &= ~0x8000L;
 		break;
 	}
-	case SYS_munmap: case SYS_mprotect: case SYS_madvise: {
+	case SYS_munmap:
+	case SYS_mprotect:
+	case SYS_madvise: {
 		if (chance(15)) {
 			/* Kernel and non-canonical addresses, any length;
 			 * NULL only with lengths that stay below our code. */
@@ -786,19 +954,24 @@ static int build_call(long nr, long *a)
 	}
 	case SYS_shmget:
 		/* A few keys, so workers meet each other's segments. */
-		a[0] = chance(50) ? 0 : chance(90) ? (long)below(8) : (long)rnd();
+		a[0] = chance(50)   ? 0
+		       : chance(90) ? (long)below(8)
+				    : (long)rnd();
 		a[1] = chance(80) ? (long)((1 + below(8)) * PAGE) : len_arg();
-		a[2] = chance(80) ? (long)(below(0777 + 1) | (chance(50) ? 01000 : 0) |
-					   (chance(20) ? 02000 : 0))
-				  : flags_arg();
+		a[2] = chance(80)
+			   ? (long)(below(0777 + 1) | (chance(50) ? 01000 : 0) |
+				    (chance(20) ? 02000 : 0))
+			   : flags_arg();
 		break;
 	case SYS_shmat:
 		/* Anywhere the kernel picks, or in the arena; never
 		 * SHM_REMAP (040000), which could replace the worker's own
 		 * memory past the arena's end. */
 		a[0] = chance(80) ? (long)below(1 << 20) : any_arg();
-		a[1] = chance(60) ? 0 : (long)(arena + below(ARENA_PAGES * PAGE));
-		a[2] = (chance(80) ? (long)below(0200000) : flags_arg()) & ~040000L;
+		a[1] =
+		    chance(60) ? 0 : (long)(arena + below(ARENA_PAGES * PAGE));
+		a[2] = (chance(80) ? (long)below(0200000) : flags_arg()) &
+		       ~040000L;
 		break;
 	case SYS_mremap: {
 		/* The old range inside the arena (a shrink unmaps its tail,
@@ -824,51 +997,97 @@ static int build_call(long nr, long *a)
 		}
 		break;
 	}
-	case SYS_clock_gettime: case SYS_clock_getres:
+	case SYS_clock_gettime:
+	case SYS_clock_getres:
 		a[0] = chance(80) ? (long)below(12) : (long)rnd();
 		a[1] = buf_ptr();
 		break;
-	case SYS_gettimeofday: a[0] = buf_ptr(); a[1] = chance(50) ? 0 : buf_ptr(); break;
-	case SYS_nanosleep: a[0] = ts_arg(); a[1] = chance(50) ? 0 : buf_ptr(); break;
+	case SYS_gettimeofday:
+		a[0] = buf_ptr();
+		a[1] = chance(50) ? 0 : buf_ptr();
+		break;
+	case SYS_nanosleep:
+		a[0] = ts_arg();
+		a[1] = chance(50) ? 0 : buf_ptr();
+		break;
 	case SYS_clock_nanosleep:
 		a[0] = chance(80) ? (long)below(12) : (long)rnd();
 		a[1] = chance(80) ? 0 : flags_arg();
 		a[2] = ts_arg();
 		a[3] = chance(50) ? 0 : buf_ptr();
 		break;
-	case SYS_read: case SYS_write: case SYS_getdents64:
-		a[0] = fd_arg(); a[1] = buf_ptr(); a[2] = len_arg();
+	case SYS_read:
+	case SYS_write:
+	case SYS_getdents64:
+		a[0] = fd_arg();
+		a[1] = buf_ptr();
+		a[2] = len_arg();
 		break;
-	case SYS_readv: case SYS_writev:
-		a[0] = fd_arg(); a[1] = iov_arg(); a[2] = iovcnt_arg();
+	case SYS_readv:
+	case SYS_writev:
+		a[0] = fd_arg();
+		a[1] = iov_arg();
+		a[2] = iovcnt_arg();
 		break;
-	case SYS_pread64: case SYS_pwrite64:
-		a[0] = fd_arg(); a[1] = buf_ptr(); a[2] = len_arg(); a[3] = off_arg();
+	case SYS_pread64:
+	case SYS_pwrite64:
+		a[0] = fd_arg();
+		a[1] = buf_ptr();
+		a[2] = len_arg();
+		a[3] = off_arg();
 		break;
-	case SYS_open: a[0] = path_arg(); a[1] = oflags_arg(); a[2] = mode_arg(); break;
-	case SYS_openat: a[0] = dirfd_arg(); a[1] = path_arg(); a[2] = oflags_arg(); a[3] = mode_arg(); break;
-	case SYS_creat: a[0] = path_arg(); a[1] = mode_arg(); break;
-	case SYS_close: case SYS_dup: case SYS_fchdir: case SYS_fsync:
-	case SYS_fdatasync: case SYS_syncfs:
+	case SYS_open:
+		a[0] = path_arg();
+		a[1] = oflags_arg();
+		a[2] = mode_arg();
+		break;
+	case SYS_openat:
+		a[0] = dirfd_arg();
+		a[1] = path_arg();
+		a[2] = oflags_arg();
+		a[3] = mode_arg();
+		break;
+	case SYS_creat:
+		a[0] = path_arg();
+		a[1] = mode_arg();
+		break;
+	case SYS_close:
+	case SYS_dup:
+	case SYS_fchdir:
+	case SYS_fsync:
+	case SYS_fdatasync:
+	case SYS_syncfs:
 		a[0] = fd_arg();
 		break;
-	case SYS_lseek: a[0] = fd_arg(); a[1] = off_arg(); a[2] = chance(80) ? (long)below(5) : (long)rnd(); break;
+	case SYS_lseek:
+		a[0] = fd_arg();
+		a[1] = off_arg();
+		a[2] = chance(80) ? (long)below(5) : (long)rnd();
+		break;
 	case SYS_ioctl: {
-		static const long cmds[] = {0x5401, 0x5402, 0x5403, 0x5404,
-					    0x540b, 0x540e, 0x540f, 0x5410,
-					    0x5412, 0x5413, 0x5414, 0x541b,
-					    0x5421, 0x5422, 0x5429, 0x5422,
-					    0x80045430, 0x40045431, 0};
+		static const long cmds[] = {
+		    0x5401, 0x5402,	0x5403,	    0x5404, 0x540b,
+		    0x540e, 0x540f,	0x5410,	    0x5412, 0x5413,
+		    0x5414, 0x541b,	0x5421,	    0x5422, 0x5429,
+		    0x5422, 0x80045430, 0x40045431, 0};
 		a[0] = fd_arg();
 		a[1] = chance(85) ? PICK(cmds) : (long)(rnd() & 0xffffffff);
 		a[2] = any_arg();
 		break;
 	}
-	case SYS_dup2: a[0] = fd_arg(); a[1] = fd_arg(); break;
-	case SYS_dup3: a[0] = fd_arg(); a[1] = fd_arg(); a[2] = chance(70) ? (chance(50) ? O_CLOEXEC : 0) : flags_arg(); break;
+	case SYS_dup2:
+		a[0] = fd_arg();
+		a[1] = fd_arg();
+		break;
+	case SYS_dup3:
+		a[0] = fd_arg();
+		a[1] = fd_arg();
+		a[2] = chance(70) ? (chance(50) ? O_CLOEXEC : 0) : flags_arg();
+		break;
 	case SYS_fcntl: {
-		static const long cmds[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-					    1030, 1031, 1032, 1033, 1024, 1025, 1026};
+		static const long cmds[] = {0,	  1,	2,    3,    4,	  5,
+					    6,	  7,	8,    9,    1030, 1031,
+					    1032, 1033, 1024, 1025, 1026};
 		a[0] = fd_arg();
 		a[1] = chance(90) ? PICK(cmds) : (long)(rnd() & 0xffff);
 		if (a[1] == 7 || a[1] == 38 /* F_SETLKW, F_OFD_SETLKW */)
@@ -877,71 +1096,197 @@ static int build_call(long nr, long *a)
 		break;
 	}
 	case SYS_newfstatat:
-		a[0] = dirfd_arg(); a[1] = path_arg(); a[2] = buf_ptr();
-		a[3] = chance(70) ? (long)PICK(((long[]){0, 0x100, 0x1000, 0x800})) : flags_arg();
+		a[0] = dirfd_arg();
+		a[1] = path_arg();
+		a[2] = buf_ptr();
+		a[3] = chance(70)
+			   ? (long)PICK(((long[]){0, 0x100, 0x1000, 0x800}))
+			   : flags_arg();
 		break;
-	case SYS_stat: case SYS_lstat: case SYS_statfs:
-		a[0] = path_arg(); a[1] = buf_ptr();
+	case SYS_stat:
+	case SYS_lstat:
+	case SYS_statfs:
+		a[0] = path_arg();
+		a[1] = buf_ptr();
 		break;
-	case SYS_fstat: case SYS_fstatfs: a[0] = fd_arg(); a[1] = buf_ptr(); break;
+	case SYS_fstat:
+	case SYS_fstatfs:
+		a[0] = fd_arg();
+		a[1] = buf_ptr();
+		break;
 	case SYS_statx:
-		a[0] = dirfd_arg(); a[1] = path_arg();
-		a[2] = chance(70) ? (long)PICK(((long[]){0, 0x100, 0x1000, 0x800})) : flags_arg();
+		a[0] = dirfd_arg();
+		a[1] = path_arg();
+		a[2] = chance(70)
+			   ? (long)PICK(((long[]){0, 0x100, 0x1000, 0x800}))
+			   : flags_arg();
 		a[3] = chance(50) ? 0xfff : flags_arg();
 		a[4] = buf_ptr();
 		break;
-	case SYS_faccessat2: case SYS_faccessat:
-		a[0] = dirfd_arg(); a[1] = path_arg(); a[2] = (long)below(9);
+	case SYS_faccessat2:
+	case SYS_faccessat:
+		a[0] = dirfd_arg();
+		a[1] = path_arg();
+		a[2] = (long)below(9);
 		a[3] = chance(50) ? 0 : flags_arg();
 		break;
-	case SYS_access: a[0] = path_arg(); a[1] = (long)below(9); break;
-	case SYS_readlinkat: a[0] = dirfd_arg(); a[1] = path_arg(); a[2] = buf_ptr(); a[3] = len_arg(); break;
-	case SYS_readlink: a[0] = path_arg(); a[1] = buf_ptr(); a[2] = len_arg(); break;
-	case SYS_getcwd: a[0] = buf_ptr(); a[1] = len_arg(); break;
-	case SYS_chdir: case SYS_rmdir: case SYS_unlink: a[0] = path_arg(); break;
-	case SYS_mkdirat: a[0] = dirfd_arg(); a[1] = path_arg(); a[2] = mode_arg(); break;
-	case SYS_mkdir: case SYS_chmod: a[0] = path_arg(); a[1] = mode_arg(); break;
-	case SYS_mknodat: a[0] = dirfd_arg(); a[1] = path_arg(); a[2] = mode_arg(); a[3] = any_arg(); break;
-	case SYS_mknod: a[0] = path_arg(); a[1] = mode_arg(); a[2] = any_arg(); break;
-	case SYS_unlinkat: a[0] = dirfd_arg(); a[1] = path_arg(); a[2] = chance(70) ? (chance(50) ? 0x200 : 0) : flags_arg(); break;
-	case SYS_symlinkat: a[0] = path_arg(); a[1] = dirfd_arg(); a[2] = path_arg(); break;
-	case SYS_symlink: case SYS_link: case SYS_rename: a[0] = path_arg(); a[1] = path_arg(); break;
-	case SYS_linkat: case SYS_renameat2: case SYS_renameat:
-		a[0] = dirfd_arg(); a[1] = path_arg(); a[2] = dirfd_arg(); a[3] = path_arg();
+	case SYS_access:
+		a[0] = path_arg();
+		a[1] = (long)below(9);
+		break;
+	case SYS_readlinkat:
+		a[0] = dirfd_arg();
+		a[1] = path_arg();
+		a[2] = buf_ptr();
+		a[3] = len_arg();
+		break;
+	case SYS_readlink:
+		a[0] = path_arg();
+		a[1] = buf_ptr();
+		a[2] = len_arg();
+		break;
+	case SYS_getcwd:
+		a[0] = buf_ptr();
+		a[1] = len_arg();
+		break;
+	case SYS_chdir:
+	case SYS_rmdir:
+	case SYS_unlink:
+		a[0] = path_arg();
+		break;
+	case SYS_mkdirat:
+		a[0] = dirfd_arg();
+		a[1] = path_arg();
+		a[2] = mode_arg();
+		break;
+	case SYS_mkdir:
+	case SYS_chmod:
+		a[0] = path_arg();
+		a[1] = mode_arg();
+		break;
+	case SYS_mknodat:
+		a[0] = dirfd_arg();
+		a[1] = path_arg();
+		a[2] = mode_arg();
+		a[3] = any_arg();
+		break;
+	case SYS_mknod:
+		a[0] = path_arg();
+		a[1] = mode_arg();
+		a[2] = any_arg();
+		break;
+	case SYS_unlinkat:
+		a[0] = dirfd_arg();
+		a[1] = path_arg();
+		a[2] = chance(70) ? (chance(50) ? 0x200 : 0) : flags_arg();
+		break;
+	case SYS_symlinkat:
+		a[0] = path_arg();
+		a[1] = dirfd_arg();
+		a[2] = path_arg();
+		break;
+	case SYS_symlink:
+	case SYS_link:
+	case SYS_rename:
+		a[0] = path_arg();
+		a[1] = path_arg();
+		break;
+	case SYS_linkat:
+	case SYS_renameat2:
+	case SYS_renameat:
+		a[0] = dirfd_arg();
+		a[1] = path_arg();
+		a[2] = dirfd_arg();
+		a[3] = path_arg();
 		a[4] = chance(60) ? 0 : flags_arg();
 		break;
-	case SYS_ftruncate: a[0] = fd_arg(); a[1] = off_arg(); break;
-	case SYS_truncate: a[0] = path_arg(); a[1] = off_arg(); break;
-	case SYS_umask: a[0] = mode_arg(); break;
-	case SYS_fchmodat: a[0] = dirfd_arg(); a[1] = path_arg(); a[2] = mode_arg(); a[3] = chance(60) ? 0 : flags_arg(); break;
-	case SYS_fchmod: a[0] = fd_arg(); a[1] = mode_arg(); break;
-	case SYS_chown: case SYS_lchown: a[0] = path_arg(); a[1] = uid_arg(); a[2] = uid_arg(); break;
-	case SYS_fchown: a[0] = fd_arg(); a[1] = uid_arg(); a[2] = uid_arg(); break;
+	case SYS_ftruncate:
+		a[0] = fd_arg();
+		a[1] = off_arg();
+		break;
+	case SYS_truncate:
+		a[0] = path_arg();
+		a[1] = off_arg();
+		break;
+	case SYS_umask:
+		a[0] = mode_arg();
+		break;
+	case SYS_fchmodat:
+		a[0] = dirfd_arg();
+		a[1] = path_arg();
+		a[2] = mode_arg();
+		a[3] = chance(60) ? 0 : flags_arg();
+		break;
+	case SYS_fchmod:
+		a[0] = fd_arg();
+		a[1] = mode_arg();
+		break;
+	case SYS_chown:
+	case SYS_lchown:
+		a[0] = path_arg();
+		a[1] = uid_arg();
+		a[2] = uid_arg();
+		break;
+	case SYS_fchown:
+		a[0] = fd_arg();
+		a[1] = uid_arg();
+		a[2] = uid_arg();
+		break;
 	case SYS_fchownat:
-		a[0] = dirfd_arg(); a[1] = path_arg(); a[2] = uid_arg(); a[3] = uid_arg();
+		a[0] = dirfd_arg();
+		a[1] = path_arg();
+		a[2] = uid_arg();
+		a[3] = uid_arg();
 		a[4] = chance(60) ? 0 : flags_arg();
 		break;
 	case SYS_mount: {
-		a[0] = path_arg(); a[1] = path_arg();
+		a[0] = path_arg();
+		a[1] = path_arg();
 		char *t = salloc(16);
-		strcpy(t, PICK(((const char *[]){"tmpfs", "proc", "ext2", "devtmpfs", "bogus"})));
+		strcpy(t, PICK(((const char *[]){"tmpfs", "proc", "ext2",
+						 "devtmpfs", "bogus"})));
 		a[2] = chance(80) ? (long)t : bad_ptr();
-		a[3] = flags_arg(); a[4] = chance(50) ? 0 : buf_ptr();
+		a[3] = flags_arg();
+		a[4] = chance(50) ? 0 : buf_ptr();
 		break;
 	}
-	case SYS_umount2: a[0] = path_arg(); a[1] = chance(50) ? 0 : flags_arg(); break;
-	case SYS_rt_sigtimedwait: a[0] = sigset_arg(); a[1] = chance(50) ? 0 : buf_ptr(); a[2] = chance(10) ? 0 : ts_arg(); a[3] = sigsetsize_arg(); break;
-	case SYS_sethostname: case SYS_setdomainname: a[0] = buf_ptr(); a[1] = len_arg(); break;
-	case SYS_poll: a[0] = pollfds_arg(&n); a[1] = n; a[2] = timeout_ms(); break;
+	case SYS_umount2:
+		a[0] = path_arg();
+		a[1] = chance(50) ? 0 : flags_arg();
+		break;
+	case SYS_rt_sigtimedwait:
+		a[0] = sigset_arg();
+		a[1] = chance(50) ? 0 : buf_ptr();
+		a[2] = chance(10) ? 0 : ts_arg();
+		a[3] = sigsetsize_arg();
+		break;
+	case SYS_sethostname:
+	case SYS_setdomainname:
+		a[0] = buf_ptr();
+		a[1] = len_arg();
+		break;
+	case SYS_poll:
+		a[0] = pollfds_arg(&n);
+		a[1] = n;
+		a[2] = timeout_ms();
+		break;
 	case SYS_ppoll:
-		a[0] = pollfds_arg(&n); a[1] = n; a[2] = chance(30) ? 0 : ts_arg();
-		a[3] = chance(50) ? 0 : sigset_arg(); a[4] = sigsetsize_arg();
+		a[0] = pollfds_arg(&n);
+		a[1] = n;
+		a[2] = chance(30) ? 0 : ts_arg();
+		a[3] = chance(50) ? 0 : sigset_arg();
+		a[4] = sigsetsize_arg();
 		if (a[2] == 0 && chance(70)) /* would block until a signal */
 			a[2] = ts_arg();
 		break;
-	case SYS_select: case SYS_pselect6:
-		a[0] = chance(80) ? (long)below(64) : PICK(((long[]){1024, 1025, -1, 0x7fffffff}));
-		a[1] = fdset_arg(); a[2] = fdset_arg(); a[3] = fdset_arg();
+	case SYS_select:
+	case SYS_pselect6:
+		a[0] = chance(80)
+			   ? (long)below(64)
+			   : PICK(((long[]){1024, 1025, -1, 0x7fffffff}));
+		a[1] = fdset_arg();
+		a[2] = fdset_arg();
+		a[3] = fdset_arg();
 		a[4] = chance(20) ? 0 : ts_arg(); /* a timeval for select */
 		if (nr == SYS_pselect6) {
 			long *ss = salloc(16);
@@ -951,13 +1296,16 @@ static int build_call(long nr, long *a)
 		}
 		break;
 	case SYS_prctl: {
-		static const long opts[] = {2, 3, 4, 15, 16, 23, 24, 36, 37, 38, 39,
-					    8, 0, 59, 1000};
+		static const long opts[] = {2,	3,  4,	15, 16, 23, 24,	 36,
+					    37, 38, 39, 8,  0,	59, 1000};
 		a[0] = chance(90) ? PICK(opts) : (long)below(80);
 		/* seccomp, TSC and death signal could kill the worker. */
 		if (a[0] == 22 || a[0] == 26 || a[0] == 1 || a[0] == 25)
 			a[0] = 16;
-		a[1] = any_arg(); a[2] = any_arg(); a[3] = any_arg(); a[4] = any_arg();
+		a[1] = any_arg();
+		a[2] = any_arg();
+		a[3] = any_arg();
+		a[4] = any_arg();
 		break;
 	}
 	case SYS_fork:
@@ -973,10 +1321,13 @@ static int build_call(long nr, long *a)
 			      (chance(60) ? 0x7fff00UL : ~0UL)) |
 		       PICK(((long[]){0, SIGCHLD, SIGWINCH, SIGALRM}));
 		a[1] = chance(70) ? 0 : any_arg();
-		a[2] = buf_ptr(); a[3] = buf_ptr(); a[4] = any_arg();
+		a[2] = buf_ptr();
+		a[3] = buf_ptr();
+		a[4] = any_arg();
 		break;
 	case SYS_wait4:
-		a[0] = chance(30) && children[0] > 0 ? children[below(4)] : pid_arg();
+		a[0] = chance(30) && children[0] > 0 ? children[below(4)]
+						     : pid_arg();
 		a[1] = chance(30) ? 0 : buf_ptr();
 		a[2] = 1 | (chance(20) ? flags_arg() : 0); /* WNOHANG mostly */
 		if (chance(10))
@@ -984,19 +1335,41 @@ static int build_call(long nr, long *a)
 		a[3] = chance(50) ? 0 : buf_ptr();
 		break;
 	case SYS_waitid:
-		a[0] = (long)below(5); a[1] = pid_arg(); a[2] = buf_ptr();
-		a[3] = 4 | 1 | (chance(30) ? flags_arg() : 0); /* WEXITED|WNOHANG */
+		a[0] = (long)below(5);
+		a[1] = pid_arg();
+		a[2] = buf_ptr();
+		a[3] = 4 | 1 |
+		       (chance(30) ? flags_arg() : 0); /* WEXITED|WNOHANG */
 		a[4] = chance(50) ? 0 : buf_ptr();
 		break;
-	case SYS_pipe: a[0] = chance(60) ? (long)salloc(8) : buf_ptr(); break;
-	case SYS_pipe2: a[0] = chance(60) ? (long)salloc(8) : buf_ptr(); a[1] = chance(50) ? (chance(50) ? O_NONBLOCK : O_CLOEXEC) : flags_arg(); break;
-	case SYS_getrusage: a[0] = PICK(((long[]){0, -1, 1, 2, 99})); a[1] = buf_ptr(); break;
-	case SYS_sched_getaffinity: a[0] = pid_arg(); a[1] = len_arg(); a[2] = buf_ptr(); break;
-	case SYS_getpgid: case SYS_getsid: a[0] = pid_arg(); break;
-	case SYS_setpgid: a[0] = pid_arg(); a[1] = pid_arg(); break;
+	case SYS_pipe:
+		a[0] = chance(60) ? (long)salloc(8) : buf_ptr();
+		break;
+	case SYS_pipe2:
+		a[0] = chance(60) ? (long)salloc(8) : buf_ptr();
+		a[1] = chance(50) ? (chance(50) ? O_NONBLOCK : O_CLOEXEC)
+				  : flags_arg();
+		break;
+	case SYS_getrusage:
+		a[0] = PICK(((long[]){0, -1, 1, 2, 99}));
+		a[1] = buf_ptr();
+		break;
+	case SYS_sched_getaffinity:
+		a[0] = pid_arg();
+		a[1] = len_arg();
+		a[2] = buf_ptr();
+		break;
+	case SYS_getpgid:
+	case SYS_getsid:
+		a[0] = pid_arg();
+		break;
+	case SYS_setpgid:
+		a[0] = pid_arg();
+		a[1] = pid_arg();
+		break;
 	case SYS_rt_sigaction: {
-		int sig = (int)PICK(((long[]){SIGUSR2, SIGWINCH, SIGURG, 0, 64, 65,
-					     SIGKILL, SIGSTOP, -1}));
+		int sig = (int)PICK(((long[]){SIGUSR2, SIGWINCH, SIGURG, 0, 64,
+					      65, SIGKILL, SIGSTOP, -1}));
 		a[0] = sig;
 		/* The bad act is a kernel address: bad_ptr() may name a page
 		 * a fuzzed mmap made readable, whose bytes would become the
@@ -1018,31 +1391,45 @@ static int build_call(long nr, long *a)
 		a[2] = chance(50) ? 0 : buf_ptr();
 		a[3] = sigsetsize_arg();
 		break;
-	case SYS_rt_sigpending: a[0] = buf_ptr(); a[1] = sigsetsize_arg(); break;
+	case SYS_rt_sigpending:
+		a[0] = buf_ptr();
+		a[1] = sigsetsize_arg();
+		break;
 	case SYS_rt_sigsuspend:
 		/* sigset_arg leaves SIGALRM unblocked, so the call ends. */
 		a[0] = sigset_arg();
 		a[1] = sigsetsize_arg();
 		break;
 	case SYS_kill:
-		a[0] = chance(80) ? raw3(SYS_getpid, 0, 0, 0)
-				  : PICK(((long[]){99999, (long)(int)0x80000000,
-						   raw3(SYS_getppid, 0, 0, 0)}));
+		a[0] = chance(80)
+			   ? raw3(SYS_getpid, 0, 0, 0)
+			   : PICK(((long[]){99999, (long)(int)0x80000000,
+					    raw3(SYS_getppid, 0, 0, 0)}));
 		a[1] = safe_sig();
 		break;
 	case SYS_tkill:
-		a[0] = chance(50) ? raw3(SYS_gettid, 0, 0, 0) : chance(50) && racer_tid ? racer_tid : PICK(((long[]){0, -1, 99999}));
+		a[0] = chance(50) ? raw3(SYS_gettid, 0, 0, 0)
+		       : chance(50) && racer_tid
+			   ? racer_tid
+			   : PICK(((long[]){0, -1, 99999}));
 		a[1] = safe_sig();
 		break;
 	case SYS_tgkill:
-		a[0] = chance(80) ? raw3(SYS_getpid, 0, 0, 0) : PICK(((long[]){0, -1, 99999}));
-		a[1] = chance(50) ? raw3(SYS_gettid, 0, 0, 0) : racer_tid ? racer_tid : 99999;
+		a[0] = chance(80) ? raw3(SYS_getpid, 0, 0, 0)
+				  : PICK(((long[]){0, -1, 99999}));
+		a[1] = chance(50)  ? raw3(SYS_gettid, 0, 0, 0)
+		       : racer_tid ? racer_tid
+				   : 99999;
 		a[2] = safe_sig();
 		break;
 	case SYS_futex: {
-		static const long ops[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
-		a[0] = chance(80) ? (long)(arena + (below(ARENA_PAGES * PAGE) & ~3UL)) : buf_ptr();
-		a[1] = PICK(ops) | (chance(50) ? 128 : 0) | (chance(10) ? 256 : 0);
+		static const long ops[] = {0, 1, 2, 3,	4,  5,	6,
+					   7, 8, 9, 10, 11, 12, 13};
+		a[0] = chance(80)
+			   ? (long)(arena + (below(ARENA_PAGES * PAGE) & ~3UL))
+			   : buf_ptr();
+		a[1] =
+		    PICK(ops) | (chance(50) ? 128 : 0) | (chance(10) ? 256 : 0);
 		a[2] = chance(50) ? 0 : (long)rnd();
 		a[3] = chance(70) ? ts_arg() : any_arg();
 		a[4] = buf_ptr();
@@ -1052,11 +1439,16 @@ static int build_call(long nr, long *a)
 		break;
 	}
 	case SYS_utimensat: {
-		a[0] = dirfd_arg(); a[1] = chance(10) ? 0 : path_arg();
+		a[0] = dirfd_arg();
+		a[1] = chance(10) ? 0 : path_arg();
 		if (chance(50)) {
 			long *t = salloc(32);
 			for (int i = 0; i < 4; i++)
-				t[i] = chance(50) ? (long)below(1 << 30) : PICK(((long[]){(1L << 30) - 1, (1L << 30) - 2, -1, (long)rnd()}));
+				t[i] = chance(50)
+					   ? (long)below(1 << 30)
+					   : PICK(((long[]){(1L << 30) - 1,
+							    (1L << 30) - 2, -1,
+							    (long)rnd()}));
 			a[2] = (long)t;
 		} else {
 			a[2] = chance(50) ? 0 : bad_ptr();
@@ -1064,18 +1456,40 @@ static int build_call(long nr, long *a)
 		a[3] = chance(60) ? 0 : flags_arg();
 		break;
 	}
-	case SYS_setresuid: case SYS_setresgid: a[0] = uid_arg(); a[1] = uid_arg(); a[2] = uid_arg(); break;
-	case SYS_setuid: case SYS_setgid: a[0] = uid_arg(); break;
-	case SYS_setreuid: case SYS_setregid: a[0] = uid_arg(); a[1] = uid_arg(); break;
-	case SYS_getresuid: case SYS_getresgid: a[0] = buf_ptr(); a[1] = buf_ptr(); a[2] = buf_ptr(); break;
-	case SYS_getgroups: case SYS_setgroups:
-		a[0] = chance(50) ? (long)below(70) : (long)PICK(((long[]){-1, 65536, 0x7fffffff}));
+	case SYS_setresuid:
+	case SYS_setresgid:
+		a[0] = uid_arg();
+		a[1] = uid_arg();
+		a[2] = uid_arg();
+		break;
+	case SYS_setuid:
+	case SYS_setgid:
+		a[0] = uid_arg();
+		break;
+	case SYS_setreuid:
+	case SYS_setregid:
+		a[0] = uid_arg();
+		a[1] = uid_arg();
+		break;
+	case SYS_getresuid:
+	case SYS_getresgid:
+		a[0] = buf_ptr();
+		a[1] = buf_ptr();
+		a[2] = buf_ptr();
+		break;
+	case SYS_getgroups:
+	case SYS_setgroups:
+		a[0] = chance(50)
+			   ? (long)below(70)
+			   : (long)PICK(((long[]){-1, 65536, 0x7fffffff}));
 		a[1] = buf_ptr();
 		break;
 	case SYS_sigaltstack: {
 		/* No handler uses SA_ONSTACK, so any stack is harmless. */
 		long *ss = salloc(24);
-		ss[0] = buf_ptr(); ss[1] = (long)below(4); ss[2] = len_arg();
+		ss[0] = buf_ptr();
+		ss[1] = (long)below(4);
+		ss[2] = len_arg();
 		a[0] = chance(20) ? 0 : chance(80) ? (long)ss : bad_ptr();
 		a[1] = chance(50) ? 0 : buf_ptr();
 		break;
@@ -1108,7 +1522,11 @@ static void child_body(void)
 		if (build_call(nr, a)) {
 			if (fuzz_verbose) {
 				char l[200];
-				snprintf(l, sizeof l, "c%d %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx)\n", widx, fuzz_syscall_name(nr), a[0], a[1], a[2], a[3], a[4], a[5]);
+				snprintf(l, sizeof l,
+					 "c%d %s(%#lx, %#lx, %#lx, %#lx, %#lx, "
+					 "%#lx)\n",
+					 widx, fuzz_syscall_name(nr), a[0],
+					 a[1], a[2], a[3], a[4], a[5]);
 				say(l);
 			}
 			long r = raw6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -1243,13 +1661,12 @@ void worker_main(int idx, uint64_t seed, const char *dir, int with_racer)
 		char *stack = malloc(sz);
 		static int ctid;
 		if (stack)
-			fuzz_clone_thread(CLONE_VM | CLONE_FS | CLONE_FILES |
-					      CLONE_SIGHAND | CLONE_THREAD |
-					      CLONE_SYSVSEM |
-					      CLONE_CHILD_CLEARTID,
-					  stack + sz, racer,
-					  (void *)(uintptr_t)(seed ^ 0xabcdef),
-					  &ctid);
+			fuzz_clone_thread(
+			    CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+				CLONE_THREAD | CLONE_SYSVSEM |
+				CLONE_CHILD_CLEARTID,
+			    stack + sz, racer,
+			    (void *)(uintptr_t)(seed ^ 0xabcdef), &ctid);
 	}
 
 	unsigned long reported = 0;
@@ -1275,7 +1692,11 @@ void worker_main(int idx, uint64_t seed, const char *dir, int with_racer)
 		c->ret = -999999; /* "in progress" in a dump */
 		if (fuzz_verbose) {
 			char l[200];
-			snprintf(l, sizeof l, "w%d #%lu %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx)\n", widx, n, fuzz_syscall_name(nr), a[0], a[1], a[2], a[3], a[4], a[5]);
+			snprintf(
+			    l, sizeof l,
+			    "w%d #%lu %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx)\n",
+			    widx, n, fuzz_syscall_name(nr), a[0], a[1], a[2],
+			    a[3], a[4], a[5]);
 			say(l);
 		}
 		if (nr == SYS_fork)
@@ -1287,8 +1708,12 @@ void worker_main(int idx, uint64_t seed, const char *dir, int with_racer)
 		c->ret = ret;
 		ncalls = n + 1;
 		switch (nr) {
-		case SYS_open: case SYS_openat: case SYS_creat: case SYS_dup:
-		case SYS_dup2: case SYS_dup3:
+		case SYS_open:
+		case SYS_openat:
+		case SYS_creat:
+		case SYS_dup:
+		case SYS_dup2:
+		case SYS_dup3:
 			keep_fd(ret);
 			break;
 		case SYS_fcntl:
@@ -1304,8 +1729,8 @@ void worker_main(int idx, uint64_t seed, const char *dir, int with_racer)
 		case SYS_mremap:
 			/* Pages moved out of the arena: given back, or moves
 			 * would pile up the arena's memory elsewhere. */
-			if (ret > 0 && ((char *)ret < arena ||
-					(char *)ret >= arena_end))
+			if (ret > 0 &&
+			    ((char *)ret < arena || (char *)ret >= arena_end))
 				raw3(SYS_munmap, ret, a[2], 0);
 			break;
 		case SYS_mmap:
@@ -1320,7 +1745,8 @@ void worker_main(int idx, uint64_t seed, const char *dir, int with_racer)
 			if (ret > 0)
 				keep_shm(ret);
 			break;
-		case SYS_pipe: case SYS_pipe2:
+		case SYS_pipe:
+		case SYS_pipe2:
 			if (ret == 0 && (char *)a[0] >= sarea &&
 			    (char *)a[0] < sarea_end) {
 				keep_fd(((int *)a[0])[0]);

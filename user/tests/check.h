@@ -116,8 +116,7 @@ check_report(const char *name, int ok, const char *fmt, ...)
 
 /* A "Field:  N kB" line of a /proc file (/proc/meminfo, /proc/self/status),
  * or -1: the size and leak checks' one reader. */
-__attribute__((unused)) static long proc_kb(const char *path,
-					    const char *field)
+__attribute__((unused)) static long proc_kb(const char *path, const char *field)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)

@@ -78,8 +78,8 @@ static int child_status(void (*fn)(void))
 static void in_child(const char *name, void (*fn)(void))
 {
 	int st = child_status(fn);
-	CHECK(name, WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	      "child status %#x", st);
+	CHECK(name, WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x",
+	      st);
 }
 
 /* --- signals and users ------------------------------------------------ */
@@ -235,8 +235,7 @@ static void huge_timeouts(void)
 		void (*fn)(void);
 	} cases[] = {
 	    {"time.nanosleep_huge_sleeps", sleep_forever_nanosleep},
-	    {"time.clock_nanosleep_huge_sleeps",
-	     sleep_forever_clock_nanosleep},
+	    {"time.clock_nanosleep_huge_sleeps", sleep_forever_clock_nanosleep},
 	    {"time.ppoll_huge_sleeps", sleep_forever_ppoll},
 	    {"time.select_huge_sleeps", sleep_forever_select},
 	    {"time.futex_huge_sleeps", sleep_forever_futex},
@@ -285,8 +284,8 @@ static void nanosleep_remainder(void)
 	CHECK("time.nanosleep_eintr_writes_rem",
 	      r == -1 && e == EINTR && rem.tv_sec >= 0 && rem.tv_sec < 1000 &&
 		  rem.tv_nsec >= 0 && rem.tv_nsec < 1000000000,
-	      "r %d %s, rem {%lld, %ld}", r, errname(e),
-	      (long long)rem.tv_sec, rem.tv_nsec);
+	      "r %d %s, rem {%lld, %ld}", r, errname(e), (long long)rem.tv_sec,
+	      rem.tv_nsec);
 	signal(SIGUSR1, SIG_DFL);
 }
 
@@ -479,7 +478,8 @@ static void tmpfs_limits(void)
 		       errname(errno));
 		int fd = open("/tmp/lim/f0", O_WRONLY);
 		long total = 0, w;
-		while ((w = write(fd, buf, sizeof(buf))) > 0 && total < (1 << 20))
+		while ((w = write(fd, buf, sizeof(buf))) > 0 &&
+		       total < (1 << 20))
 			total += w;
 		EXPECT(total == 64 << 10 && w == -1 && errno == ENOSPC,
 		       "wrote %ld bytes, then %ld %s", total, w,
@@ -501,8 +501,8 @@ static void tmpfs_limits(void)
 	CHECK("tmpfs.default_half_of_ram",
 	      r == 0 && sf.f_blocks + 64 >= half && sf.f_blocks <= half + 64 &&
 		  sf.f_files > 0,
-	      "blocks %lu files %lu, RAM/2 %lu pages", (unsigned long)sf.f_blocks,
-	      (unsigned long)sf.f_files, half);
+	      "blocks %lu files %lu, RAM/2 %lu pages",
+	      (unsigned long)sf.f_blocks, (unsigned long)sf.f_files, half);
 	umount("/tmp/lim");
 }
 
@@ -532,7 +532,8 @@ static void deep_tree_umount(void)
 			for (; depth < DEPTH; depth++) {
 				if (mkdir("d", 0755) || chdir("d"))
 					break;
-				if (depth % 500 == 0 && link("/tmp/deep/f", "l"))
+				if (depth % 500 == 0 &&
+				    link("/tmp/deep/f", "l"))
 					break;
 			}
 		char c = depth == DEPTH ? 'y' : 'n';
@@ -568,8 +569,8 @@ static void huge_map_unmap(void)
 	EXPECT(p != MAP_FAILED, "mmap 32 TiB: %s", errname(errno));
 	/* A few touched pages in the middle, so the walk has tables. */
 	char *mid = (char *)p + HUGE_MAP / 2;
-	EXPECT(mprotect(mid, 8192, PROT_READ | PROT_WRITE) == 0,
-	       "mprotect: %s", errname(errno));
+	EXPECT(mprotect(mid, 8192, PROT_READ | PROT_WRITE) == 0, "mprotect: %s",
+	       errname(errno));
 	mid[0] = 1;
 	mid[4096] = 2;
 	pid_t pid = fork();
@@ -775,7 +776,8 @@ static void exit_path_reschedules(void)
 	close(wake_pipe[1]);
 }
 
-/* --- path walks with many symlinks ----------------------------------------- */
+/* --- path walks with many symlinks -----------------------------------------
+ */
 
 /* A chain of n links, l0 -> l1 -> ... -> l(n-1) -> d, in a fresh dir. */
 static void make_chain(const char *top, int n)
