@@ -264,13 +264,14 @@ void bcache_stats(struct bcache_stats *st)
 	mutex_lock(&bcache_lock);
 	*st = stats;
 	st->bytes = cache_bytes;
-	st->buffers = st->dirty = 0;
+	st->buffers = st->dirty = st->dirty_bytes = 0;
 	struct buf *b;
 	if (initialised) {
 		list_for_each_entry(b, &lru, lru)
 		{
 			st->buffers++;
 			st->dirty += b->dirty;
+			st->dirty_bytes += b->dirty ? b->size : 0;
 		}
 	}
 	mutex_unlock(&bcache_lock);

@@ -14,9 +14,27 @@
 
 static struct mutex fs_mutex = MUTEX_INIT(fs_mutex, "fs");
 
+/* Guards deferred: inodes whose last reference vfs_inode_put_async may
+ * have dropped, each holding one reference still. */
+static spinlock_t defer_lock = SPINLOCK_INIT("inode_defer");
+static LIST_HEAD(deferred);
+
 void vfs_lock(void)
 {
 	mutex_lock(&fs_mutex);
+	for (;;) {
+		irqflags_t f = spin_lock_irqsave(&defer_lock);
+		struct inode *ino = list_empty(&deferred)
+					? NULL
+					: list_entry(deferred.next,
+						     struct inode, defer_link);
+		if (ino)
+			list_del(&ino->defer_link);
+		spin_unlock_irqrestore(&defer_lock, f);
+		if (!ino)
+			break;
+		inode_put(ino);
+	}
 }
 
 void vfs_unlock(void)
@@ -79,6 +97,8 @@ struct inode *inode_alloc_sb(struct super_block *sb, uint32_t mode)
 	ino->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
 	ino->mode = mode;
 	list_init(&ino->entries);
+	list_init(&ino->pc_link);
+	list_init(&ino->defer_link);
 	ino->atime = ino->mtime = ino->ctime = vfs_now();
 	return ino;
 }
@@ -98,6 +118,7 @@ static void inode_free(struct inode *ino)
 		ino->sb->used_inodes--;
 	if (ino->sb)
 		ino->sb->used_pages -= MIN(ino->sb->used_pages, ino->charged);
+	pcache_detach(ino);
 	/* Pages a process still maps live on through its mapping. */
 	shm_put(ino->data);
 	kfree(ino->target);
@@ -114,6 +135,21 @@ void inode_put(struct inode *ino)
 	if (__atomic_sub_fetch(&ino->refs, 1, __ATOMIC_ACQ_REL) == 0 &&
 	    ino->nlink == 0)
 		inode_free(ino);
+}
+
+void vfs_inode_put_async(struct inode *ino)
+{
+	int r = __atomic_load_n(&ino->refs, __ATOMIC_RELAXED);
+	while (r > 1)
+		if (__atomic_compare_exchange_n(&ino->refs, &r, r - 1, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return;
+	/* Perhaps the last: while it waits on the list the reference is
+	 * still counted, so no other put can find it here twice. */
+	irqflags_t f = spin_lock_irqsave(&defer_lock);
+	list_add_tail(&ino->defer_link, &deferred);
+	spin_unlock_irqrestore(&defer_lock, f);
 }
 
 void vfs_inode_put(struct inode *ino)
@@ -204,7 +240,8 @@ bool inode_is_memfile(struct inode *ino)
 
 struct shm_obj *inode_shm(struct inode *ino)
 {
-	struct shm_obj *s = inode_data(ino);
+	struct shm_obj *s =
+	    inode_has_pcache(ino) ? pcache_obj(ino) : inode_data(ino);
 	shm_get(s);
 	return s;
 }
@@ -217,7 +254,10 @@ int inode_truncate(struct inode *ino, uint64_t len)
 {
 	const struct super_ops *ops = disk_ops(ino);
 	if (ops) {
+		uint64_t old = ino->size;
 		int r = ops->truncate(ino, len);
+		if (!r && inode_has_pcache(ino))
+			pcache_truncate(ino, old, ino->size);
 		if (!r)
 			inode_touch(ino, true);
 		return r;
@@ -253,6 +293,8 @@ int inode_truncate(struct inode *ino, uint64_t len)
 long inode_read_data(struct inode *ino, char *buf, size_t n, uint64_t off)
 {
 	const struct super_ops *ops = disk_ops(ino);
+	if (ops && inode_has_pcache(ino))
+		return pcache_read(ino, buf, n, off);
 	if (ops)
 		return ops->read(ino, buf, n, off);
 	if (off >= ino->size)
@@ -280,7 +322,8 @@ long inode_write_data(struct inode *ino, const char *buf, size_t n,
 	if (ops) {
 		if (n == 0)
 			return 0;
-		long r = ops->write(ino, buf, n, off);
+		long r = inode_has_pcache(ino) ? pcache_write(ino, buf, n, off)
+					       : ops->write(ino, buf, n, off);
 		if (r > 0)
 			inode_touch(ino, true);
 		return r;

@@ -40,13 +40,26 @@ static long gen_meminfo(struct inode *ino, char *buf, size_t size)
 	     (unsigned long long)st.free_pages * 4);
 	EMIT("MemAvailable:   %8llu kB\n",
 	     (unsigned long long)st.free_pages * 4);
-	EMIT("Buffers:        %8u kB\nCached:         %8u kB\n", 0, 0);
+	/* Buffers: the block cache (file-system blocks, file data written
+	 * but not yet on disk). Cached, as on Linux: the page cache of
+	 * disk files plus Shmem. Dirty: pages stored to through mappings
+	 * and dirty buffers, both still to be written. Mapped: page-cache
+	 * pages some process maps. Shmem: shared anonymous and System V
+	 * memory and the memory file systems' data (tmpfs, ramfs, the
+	 * initramfs root, memfd). */
+	struct bcache_stats bs;
+	struct shm_cache_stats cs;
+	bcache_stats(&bs);
+	shm_cache_stats(&cs);
+	uint64_t shmem = shm_total_pages();
+	EMIT("Buffers:        %8llu kB\n", (unsigned long long)bs.bytes / 1024);
+	EMIT("Cached:         %8llu kB\n",
+	     (unsigned long long)(cs.cached + shmem) * 4);
 	EMIT("SwapTotal:      %8u kB\nSwapFree:       %8u kB\n", 0, 0);
-	/* Shmem: shared anonymous and System V memory, and the memory
-	 * file systems' data (tmpfs, ramfs, the initramfs root, memfd), all
-	 * of which live in shared memory objects. */
-	EMIT("Shmem:          %8llu kB\n",
-	     (unsigned long long)shm_total_pages() * 4);
+	EMIT("Dirty:          %8llu kB\n",
+	     (unsigned long long)(cs.dirty * 4 + bs.dirty_bytes / 1024));
+	EMIT("Mapped:         %8llu kB\n", (unsigned long long)cs.mapped * 4);
+	EMIT("Shmem:          %8llu kB\n", (unsigned long long)shmem * 4);
 	return finish(len, size);
 }
 

@@ -1,7 +1,6 @@
-/* Memory system calls: brk, mmap (anonymous, private or shared, and of
- * memory files), munmap, mremap, mprotect, madvise, and the mlock family.
- * Mapping a file on disk (ext2) needs a page cache, which Limen lacks:
- * -ENODEV. */
+/* Memory system calls: brk, mmap (anonymous, private or shared, of memory
+ * files and of files on disk through their page cache), munmap, mremap,
+ * mprotect, madvise, msync, mincore and the mlock family. */
 #include <fd.h>
 #include <fs/vfs.h>
 #include <mm/layout.h>
@@ -65,7 +64,7 @@ static long file_object(long fd, long type, long prot, struct shm_obj **obj,
 		r = -EACCES;
 	else if (acc == O_WRONLY)
 		r = -EACCES;
-	else if (!inode_is_memfile(ino))
+	else if (!inode_is_memfile(ino) && !inode_has_pcache(ino))
 		r = -ENODEV;
 	if (r == 0) {
 		vfs_lock();
@@ -73,6 +72,10 @@ static long file_object(long fd, long type, long prot, struct shm_obj **obj,
 		/* A memfd's name is kept as its target (see memfd_create). */
 		*vf = vma_file_new(ino->target ? ino->target : "",
 				   ino->sb ? ino->sb->dev : 0, ino->ino);
+		/* A disk file must stay while it is mapped: its pages are
+		 * read from it and written back to it. */
+		if (*vf && inode_has_pcache(ino))
+			(*vf)->inode = inode_get(ino);
 		vfs_unlock();
 		if (!*obj || !*vf) {
 			shm_put(*obj);
@@ -356,11 +359,22 @@ SYSCALL_DEFINE3(msync, uintptr_t, addr, size_t, len, int, flags)
 	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
 	if (end < addr || end > USER_TOP)
 		return -ENOMEM;
-	/* Anonymous memory has nothing to write back: what is left to
-	 * Linux's answer is whether the range is mapped (and, for
-	 * MS_INVALIDATE, not locked). */
-	return mm_range_check(proc_current()->mm, addr, end,
-			      flags & MS_INVALIDATE);
+	struct mm *mm = proc_current()->mm;
+	long r = mm_range_check(mm, addr, end, flags & MS_INVALIDATE);
+	/* Shared mappings of files on disk: their dirty pages go to the
+	 * file system, and with MS_SYNC on to the disk. Anonymous and
+	 * memory-file pages have nowhere to go. MS_INVALIDATE has nothing
+	 * to drop: a mapping shows the page cache itself. */
+	for (uintptr_t va = addr; r == 0 && va < end;) {
+		struct shm_obj *obj;
+		uint64_t from, to;
+		va = mm_next_file_range(mm, va, end, &obj, &from, &to);
+		if (!obj)
+			break;
+		r = pcache_sync_obj(obj, from, to, flags & MS_SYNC);
+		shm_put(obj);
+	}
+	return r;
 }
 
 /* mincore: which pages of [addr, addr + len) are resident, one byte each,

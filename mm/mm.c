@@ -1,7 +1,9 @@
 /* Address spaces: VMAs kept in a sorted list, demand-zero population on
  * fault, and the operations behind mmap, munmap, mprotect and brk. After
  * fork, frames are shared copy-on-write (page reference counts). */
+#include <arch.h>
 #include <err.h>
+#include <fs/vfs.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
@@ -22,9 +24,24 @@ static unsigned prot_to_vm(unsigned prot)
 	       ((prot & PROT_EXEC) ? VM_EXEC : 0);
 }
 
+/* The page index in v's object of the page at va. */
+static uint64_t vma_index(const struct vma *v, uintptr_t va)
+{
+	return (v->pgoff + (va - v->start)) / PAGE_SIZE;
+}
+
+/* Whether stores through v must be noticed: a shared mapping of a file's
+ * page cache, whose stores must reach the disk. */
+static bool write_notify(const struct vma *v)
+{
+	return v->shm && v->shm->backing && (v->flags & VMA_SHARED);
+}
+
 /* The rights a present page gets: the VMA's, minus write while the frame
- * is shared copy-on-write (the first write then faults and copies). */
-static unsigned page_rights(const struct vma *v, phys_addr_t pa)
+ * is shared copy-on-write (the first write then faults and copies), and
+ * minus write on a clean page of a file's page cache mapped shared, so
+ * that the first store faults and marks the page dirty (write_notify). */
+static unsigned page_rights(const struct vma *v, uintptr_t va, phys_addr_t pa)
 {
 	unsigned r = prot_to_vm(v->prot);
 	if (v->prot == PROT_NONE)
@@ -34,6 +51,9 @@ static unsigned page_rights(const struct vma *v, phys_addr_t pa)
 	 * first write; a page of a shared mapping never is. */
 	if ((r & VM_WRITE) && !(v->flags & VMA_SHARED) &&
 	    page_ref_count(pa) > 1)
+		r &= ~VM_WRITE;
+	if ((r & VM_WRITE) && write_notify(v) &&
+	    !shm_page_dirty(v->shm, vma_index(v, va)))
 		r &= ~VM_WRITE;
 	return r;
 }
@@ -244,6 +264,7 @@ struct vma_file *vma_file_new(const char *path, uint64_t dev, uint64_t ino)
 	f->refs = 1;
 	f->dev = dev;
 	f->ino = ino;
+	f->inode = NULL;
 	memcpy(f->path, path, n);
 	return f;
 }
@@ -256,8 +277,12 @@ void vma_file_get(struct vma_file *f)
 
 void vma_file_put(struct vma_file *f)
 {
-	if (f && __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) == 0)
-		kfree(f);
+	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	/* Often with mm->lock held, where the VFS lock cannot be taken. */
+	if (f->inode)
+		vfs_inode_put_async(f->inode);
+	kfree(f);
 }
 
 static int map_range(struct mm *mm, uintptr_t start, size_t len, unsigned prot,
@@ -366,7 +391,7 @@ static void vma_reprotect(struct mm *mm, struct vma *v)
 			continue;
 		/* x86 pages are readable whenever present, so a PROT_NONE
 		 * page is kept but marked not present. */
-		uvm_protect(mm->root, p, page_rights(v, pa));
+		uvm_protect(mm->root, p, page_rights(v, p, pa));
 	}
 }
 
@@ -395,6 +420,28 @@ int mm_range_check(struct mm *mm, uintptr_t start, uintptr_t end, bool locked)
 			r = -EBUSY;
 	spin_unlock_irqrestore(&mm->lock, f);
 	return r;
+}
+
+uintptr_t mm_next_file_range(struct mm *mm, uintptr_t va, uintptr_t end,
+			     struct shm_obj **obj, uint64_t *from,
+			     uint64_t *to)
+{
+	*obj = NULL;
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	struct vma *v = vma_first_after(mm, va);
+	for (; v && v->start < end; v = vma_next(mm, v)) {
+		if (!write_notify(v))
+			continue;
+		uintptr_t s = MAX(v->start, va), e = MIN(v->end, end);
+		*obj = v->shm;
+		shm_get(v->shm);
+		*from = vma_index(v, s);
+		*to = vma_index(v, e - 1) + 1;
+		va = e;
+		break;
+	}
+	spin_unlock_irqrestore(&mm->lock, f);
+	return *obj ? va : end;
 }
 
 int mm_mincore(struct mm *mm, uintptr_t start, size_t n, unsigned char *vec)
@@ -634,22 +681,26 @@ uintptr_t mm_brk(struct mm *mm, uintptr_t new_brk)
  * zeroed page for private memory, the object's page for shared memory. A
  * private view of an object (a MAP_PRIVATE file mapping) maps the
  * object's page read-only (page_rights: the object holds a reference
- * too), or for a write a copy of it. */
-static enum mm_fault_result populate(struct mm *mm, struct vma *v, uintptr_t va,
-				     bool write)
+ * too), or for a write a copy of it. A page of a file not in memory yet
+ * is MM_FAULT_FILL: the caller reads it in without the lock and tries
+ * again. */
+static enum mm_fault_result fault_missing(struct mm *mm, struct vma *v,
+					  uintptr_t va, bool write)
 {
 	phys_addr_t pa;
 	unsigned rights = prot_to_vm(v->prot);
 	if (v->shm) {
-		uint64_t idx = (v->pgoff + (va - v->start)) / PAGE_SIZE;
+		uint64_t idx = vma_index(v, va);
 		/* Past the object (mremap grew the mapping past it) or
 		 * past the end of a file: SIGBUS. */
 		if (idx >= v->shm->npages || !shm_page_valid(v->shm, idx))
 			return MM_FAULT_BEYOND;
-		pa = shm_get_page(v->shm, idx);
-		if (!pa)
-			return shm_page_valid(v->shm, idx) ? MM_FAULT_NOMEM
-							   : MM_FAULT_BEYOND;
+		pa = shm_get_page(v->shm, idx, write && write_notify(v));
+		if (!pa) {
+			if (!shm_page_valid(v->shm, idx))
+				return MM_FAULT_BEYOND;
+			return v->shm->backing ? MM_FAULT_FILL : MM_FAULT_NOMEM;
+		}
 		if (!(v->flags & VMA_SHARED) && write) {
 			void *page = pmm_alloc_zeroed_page();
 			if (!page) {
@@ -659,8 +710,8 @@ static enum mm_fault_result populate(struct mm *mm, struct vma *v, uintptr_t va,
 			memcpy(page, phys_to_virt(pa), PAGE_SIZE);
 			page_ref_put(pa);
 			pa = virt_to_phys(page);
-		} else if (!(v->flags & VMA_SHARED)) {
-			rights = page_rights(v, pa);
+		} else {
+			rights = page_rights(v, va, pa);
 		}
 	} else {
 		void *page = pmm_alloc_zeroed_page();
@@ -676,8 +727,9 @@ static enum mm_fault_result populate(struct mm *mm, struct vma *v, uintptr_t va,
 	return MM_FAULT_OK;
 }
 
-/* A write to a shared frame: this address space gets its own copy. */
-static enum mm_fault_result cow_copy(struct mm *mm, struct vma *v, uintptr_t va,
+/* A write to a frame shared copy-on-write: this address space gets its own
+ * copy. */
+static enum mm_fault_result fault_cow(struct mm *mm, struct vma *v, uintptr_t va,
 				     phys_addr_t old)
 {
 	void *page = pmm_alloc_zeroed_page();
@@ -748,58 +800,90 @@ fail:
 	return NULL;
 }
 
-enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
-			      bool exec)
+/* With mm->lock held: one attempt at resolving a fault. MM_FAULT_FILL
+ * leaves a reference on the object to fill in *fill and the page index in
+ * *idx. */
+static enum mm_fault_result fault_locked(struct mm *mm, uintptr_t addr,
+					 bool write, bool exec,
+					 struct shm_obj **fill, uint64_t *idx)
 {
 	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
-	enum mm_fault_result r;
-	irqflags_t f = spin_lock_irqsave(&mm->lock);
 	struct vma *v = mm_find_vma(mm, addr);
 	if (!v) {
 		/* Stack growth: just below a grows-down VMA, within the
 		 * stack limit. */
 		struct vma *s;
-		r = MM_FAULT_UNMAPPED;
 		list_for_each_entry(s, &mm->vmas, link)
 		{
 			if ((s->flags & VMA_GROWSDOWN) && addr < s->start &&
 			    addr + 65536 + 32 * sizeof(long) >= s->start) {
-				if (s->end - va > mm->stack_limit) {
-					r = MM_FAULT_STACK_LIMIT;
-				} else {
-					s->start = va;
-					v = s;
-				}
+				if (s->end - va > mm->stack_limit)
+					return MM_FAULT_STACK_LIMIT;
+				s->start = va;
+				v = s;
 				break;
 			}
 		}
 		if (!v)
-			goto out;
+			return MM_FAULT_UNMAPPED;
 	}
 	if ((write && !(v->prot & PROT_WRITE)) ||
-	    (exec && !(v->prot & PROT_EXEC)) || v->prot == PROT_NONE) {
-		r = MM_FAULT_PROT;
-		goto out;
-	}
+	    (exec && !(v->prot & PROT_EXEC)) || v->prot == PROT_NONE)
+		return MM_FAULT_PROT;
 	phys_addr_t pa;
 	unsigned fl;
 	if (uvm_lookup(mm->root, va, &pa, &fl) == 0) {
 		if (write && !(fl & VM_WRITE) && !(v->flags & VMA_SHARED) &&
-		    page_ref_count(pa) > 1) {
-			r = cow_copy(mm, v, va, pa);
-			goto out;
-		}
+		    page_ref_count(pa) > 1)
+			return fault_cow(mm, v, va, pa);
+		/* The first store to a clean page of a shared file mapping:
+		 * from now on it must be written back. */
+		if (write && !(fl & VM_WRITE) && write_notify(v))
+			shm_set_dirty(v->shm, vma_index(v, va));
 		/* Present already (another thread got here first, a stale
 		 * TLB entry, or the last sharer of a COW page): give the
 		 * entry the VMA's rights so the retry cannot fault again. */
-		uvm_protect(mm->root, va, page_rights(v, pa));
-		r = MM_FAULT_OK;
-		goto out;
+		uvm_protect(mm->root, va, page_rights(v, va, pa));
+		return MM_FAULT_OK;
 	}
-	r = populate(mm, v, va, write);
-out:
-	spin_unlock_irqrestore(&mm->lock, f);
+	enum mm_fault_result r = fault_missing(mm, v, va, write);
+	if (r == MM_FAULT_FILL) {
+		*fill = v->shm;
+		*idx = vma_index(v, va);
+		shm_get(v->shm);
+	}
 	return r;
+}
+
+enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
+			      bool exec)
+{
+	for (;;) {
+		struct shm_obj *obj = NULL;
+		uint64_t idx = 0;
+		irqflags_t f = spin_lock_irqsave(&mm->lock);
+		enum mm_fault_result r =
+		    fault_locked(mm, addr, write, exec, &obj, &idx);
+		spin_unlock_irqrestore(&mm->lock, f);
+		if (r != MM_FAULT_FILL)
+			return r;
+		/* A file page to read from the disk: the wait happens with
+		 * mm->lock dropped (other threads go on faulting and mapping),
+		 * the object kept alive by the reference taken above; then
+		 * the fault starts again, as the VMA may have changed. A
+		 * fault that must not sleep (a kernel accessor with
+		 * interrupts off) fails instead. */
+		int e = -EFAULT;
+		if (arch_irq_enabled() && !fatal_signal_pending(current))
+			e = shm_fill(obj, idx);
+		shm_put(obj);
+		if (e == -ENOMEM)
+			return MM_FAULT_NOMEM;
+		if (e == -ERANGE)
+			return MM_FAULT_BEYOND;
+		if (e && e != -EEXIST)
+			return MM_FAULT_IO;
+	}
 }
 
 int mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len)
@@ -815,7 +899,7 @@ int mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len)
 			if (!v)
 				return -EFAULT;
 			irqflags_t f = spin_lock_irqsave(&mm->lock);
-			enum mm_fault_result r = populate(mm, v, page, true);
+			enum mm_fault_result r = fault_missing(mm, v, page, true);
 			spin_unlock_irqrestore(&mm->lock, f);
 			if (r != MM_FAULT_OK ||
 			    uvm_lookup(mm->root, page, &pa, &fl))

@@ -39,6 +39,16 @@ void *radix_lookup(const struct radix *r, uint64_t idx)
 	return s ? *s : NULL;
 }
 
+void *radix_replace(struct radix *r, uint64_t idx, void *item)
+{
+	void **s = radix_slot(r, idx);
+	if (!s || !*s)
+		return NULL;
+	void *old = *s;
+	*s = item;
+	return old;
+}
+
 /* Makes the tree tall enough for idx: the old root becomes slot 0 of a
  * new one, as often as needed. */
 static int radix_grow(struct radix *r, uint64_t idx)

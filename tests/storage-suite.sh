@@ -5,7 +5,9 @@
 # reads the guest's files with debugfs. Runs for 1 KiB and 4 KiB blocks,
 # with bad disks: a flipped magic, an ext4 image (extents, journal), and
 # an out-of-range block number in the root inode. The big file (40 MiB)
-# is larger than the block cache (an eighth of the 256 MiB of RAM).
+# is larger than the block cache (an eighth of the 256 MiB of RAM). The
+# page-cache checks (sys_filemap, sys_pagecache) map a 64 MiB file and
+# leave mmap.txt, written only through a shared mapping, for debugfs.
 # usage: tests/storage-suite.sh INITRD
 set -uo pipefail
 initrd=$1
@@ -40,11 +42,11 @@ run() { # run NAME BLOCKSIZE BADKIND
 	local name=$1 bs=$2 bad=$3
 	local img=$out/$name.img
 	rm -f "$img"
-	mke2fs -q -t ext2 -b "$bs" -F "$img" 64M > /dev/null
+	mke2fs -q -t ext2 -b "$bs" -F "$img" 128M > /dev/null
 	local badimg
 	badimg=$(mkbad "$bad")
 	"$rq" --name "$name" --initrd "$initrd" --timeout 600 \
-		--append "console=ttyS0 BIGMB=40 rdinit=/bin/sh -- /tests/storage-guest.sh" \
+		--append "console=ttyS0 BIGMB=40 PCMB=64 rdinit=/bin/sh -- /tests/storage-guest.sh" \
 		--expect-text "limen: init \(pid 1\) exited with status 0" \
 		-- -drive "file=$img,if=virtio,format=raw" \
 		-drive "file=$badimg,if=virtio,format=raw" || st=1
@@ -57,6 +59,9 @@ run() { # run NAME BLOCKSIZE BADKIND
 	got=$(debugfs -R 'cat /known.txt' "$img" 2>/dev/null)
 	[ "$got" = "written by Limen" ] && pass "$name.debugfs_reads_file" ||
 		fail "$name.debugfs_reads_file" "got '$got'"
+	got=$(debugfs -R 'cat /mmap.txt' "$img" 2>/dev/null)
+	[ "$got" = "stored through mmap" ] && pass "$name.debugfs_reads_mmap_store" ||
+		fail "$name.debugfs_reads_mmap_store" "got '$got'"
 	got=$(debugfs -R 'stat /dir/link' "$img" 2>/dev/null | grep -o 'Fast link dest: .*')
 	[ "$got" = 'Fast link dest: "../known.txt"' ] && pass "$name.debugfs_reads_symlink" ||
 		fail "$name.debugfs_reads_symlink" "got '$got'"

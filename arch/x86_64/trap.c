@@ -209,7 +209,17 @@ static void exception(struct trap_frame *tf)
 	if (tf->vector == TRAP_PF && read_cr2() < USER_TOP &&
 	    extable_lookup(tf->rip)) {
 		enum mm_fault_result res;
-		if (arch_user_page_fault(tf, read_cr2(), &res))
+		uint64_t cr2 = read_cr2();
+		/* Interrupts on again if the accessor ran with them on (it
+		 * held no spinlock), so a file page can be read from the
+		 * disk; else the fault may not sleep and mm_fault says so. */
+		bool irq = tf->rflags & RFLAGS_IF;
+		if (irq)
+			arch_irq_enable();
+		bool ok = arch_user_page_fault(tf, cr2, &res);
+		if (irq)
+			arch_irq_disable();
+		if (ok)
 			return;
 	}
 	uint64_t fixup = extable_lookup(tf->rip);

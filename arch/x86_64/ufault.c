@@ -9,6 +9,7 @@
 #include <lib/printf.h>
 #include <mm/layout.h>
 #include <mm/mm.h>
+#include <mm/shmem.h>
 #include <oom.h>
 #include <percpu.h>
 #include <proc.h>
@@ -42,7 +43,11 @@ bool arch_user_page_fault(struct trap_frame *tf, uint64_t addr,
 		 * dies on the way); a kernel accessor's fails (-EFAULT), as
 		 * it may hold locks the victim needs. */
 		bool user = trap_from_user(tf);
-		if (*res == MM_FAULT_NOMEM && oom_kill(user) && user)
+		/* Clean file pages nothing maps go first: then the access
+		 * is tried again, by the kernel accessor too. */
+		if (*res == MM_FAULT_NOMEM && shm_reclaim(256))
+			*res = MM_FAULT_OK;
+		else if (*res == MM_FAULT_NOMEM && oom_kill(user) && user)
 			*res = MM_FAULT_OK;
 	}
 	if (unlikely(trace_enabled))
@@ -71,6 +76,11 @@ static void page_fault_report(struct trap_frame *tf, uint64_t addr,
 	else if (res == MM_FAULT_NOMEM)
 		snprintf(buf, n, "out of memory paging in %#llx",
 			 (unsigned long long)addr);
+	else if (res == MM_FAULT_IO)
+		snprintf(buf, n,
+			 "%s at %#llx: the file page could not be read (I/O "
+			 "error)",
+			 acc, (unsigned long long)addr);
 	else if (res == MM_FAULT_BEYOND)
 		snprintf(buf, n,
 			 "%s at %#llx is past the end of the shared memory "
@@ -143,7 +153,8 @@ void arch_user_exception(struct trap_frame *tf, uint64_t cr2)
 		if (arch_user_page_fault(tf, addr, &res))
 			return;
 		page_fault_report(tf, addr, res, what, sizeof(what));
-		sig = (res == MM_FAULT_NOMEM || res == MM_FAULT_BEYOND)
+		sig = (res == MM_FAULT_NOMEM || res == MM_FAULT_BEYOND ||
+		       res == MM_FAULT_IO)
 			  ? SIGBUS
 			  : SIGSEGV;
 		break;

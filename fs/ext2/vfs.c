@@ -520,9 +520,10 @@ static int e2_statfs(struct super_block *sb, struct kstatfs *st)
 
 static int e2_sync(struct super_block *sb)
 {
+	int p = pcache_sync_sb(sb); /* pages stored through mappings */
 	int o = e2_free_orphans(sb);
 	int r = ext2_sync(E2SB(sb)->fs);
-	return r ? r : o;
+	return r ? r : o ? o : p;
 }
 
 static int e2_put_super(struct super_block *sb)

@@ -55,7 +55,7 @@ int binvalidate(struct blkdev *dev);
 
 struct bcache_stats {
 	uint64_t hits, misses, writebacks, evictions;
-	size_t buffers, dirty, bytes;
+	size_t buffers, dirty, bytes, dirty_bytes;
 };
 void bcache_stats(struct bcache_stats *st);
 /* Caps the cache (tests force eviction with a small one). */

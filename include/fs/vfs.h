@@ -156,6 +156,14 @@ struct inode {
 	bool loaded;	       /* disk directories: entries are in memory */
 	uint64_t next_pos;     /* directories: pos of the next entry */
 	uint64_t disk_blocks;  /* disk files: st_blocks (512-byte units) */
+	/* Disk files with a page cache (fs/pagecache.c): on its list, and
+	 * where the next sequential read would start and how far ahead it
+	 * reads. */
+	struct list_head pc_link;
+	uint64_t ra_next;
+	uint32_t ra_pages;
+	/* vfs_inode_put_async's list (its own lock). */
+	struct list_head defer_link;
 	void *fs_priv;	       /* the disk file system's */
 };
 
@@ -193,6 +201,9 @@ int inode_sync_attr(struct inode *ino);
 struct inode *inode_get(struct inode *ino);
 void inode_put(struct inode *ino);     /* under the VFS lock */
 void vfs_inode_put(struct inode *ino); /* takes the VFS lock; NULL: none */
+/* Drops a reference where the VFS lock cannot be taken (a mapping going
+ * away with its mm locked): the last is dropped by the next vfs_lock. */
+void vfs_inode_put_async(struct inode *ino);
 int inode_permission(const struct vfs_ctx *ctx, struct inode *ino, int may);
 void inode_stat(struct inode *ino, struct stat *st);
 int inode_truncate(struct inode *ino, uint64_t len);
@@ -206,6 +217,30 @@ bool inode_is_memfile(struct inode *ino);
 /* Under the VFS lock: a memory file's data object (made if needed), with
  * a reference for the caller; NULL if out of memory. */
 struct shm_obj *inode_shm(struct inode *ino);
+
+/* fs/pagecache.c: the page cache of regular files on disk. All under the
+ * VFS lock but pcache_sync_obj, which takes it. */
+#define PCACHE_MAX_PAGES (1ULL << 32) /* 16 TiB: past ext2's largest file */
+/* Whether ino's data goes through the page cache. */
+bool inode_has_pcache(struct inode *ino);
+/* ino's cache (made if needed, without a reference); NULL if out of
+ * memory. */
+struct shm_obj *pcache_obj(struct inode *ino);
+/* ino is being freed: a mapping that outlives it (after umount) reads no
+ * more pages. */
+void pcache_detach(struct inode *ino);
+long pcache_read(struct inode *ino, char *buf, size_t n, uint64_t off);
+long pcache_write(struct inode *ino, const char *buf, size_t n, uint64_t off);
+/* After the file system truncated ino from old bytes to len. */
+void pcache_truncate(struct inode *ino, uint64_t old, uint64_t len);
+/* Writes ino's dirty pages in [from, to) to its file system (not yet to
+ * the disk: vfs_sync_sb). 0 or the first error. */
+int pcache_writeback(struct inode *ino, uint64_t from, uint64_t to);
+/* The same for every file of sb (NULL: of all file systems). */
+int pcache_sync_sb(struct super_block *sb);
+/* msync: the dirty pages of the cache s in [from, to) to the file system,
+ * and with wait to the disk. */
+int pcache_sync_obj(struct shm_obj *s, uint64_t from, uint64_t to, bool wait);
 
 /* fs/namei.c: resolve a path from dir (a dirfd's directory, or NULL for
  * ctx's cwd, read under the VFS lock). */

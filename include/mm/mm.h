@@ -28,12 +28,17 @@
 #define USER_MMAP_TOP 0x00007f0000000000UL /* mmap grows down from here */
 #define USER_MIN_ADDR 0x10000UL		   /* mmap_min_addr */
 
-/* The file a VMA's contents came from (a program's segments), for
- * /proc/PID/maps. Shared by the pieces of a split VMA and by fork's
- * copies; freed with the last. The memory itself is a private copy. */
+struct inode;
+
+/* The file a VMA's contents came from, for /proc/PID/maps: a program's
+ * segments (a private copy), a memory file's data or a file on disk
+ * through its page cache. Shared by the pieces of a split VMA and by
+ * fork's copies; freed with the last. A disk file's mapping holds a
+ * reference on its inode (inode), so the file stays while it is mapped. */
 struct vma_file {
 	int refs;
 	uint64_t dev, ino;
+	struct inode *inode; /* const; NULL: no reference held */
 	char path[];
 };
 
@@ -115,6 +120,13 @@ bool mm_range_used(struct mm *mm, uintptr_t start, uintptr_t end);
  * -EBUSY if locked is set and part of it is locked (msync's
  * MS_INVALIDATE), else 0. */
 int mm_range_check(struct mm *mm, uintptr_t start, uintptr_t end, bool locked);
+/* msync: the first shared mapping of a file's page cache in [va, end):
+ * its object (with a reference for the caller) in *obj, the pages of it
+ * [va, end) covers in [*from, *to); returns where the next search starts.
+ * *obj NULL and end returned: none left. */
+uintptr_t mm_next_file_range(struct mm *mm, uintptr_t va, uintptr_t end,
+			     struct shm_obj **obj, uint64_t *from,
+			     uint64_t *to);
 /* mincore: vec[i] = 1 if page i of [start, start + n pages) is resident,
  * else 0; -ENOMEM if part of the range is not mapped. */
 int mm_mincore(struct mm *mm, uintptr_t start, size_t n, unsigned char *vec);
@@ -155,6 +167,8 @@ enum mm_fault_result {
 	MM_FAULT_STACK_LIMIT, /* beyond the stack's size limit */
 	MM_FAULT_NOMEM,
 	MM_FAULT_BEYOND, /* past the end of the object it maps: SIGBUS */
+	MM_FAULT_IO,	 /* the file page could not be read in: SIGBUS */
+	MM_FAULT_FILL,	 /* mm/mm.c only: a file page to read in first */
 };
 enum mm_fault_result mm_fault(struct mm *mm, uintptr_t addr, bool write,
 			      bool exec);

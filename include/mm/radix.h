@@ -26,6 +26,9 @@ void *radix_lookup(const struct radix *r, uint64_t idx);
  * is taken, -ENOMEM if a node could not be allocated (the tree is left
  * as it was, or taller but equivalent). */
 int radix_insert(struct radix *r, uint64_t idx, void *item);
+/* Replaces the item at idx with item (not NULL), returning the old one;
+ * NULL (and nothing stored) if idx holds nothing. Allocates nothing. */
+void *radix_replace(struct radix *r, uint64_t idx, void *item);
 /* Removes and returns the item at idx (NULL if none). Nodes stay. */
 void *radix_remove(struct radix *r, uint64_t idx);
 /* The first item at an index >= idx (its index in *out), or NULL. Empty
