@@ -317,6 +317,12 @@ int vfs_mount(const struct vfs_ctx *ctx, const char *source,
 int vfs_umount(const struct vfs_ctx *ctx, struct inode *root, int flags);
 /* root=: mounts the disk and makes it "/" for init. 0 or -errno. */
 int vfs_mount_root(const char *dev, const char *type, bool ro);
+/* /dev/shm, where shm_open and sem_open keep their objects: a tmpfs
+ * (mode 1777, nosuid, nodev) mounted on dev's "shm", made if missing. On
+ * Linux a distribution's init mounts it; here the kernel does, on the
+ * initramfs's /dev and on the devtmpfs it mounts for a disk root, so a
+ * program run as rdinit= has it too. VFS lock held. */
+void vfs_mount_dev_shm(struct inode *dev);
 /* The directory a path walk ends in when it reaches dir: the root of the
  * file system mounted on it, if any (repeatedly). */
 struct inode *vfs_follow_mount(struct inode *dir);
