@@ -138,10 +138,10 @@ deps:
 # musl-gcc; the examples also with glibc (gcc -static), and as static-PIE.
 USER_CFLAGS := -static -O2 -Wall -Wextra -Werror
 USER_TESTS := $(patsubst user/tests/%.c,$(BUILD)/user/tests/%,$(wildcard user/tests/*.c))
-# Programs whose libc matters (threads, signals, realloc by mremap) also
-# run as glibc builds.
+# Programs whose libc matters (threads, signals, realloc by mremap, POSIX
+# shared memory and named semaphores) also run as glibc builds.
 USER_TESTS += $(BUILD)/user/tests/sys_thread-glibc $(BUILD)/user/tests/sys_signal-glibc \
-	$(BUILD)/user/tests/sys_mremap-glibc
+	$(BUILD)/user/tests/sys_mremap-glibc $(BUILD)/user/tests/posix_shm-glibc
 USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/examples/*.c)),\
 	$(BUILD)/user/examples/$(e)-musl $(BUILD)/user/examples/$(e)-glibc \
 	$(BUILD)/user/examples/$(e)-glibc-pie)

@@ -119,7 +119,9 @@ int vfs_open(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 	if (!r && (flags & O_TRUNC) && S_ISREG(ino->mode) &&
 	    (flags & O_ACCMODE) != O_RDONLY) {
 		vfs_lock();
-		r = inode_truncate(ino, 0);
+		r = vfs_seal_check_size(ino, 0);
+		if (!r)
+			r = inode_truncate(ino, 0);
 		vfs_unlock();
 	}
 	if (!r)
@@ -160,6 +162,30 @@ static long ramfs_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 	return r;
 }
 
+int vfs_seal_check_size(struct inode *ino, uint64_t len)
+{
+	if ((len < ino->size && (ino->seals & F_SEAL_SHRINK)) ||
+	    (len > ino->size && (ino->seals & F_SEAL_GROW)))
+		return -EPERM;
+	return 0;
+}
+
+/* Under the VFS lock: how much of an n-byte write at pos a sealed memfd
+ * takes: -EPERM after F_SEAL_WRITE or F_SEAL_FUTURE_WRITE; with
+ * F_SEAL_GROW, what fits below the size (-EPERM if nothing does; Linux
+ * stops at a page boundary, this at the size). */
+static long seal_check_write(struct inode *ino, uint64_t pos, long n)
+{
+	if (ino->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if ((ino->seals & F_SEAL_GROW) && pos + (uint64_t)n > ino->size) {
+		if (pos >= ino->size)
+			return -EPERM;
+		n = (long)(ino->size - pos);
+	}
+	return n;
+}
+
 static long ramfs_write(struct file *f, const char *buf, size_t n,
 			uint64_t *pos)
 {
@@ -169,6 +195,7 @@ static long ramfs_write(struct file *f, const char *buf, size_t n,
 	if (f->flags & O_APPEND)
 		*pos = f->inode->size;
 	long r = S_ISREG(f->inode->mode) ? rlimit_fsize(*pos, n) : (long)n;
+	r = r > 0 ? seal_check_write(f->inode, *pos, r) : r;
 	if (r > 0)
 		r = inode_write_data(f->inode, buf, (size_t)r, *pos);
 	if (r > 0)

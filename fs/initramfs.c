@@ -227,7 +227,7 @@ int initramfs_unpack(const void *archive, size_t len)
 }
 
 /* /dev with the device nodes Linux expects a first program to have (kept
- * if the archive brought its own), and /tmp. */
+ * if the archive brought its own) and a tmpfs on /dev/shm, and /tmp. */
 void initramfs_make_dev(void)
 {
 	struct vfs_ctx c = boot_ctx();
@@ -236,8 +236,10 @@ void initramfs_make_dev(void)
 	vfs_create(&c, c.root, "/tmp", S_IFDIR | 01777, 0, NULL);
 	vfs_lock();
 	if (vfs_lookup(&c, c.root, "/dev", LOOKUP_FOLLOW, &dev) == 0) {
-		if (S_ISDIR(dev->mode))
+		if (S_ISDIR(dev->mode)) {
 			devtmpfs_populate(dev);
+			vfs_mount_dev_shm(dev);
+		}
 		inode_put(dev);
 	}
 	vfs_unlock();

@@ -202,6 +202,28 @@ static void attach(struct super_block *sb, struct inode *target)
 	list_add_tail(&sb->link, &mounts);
 }
 
+void vfs_mount_dev_shm(struct inode *dev)
+{
+	struct inode *dir = dir_find(dev, "shm");
+	if (!dir) {
+		dir = inode_alloc_sb(dev->sb, S_IFDIR | 01777);
+		if (!dir)
+			return;
+		dir->nlink = 1; /* "."; dir_add counts the entry */
+		dir->loaded = true;
+		if (dir_add(dev, "shm", dir)) {
+			kfree(dir);
+			return;
+		}
+	}
+	struct super_block *sb;
+	if (!S_ISDIR(dir->mode) || dir->mounted ||
+	    memfs_mount("tmpfs", "tmpfs", NULL, &sb))
+		return;
+	sb->flags |= MS_NOSUID | MS_NODEV; /* as distributions mount it */
+	attach(sb, dir);
+}
+
 /* The block device a mount source names: a path to a block device node,
  * or a bare name the registry knows ("/dev/vda" before /dev exists). */
 static const char *resolve_source(const struct vfs_ctx *ctx, const char *src)
@@ -371,8 +393,10 @@ int vfs_mount_root(const char *dev, const char *type, bool ro)
 		struct inode *devdir = dir_find(ns_root, "dev");
 		struct super_block *dsb;
 		if (devdir && S_ISDIR(devdir->mode) &&
-		    devtmpfs_mount("devtmpfs", &dsb) == 0)
+		    devtmpfs_mount("devtmpfs", &dsb) == 0) {
 			attach(dsb, devdir);
+			vfs_mount_dev_shm(dsb->root);
+		}
 	}
 	vfs_unlock();
 	if (r)

@@ -118,6 +118,12 @@ struct process *proc_largest_locked(uint64_t *pages);
  * for the caller to destroy. The swap is under proc_lock, so a reader
  * holding proc_lock (procfs, the OOM killer) never sees an mm freed. */
 struct mm *proc_swap_mm(struct process *p, struct mm *mm);
+/* Whether some process maps obj shared with the right to write it (a
+ * VMA_SHARED VMA without VMA_NOWRITE, even if PROT_WRITE is off now, as
+ * Linux's VM_MAYWRITE): F_SEAL_WRITE's test. Takes proc_lock, then each
+ * address space's lock. */
+struct shm_obj;
+bool proc_maps_shared_writable(const struct shm_obj *obj);
 /* RLIMIT_NPROC: whether p's real user already runs as many tasks
  * (threads, and zombies not yet reaped) as p's limit allows; root is
  * exempt. Caller holds proc_lock. */

@@ -28,7 +28,9 @@ SYSCALL_DEFINE2(ftruncate, int, fd, int64_t, len)
 		r = -EINVAL; /* Linux: EINVAL (or EBADF) without write */
 	else if (!(r = rlimit_fsize_truncate((uint64_t)len))) {
 		vfs_lock();
-		r = inode_truncate(f->inode, (uint64_t)len);
+		r = vfs_seal_check_size(f->inode, (uint64_t)len);
+		if (!r)
+			r = inode_truncate(f->inode, (uint64_t)len);
 		vfs_unlock();
 	}
 	file_put(f);
@@ -53,7 +55,9 @@ SYSCALL_DEFINE2(truncate, const char __user *, upath, int64_t, len)
 				    : -EINVAL;
 	if (!r) {
 		vfs_lock();
-		r = inode_truncate(f->inode, (uint64_t)len);
+		r = vfs_seal_check_size(f->inode, (uint64_t)len);
+		if (!r)
+			r = inode_truncate(f->inode, (uint64_t)len);
 		vfs_unlock();
 	}
 	file_put(f);

@@ -217,6 +217,12 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, unsigned long, arg)
 		r = 0;
 		break;
 	}
+	case F_ADD_SEALS:
+		r = memfd_add_seals(f, arg);
+		break;
+	case F_GET_SEALS:
+		r = memfd_get_seals(f);
+		break;
 	default:
 		r = -EINVAL;
 	}

@@ -43,13 +43,37 @@ SYSCALL_DEFINE1(brk, uintptr_t, addr)
 	return (long)r;
 }
 
+/* Under the VFS lock, a shared mapping of a memfd: -EPERM if writable and
+ * the file is sealed against writes; if read-only, VMA_NOWRITE (Linux
+ * clears VM_MAYWRITE: mprotect may not add PROT_WRITE). One that may
+ * write is counted in the inode's seal_mmaps until made, so F_SEAL_WRITE
+ * sees it: *sealed (a reference) for seal_mmap_done. */
+static long seal_check_mmap(struct inode *ino, long type, long prot,
+			    unsigned *vflags, struct inode **sealed)
+{
+	if (type == MAP_PRIVATE)
+		return 0;
+	if (ino->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) {
+		*vflags |= VMA_NOWRITE;
+		return (prot & PROT_WRITE) ? -EPERM : 0;
+	}
+	if (ino->sealable && !(*vflags & VMA_NOWRITE)) {
+		ino->seal_mmaps++;
+		*sealed = inode_get(ino);
+	}
+	return 0;
+}
+
 /* mmap of fd: its file's data object and what /proc/PID/maps shows, with
  * references for the caller, and VMA_NOWRITE for a shared mapping of a
- * file not open for writing. The checks, in Linux's order: EBADF, EACCES
- * (a shared writable mapping of a file not open for writing, or any
- * mapping of one not open for reading), ENODEV (not a memory file). */
+ * file not open for writing or sealed against writes. The checks, in
+ * Linux's order: EBADF, EACCES (a shared writable mapping of a file not
+ * open for writing, or any mapping of one not open for reading), ENODEV
+ * (not a memory file), EPERM (a shared writable mapping of a memfd sealed
+ * against writes; seal_check_mmap). */
 static long file_object(long fd, long type, long prot, struct shm_obj **obj,
-			struct vma_file **vf, unsigned *vflags)
+			struct vma_file **vf, unsigned *vflags,
+			struct inode **sealed)
 {
 	struct file *f = fd_get(proc_current(), (int)fd);
 	if (!f)
@@ -66,27 +90,40 @@ static long file_object(long fd, long type, long prot, struct shm_obj **obj,
 		r = -EACCES;
 	else if (!inode_is_memfile(ino) && !inode_has_pcache(ino))
 		r = -ENODEV;
+	if (type != MAP_PRIVATE && acc == O_RDONLY)
+		*vflags |= VMA_NOWRITE;
 	if (r == 0) {
 		vfs_lock();
-		*obj = inode_shm(ino);
+		r = seal_check_mmap(ino, type, prot, vflags, sealed);
+		*obj = r ? NULL : inode_shm(ino);
 		/* A memfd's name is kept as its target (see memfd_create). */
-		*vf = vma_file_new(ino->target ? ino->target : "",
-				   ino->sb ? ino->sb->dev : 0, ino->ino);
+		*vf = r ? NULL
+			: vma_file_new(ino->target ? ino->target : "",
+				       ino->sb ? ino->sb->dev : 0, ino->ino);
 		/* A disk file must stay while it is mapped: its pages are
 		 * read from it and written back to it. */
 		if (*vf && inode_has_pcache(ino))
 			(*vf)->inode = inode_get(ino);
 		vfs_unlock();
-		if (!*obj || !*vf) {
+		if (!r && (!*obj || !*vf)) {
 			shm_put(*obj);
 			vma_file_put(*vf);
 			r = -ENOMEM;
 		}
 	}
-	if (type != MAP_PRIVATE && acc == O_RDONLY)
-		*vflags |= VMA_NOWRITE;
 	file_put(f);
 	return r;
+}
+
+/* The mapping file_object counted is made (or failed). */
+static void seal_mmap_done(struct inode *ino)
+{
+	if (!ino)
+		return;
+	vfs_lock();
+	ino->seal_mmaps--;
+	inode_put(ino);
+	vfs_unlock();
 }
 
 static long do_mmap(uintptr_t addr, size_t len, long prot, long flags,
@@ -112,9 +149,11 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, long, prot, long, flags,
 	struct shm_obj *obj = NULL;
 	struct vma_file *vf = NULL;
 	unsigned vflags = 0;
-	long r = file_object(fd, type, prot, &obj, &vf, &vflags);
+	struct inode *sealed = NULL;
+	long r = file_object(fd, type, prot, &obj, &vf, &vflags, &sealed);
 	if (r == 0)
 		r = do_mmap(addr, len, prot, flags, obj, vf, off, vflags);
+	seal_mmap_done(sealed);
 	shm_put(obj); /* the VMA holds its own references */
 	vma_file_put(vf);
 	return r;

@@ -142,6 +142,14 @@ struct inode {
 	 * system's used_pages (tmpfs size=): those write() allocated. */
 	struct shm_obj *data;
 	uint64_t charged;
+	/* memfd_create's files (sealable) and the F_SEAL_* they carry
+	 * (kernel/sys_memfd.c; checked by write, truncate and mmap);
+	 * seal_mmaps counts shared mmaps that may write, between their seal
+	 * check and their VMA's insertion, so F_SEAL_WRITE can refuse them.
+	 * VFS lock, as every field here. */
+	bool sealable;
+	unsigned seals;
+	unsigned seal_mmaps;
 	char *target;		     /* symlinks */
 	const struct file_ops *fops; /* device nodes: the driver; generated
 				      * files: their operations */
@@ -292,6 +300,13 @@ long vfs_pwrite(struct file *f, const char *buf, size_t n, uint64_t off);
 long vfs_lseek(struct file *f, int64_t off, int whence);
 long vfs_getdents64(struct file *f, char *buf, size_t n);
 long vfs_ioctl(struct file *f, unsigned long cmd, uintptr_t arg);
+/* Under the VFS lock: -EPERM if ino's seals forbid resizing it to len
+ * (F_SEAL_SHRINK, F_SEAL_GROW), else 0. */
+int vfs_seal_check_size(struct inode *ino, uint64_t len);
+
+/* kernel/sys_memfd.c: fcntl's F_ADD_SEALS and F_GET_SEALS. */
+long memfd_add_seals(struct file *f, unsigned long seals);
+long memfd_get_seals(struct file *f);
 
 /* fs/super.c: file-system instances and the mount table. */
 #define MS_RDONLY 1
@@ -337,6 +352,12 @@ int vfs_mount(const struct vfs_ctx *ctx, const char *source,
 int vfs_umount(const struct vfs_ctx *ctx, struct inode *root, int flags);
 /* root=: mounts the disk and makes it "/" for init. 0 or -errno. */
 int vfs_mount_root(const char *dev, const char *type, bool ro);
+/* /dev/shm, where shm_open and sem_open keep their objects: a tmpfs
+ * (mode 1777, nosuid, nodev) mounted on dev's "shm", made if missing. On
+ * Linux a distribution's init mounts it; here the kernel does, on the
+ * initramfs's /dev and on the devtmpfs it mounts for a disk root, so a
+ * program run as rdinit= has it too. VFS lock held. */
+void vfs_mount_dev_shm(struct inode *dev);
 /* The directory a path walk ends in when it reaches dir: the root of the
  * file system mounted on it, if any (repeatedly). */
 struct inode *vfs_follow_mount(struct inode *dir);

@@ -17,7 +17,8 @@
 #define VMA_LOCKED (1u << 3) /* mlock: populated, counted in locked_pages */
 /* Never writable: mprotect(PROT_WRITE) is -EACCES (Linux's VM_MAYWRITE
  * cleared: a read-only shmat, which the caller may not be allowed to
- * write). */
+ * write; a shared mapping of a file not open for writing, or of a memfd
+ * sealed against writes). */
 #define VMA_NOWRITE (1u << 4)
 /* Linux's vm.max_map_count: more VMAs than this is -ENOMEM, so a process
  * cannot make the VMA list (walked with mm->lock held) arbitrarily long. */

@@ -72,6 +72,12 @@
 #define F_GETPIPE_SZ 1032
 #define F_ADD_SEALS 1033
 #define F_GET_SEALS 1034
+/* File seals (F_ADD_SEALS, F_GET_SEALS): what a memfd refuses from now on */
+#define F_SEAL_SEAL 0x0001	   /* further F_ADD_SEALS */
+#define F_SEAL_SHRINK 0x0002	   /* shrinking */
+#define F_SEAL_GROW 0x0004	   /* growing */
+#define F_SEAL_WRITE 0x0008	   /* writes and writable shared mappings */
+#define F_SEAL_FUTURE_WRITE 0x0010 /* the same, existing mappings aside */
 #define FD_CLOEXEC 1
 
 /* struct flock's l_type */
