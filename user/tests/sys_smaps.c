@@ -3,7 +3,8 @@
  * Anonymous, Pss), pages shared copy-on-write with a forked child and
  * MAP_SHARED pages both processes touched (Shared in both, Pss halved),
  * mlock (Locked, "lo"), VmFlags, every header the same as its maps line,
- * and the rollup's Rss the sum of the areas'. The expected values are
+ * the rollup's Rss the sum of the areas', and 4000 areas kept to smaps'
+ * bounded buffer. The expected values are
  * Linux's for the same program. */
 #include "check.h"
 
@@ -286,12 +287,43 @@ static void check_rollup(void)
 	      "VmRSS %ld kB, rollup Rss %ld kB", vmrss, rss);
 }
 
+/* 4000 areas (every other page read-only): smaps stays within its
+ * buffer and ends at a whole record, while smaps_rollup still counts
+ * every page. */
+static void check_many_areas(void)
+{
+	const int n = 4000;
+	char *m = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED) {
+		CHECK("smaps.many_mmap", 0, "%s", errname(errno));
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		m[(size_t)i * PAGE] = 1;
+	for (int i = 0; i < n; i += 2)
+		mprotect(m + (size_t)i * PAGE, PAGE, PROT_READ);
+	read_file("/proc/self/smaps_rollup", other, sizeof(other));
+	long rss = field(other, "Rss");
+	long len = read_file("/proc/self/smaps", smaps, sizeof(smaps));
+	const char *last = len > 0 ? strrchr(smaps, 'V') : NULL;
+	CHECK("smaps.many_areas_bounded",
+	      len > 0 && len < 16384 && smaps[len - 1] == '\n' && last &&
+		  strncmp(last, "VmFlags:", 8) == 0 && !strchr(last, '\n')[1],
+	      "%ld bytes, ending '%.40s'", len,
+	      len > 40 ? smaps + len - 40 : smaps);
+	CHECK("smaps_rollup.many_areas_all", rss >= n * 4,
+	      "rollup Rss %ld kB, %d pages written", rss, n);
+	munmap(m, (size_t)n * PAGE);
+}
+
 int main(void)
 {
 	check_private();
 	check_fork();
 	check_locked();
 	check_rollup();
+	check_many_areas();
 	/* Another process's smaps: pid 1's, read from a child. */
 	pid_t pid = fork();
 	if (pid == 0) {
