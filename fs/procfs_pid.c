@@ -1,19 +1,23 @@
-/* /proc's per-process files: /proc/PID/stat, status, cmdline, comm, maps
- * and the exe link in Linux's formats (ps and top read them), and the
- * numbered directories themselves, which proc_refresh brings in line with
- * the live processes before each lookup or listing of /proc. */
+/* /proc's per-process files: /proc/PID/stat, status, cmdline, comm, maps,
+ * smaps, smaps_rollup and the exe link in Linux's formats (ps and top read
+ * them), and the numbered directories themselves, which proc_refresh
+ * brings in line with the live processes before each lookup or listing of
+ * /proc. */
 #include <drivers/tty.h>
 #include <fs/vfs.h>
 #include <lib/printf.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
+#include <mm/pmm.h>
+#include <mm/shmem.h>
 #include <mm/vm.h>
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
 #include <time.h>
 #include <uapi/errno.h>
+#include <uapi/mman.h>
 #include "procfs.h"
 
 /* Per-process files are generated with proc_lock held throughout, so the
@@ -127,48 +131,273 @@ static bool vma_continues(const struct vma *v, const struct vma *w)
 	       (!v->file || v->pgoff + (v->end - v->start) == w->pgoff);
 }
 
-/* One line per area, in Linux's format: the name, if any, starts in
- * column 74 (Linux pads the fields to 72 characters plus a space). */
+/* The last VMA of the run that maps shows as one area from v. */
+static struct vma *maps_run_end(struct mm *mm, struct vma *v)
+{
+	struct vma *w = v;
+	while (w->link.next != &mm->vmas) {
+		struct vma *n = list_entry(w->link.next, struct vma, link);
+		if (!vma_continues(w, n))
+			break;
+		w = n;
+	}
+	return w;
+}
+
+/* One line of maps, in Linux's format: the name, if any, starts in column
+ * 74 (Linux pads the fields to 72 characters plus a space). Also the
+ * header of each area in smaps and of smaps_rollup. */
+static long maps_line(char *buf, long len, size_t size, uintptr_t start,
+		      uintptr_t end, unsigned prot, bool shared,
+		      const struct vma_file *file, uint64_t pgoff,
+		      const char *name)
+{
+	long first = len;
+	EMIT("%08lx-%08lx %c%c%c%c %08llx %02x:%02x %llu ",
+	     (unsigned long)start, (unsigned long)end, (prot & 1) ? 'r' : '-',
+	     (prot & 2) ? 'w' : '-', (prot & 4) ? 'x' : '-', shared ? 's' : 'p',
+	     (unsigned long long)(file ? pgoff : 0),
+	     file ? dev_major(file->dev) : 0, file ? dev_minor(file->dev) : 0,
+	     (unsigned long long)(file ? file->ino : 0));
+	if (name)
+		EMIT("%*s%s", (int)MAX(72 - (len - first), 0) + 1, "", name);
+	EMIT("\n");
+	return len;
+}
+
+/* The maps line of the area made of the run v..w. */
+static long vma_line(char *buf, long len, size_t size, const struct vma *v,
+		     const struct vma *w)
+{
+	const char *name = v->file			? v->file->path
+			   : (v->flags & VMA_HEAP)	? "[heap]"
+			   : (v->flags & VMA_GROWSDOWN) ? "[stack]"
+							: NULL;
+	return maps_line(buf, len, size, v->start, w->end, v->prot,
+			 v->flags & VMA_SHARED, v->file, v->pgoff, name);
+}
+
 static long pid_maps(struct process *p, char *buf, size_t size)
 {
 	long len = 0;
 	if (!p->mm)
 		return 0;
 	irqflags_t f = spin_lock_irqsave(&p->mm->lock);
-	struct vma *v, *w;
+	struct vma *v;
 	list_for_each_entry(v, &p->mm->vmas, link)
 	{
-		uintptr_t end = v->end;
-		w = v;
-		while (w->link.next != &p->mm->vmas) {
-			struct vma *n =
-			    list_entry(w->link.next, struct vma, link);
-			if (!vma_continues(w, n))
-				break;
-			w = n;
-			end = w->end;
-		}
-		const char *name = v->file			? v->file->path
-				   : (v->flags & VMA_HEAP)	? "[heap]"
-				   : (v->flags & VMA_GROWSDOWN) ? "[stack]"
-								: NULL;
-		long start = len;
-		EMIT("%08lx-%08lx %c%c%c%c %08llx %02x:%02x %llu ",
-		     (unsigned long)v->start, (unsigned long)end,
-		     (v->prot & 1) ? 'r' : '-', (v->prot & 2) ? 'w' : '-',
-		     (v->prot & 4) ? 'x' : '-',
-		     (v->flags & VMA_SHARED) ? 's' : 'p',
-		     (unsigned long long)(v->file ? v->pgoff : 0),
-		     v->file ? dev_major(v->file->dev) : 0,
-		     v->file ? dev_minor(v->file->dev) : 0,
-		     (unsigned long long)(v->file ? v->file->ino : 0));
-		if (name)
-			EMIT("%*s%s", (int)MAX(72 - (len - start), 0) + 1, "",
-			     name);
-		EMIT("\n");
+		struct vma *w = maps_run_end(p->mm, v);
+		len = vma_line(buf, len, size, v, w);
 		v = w; /* the loop goes on after the merged ones */
 	}
 	spin_unlock_irqrestore(&p->mm->lock, f);
+	return finish(len, size);
+}
+
+/* ---- smaps and smaps_rollup --------------------------------------------- */
+
+/* What smaps adds up over an area's present page-table entries, in bytes.
+ * Pss is kept scaled by 2^PSS_SHIFT, as Linux keeps it, so that adding
+ * PAGE_SIZE / mapcount for each page loses (almost) nothing to rounding. */
+#define PSS_SHIFT 12
+struct smaps_stats {
+	uint64_t rss, pss, pss_anon, pss_file, pss_shmem, pss_locked;
+	uint64_t shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t referenced, anonymous;
+};
+
+/* Adds the pages of v, with mm->lock held. Each present (or PROT_NONE)
+ * entry is one page of Rss, found with uvm_next_mapped, which skips empty
+ * page tables whole, so the walk costs the pages mapped, not the size.
+ *
+ * Map count: Linux divides each page's Pss by its mapcount, the number of
+ * page-table entries mapping it. Limen keeps no mapcount; it uses the
+ * frame's reference count (struct page.refcount), which holds one
+ * reference per page-table entry mapping the frame (fork and
+ * shm_get_page take them) plus one held by a shared memory object's page
+ * index (mm/shmem.c: MAP_SHARED anonymous memory, System V segments, a
+ * memory file's data) when the frame is that object's page. So the map
+ * count is the reference count, less one when the frame is the page the
+ * VMA's object holds at that offset. It is exact while page tables and
+ * object indexes are the only holders of user frames (true today); a
+ * kernel path that pinned a user frame would make the page look shared.
+ *
+ * Dirty and Referenced are the entry's dirty and accessed bits (the
+ * architecture's, through uvm_lookup_state). Linux also counts a page
+ * dirty when the page itself is (PageDirty); Limen's frames have no such
+ * flag, so a page written only through another entry (the other side of
+ * a fork, another process mapping the same object) shows clean here.
+ *
+ * Anonymous: pages that belong to no object: private memory, the private
+ * copies a copy-on-write write made of an object's pages, and the pages
+ * of a program's segments, which the ELF loader fills as private copies
+ * (Linux would count those as file pages until written). */
+static void smaps_account(struct mm *mm, const struct vma *v,
+			  struct smaps_stats *s)
+{
+	for (uintptr_t va = uvm_next_mapped(mm->root, v->start, v->end);
+	     va < v->end;
+	     va = uvm_next_mapped(mm->root, va + PAGE_SIZE, v->end)) {
+		phys_addr_t pa;
+		unsigned fl;
+		if (uvm_lookup_state(mm->root, va, &pa, &fl))
+			continue;
+		bool obj_page = false;
+		if (v->shm) {
+			uint64_t idx = (v->pgoff + (va - v->start)) / PAGE_SIZE;
+			obj_page =
+			    shm_file_page(v->shm, idx, false, NULL) == pa;
+		}
+		uint64_t refs = page_ref_count(pa);
+		uint64_t maps = refs > (uint64_t)obj_page ? refs - obj_page : 1;
+		uint64_t pss = (PAGE_SIZE << PSS_SHIFT) / maps;
+		bool dirty = fl & VM_DIRTY;
+		bool anon = !obj_page && !(v->flags & VMA_SHARED);
+		s->rss += PAGE_SIZE;
+		s->pss += pss;
+		if (anon)
+			s->pss_anon += pss;
+		else if (obj_page && v->file)
+			s->pss_file += pss;
+		else
+			s->pss_shmem += pss;
+		if (v->flags & VMA_LOCKED)
+			s->pss_locked += pss;
+		if (maps > 1)
+			*(dirty ? &s->shared_dirty : &s->shared_clean) +=
+			    PAGE_SIZE;
+		else
+			*(dirty ? &s->private_dirty : &s->private_clean) +=
+			    PAGE_SIZE;
+		if (fl & VM_ACCESSED)
+			s->referenced += PAGE_SIZE;
+		if (anon)
+			s->anonymous += PAGE_SIZE;
+	}
+}
+
+/* "Label:" then the value in kB right-aligned so that " kB" starts in
+ * column 25, as Linux's smaps aligns it. */
+static long smaps_kb(char *buf, long len, size_t size, const char *label,
+		     uint64_t bytes)
+{
+	EMIT("%s%*llu kB\n", label, (int)MAX(24 - (long)strlen(label), 1),
+	     (unsigned long long)(bytes >> 10));
+	return len;
+}
+
+/* The fields smaps and smaps_rollup share, from Rss to Locked. */
+static long smaps_fields(char *buf, long len, size_t size,
+			 const struct smaps_stats *s, bool rollup)
+{
+	len = smaps_kb(buf, len, size, "Rss:", s->rss);
+	len = smaps_kb(buf, len, size, "Pss:", s->pss >> PSS_SHIFT);
+	if (rollup) {
+		len = smaps_kb(buf, len, size,
+			       "Pss_Anon:", s->pss_anon >> PSS_SHIFT);
+		len = smaps_kb(buf, len, size,
+			       "Pss_File:", s->pss_file >> PSS_SHIFT);
+		len = smaps_kb(buf, len, size,
+			       "Pss_Shmem:", s->pss_shmem >> PSS_SHIFT);
+	}
+	len = smaps_kb(buf, len, size, "Shared_Clean:", s->shared_clean);
+	len = smaps_kb(buf, len, size, "Shared_Dirty:", s->shared_dirty);
+	len = smaps_kb(buf, len, size, "Private_Clean:", s->private_clean);
+	len = smaps_kb(buf, len, size, "Private_Dirty:", s->private_dirty);
+	len = smaps_kb(buf, len, size, "Referenced:", s->referenced);
+	len = smaps_kb(buf, len, size, "Anonymous:", s->anonymous);
+	/* No MADV_FREE, huge pages or swap: these are truly zero. */
+	static const char *const zero[] = {
+	    "LazyFree:",      "AnonHugePages:",	 "ShmemPmdMapped:",
+	    "FilePmdMapped:", "Shared_Hugetlb:", "Private_Hugetlb:",
+	    "Swap:",	      "SwapPss:"};
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		len = smaps_kb(buf, len, size, zero[i], 0);
+	/* As Linux: the Pss of the pages in locked areas. */
+	return smaps_kb(buf, len, size, "Locked:", s->pss_locked >> PSS_SHIFT);
+}
+
+/* Linux's VmFlags mnemonics (Documentation/filesystems/proc.rst), in
+ * Linux's order, for the flags Limen's VMAs have. "mr" and "me" (may be
+ * made readable, executable) always hold; "mw" unless the area may never
+ * be writable (a read-only shmat); "ms" (may share) goes with "sh"; "ac"
+ * (accounted) is Linux's rule for private writable memory. */
+static long vm_flags_line(char *buf, long len, size_t size, const struct vma *v)
+{
+	bool shared = v->flags & VMA_SHARED;
+	EMIT("VmFlags:%s%s%s%s mr%s me%s%s%s%s \n",
+	     (v->prot & PROT_READ) ? " rd" : "",
+	     (v->prot & PROT_WRITE) ? " wr" : "",
+	     (v->prot & PROT_EXEC) ? " ex" : "", shared ? " sh" : "",
+	     (v->flags & VMA_NOWRITE) ? "" : " mw", shared ? " ms" : "",
+	     (v->flags & VMA_GROWSDOWN) ? " gd" : "",
+	     (v->flags & VMA_LOCKED) ? " lo" : "",
+	     (!shared && (v->prot & PROT_WRITE)) ? " ac" : "");
+	return len;
+}
+
+/* /proc/PID/smaps: each area of maps, its header line the same, followed
+ * by what its pages use. The text is generated into gen_read's buffer of
+ * fixed size (fs/procfs.c), like maps: when an area's record does not fit
+ * whole, it and those after it are left out (and not walked), so 65530
+ * areas cost no more memory or time than the buffer holds. */
+static long pid_smaps(struct process *p, char *buf, size_t size)
+{
+	long len = 0;
+	if (!p->mm)
+		return 0;
+	irqflags_t f = spin_lock_irqsave(&p->mm->lock);
+	struct vma *v;
+	list_for_each_entry(v, &p->mm->vmas, link)
+	{
+		struct vma *w = maps_run_end(p->mm, v), *x = v;
+		long first = len;
+		struct smaps_stats s = {0};
+		for (;; x = list_entry(x->link.next, struct vma, link)) {
+			smaps_account(p->mm, x, &s);
+			if (x == w)
+				break;
+		}
+		len = vma_line(buf, len, size, v, w);
+		len = smaps_kb(buf, len, size, "Size:", w->end - v->start);
+		len = smaps_kb(buf, len, size, "KernelPageSize:", PAGE_SIZE);
+		len = smaps_kb(buf, len, size, "MMUPageSize:", PAGE_SIZE);
+		len = smaps_fields(buf, len, size, &s, false);
+		EMIT("THPeligible:    0\n");
+		len = vm_flags_line(buf, len, size, v);
+		if ((size_t)len >= size) {
+			len = first;
+			break;
+		}
+		v = w;
+	}
+	spin_unlock_irqrestore(&p->mm->lock, f);
+	return len;
+}
+
+/* /proc/PID/smaps_rollup: the sums over every area, under a header that
+ * spans them all, as Linux writes it. Allocates nothing; the walk costs
+ * the VMAs and mapped pages. */
+static long pid_smaps_rollup(struct process *p, char *buf, size_t size)
+{
+	long len = 0;
+	if (!p->mm)
+		return 0;
+	irqflags_t f = spin_lock_irqsave(&p->mm->lock);
+	struct smaps_stats s = {0};
+	uintptr_t start = 0, end = 0;
+	struct vma *v;
+	list_for_each_entry(v, &p->mm->vmas, link)
+	{
+		if (!end)
+			start = v->start;
+		end = v->end;
+		smaps_account(p->mm, v, &s);
+	}
+	spin_unlock_irqrestore(&p->mm->lock, f);
+	len = maps_line(buf, len, size, start, end, 0, false, NULL, 0,
+			"[rollup]");
+	len = smaps_fields(buf, len, size, &s, true);
 	return finish(len, size);
 }
 
@@ -182,6 +411,8 @@ PID_GEN(pid_status)
 PID_GEN(pid_cmdline)
 PID_GEN(pid_comm)
 PID_GEN(pid_maps)
+PID_GEN(pid_smaps)
+PID_GEN(pid_smaps_rollup)
 
 static void make_pid_dir(struct inode *dir, struct process *p, const char *name)
 {
@@ -198,6 +429,8 @@ static void make_pid_dir(struct inode *dir, struct process *p, const char *name)
 	add_file(d, "cmdline", gen_pid_cmdline, p->pid);
 	add_file(d, "comm", gen_pid_comm, p->pid);
 	add_file(d, "maps", gen_pid_maps, p->pid);
+	add_file(d, "smaps", gen_pid_smaps, p->pid);
+	add_file(d, "smaps_rollup", gen_pid_smaps_rollup, p->pid);
 	struct inode *exe = add_link(d, "exe");
 	if (exe)
 		set_target(exe, p->exe);

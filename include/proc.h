@@ -49,6 +49,10 @@ struct process {
 	bool exiting;	    /* killed: exits on the way back to user mode */
 	bool zombie;	    /* proc_lock: exited, waiting for wait4 */
 	bool vfork_pending; /* a vfork parent sleeps until this clears */
+	/* clone(CLONE_VM | CLONE_VFORK), posix_spawn's: mm is the parent's,
+	 * lent until this process execs or exits (the parent sleeps till
+	 * then), which drop it without destroying it. Own. */
+	bool mm_borrowed;
 	struct thread *main_thread; /* proc_lock */
 	struct list_head link;	    /* proc_list, under proc_lock */
 	struct list_head children;  /* proc_lock: struct process.sibling */

@@ -177,8 +177,9 @@ int proc_execve(const char *path, const char *const *argv,
 	}
 	struct mm *old = proc_swap_mm(p, img.mm);
 	mm_activate(p->mm);
-	if (old)
+	if (old && !p->mm_borrowed) /* a vfork child gives it back */
 		mm_destroy(old);
+	p->mm_borrowed = false;
 	fd_close_cloexec(p);
 	strlcpy(p->exe, img.exe, sizeof(p->exe));
 	const char *base = strrchr(path, '/');

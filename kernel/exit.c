@@ -47,8 +47,9 @@ static void proc_release(struct process *p)
 	 * poisoned CR3 and wedging the CPU (the applets layer's hang). */
 	struct mm *mm = proc_swap_mm(p, NULL);
 	uvm_activate_kernel();
-	if (mm)
+	if (mm && !p->mm_borrowed) /* a vfork child's is its parent's */
 		mm_destroy(mm);
+	p->mm_borrowed = false;
 	thread_free_user_pages(t);
 }
 

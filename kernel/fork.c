@@ -114,7 +114,12 @@ static long do_fork(unsigned long flags, uintptr_t stack,
 	if (!fs)
 		goto fail;
 	fs->fpu = (struct fpu_state *)pmm_alloc_zeroed_page();
-	proc_swap_mm(child, mm_clone(parent->mm));
+	/* CLONE_VM (only with CLONE_VFORK): the child runs in the parent's
+	 * address space, as on Linux, so what it writes there before its
+	 * exec (glibc's posix_spawn: the exec's errno) the parent sees. */
+	child->mm_borrowed = flags & CLONE_VM;
+	proc_swap_mm(child,
+		     child->mm_borrowed ? parent->mm : mm_clone(parent->mm));
 	if (!fs->fpu || !child->mm)
 		goto fail;
 	copy_files(child, parent);
@@ -184,7 +189,7 @@ fail:
 	if (fs && fs->fpu)
 		pmm_free_page_virt(fs->fpu);
 	kfree(fs);
-	if (child->mm)
+	if (child->mm && !child->mm_borrowed)
 		mm_destroy(child->mm);
 	proc_free(child);
 	return r;
@@ -294,10 +299,10 @@ SYSCALL_DEFINE5(clone, unsigned long, flags, uintptr_t, stack, int __user *,
 		return -ENOSYS;
 	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
 		return -ENOSYS;
-	/* posix_spawn's clone(CLONE_VM|CLONE_VFORK) runs the child on a
-	 * separate stack inside shared memory; with a copied address space
-	 * that stack is the child's own copy, contents included. */
-	return do_fork(flags & ~CLONE_VM, stack, parent_tid, child_tid, tls);
+	/* posix_spawn's clone(CLONE_VM|CLONE_VFORK): the child borrows the
+	 * parent's address space and runs on the stack it was given in it
+	 * until it execs or exits. */
+	return do_fork(flags, stack, parent_tid, child_tid, tls);
 }
 
 #define WNOHANG 1

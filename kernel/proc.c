@@ -248,8 +248,8 @@ struct process *proc_largest_locked(uint64_t *pages)
 	list_for_each_entry(p, &proc_list, link)
 	{
 		/* Safe under proc_lock: proc_swap_mm. */
-		if (p->zombie || p->pid == 1 || !p->mm)
-			continue;
+		if (p->zombie || p->pid == 1 || !p->mm || p->mm_borrowed)
+			continue; /* a vfork child's mm is its parent's */
 		/* Resident pages and the page tables that map them, as
 		 * Linux's badness counts: a process touching one page in
 		 * each of many far-apart places holds more in tables. */

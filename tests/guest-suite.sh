@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The boundary, checked from inside and outside: boots Limen once per
 # program with the test initramfs, each program running as init.
-#  - user/tests/sys_* and posix_shm (musl and glibc): system-call and
-#    C-library checks printing PASS/FAIL lines;
+#  - user/tests/sys_*, posix_shm and libc_* (musl and glibc): system-call
+#    and C-library checks printing PASS/FAIL lines;
 #  - the examples, built with glibc (static and static-PIE) and musl, must
 #    print exactly what they print on Linux;
 #  - Debian's busybox-static runs applets as init.
@@ -13,7 +13,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rq=$root/tests/run-qemu
 st=0
 
-for t in "$root"/build/user/tests/sys_* "$root"/build/user/tests/posix_shm*; do
+for t in "$root"/build/user/tests/sys_* "$root"/build/user/tests/posix_shm* \
+	"$root"/build/user/tests/libc_*; do
 	n=$(basename "$t")
 	"$rq" --name "$n" --initrd "$initrd" --timeout 120 \
 		--append "console=ttyS0 rdinit=/tests/$n" \

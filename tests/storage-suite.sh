@@ -6,7 +6,7 @@
 # with bad disks: a flipped magic, an ext4 image (extents, journal), and
 # an out-of-range block number in the root inode. The big file (40 MiB)
 # is larger than the block cache (an eighth of the 256 MiB of RAM). The
-# page-cache checks (sys_filemap, sys_pagecache) map a 64 MiB file and
+# page-cache checks (sys_filemap, ext2_pagecache) map a 64 MiB file and
 # leave mmap.txt, written only through a shared mapping, for debugfs.
 # usage: tests/storage-suite.sh INITRD
 set -uo pipefail

@@ -18,6 +18,8 @@
 #define PTE_U (1UL << 2)
 #define PTE_PWT (1UL << 3)
 #define PTE_PCD (1UL << 4)
+#define PTE_A (1UL << 5) /* accessed: set by the CPU */
+#define PTE_D (1UL << 6) /* dirty: set by the CPU on a write */
 #define PTE_PS (1UL << 7)
 #define PTE_G (1UL << 8)
 #define PTE_NX (1UL << 63)
@@ -420,10 +422,15 @@ int uvm_protect(uint64_t *root, uintptr_t va, unsigned flags)
 	uint64_t *pte = pte_walk(root, va, false);
 	if (!pte || !(*pte & (PTE_P | PTE_HIDDEN)))
 		return -EFAULT;
+	/* The accessed and dirty bits the CPU set stay (as on Linux, where
+	 * mprotect and fork's write-protection keep a page dirty): they
+	 * are what /proc/PID/smaps reports. A PROT_NONE entry is not
+	 * present, so the CPU ignores them there. */
+	uint64_t keep = *pte & (PTE_ADDR | PTE_A | PTE_D);
 	if (flags & VM_HIDDEN)
-		*pte = (*pte & PTE_ADDR) | PTE_HIDDEN;
+		*pte = keep | PTE_HIDDEN;
 	else
-		*pte = (*pte & PTE_ADDR) | pte_flags(flags | VM_USER);
+		*pte = keep | pte_flags(flags | VM_USER);
 	invlpg(va);
 	return 0;
 }
@@ -515,5 +522,17 @@ int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa, unsigned *flags)
 	}
 	*flags = VM_USER | ((*pte & PTE_W) ? VM_WRITE : 0) |
 		 ((*pte & PTE_NX) ? 0 : VM_EXEC);
+	return 0;
+}
+
+int uvm_lookup_state(uint64_t *root, uintptr_t va, phys_addr_t *pa,
+		     unsigned *flags)
+{
+	int r = uvm_lookup(root, va, pa, flags);
+	if (r)
+		return r;
+	uint64_t e = *pte_walk(root, va, false);
+	*flags |=
+	    ((e & PTE_A) ? VM_ACCESSED : 0) | ((e & PTE_D) ? VM_DIRTY : 0);
 	return 0;
 }

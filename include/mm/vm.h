@@ -77,3 +77,12 @@ int uvm_move_next(uint64_t *root, uintptr_t *va, uintptr_t end, uintptr_t off);
 /* The frame behind va and its VM_ flags (VM_HIDDEN for a PROT_NONE page),
  * or -EFAULT if not mapped. */
 int uvm_lookup(uint64_t *root, uintptr_t va, phys_addr_t *pa, unsigned *flags);
+/* Reported by uvm_lookup_state only (never taken by uvm_map): the
+ * entry's accessed and dirty bits, which the CPU sets on the first access
+ * and the first write through it. uvm_protect keeps them; a new entry
+ * (uvm_map, fork's copy in the child) starts with both clear. */
+#define VM_ACCESSED (1u << 5)
+#define VM_DIRTY (1u << 6)
+/* uvm_lookup plus VM_ACCESSED and VM_DIRTY (for /proc/PID/smaps). */
+int uvm_lookup_state(uint64_t *root, uintptr_t va, phys_addr_t *pa,
+		     unsigned *flags);

@@ -179,7 +179,7 @@ static void test_lifetime(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: sys_pagecache DIR [MiB]\n");
+		fprintf(stderr, "usage: ext2_pagecache DIR [MiB]\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -187,5 +187,5 @@ int main(int argc, char **argv)
 	test_persist();
 	test_private_and_fork();
 	test_lifetime();
-	return check_summary("sys_pagecache");
+	return check_summary("ext2_pagecache");
 }
