@@ -67,6 +67,28 @@ run() { # run NAME BLOCKSIZE BADKIND
 		fail "$name.debugfs_reads_symlink" "got '$got'"
 }
 
+# Memory pressure: a file larger than the guest's RAM streams through the
+# page cache while another process keeps its working set; the OOM killer
+# must not run.
+pressure() {
+	local img=$out/pressure.img
+	rm -f "$img"
+	mke2fs -q -t ext2 -b 4096 -F "$img" 192M > /dev/null
+	"$rq" --name storage-pressure --initrd "$initrd" --timeout 900 \
+		--append "console=ttyS0 FILEMB=112 rdinit=/bin/sh -- /tests/pressure-guest.sh" \
+		--expect-text "limen: init \(pid 1\) exited with status 0" \
+		-- -m 96M -drive "file=$img,if=virtio,format=raw" || st=1
+	if grep -q "Out of memory" "$root/build/test-logs/storage-pressure.log"; then
+		fail storage-pressure.no_oom_kill "$(grep -m1 'Out of memory' "$root/build/test-logs/storage-pressure.log")"
+	else
+		pass storage-pressure.no_oom_kill
+	fi
+	e2fsck -fn "$img" > "$out/pressure.fsck" 2>&1 && pass storage-pressure.e2fsck_clean ||
+		fail storage-pressure.e2fsck_clean "$(tail -3 "$out/pressure.fsck" | tr '\n' ' ')"
+	rm -f "$img"
+}
+
+pressure
 run storage-1k 1024 magic
 run storage-4k 4096 ext4
 run storage-badblock 4096 badblock
