@@ -246,10 +246,9 @@ struct shm_obj *inode_shm(struct inode *ino)
 	return s;
 }
 
-/* Memory files: pages past the new end leave the file's object (a process
- * that maps them keeps them, and sees them until it unmaps them; Linux
- * would unmap them and make a later access SIGBUS); those write()
- * allocated are given back to the file system's count. */
+/* Memory files: pages past the new end leave the file's object and every
+ * mapping of them (a later access there is SIGBUS, as on Linux); those
+ * write() allocated are given back to the file system's count. */
 int inode_truncate(struct inode *ino, uint64_t len)
 {
 	const struct super_ops *ops = disk_ops(ino);
@@ -267,8 +266,10 @@ int inode_truncate(struct inode *ino, uint64_t len)
 	uint64_t keep = FILE_PAGES(len);
 	struct shm_obj *s = ino->data;
 	if (s) {
-		shm_set_valid(s, keep);
-		shm_truncate(s, keep);
+		if (keep < FILE_PAGES(ino->size))
+			file_pages_truncated(s, keep);
+		else
+			shm_set_valid(s, keep);
 		uint64_t res = inode_present_pages(ino);
 		if (ino->charged > res) {
 			if (ino->sb)

@@ -27,7 +27,9 @@
 #include <lib/string.h>
 #include <mm/layout.h>
 #include <mm/pmm.h>
+#include <mm/mm.h>
 #include <mm/shmem.h>
+#include <proc.h>
 #include <uapi/errno.h>
 
 #define FILE_PAGES(size) (((size) + PAGE_SIZE - 1) / PAGE_SIZE)
@@ -208,15 +210,39 @@ long pcache_write(struct inode *ino, const char *buf, size_t n, uint64_t off)
 	return r;
 }
 
+struct unmap_arg {
+	struct shm_obj *s;
+	uint64_t from;
+};
+
+static bool unmap_one(struct mm *mm, void *arg)
+{
+	struct unmap_arg *a = arg;
+	mm_unmap_object(mm, a->s, a->from);
+	return false;
+}
+
+void file_pages_truncated(struct shm_obj *s, uint64_t from)
+{
+	/* No new mapping of a page past the end can be made meanwhile:
+	 * valid is lowered before the page tables are visited. */
+	shm_set_valid(s, from);
+	struct unmap_arg a = {s, from};
+	proc_each_mm(unmap_one, &a);
+	shm_truncate(s, from);
+}
+
 void pcache_truncate(struct inode *ino, uint64_t old, uint64_t len)
 {
 	struct shm_obj *s = ino->data;
 	if (!s)
 		return;
-	/* Pages past the new end leave the cache, dirty or not; a process
-	 * mapping one keeps it until it unmaps it (Linux would unmap it). */
-	shm_set_valid(s, FILE_PAGES(len));
-	shm_truncate(s, FILE_PAGES(len));
+	/* Pages past the new end leave the cache, dirty or not, and every
+	 * mapping of them: an access there is SIGBUS, as on Linux. */
+	if (FILE_PAGES(len) < FILE_PAGES(old))
+		file_pages_truncated(s, FILE_PAGES(len));
+	else
+		shm_set_valid(s, FILE_PAGES(len));
 	zero_tail(s, MIN(old, len));
 }
 

@@ -128,6 +128,11 @@ struct mm *proc_swap_mm(struct process *p, struct mm *mm);
  * address space's lock. */
 struct shm_obj;
 bool proc_maps_shared_writable(const struct shm_obj *obj);
+/* Calls fn on the address space of every live process (an mm shared by
+ * threads once per thread) until it returns true; whether one did. Takes
+ * proc_lock: fn takes mm->lock inside it and must not sleep. */
+struct mm;
+bool proc_each_mm(bool (*fn)(struct mm *mm, void *arg), void *arg);
 /* RLIMIT_NPROC: whether p's real user already runs as many tasks
  * (threads, and zombies not yet reaped) as p's limit allows; root is
  * exempt. Caller holds proc_lock. */

@@ -262,30 +262,31 @@ struct process *proc_largest_locked(uint64_t *pages)
 	return best;
 }
 
-bool proc_maps_shared_writable(const struct shm_obj *obj)
+bool proc_each_mm(bool (*fn)(struct mm *mm, void *arg), void *arg)
 {
 	struct process *p;
-	bool found = false;
+	bool stop = false;
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 	list_for_each_entry(p, &proc_list, link)
 	{
 		/* Threads share their mm: seen once per thread, harmless. */
-		if (found || p->zombie || !p->mm)
-			continue;
-		struct vma *v;
-		irqflags_t g = spin_lock_irqsave(&p->mm->lock);
-		list_for_each_entry(v, &p->mm->vmas, link)
-		{
-			if (v->shm == obj && (v->flags & VMA_SHARED) &&
-			    !(v->flags & VMA_NOWRITE)) {
-				found = true;
-				break;
-			}
+		if (!p->zombie && p->mm && fn(p->mm, arg)) {
+			stop = true;
+			break;
 		}
-		spin_unlock_irqrestore(&p->mm->lock, g);
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
-	return found;
+	return stop;
+}
+
+static bool maps_writable(struct mm *mm, void *obj)
+{
+	return mm_maps_object_writable(mm, obj);
+}
+
+bool proc_maps_shared_writable(const struct shm_obj *obj)
+{
+	return proc_each_mm(maps_writable, (void *)obj);
 }
 
 bool proc_nproc_exceeded(const struct process *p)

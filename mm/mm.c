@@ -422,6 +422,45 @@ int mm_range_check(struct mm *mm, uintptr_t start, uintptr_t end, bool locked)
 	return r;
 }
 
+bool mm_maps_object_writable(struct mm *mm, const struct shm_obj *s)
+{
+	bool found = false;
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, link)
+	{
+		if (v->shm == s && (v->flags & VMA_SHARED) &&
+		    !(v->flags & VMA_NOWRITE)) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&mm->lock, f);
+	return found;
+}
+
+void mm_unmap_object(struct mm *mm, const struct shm_obj *s, uint64_t from)
+{
+	irqflags_t f = spin_lock_irqsave(&mm->lock);
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, link)
+	{
+		if (v->shm != s)
+			continue;
+		/* The VMA's first page at or past index from; private
+		 * copies go too, as Linux's truncate does (even_cows). */
+		uint64_t first = v->pgoff / PAGE_SIZE;
+		uintptr_t start =
+		    from <= first ? v->start
+				  : (from - first > vma_pages(v)
+					 ? v->end
+					 : v->start + (from - first) * PAGE_SIZE);
+		if (start < v->end)
+			unmap_range(mm, start, v->end);
+	}
+	spin_unlock_irqrestore(&mm->lock, f);
+}
+
 uintptr_t mm_next_file_range(struct mm *mm, uintptr_t va, uintptr_t end,
 			     struct shm_obj **obj, uint64_t *from,
 			     uint64_t *to)

@@ -239,6 +239,9 @@ struct shm_obj *pcache_obj(struct inode *ino);
 void pcache_detach(struct inode *ino);
 long pcache_read(struct inode *ino, char *buf, size_t n, uint64_t off);
 long pcache_write(struct inode *ino, const char *buf, size_t n, uint64_t off);
+/* A file (memory or disk) shrank to from pages: they leave its object s
+ * and every process's mappings of them. */
+void file_pages_truncated(struct shm_obj *s, uint64_t from);
 /* After the file system truncated ino from old bytes to len. */
 void pcache_truncate(struct inode *ino, uint64_t old, uint64_t len);
 /* Writes ino's dirty pages in [from, to) to its file system (not yet to

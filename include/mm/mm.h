@@ -121,6 +121,13 @@ bool mm_range_used(struct mm *mm, uintptr_t start, uintptr_t end);
  * -EBUSY if locked is set and part of it is locked (msync's
  * MS_INVALIDATE), else 0. */
 int mm_range_check(struct mm *mm, uintptr_t start, uintptr_t end, bool locked);
+/* Whether a shared mapping of s could write to it (VMA_SHARED without
+ * VMA_NOWRITE, whatever its PROT_WRITE is now). */
+bool mm_maps_object_writable(struct mm *mm, const struct shm_obj *s);
+/* A truncated file: drops the page-table entries of every mapping of s
+ * for its pages at index from and above (private copies included), so a
+ * later access faults and finds them gone: SIGBUS. */
+void mm_unmap_object(struct mm *mm, const struct shm_obj *s, uint64_t from);
 /* msync: the first shared mapping of a file's page cache in [va, end):
  * its object (with a reference for the caller) in *obj, the pages of it
  * [va, end) covers in [*from, *to); returns where the next search starts.
