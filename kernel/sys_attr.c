@@ -211,6 +211,45 @@ SYSCALL_DEFINE1(fdatasync, int, fd)
 	return sys_fsync(fd);
 }
 
+#define SYNC_FILE_RANGE_WAIT_BEFORE 1
+#define SYNC_FILE_RANGE_WRITE 2
+#define SYNC_FILE_RANGE_WAIT_AFTER 4
+
+/* sync_file_range: the dirty pages of [off, off + n) (n 0: to the end of
+ * the file) go to the file system, and then, as for fsync, its whole file
+ * system to the disk (more than the range needs; Linux starts or waits for
+ * the range's own write-back). Flags 0 does nothing, as on Linux. */
+SYSCALL_DEFINE4(sync_file_range, int, fd, int64_t, off, int64_t, n,
+		unsigned, flags)
+{
+	if (flags & ~(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+		      SYNC_FILE_RANGE_WAIT_AFTER))
+		return -EINVAL;
+	if (off < 0 || n < 0 || off > INT64_MAX - n)
+		return -EINVAL;
+	struct file *f = fd_get(proc_current(), fd);
+	if (!f)
+		return -EBADF;
+	struct inode *ino = f->inode;
+	long r = 0;
+	if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode) && !S_ISBLK(ino->mode))
+		r = -ESPIPE;
+	if (r == 0 && flags) {
+		uint64_t from = (uint64_t)off / PAGE_SIZE;
+		uint64_t to = n ? ((uint64_t)off + (uint64_t)n + PAGE_SIZE - 1) /
+				      PAGE_SIZE
+				: PCACHE_MAX_PAGES;
+		vfs_lock();
+		if (inode_has_pcache(ino))
+			r = pcache_writeback(ino, from, to);
+		if (r == 0)
+			r = vfs_sync_sb(ino->sb);
+		vfs_unlock();
+	}
+	file_put(f);
+	return r;
+}
+
 #define UTIME_NOW ((1L << 30) - 1)
 #define UTIME_OMIT ((1L << 30) - 2)
 

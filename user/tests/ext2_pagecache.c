@@ -106,6 +106,14 @@ static void test_persist(void)
 	CHECK("persist.size_kept", fstat(fd, &st) == 0 && st.st_size == 20,
 	      "size %lld", (long long)st.st_size);
 	munmap(m, 4096);
+	/* Unmapped, the page is written back for good: Dirty goes down. */
+	CHECK_OK("persist.sync_file_range",
+		 sync_file_range(fd, 0, 0,
+				 SYNC_FILE_RANGE_WRITE |
+				     SYNC_FILE_RANGE_WAIT_AFTER));
+	long after = proc_kb("/proc/meminfo", "Dirty");
+	CHECK("persist.dirty_written", after < dirty, "Dirty %ld kB -> %ld kB",
+	      dirty, after);
 	close(fd);
 }
 
