@@ -494,6 +494,18 @@ int mm_mincore(struct mm *mm, uintptr_t start, size_t n, unsigned char *vec)
 	     r == 0 && va < end;
 	     va = uvm_next_mapped(mm->root, va + PAGE_SIZE, end))
 		vec[(va - start) / PAGE_SIZE] = 1;
+	/* A mapping of an object (a file, shared memory) also has resident
+	 * the object's pages it has not touched yet, as Linux reports a
+	 * file's page cache. n is at most the caller's chunk. */
+	for (struct vma *v = vma_first_after(mm, start);
+	     r == 0 && v && v->start < end; v = vma_next(mm, v)) {
+		if (!v->shm)
+			continue;
+		for (uintptr_t va = MAX(v->start, start); va < MIN(v->end, end);
+		     va += PAGE_SIZE)
+			if (shm_file_page(v->shm, vma_index(v, va), false, NULL))
+				vec[(va - start) / PAGE_SIZE] = 1;
+	}
 	spin_unlock_irqrestore(&mm->lock, f);
 	return r;
 }

@@ -63,6 +63,21 @@ static void test_big(size_t mib)
 			bad = i;
 	CHECK("big.map_matches", bad == len, "byte %zu is %#x, not %#x", bad,
 	      bad < len ? m[bad] : 0, bad < len ? pat(bad) : 0);
+	/* A second mapping has touched nothing, yet every page is in the
+	 * page cache: mincore says resident, as Linux does for files. */
+	unsigned char *m2 = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	static unsigned char vec[64 * 256];
+	size_t np = len / 4096 < sizeof(vec) ? len / 4096 : sizeof(vec);
+	size_t notres = np;
+	if (m2 != MAP_FAILED && mincore(m2, np * 4096, vec) == 0) {
+		notres = 0;
+		for (size_t i = 0; i < np; i++)
+			notres += !(vec[i] & 1);
+	}
+	CHECK("big.mincore_page_cache", notres == 0,
+	      "%zu of %zu pages not resident", notres, np);
+	if (m2 != MAP_FAILED)
+		munmap(m2, len);
 	long mapped = proc_kb("/proc/meminfo", "Mapped");
 	CHECK("big.meminfo_mapped", mapped >= (long)(len / 1024 / 2),
 	      "Mapped %ld kB with %zu MiB mapped", mapped, mib);
