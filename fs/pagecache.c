@@ -85,6 +85,10 @@ static int read_page(struct inode *ino, struct shm_obj *s, uint64_t idx)
 		return -ENOMEM;
 	size_t n = (size_t)MIN((uint64_t)PAGE_SIZE, ino->size - off);
 	long r = ino->sb->ops->read(ino, page, n, off);
+	/* A short read inside the file is an I/O error part-way (holes
+	 * read as zeros, not short): such a page must not be cached. */
+	if (r >= 0 && (size_t)r < n)
+		r = -EIO;
 	if (r >= 0)
 		r = shm_add_page(s, idx, page);
 	if (r < 0)
