@@ -141,11 +141,8 @@ USER_TESTS := $(patsubst user/tests/%.c,$(BUILD)/user/tests/%,$(wildcard user/te
 # Programs whose libc matters (threads, signals, realloc by mremap, POSIX
 # shared memory and named semaphores) also run as glibc builds.
 USER_TESTS += $(BUILD)/user/tests/sys_thread-glibc $(BUILD)/user/tests/sys_signal-glibc \
-<<<<<<< HEAD
-	$(BUILD)/user/tests/sys_mremap-glibc $(BUILD)/user/tests/posix_shm-glibc
-=======
-	$(BUILD)/user/tests/sys_mremap-glibc $(BUILD)/user/tests/libc_mem-glibc
->>>>>>> smaps
+	$(BUILD)/user/tests/sys_mremap-glibc $(BUILD)/user/tests/posix_shm-glibc \
+	$(BUILD)/user/tests/libc_mem-glibc
 USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/examples/*.c)),\
 	$(BUILD)/user/examples/$(e)-musl $(BUILD)/user/examples/$(e)-glibc \
 	$(BUILD)/user/examples/$(e)-glibc-pie)
