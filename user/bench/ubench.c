@@ -4,20 +4,31 @@
  *   ubench NAME VALUE UNIT
  * Under QEMU's -icount shift=0 guest time counts instructions, so the
  * values are path lengths and repeatable.
- * usage: ubench [--quick] [--dir DIR]    (as init, it powers off at the end) */
+ * usage: ubench [--quick] [--dir DIR] [--disk | --ext2dir DIR]
+ *   --disk: mount /dev/vda (ext2, via devtmpfs on /bdev) on /mnt for the
+ *   ext2_* rows; --ext2dir: a directory already on ext2 for them.
+ * As init, it powers off at the end. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* musl has no <linux/futex.h> */
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
 
 #define BATCHES 5
 
@@ -237,8 +248,9 @@ static int b_fault(long n)
 #define CHUNK 65536
 static char chunk[CHUNK];
 
-/* MB/s of moving total bytes through fn. */
-static double bandwidth(int (*fn)(long), long mb)
+/* MB/s of moving total bytes through fn; after (if any) runs between
+ * batches, outside the timing. */
+static double bandwidth_then(int (*fn)(long), long mb, int (*after)(void))
 {
 	mb = mb / scale > 0 ? mb / scale : 1;
 	double v[3];
@@ -247,9 +259,16 @@ static double bandwidth(int (*fn)(long), long mb)
 		if (fn(mb) < 0)
 			return -1;
 		v[b] = mb / ((now_ns() - t0) / 1e9);
+		if (after && after() < 0)
+			return -1;
 	}
 	qsort(v, 3, sizeof(v[0]), cmp);
 	return v[1];
+}
+
+static double bandwidth(int (*fn)(long), long mb)
+{
+	return bandwidth_then(fn, mb, NULL);
 }
 
 static int b_pipe_bw(long mb)
@@ -320,9 +339,218 @@ static int b_stdio_writes(long n)
 	return fclose(f);
 }
 
+/* ---- The page cache: a file on ext2, already cached ---------------------
+ * tools/bench attaches a fresh ext2 image as the virtio disk vda and passes
+ * --disk: ubench loads the modules Linux needs for it (the list
+ * /lib/modules/order, which only Linux's initramfs has), mounts devtmpfs
+ * on /bdev and /bdev/vda (ext2) on /mnt. --ext2dir DIR instead uses a
+ * directory already on ext2 (e.g. / under make run). */
+static const char *edir; /* a directory on ext2, or NULL: no ext2 rows */
+static char epath[256];
+static int efd = -1;
+#define EFILE_MB 8
+#define EFILE (EFILE_MB << 20)
+#define MAP_BYTES (4 << 20)
+
+static int load_modules(void)
+{
+	FILE *f = fopen("/lib/modules/order", "r");
+	char line[256];
+	if (!f)
+		return 0; /* nothing to load (Limen's initramfs) */
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		int fd = open(line, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 ||
+		    (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)) {
+			printf("ubench: loading %s: %s\n", line,
+			       strerror(errno));
+			fclose(f);
+			return -1;
+		}
+		close(fd);
+	}
+	fclose(f);
+	return 0;
+}
+
+static int mount_disk(void)
+{
+	if (load_modules())
+		return -1;
+	mkdir("/bdev", 0755);
+	mkdir("/mnt", 0755);
+	if (mount("devtmpfs", "/bdev", "devtmpfs", 0, NULL) && errno != EBUSY) {
+		printf("ubench: mount devtmpfs: %s\n", strerror(errno));
+		return -1;
+	}
+	if (mount("/bdev/vda", "/mnt", "ext2", 0, NULL)) {
+		printf("ubench: mount /bdev/vda (ext2) on /mnt: %s\n",
+		       strerror(errno));
+		return -1;
+	}
+	edir = "/mnt";
+	return 0;
+}
+
+/* Is edir on ext2 (or ext3/4, one magic)? The rows say ext2. */
+static int on_ext2(void)
+{
+	struct statfs sf;
+	if (statfs(edir, &sf))
+		return 0;
+	if (sf.f_type != 0xef53) {
+		printf("ubench: %s is not ext2 (f_type %#lx)\n", edir,
+		       (unsigned long)sf.f_type);
+		return errno = EXDEV, 0;
+	}
+	return 1;
+}
+
+/* The 8 MiB file, written, synced and read once: every page cached. */
+static int efile_setup(void)
+{
+	snprintf(epath, sizeof(epath), "%s/ubench.cached", edir);
+	efd = open(epath, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (efd < 0)
+		return -1;
+	memset(chunk, 0x5a, CHUNK);
+	for (long off = 0; off < EFILE; off += CHUNK)
+		if (pwrite(efd, chunk, CHUNK, off) != CHUNK)
+			return -1;
+	if (fsync(efd))
+		return -1;
+	for (long off = 0; off < EFILE; off += CHUNK)
+		if (pread(efd, chunk, CHUNK, off) != CHUNK)
+			return -1;
+	return 0;
+}
+
+/* mb MiB in 64 KiB reads, through the file again and again. */
+static int b_ext2_read(long mb)
+{
+	for (long i = 0; i < mb * (1 << 20) / CHUNK; i++)
+		if (pread(efd, chunk, CHUNK, i * CHUNK % EFILE) != CHUNK)
+			return -1;
+	return 0;
+}
+
+/* The same, overwriting the cached pages: no new blocks, no writeback in
+ * the timing (efile_sync runs between batches). */
+static int b_ext2_write(long mb)
+{
+	for (long i = 0; i < mb * (1 << 20) / CHUNK; i++)
+		if (pwrite(efd, chunk, CHUNK, i * CHUNK % EFILE) != CHUNK)
+			return -1;
+	return 0;
+}
+
+static int efile_sync(void)
+{
+	return fsync(efd);
+}
+
+/* n pages: map 4 MiB of the cached file, read a byte of each page, unmap;
+ * again until n pages are read. */
+static int ext2_mmap_read(long n, int flags)
+{
+	volatile char sink = 0;
+	long pages = MAP_BYTES / 4096;
+	for (long done = 0; done < n; done += pages) {
+		char *p = mmap(NULL, MAP_BYTES, PROT_READ, flags, efd, 0);
+		if (p == MAP_FAILED)
+			return -1;
+		for (long i = 0; i < pages && done + i < n; i++)
+			sink += p[i * 4096];
+		munmap(p, MAP_BYTES);
+	}
+	(void)sink;
+	return 0;
+}
+
+static int b_ext2_mmap_private(long n)
+{
+	return ext2_mmap_read(n, MAP_PRIVATE);
+}
+
+static int b_ext2_mmap_shared(long n)
+{
+	return ext2_mmap_read(n, MAP_SHARED);
+}
+
+/* ---- MAP_SHARED ping-pong between two processes --------------------------
+ * Parent and child share an anonymous MAP_SHARED page; the parent sets the
+ * word to 1, the child sees it and sets it back to 0: one round trip. With
+ * -smp 1 (tools/bench) each round trip is two switches. Waiting is either a
+ * shared futex (FUTEX_WAIT/FUTEX_WAKE, no PRIVATE flag: two address spaces)
+ * or spinning on sched_yield. */
+static volatile unsigned *pp;
+
+static long futex(volatile unsigned *w, int op, unsigned val)
+{
+	return syscall(SYS_futex, w, op, val, NULL, NULL, 0);
+}
+
+/* Waits until *pp == want. */
+static void pp_wait(unsigned want, int use_futex)
+{
+	unsigned v;
+	while ((v = __atomic_load_n(pp, __ATOMIC_ACQUIRE)) != want) {
+		if (use_futex)
+			futex(pp, FUTEX_WAIT, v);
+		else
+			sched_yield();
+	}
+}
+
+static void pp_set(unsigned v, int use_futex)
+{
+	__atomic_store_n(pp, v, __ATOMIC_RELEASE);
+	if (use_futex)
+		futex(pp, FUTEX_WAKE, 1);
+}
+
+static int pingpong(long n, int use_futex)
+{
+	pp = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (pp == MAP_FAILED)
+		return -1;
+	*pp = 0;
+	pid_t p = fork();
+	if (p < 0)
+		return -1;
+	if (p == 0) {
+		for (long i = 0; i < n; i++) {
+			pp_wait(1, use_futex);
+			pp_set(0, use_futex);
+		}
+		_exit(0);
+	}
+	for (long i = 0; i < n; i++) {
+		pp_set(1, use_futex);
+		pp_wait(0, use_futex);
+	}
+	int st;
+	waitpid(p, &st, 0);
+	munmap((void *)pp, 4096);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static int b_pingpong_futex(long n)
+{
+	return pingpong(n, 1);
+}
+
+static int b_pingpong_yield(long n)
+{
+	return pingpong(n, 0);
+}
+
 int main(int argc, char **argv)
 {
 	double boot_ms = now_ns() / 1e6; /* kernel clock at init's start */
+	int disk = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--exit") == 0)
 			return 0;
@@ -330,6 +558,10 @@ int main(int argc, char **argv)
 			scale = 20;
 		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			dir = argv[++i];
+		else if (strcmp(argv[i], "--ext2dir") == 0 && i + 1 < argc)
+			edir = argv[++i];
+		else if (strcmp(argv[i], "--disk") == 0)
+			disk = 1;
 	}
 	self = argv[0][0] == '/' ? argv[0] : "/proc/self/exe";
 	if (getpid() == 1)
@@ -367,6 +599,28 @@ int main(int argc, char **argv)
 	       one > 0 && buffered > 0 ? one / buffered : -1, "x");
 	unlink(fpath);
 	unlink(path);
+	report("shm_pingpong_futex", per_op(b_pingpong_futex, 20000), "ns");
+	report("shm_pingpong_yield", per_op(b_pingpong_yield, 20000), "ns");
+	if (disk && !edir && mount_disk())
+		printf("ubench: no ext2 disk: the ext2 rows fail\n");
+	if (disk || edir) {
+		int ok = edir && on_ext2() && efile_setup() == 0;
+		report("ext2_cached_read_bandwidth",
+		       ok ? bandwidth(b_ext2_read, 128) : -1, "MB/s");
+		report("ext2_cached_overwrite_bandwidth",
+		       ok ? bandwidth_then(b_ext2_write, 128, efile_sync) : -1,
+		       "MB/s");
+		report("ext2_mmap_private_read_per_page",
+		       ok ? per_op(b_ext2_mmap_private, 8192) : -1, "ns");
+		report("ext2_mmap_shared_read_per_page",
+		       ok ? per_op(b_ext2_mmap_shared, 8192) : -1, "ns");
+		if (efd >= 0) {
+			close(efd);
+			unlink(epath);
+		}
+		if (disk && edir)
+			umount("/mnt");
+	}
 	printf("ubench done\n");
 	fflush(stdout);
 	if (getpid() == 1) {
