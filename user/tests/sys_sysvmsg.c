@@ -141,7 +141,7 @@ static void test_types(void)
 	CHECK_ERRNO("small_buffer_e2big", recv(id, &m, 2, 5, 0), E2BIG);
 	CHECK("e2big_message_stays", qstat(id).qnum == 1, "qnum %llu",
 	      (unsigned long long)qstat(id).qnum);
-	n = recv(id, &m, 2, 5, MSG_NOERROR);
+	n = recv(id, &m, 2, 5, MSG_NOERROR | IPC_NOWAIT);
 	CHECK("msg_noerror_truncates", n == 2 && !strcmp(m.text, "fi"),
 	      "got %ld '%s'", n, m.text);
 	ds = qstat(id);
@@ -302,13 +302,23 @@ static void nobody_denied(long id)
 		    EPERM);
 }
 
-/* Unprivileged, fills queue after queue: the global cap stops it with
- * ENOMEM well before kernel memory runs out. */
+/* Unprivileged, fills queue after queue: the global cap on queued
+ * memory, which IPC_INFO's msgpool gives (in KiB), stops it with ENOMEM
+ * well before kernel memory runs out. Linux advertises 512000 KiB and
+ * does not enforce it: there the check is skipped. */
 static void nobody_fills(long unused)
 {
 	(void)unused;
 	static int ids[2048];
 	static struct kmsg m;
+	struct kmsginfo mi;
+	memset(&mi, 0, sizeof(mi));
+	kmsgctl(0, IPC_INFO, &mi);
+	if (mi.msgpool <= 0 || mi.msgpool > 65536) {
+		CHECK("global_cap_enomem", 1, "skipped");
+		return;
+	}
+	long cap = (long)mi.msgpool * 1024;
 	become_nobody();
 	m.type = 1;
 	int nq = 0, err = 0;
@@ -326,7 +336,7 @@ static void nobody_fills(long unused)
 				total += MSGMAX;
 		}
 	}
-	CHECK("global_cap_enomem", err == ENOMEM && total <= (4L << 20),
+	CHECK("global_cap_enomem", err == ENOMEM && total <= cap,
 	      "stopped by %s after %ld bytes in %d queues", errname(err), total,
 	      nq);
 	for (int i = 0; i < nq; i++)

@@ -140,9 +140,9 @@ static void test_basic(void)
 
 	/* Limits. */
 	static struct sembuf many[501];
-	CHECK_ERRNO("nsops_501_e2big", semop(id, many, 501), E2BIG);
 	for (int i = 0; i < 501; i++)
 		many[i] = (struct sembuf){1, 0, IPC_NOWAIT}; /* sem 1 is 0 */
+	CHECK_ERRNO("nsops_501_e2big", semop(id, many, 501), E2BIG);
 	CHECK_OK("nsops_500_ok", semop(id, many, 500));
 	CHECK_ERRNO("nsops_0_einval", semop(id, many, 0), EINVAL);
 	CHECK_ERRNO("setval_32768_erange", ksemctl(id, 0, SETVAL, 32768),
