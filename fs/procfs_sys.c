@@ -270,8 +270,7 @@ void procfs_fill(struct inode *dir)
 			add_file(ipc, "shm", gen_sysvipc_shm, 0);
 			add_file(ipc, "sem", gen_sysvipc_sem, 0);
 			add_file(ipc, "msg", gen_sysvipc_msg, 0);
-		}
-		else
+		} else
 			kfree(ipc);
 	}
 	struct inode *limen = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
