@@ -210,6 +210,18 @@ static long gen_sysvipc_shm(struct inode *ino, char *buf, size_t size)
 	return ipc_shm_proc_show(buf, size);
 }
 
+static long gen_sysvipc_sem(struct inode *ino, char *buf, size_t size)
+{
+	(void)ino;
+	return ipc_sem_proc_show(buf, size);
+}
+
+static long gen_sysvipc_msg(struct inode *ino, char *buf, size_t size)
+{
+	(void)ino;
+	return ipc_msg_proc_show(buf, size);
+}
+
 /* ---- the trace files (kernel/trace_format.c, kernel/trace_ctl.c) ---- */
 
 /* /proc/limen/trace: a read consumes events, but only those recorded
@@ -267,9 +279,11 @@ void procfs_fill(struct inode *dir)
 	struct inode *ipc = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
 	if (ipc) {
 		ipc->nlink = 1;
-		if (dir_add(dir, "sysvipc", ipc) == 0)
+		if (dir_add(dir, "sysvipc", ipc) == 0) {
 			add_file(ipc, "shm", gen_sysvipc_shm, 0);
-		else
+			add_file(ipc, "sem", gen_sysvipc_sem, 0);
+			add_file(ipc, "msg", gen_sysvipc_msg, 0);
+		} else
 			kfree(ipc);
 	}
 	struct inode *limen = inode_alloc_sb(dir->sb, S_IFDIR | 0555);

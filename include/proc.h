@@ -25,6 +25,7 @@ struct file;
 struct thread;
 struct vfs_ctx;
 struct tty;
+struct sem_undo;
 
 struct fd_entry {
 	struct file *file;
@@ -82,6 +83,10 @@ struct process {
 	char exe[256];	    /* own: the executable's path, for /proc/self/exe */
 	/* own: enforced: NOFILE, STACK, NPROC, FSIZE, CPU, AS, DATA */
 	struct rlimit64 rlim[RLIM_NLIMITS];
+	/* ipc_sem_lock: SEM_UNDO adjustments (kernel/ipc_sem.c), shared by
+	 * the threads, none in a forked child (Linux without CLONE_SYSVSEM),
+	 * applied by the last thread's exit. */
+	struct sem_undo *sem_undo;
 };
 
 /* Protects proc_list, every process's children list, parent pointer and

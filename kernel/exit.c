@@ -8,6 +8,7 @@
 #include <failinject.h>
 #include <fd.h>
 #include <futex.h>
+#include <ipc.h>
 #include <mm/mm.h>
 #include <mm/pmm.h>
 #include <mm/vm.h>
@@ -40,6 +41,7 @@ static void thread_free_user_pages(struct thread *t)
 static void proc_release(struct process *p)
 {
 	struct thread *t = current;
+	ipc_sem_exit(p);
 	fd_close_all(p);
 	/* Off this address space before it goes, and p->mm cleared first:
 	 * a preemption during mm_destroy would otherwise switch back into

@@ -1,6 +1,7 @@
-/* System V IPC and shared memory: constants and structures with Linux
- * x86_64's values and layouts (asm-generic/ipcbuf.h, asm/shmbuf.h,
- * linux/ipc.h, linux/shm.h). */
+/* System V IPC: shared memory, semaphores and message queues, constants
+ * and structures with Linux x86_64's values and layouts
+ * (asm-generic/ipcbuf.h, asm/shmbuf.h, asm/sembuf.h, asm-generic/msgbuf.h,
+ * linux/ipc.h, linux/shm.h, linux/sem.h, linux/msg.h). */
 #ifndef LIMEN_UAPI_IPC_H
 #define LIMEN_UAPI_IPC_H
 
@@ -63,6 +64,62 @@ struct shm_info {
 	uint64_t shm_rss; /* pages */
 	uint64_t shm_swp;
 	uint64_t swap_attempts, swap_successes;
+};
+
+/* semop flags (with IPC_NOWAIT) and semctl commands */
+#define SEM_UNDO 0x1000
+#define GETPID 11
+#define GETVAL 12
+#define GETALL 13
+#define GETNCNT 14
+#define GETZCNT 15
+#define SETVAL 16
+#define SETALL 17
+#define SEM_STAT 18
+#define SEM_INFO 19
+#define SEM_STAT_ANY 20
+
+struct sembuf {
+	uint16_t sem_num;
+	int16_t sem_op;
+	int16_t sem_flg;
+};
+
+/* x86_64's own asm/sembuf.h: each time is followed by an unused word. */
+struct semid64_ds {
+	struct ipc64_perm sem_perm;
+	int64_t sem_otime;
+	uint64_t __unused1;
+	int64_t sem_ctime;
+	uint64_t __unused2;
+	uint64_t sem_nsems;
+	uint64_t __unused3, __unused4;
+};
+
+struct seminfo {
+	int32_t semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz,
+	    semvmx, semaem;
+};
+
+/* msgrcv flags and msgctl commands */
+#define MSG_NOERROR 010000
+#define MSG_EXCEPT 020000
+#define MSG_COPY 040000
+#define MSG_STAT 11
+#define MSG_INFO 12
+#define MSG_STAT_ANY 13
+
+struct msqid64_ds {
+	struct ipc64_perm msg_perm;
+	int64_t msg_stime, msg_rtime, msg_ctime;
+	uint64_t msg_cbytes, msg_qnum, msg_qbytes;
+	int32_t msg_lspid, msg_lrpid;
+	uint64_t __unused4, __unused5;
+};
+
+struct msginfo {
+	int32_t msgpool, msgmap, msgmax, msgmnb, msgmni, msgssz, msgtql;
+	uint16_t msgseg;
 };
 
 #endif
