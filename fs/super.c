@@ -90,15 +90,19 @@ static int ptr_push(struct ptr_vec *pv, void *p)
 	return 0;
 }
 
-/* Whether anything in the tree below root is in use (an open file, a cwd,
- * a mount), beyond the caller's one reference to root: -EBUSY if so,
- * -ENOMEM if the walk could not be done, else 0. */
-static int tree_busy(struct inode *root)
+/* Walks the entries below root depth first (without crossing mounts):
+ * visit(dir, entry, arg) is called on each; a nonzero return ends the walk
+ * and is returned, 0 goes on, into the entry's subtree if it names a
+ * directory. -ENOMEM if the walk could not be done. */
+static int tree_walk(struct inode *root,
+		     int (*visit)(struct inode *dir, struct dir_entry *e,
+				  void *arg),
+		     void *arg)
 {
 	struct ptr_vec up = {0}; /* (directory, entry) to resume after */
 	struct inode *dir = root;
 	struct list_head *pos = root->entries.next;
-	int r = root->refs > 1 ? -EBUSY : 0;
+	int r = 0;
 	while (r == 0) {
 		if (pos == &dir->entries) { /* dir done: back up a level */
 			if (up.n == 0)
@@ -107,22 +111,78 @@ static int tree_busy(struct inode *root)
 			dir = up.v[--up.n];
 			continue;
 		}
-		struct inode *ino =
-		    list_entry(pos, struct dir_entry, link)->inode;
-		if (!S_ISDIR(ino->mode)) {
-			r = ino->refs > 0 ? -EBUSY : 0;
+		struct dir_entry *e = list_entry(pos, struct dir_entry, link);
+		r = visit(dir, e, arg);
+		if (r)
+			break;
+		if (!S_ISDIR(e->inode->mode)) {
 			pos = pos->next;
-		} else if (ino->refs > 0 || ino->mounted) {
-			r = -EBUSY;
 		} else if (ptr_push(&up, dir) || ptr_push(&up, pos)) {
 			r = -ENOMEM;
 		} else {
-			dir = ino;
-			pos = ino->entries.next;
+			dir = e->inode;
+			pos = dir->entries.next;
 		}
 	}
 	kfree(up.v);
 	return r;
+}
+
+static int busy_visit(struct inode *dir, struct dir_entry *e, void *arg)
+{
+	(void)dir;
+	(void)arg;
+	struct inode *ino = e->inode;
+	if (S_ISDIR(ino->mode) && ino->mounted)
+		return -EBUSY;
+	return ino->refs > 0 ? -EBUSY : 0;
+}
+
+/* Whether anything in the tree below root is in use (an open file, a cwd,
+ * a mount), beyond the caller's one reference to root: -EBUSY if so,
+ * -ENOMEM if the walk could not be done, else 0. */
+static int tree_busy(struct inode *root)
+{
+	return root->refs > 1 ? -EBUSY : tree_walk(root, busy_visit, NULL);
+}
+
+struct name_search {
+	struct inode *target, *dir;
+	const char *name;
+};
+
+static int name_visit(struct inode *dir, struct dir_entry *e, void *arg)
+{
+	struct name_search *ns = arg;
+	if (e->inode != ns->target)
+		return 0;
+	ns->dir = dir;
+	ns->name = e->name;
+	return 1;
+}
+
+int vfs_inode_path(const struct vfs_ctx *ctx, struct inode *ino, char *buf,
+		   size_t size)
+{
+	if (S_ISDIR(ino->mode) || !ino->sb || !ino->sb->root)
+		return -ENOENT;
+	struct name_search ns = {ino, NULL, NULL};
+	int r = tree_walk(ino->sb->root, name_visit, &ns);
+	if (r != 1)
+		return r < 0 ? r : -ENOENT; /* unlinked, or out of memory */
+	struct vfs_ctx c = *ctx;
+	c.cwd = ns.dir;
+	r = vfs_getcwd(&c, buf, size);
+	if (r < 0)
+		return r;
+	size_t len = strlen(buf), nl = strlen(ns.name);
+	if (len == 1) /* "/" */
+		len = 0;
+	if (len + 1 + nl + 1 > size)
+		return -ENAMETOOLONG;
+	buf[len] = '/';
+	memcpy(buf + len + 1, ns.name, nl + 1);
+	return 0;
 }
 
 /* Takes every entry out of the tree below root and collects the inodes

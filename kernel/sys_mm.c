@@ -3,6 +3,7 @@
  * mprotect, madvise, msync, mincore and the mlock family. */
 #include <fd.h>
 #include <fs/vfs.h>
+#include <mm/kmalloc.h>
 #include <mm/layout.h>
 #include <mm/mm.h>
 #include <mm/shmem.h>
@@ -92,13 +93,23 @@ static long file_object(long fd, long type, long prot, struct shm_obj **obj,
 		r = -ENODEV;
 	if (type != MAP_PRIVATE && acc == O_RDONLY)
 		*vflags |= VMA_NOWRITE;
+	/* The name /proc/PID/maps shows: a memfd's is kept as its target
+	 * (see memfd_create); other files are looked for in their file
+	 * system (none left if unlinked: Linux would add " (deleted)"). */
+	char *name = r == 0 ? kmalloc(PATH_MAX) : NULL;
+	if (name)
+		name[0] = '\0';
 	if (r == 0) {
 		vfs_lock();
 		r = seal_check_mmap(ino, type, prot, vflags, sealed);
 		*obj = r ? NULL : inode_shm(ino);
-		/* A memfd's name is kept as its target (see memfd_create). */
+		if (name && !ino->target &&
+		    vfs_inode_path(proc_current()->fs, ino, name, PATH_MAX))
+			name[0] = '\0';
 		*vf = r ? NULL
-			: vma_file_new(ino->target ? ino->target : "",
+			: vma_file_new(ino->target ? ino->target
+						   : name ? name
+							  : "",
 				       ino->sb ? ino->sb->dev : 0, ino->ino);
 		/* A disk file must stay while it is mapped: its pages are
 		 * read from it and written back to it. */
@@ -111,6 +122,7 @@ static long file_object(long fd, long type, long prot, struct shm_obj **obj,
 			r = -ENOMEM;
 		}
 	}
+	kfree(name);
 	file_put(f);
 	return r;
 }

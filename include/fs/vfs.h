@@ -273,6 +273,11 @@ int dir_add(struct inode *dir, const char *name, struct inode *ino);
 /* The same for entries loaded from disk: link counts already right. */
 int dir_attach(struct inode *dir, const char *name, struct inode *ino);
 int vfs_getcwd(const struct vfs_ctx *ctx, char *buf, size_t size);
+/* A path naming ino (not a directory) as seen from ctx's root, found by
+ * searching its file system's directories in memory (fs/super.c); one of
+ * them if it has several links. -ENOENT if no name is left (unlinked). */
+int vfs_inode_path(const struct vfs_ctx *ctx, struct inode *ino, char *buf,
+		   size_t size);
 
 /* fs/vfs_ops.c: namespace operations. */
 int vfs_create(const struct vfs_ctx *ctx, struct inode *dir, const char *path,

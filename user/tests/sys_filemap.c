@@ -107,6 +107,15 @@ static void test_shared(void)
 	CHECK("shared.second_map_offset",
 	      m2 != MAP_FAILED && m2[5000 - 4096] == 0xAB, "second map: %s",
 	      m2 == MAP_FAILED ? errname(errno) : "differs");
+	/* /proc/self/maps names the file, as Linux does. */
+	static char maps[65536];
+	int mfd = open("/proc/self/maps", O_RDONLY);
+	ssize_t mn = mfd >= 0 ? read(mfd, maps, sizeof(maps) - 1) : -1;
+	if (mfd >= 0)
+		close(mfd);
+	maps[mn > 0 ? mn : 0] = '\0';
+	CHECK("shared.maps_names_file", strstr(maps, path) != NULL,
+	      "%s not in /proc/self/maps", path);
 	pid_t pid = fork();
 	if (pid == 0) {
 		int ok = m[5000] == 0xAB;
