@@ -108,8 +108,8 @@ static long file_object(long fd, long type, long prot, struct shm_obj **obj,
 			name[0] = '\0';
 		*vf = r ? NULL
 			: vma_file_new(ino->target ? ino->target
-						   : name ? name
-							  : "",
+				       : name	   ? name
+						   : "",
 				       ino->sb ? ino->sb->dev : 0, ino->ino);
 		/* A disk file must stay while it is mapped: its pages are
 		 * read from it and written back to it. */
