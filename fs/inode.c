@@ -22,7 +22,9 @@ static LIST_HEAD(deferred);
 void vfs_lock(void)
 {
 	mutex_lock(&fs_mutex);
-	for (;;) {
+	/* Unlocked peek: an inode added meanwhile waits for the next
+	 * vfs_lock, which costs nothing but its memory until then. */
+	while (__atomic_load_n(&deferred.next, __ATOMIC_ACQUIRE) != &deferred) {
 		irqflags_t f = spin_lock_irqsave(&defer_lock);
 		struct inode *ino = list_empty(&deferred)
 					? NULL

@@ -128,6 +128,10 @@ struct ext2_fs {
 	uint64_t max_file_size; /* what the block maps (and i_blocks) allow */
 	struct ext2_super_block sb; /* the primary copy; counts kept exact */
 	struct ext2_group_desc *gd; /* groups entries */
+	/* An ext2_iput failed since the mount: an inode in memory may differ
+	 * from its disk copy, so writes that would change nothing are done
+	 * anyway (ext2_write, the VFS's write_inode). */
+	bool iput_failed;
 };
 
 /* super.c */

@@ -370,6 +370,10 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ei,
 	uint32_t goal = 0;
 	size_t done = 0;
 	int err = 0, e;
+	/* What this write may change in the inode: an overwrite of
+	 * allocated blocks changes neither, and writes no inode. */
+	uint32_t blocks0 = ei->i_blocks;
+	uint64_t size0 = ext2_isize(ei);
 
 	if (fs->ro)
 		return -EROFS;
@@ -405,7 +409,8 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ei,
 	e = 0;
 	if (done && off + done > ext2_isize(ei))
 		e = ext2_grow_size(fs, ei, off + done);
-	if (!e)
+	if (!e && (ei->i_blocks != blocks0 || ext2_isize(ei) != size0 ||
+		   fs->iput_failed))
 		e = ext2_iput(fs, ino, ei);
 	if (done)
 		return e ? e : (long)done;

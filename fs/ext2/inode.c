@@ -59,12 +59,19 @@ int ext2_iput(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in)
 	if (fs->ro)
 		return -EROFS;
 	b = ext2_inode_buf(fs, ino, &off);
-	if (IS_ERR(b))
+	if (IS_ERR(b)) {
+		fs->iput_failed = true;
 		return (int)PTR_ERR(b);
+	}
 	memcpy(b->data + off, in, sizeof(*in));
 	bdirty(b);
 	brelse(b);
 	return 0;
+}
+
+bool ext2_inodes_current(const struct ext2_fs *fs)
+{
+	return !fs->iput_failed;
 }
 
 uint64_t ext2_isize(const struct ext2_inode *ei)

@@ -364,7 +364,14 @@ static int e2_write_inode(struct inode *v)
 	struct e2_inode *ei = E2I(v);
 	if (!ei || (v->sb->flags & MS_RDONLY))
 		return 0;
-	fill_disk(&ei->di, v);
+	/* The library writes every change it makes to an inode itself, so
+	 * the disk copy is ei->di unless an ext2_iput failed: a change of
+	 * nothing (a time stamp within the same second) writes nothing. */
+	struct ext2_inode d = ei->di;
+	fill_disk(&d, v);
+	if (!memcmp(&d, &ei->di, sizeof(d)) && ext2_inodes_current(FS(v)))
+		return 0;
+	ei->di = d;
 	return ext2_iput(FS(v), ei->num, &ei->di);
 }
 

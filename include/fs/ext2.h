@@ -89,6 +89,9 @@ uint32_t ext2_block_size(struct ext2_fs *fs);
 /* inode.c: inodes by number. -EIO for a number out of range. */
 int ext2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out);
 int ext2_iput(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in);
+/* Whether every inode the library wrote is on disk as in memory (no
+ * ext2_iput has failed since the mount). */
+bool ext2_inodes_current(const struct ext2_fs *fs);
 /* Size with i_size_high for regular files. */
 uint64_t ext2_isize(const struct ext2_inode *ei);
 /* A free inode (bitmap, group free count and used_dirs for directories,
