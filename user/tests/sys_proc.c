@@ -187,9 +187,15 @@ int main(void)
 	if (getpid() == 1) {
 		pid = fork();
 		if (pid == 0) {
+			pid_t parent = getpid();
 			if (fork() == 0) {
-				struct timespec ts = {0, 50 * 1000 * 1000};
-				nanosleep(&ts, NULL);
+				/* Until the parent has exited, however long a
+				 * loaded machine makes that (up to a minute):
+				 * a fixed sleep failed under load. */
+				struct timespec ts = {0, 10 * 1000 * 1000};
+				for (int i = 0; i < 6000 && getppid() == parent;
+				     i++)
+					nanosleep(&ts, NULL);
 				_exit(getppid() == 1 ? 5 : 6);
 			}
 			_exit(0);
