@@ -1,9 +1,11 @@
 /* /proc's per-process files: /proc/PID/stat, status, cmdline, comm, maps,
- * smaps, smaps_rollup and the exe link in Linux's formats (ps and top read
- * them), and the numbered directories themselves, which proc_refresh
+ * smaps, smaps_rollup, the exe link and the fd directory in Linux's formats
+ * (ps, top and ls read them), and the numbered directories themselves,
+ * which proc_refresh
  * brings in line with the live processes before each lookup or listing of
  * /proc. */
 #include <drivers/tty.h>
+#include <fd.h>
 #include <fs/vfs.h>
 #include <lib/printf.h>
 #include <lib/string.h>
@@ -414,6 +416,91 @@ PID_GEN(pid_maps)
 PID_GEN(pid_smaps)
 PID_GEN(pid_smaps_rollup)
 
+/* What /proc/PID/fd/N points at, as Linux shows it: the file's path (a
+ * memfd's name), pipe:[inode] for a pipe, and for a file that no longer
+ * has a name, "(deleted)". */
+static void fd_target(struct inode *ino, char *buf, size_t size)
+{
+	struct vfs_ctx c = *proc_current()->fs;
+	if (S_ISREG(ino->mode) && ino->target) {
+		snprintf(buf, size, "%s", ino->target);
+	} else if (!ino->sb) {
+		snprintf(buf, size, "%s:[%llu]",
+			 S_ISFIFO(ino->mode) ? "pipe" : "anon_inode",
+			 (unsigned long long)ino->ino);
+	} else if (S_ISDIR(ino->mode)) {
+		c.cwd = ino;
+		if (vfs_getcwd(&c, buf, size) < 0)
+			snprintf(buf, size, "(deleted)");
+	} else if (vfs_inode_path(&c, ino, buf, size)) {
+		snprintf(buf, size, "(deleted)");
+	}
+}
+
+/* /proc/PID/fd's refresh (under the VFS lock): a link per open descriptor.
+ * Entries are kept while their descriptor stays open (only the target is
+ * updated), so a listing in progress is not disturbed. */
+static void fd_refresh(struct inode *dir)
+{
+	struct inode **inos = kmalloc(PROC_FD_MAX * sizeof(*inos));
+	char *path = kmalloc(PATH_MAX);
+	int n = 0;
+	if (inos && path) {
+		irqflags_t f = spin_lock_irqsave(&proc_lock);
+		struct process *p = proc_find(dir->gen_pid);
+		if (p && !p->zombie)
+			n = fd_inodes(p, inos);
+		spin_unlock_irqrestore(&proc_lock, f);
+	}
+	struct dir_entry *e, *tmp;
+	list_for_each_entry_safe(e, tmp, &dir->entries, link)
+	{
+		unsigned long long fd = PROC_FD_MAX;
+		kstrtoull(e->name, 10, &fd);
+		if (fd >= (unsigned long long)n || !inos[fd])
+			remove_tree(dir, e);
+	}
+	for (int fd = 0; fd < n; fd++) {
+		if (!inos[fd])
+			continue;
+		char name[16];
+		snprintf(name, sizeof(name), "%d", fd);
+		struct inode *link = NULL;
+		list_for_each_entry(e, &dir->entries, link)
+		{
+			if (strcmp(e->name, name) == 0) {
+				link = e->inode;
+				break;
+			}
+		}
+		if (!link)
+			link = add_link(dir, name);
+		if (link) {
+			fd_target(inos[fd], path, PATH_MAX);
+			set_target(link, path);
+		}
+		inode_put(inos[fd]);
+	}
+	kfree(path);
+	kfree(inos);
+}
+
+static void make_fd_dir(struct inode *d, struct process *p)
+{
+	/* Only the owner (and root) may look: another user's descriptors
+	 * name files it may not know of, as Linux's 0500. */
+	struct inode *fd = inode_alloc_sb(d->sb, S_IFDIR | 0500);
+	if (!fd)
+		return;
+	fd->nlink = 1;
+	fd->uid = p->euid;
+	fd->gid = p->egid;
+	fd->refresh = fd_refresh;
+	fd->gen_pid = p->pid;
+	if (dir_add(d, "fd", fd))
+		kfree(fd);
+}
+
 static void make_pid_dir(struct inode *dir, struct process *p, const char *name)
 {
 	struct inode *d = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
@@ -431,6 +518,7 @@ static void make_pid_dir(struct inode *dir, struct process *p, const char *name)
 	add_file(d, "maps", gen_pid_maps, p->pid);
 	add_file(d, "smaps", gen_pid_smaps, p->pid);
 	add_file(d, "smaps_rollup", gen_pid_smaps_rollup, p->pid);
+	make_fd_dir(d, p);
 	struct inode *exe = add_link(d, "exe");
 	if (exe)
 		set_target(exe, p->exe);
@@ -463,11 +551,17 @@ void proc_refresh(struct inode *dir)
 			remove_tree(dir, e);
 			continue;
 		}
-		/* execve may have changed the program. */
+		/* execve may have changed the program, setuid the owner. */
 		struct dir_entry *x;
-		list_for_each_entry(x, &e->inode->entries,
-				    link) if (strcmp(x->name, "exe") == 0)
-		    set_target(x->inode, p->exe);
+		list_for_each_entry(x, &e->inode->entries, link)
+		{
+			if (strcmp(x->name, "exe") == 0)
+				set_target(x->inode, p->exe);
+			if (strcmp(x->name, "fd") == 0) {
+				x->inode->uid = p->euid;
+				x->inode->gid = p->egid;
+			}
+		}
 	}
 	static int pids[1024];
 	int npids = proc_list_pids(pids, 1024);

@@ -14,6 +14,11 @@ struct process;
 int fd_install(struct process *p, struct file *f, int min, bool cloexec);
 /* The open file behind fd with a new reference (file_put it), or NULL. */
 struct file *fd_get(struct process *p, int fd);
+/* /proc/PID/fd: out[fd] (PROC_FD_MAX entries) is the inode of each open
+ * descriptor with a reference for the caller (inode_put under the VFS
+ * lock), or NULL; returns the highest open descriptor plus one. */
+struct inode;
+int fd_inodes(struct process *p, struct inode **out);
 int fd_close(struct process *p, int fd);
 /* dup2/dup3 semantics: newfd is closed first if open. */
 int fd_dup_to(struct process *p, int oldfd, int newfd, bool cloexec);

@@ -34,6 +34,20 @@ static bool fd_valid(struct process *p, int fd)
 	return fd >= 0 && fd < PROC_FD_MAX && p->fds[fd].file;
 }
 
+int fd_inodes(struct process *p, struct inode **out)
+{
+	int n = 0;
+	irqflags_t fl = spin_lock_irqsave(&p->fd_lock);
+	for (int fd = 0; fd < PROC_FD_MAX; fd++) {
+		out[fd] =
+		    fd_valid(p, fd) ? inode_get(p->fds[fd].file->inode) : NULL;
+		if (out[fd])
+			n = fd + 1;
+	}
+	spin_unlock_irqrestore(&p->fd_lock, fl);
+	return n;
+}
+
 struct file *fd_get(struct process *p, int fd)
 {
 	irqflags_t fl = spin_lock_irqsave(&p->fd_lock);

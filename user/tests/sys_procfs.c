@@ -4,6 +4,7 @@
  * back. */
 #include "check.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -99,6 +100,80 @@ static void check_maps(const char *prog)
 	CHECK("maps.no_kernel_half", !high, "a line above the user half");
 }
 
+/* Whether /proc/self/fd lists descriptor fd. */
+static bool fd_listed(int fd)
+{
+	char want[16];
+	snprintf(want, sizeof(want), "%d", fd);
+	DIR *d = opendir("/proc/self/fd");
+	bool found = false;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		found |= strcmp(e->d_name, want) == 0;
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static void fd_link(int fd, char *buf, size_t n)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	ssize_t r = readlink(p, buf, n - 1);
+	buf[r > 0 ? r : 0] = '\0';
+}
+
+/* /proc/PID/fd: a link per open descriptor, named by its target. */
+static void test_fd_dir(void)
+{
+	char link[256];
+	int f = open("/tmp/procfd.txt", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	int pfd[2];
+	int pr = pipe(pfd);
+	int d = open("/tmp", O_RDONLY | O_DIRECTORY);
+	int dup10 = dup2(f, 10);
+	CHECK("fd.setup", f >= 0 && pr == 0 && d >= 0 && dup10 == 10, "%s",
+	      errname(errno));
+	CHECK("fd.lists_open",
+	      fd_listed(0) && fd_listed(f) && fd_listed(10) &&
+		  fd_listed(pfd[0]) && fd_listed(d),
+	      "an open descriptor is missing from /proc/self/fd");
+	fd_link(f, link, sizeof(link));
+	CHECK("fd.file_path", strcmp(link, "/tmp/procfd.txt") == 0, "'%s'",
+	      link);
+	fd_link(10, link, sizeof(link));
+	CHECK("fd.dup_path", strcmp(link, "/tmp/procfd.txt") == 0, "'%s'",
+	      link);
+	fd_link(pfd[1], link, sizeof(link));
+	CHECK("fd.pipe", strncmp(link, "pipe:[", 6) == 0, "'%s'", link);
+	fd_link(d, link, sizeof(link));
+	CHECK("fd.dir_path", strcmp(link, "/tmp") == 0, "'%s'", link);
+	close(10);
+	CHECK("fd.closed_gone", !fd_listed(10) && fd_listed(f),
+	      "closed fd 10 still listed (or fd %d gone)", f);
+	/* Another user may not look at a root process's descriptors, but
+	 * at its own. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setuid(65534))
+			_exit(3);
+		DIR *other = opendir("/proc/1/fd");
+		int err = errno;
+		_exit(other ? 1 : err != EACCES ? 2 : fd_listed(0) ? 0 : 4);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	if (getpid() == 1)
+		CHECK("fd.other_user_refused",
+		      WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x",
+		      st);
+	close(f);
+	close(d);
+	close(pfd[0]);
+	close(pfd[1]);
+	unlink("/tmp/procfd.txt");
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -125,6 +200,7 @@ int main(int argc, char **argv)
 	readlink("/proc/self/exe", link, sizeof(link) - 1);
 	CHECK("proc.self_exe", strstr(link, "sys_procfs") != NULL, "exe '%s'",
 	      link);
+	test_fd_dir();
 	read_file("/proc/self/status", buf, sizeof(buf));
 	CHECK("proc.self_status", strstr(buf, "Pid:") && strstr(buf, "PPid:"),
 	      "status lacks Pid");
