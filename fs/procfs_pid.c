@@ -438,14 +438,17 @@ static void fd_target(struct inode *ino, char *buf, size_t size)
 }
 
 /* /proc/PID/fd's refresh (under the VFS lock): a link per open descriptor.
- * Entries are kept while their descriptor stays open (only the target is
- * updated), so a listing in progress is not disturbed. */
+ * Entries are kept while their descriptor stays open, so a listing in
+ * progress is not disturbed; a target is looked for again only when the
+ * descriptor's inode changed (the link's gen_key remembers it), so repeated
+ * lookups cost one pass over the descriptors. */
 static void fd_refresh(struct inode *dir)
 {
 	struct inode **inos = kmalloc(PROC_FD_MAX * sizeof(*inos));
+	struct inode **links = kzalloc(PROC_FD_MAX * sizeof(*links));
 	char *path = kmalloc(PATH_MAX);
 	int n = 0;
-	if (inos && path) {
+	if (inos && links && path) {
 		irqflags_t f = spin_lock_irqsave(&proc_lock);
 		struct process *p = proc_find(dir->gen_pid);
 		if (p && !p->zombie)
@@ -459,29 +462,29 @@ static void fd_refresh(struct inode *dir)
 		kstrtoull(e->name, 10, &fd);
 		if (fd >= (unsigned long long)n || !inos[fd])
 			remove_tree(dir, e);
+		else
+			links[fd] = e->inode;
 	}
 	for (int fd = 0; fd < n; fd++) {
-		if (!inos[fd])
+		struct inode *ino = inos[fd];
+		if (!ino)
 			continue;
-		char name[16];
-		snprintf(name, sizeof(name), "%d", fd);
-		struct inode *link = NULL;
-		list_for_each_entry(e, &dir->entries, link)
-		{
-			if (strcmp(e->name, name) == 0) {
-				link = e->inode;
-				break;
-			}
-		}
-		if (!link)
+		struct inode *link = links[fd];
+		if (!link) {
+			char name[16];
+			snprintf(name, sizeof(name), "%d", fd);
 			link = add_link(dir, name);
-		if (link) {
-			fd_target(inos[fd], path, PATH_MAX);
-			set_target(link, path);
 		}
-		inode_put(inos[fd]);
+		uint64_t id = (uint64_t)(uintptr_t)ino ^ ino->ino;
+		if (link && (!link->target || link->gen_key != id)) {
+			fd_target(ino, path, PATH_MAX);
+			set_target(link, path);
+			link->gen_key = id;
+		}
+		inode_put(ino);
 	}
 	kfree(path);
+	kfree(links);
 	kfree(inos);
 }
 

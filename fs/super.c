@@ -146,14 +146,21 @@ static int tree_busy(struct inode *root)
 	return root->refs > 1 ? -EBUSY : tree_walk(root, busy_visit, NULL);
 }
 
+/* The most entries one vfs_inode_path visits: it runs under the VFS lock,
+ * and a user can make a file system hold millions of names. */
+#define NAME_SEARCH_BUDGET 8192
+
 struct name_search {
 	struct inode *target, *dir;
 	const char *name;
+	unsigned budget;
 };
 
 static int name_visit(struct inode *dir, struct dir_entry *e, void *arg)
 {
 	struct name_search *ns = arg;
+	if (ns->budget-- == 0)
+		return -ENOENT;
 	if (e->inode != ns->target)
 		return 0;
 	ns->dir = dir;
@@ -166,7 +173,7 @@ int vfs_inode_path(const struct vfs_ctx *ctx, struct inode *ino, char *buf,
 {
 	if (S_ISDIR(ino->mode) || !ino->sb || !ino->sb->root)
 		return -ENOENT;
-	struct name_search ns = {ino, NULL, NULL};
+	struct name_search ns = {ino, NULL, NULL, NAME_SEARCH_BUDGET};
 	int r = tree_walk(ino->sb->root, name_visit, &ns);
 	if (r != 1)
 		return r < 0 ? r : -ENOENT; /* unlinked, or out of memory */

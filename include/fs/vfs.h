@@ -159,6 +159,9 @@ struct inode {
 	void (*refresh)(struct inode *dir);
 	long (*generate)(struct inode *ino, char *buf, size_t size);
 	int gen_pid;
+	/* Generated links: what the target was made from (/proc/PID/fd/N:
+	 * the descriptor's inode), to notice when it must be made again. */
+	uint64_t gen_key;
 	struct super_block *sb;
 	struct inode *mounted; /* directories: the root mounted here */
 	bool loaded;	       /* disk directories: entries are in memory */
@@ -275,7 +278,8 @@ int dir_attach(struct inode *dir, const char *name, struct inode *ino);
 int vfs_getcwd(const struct vfs_ctx *ctx, char *buf, size_t size);
 /* A path naming ino (not a directory) as seen from ctx's root, found by
  * searching its file system's directories in memory (fs/super.c); one of
- * them if it has several links. -ENOENT if no name is left (unlinked). */
+ * them if it has several links. -ENOENT if no name is left (unlinked) or
+ * none was found among the first 8192 names searched. */
 int vfs_inode_path(const struct vfs_ctx *ctx, struct inode *ino, char *buf,
 		   size_t size);
 
