@@ -61,9 +61,11 @@ int vfs_open_inode(struct inode *ino, int flags, struct file **out)
 			kfree(f);
 			return r;
 		}
+	} else if (S_ISFIFO(ino->mode) && !(flags & O_PATH)) {
+		f->ops = &fifo_ops; /* its open may wait for the other end */
 	} else if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode) &&
 		   !(flags & O_PATH)) {
-		/* FIFOs by name are not opened yet; sockets never are. */
+		/* Sockets are never opened by name. */
 		kfree(f);
 		return -ENXIO;
 	} else if (ino->fops) {

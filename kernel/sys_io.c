@@ -12,6 +12,7 @@
 #include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
+#include <uapi/poll.h>
 #include "sys_fs.h"
 
 #define IO_CHUNK PAGE_SIZE /* the bounce page */
@@ -64,6 +65,12 @@ static long do_io(struct file *f, char __user *ubuf, size_t n, bool write,
 		}
 		done += r;
 		if ((size_t)r < c || n == 0)
+			break;
+		/* A stream's read returns what it has: go on only if more is
+		 * there now (a pipe holding exactly one chunk must not wait
+		 * for the next). */
+		if (!write && !f->ops->seekable && f->ops->poll &&
+		    !(f->ops->poll(f) & POLLIN))
 			break;
 	}
 	return done ? (long)done : r;

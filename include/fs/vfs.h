@@ -176,6 +176,9 @@ struct inode {
 	/* vfs_inode_put_async's list (its own lock). */
 	struct list_head defer_link;
 	void *fs_priv;	       /* the disk file system's */
+	/* FIFOs and pipes: the pipe buffer while the inode is open
+	 * (fs/pipe.c; its fifo_lock, not the VFS lock). */
+	struct pipe *pipe;
 };
 
 struct file {
@@ -300,6 +303,8 @@ long vfs_readlink(struct inode *ino, char *buf, size_t n);
 int vfs_open(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 	     int flags, uint32_t mode, struct file **out);
 int vfs_open_inode(struct inode *ino, int flags, struct file **out);
+/* fs/pipe.c: a FIFO's open files (open joins or makes inode->pipe). */
+extern const struct file_ops fifo_ops;
 /* A new open file on ino with the given operations (pipes, devices). */
 struct file *file_alloc(struct inode *ino, int flags,
 			const struct file_ops *ops, void *priv);

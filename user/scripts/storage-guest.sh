@@ -13,6 +13,8 @@ if mount -t ext2 /dev/vda /mnt; then
 	# mmap and the page cache on ext2 (leaves /mnt/mmap.txt for the host)
 	/tests/sys_filemap /mnt || st=1
 	/tests/ext2_pagecache /mnt "${PCMB:-16}" || st=1
+	# FIFOs on ext2: open rules and 10 MiB through one
+	/tests/sys_fifo /mnt || st=1
 	# Known files for the host to read back with debugfs.
 	echo "written by Limen" > /mnt/known.txt
 	mkdir -p /mnt/dir && ln -s ../known.txt /mnt/dir/link
