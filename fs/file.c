@@ -2,6 +2,7 @@
  * and read/write/lseek/getdents64 for regular files, directories and
  * device nodes. Data moves through kernel buffers; the system-call layer
  * copies to and from user memory. */
+#include <fs/lock.h>
 #include <fs/vfs.h>
 #include <rlimit.h>
 #include <lib/string.h>
@@ -144,6 +145,7 @@ void file_put(struct file *f)
 {
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	lock_file_release(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	vfs_lock();

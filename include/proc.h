@@ -87,6 +87,7 @@ struct process {
 	 * the threads, none in a forked child (Linux without CLONE_SYSVSEM),
 	 * applied by the last thread's exit. */
 	struct sem_undo *sem_undo;
+	int nlocks; /* fs/lock.c file_lock: its POSIX lock records */
 };
 
 /* Protects proc_list, every process's children list, parent pointer and

@@ -7,6 +7,7 @@
 #include <drivers/tty.h>
 #include <failinject.h>
 #include <fd.h>
+#include <fs/lock.h>
 #include <futex.h>
 #include <ipc.h>
 #include <mm/mm.h>
@@ -43,6 +44,7 @@ static void proc_release(struct process *p)
 	struct thread *t = current;
 	ipc_sem_exit(p);
 	fd_close_all(p);
+	lock_proc_exit(p);
 	/* Off this address space before it goes, and p->mm cleared first:
 	 * a preemption during mm_destroy would otherwise switch back into
 	 * the mm being freed (proc_switch activates p->mm), loading a

@@ -2,6 +2,7 @@
  * allocation takes the lowest free one, as POSIX requires. The table is
  * shared by the process's threads: p->fd_lock protects it. */
 #include <fd.h>
+#include <fs/lock.h>
 #include <fs/vfs.h>
 #include <proc.h>
 #include <uapi/errno.h>
@@ -67,6 +68,7 @@ int fd_close(struct process *p, int fd)
 	p->fds[fd].file = NULL;
 	p->fds[fd].cloexec = false;
 	spin_unlock_irqrestore(&p->fd_lock, fl);
+	lock_posix_close(p, f);
 	file_put(f); /* may sleep in a release: outside the lock */
 	return 0;
 }
@@ -89,8 +91,10 @@ int fd_dup_to(struct process *p, int oldfd, int newfd, bool cloexec)
 	}
 	p->fds[newfd].cloexec = cloexec;
 	spin_unlock_irqrestore(&p->fd_lock, fl);
-	if (old)
+	if (old) {
+		lock_posix_close(p, old);
 		file_put(old);
+	}
 	return newfd;
 }
 
@@ -140,8 +144,10 @@ void fd_close_cloexec(struct process *p)
 			p->fds[fd].cloexec = false;
 		}
 		spin_unlock_irqrestore(&p->fd_lock, fl);
-		if (f)
+		if (f) {
+			lock_posix_close(p, f);
 			file_put(f);
+		}
 	}
 }
 

@@ -3,6 +3,7 @@
  * stat family kernel/sys_stat.c, namespace calls kernel/sys_namei.c and
  * attributes kernel/sys_attr.c. */
 #include <fd.h>
+#include <fs/lock.h>
 #include <fs/vfs.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
@@ -222,6 +223,14 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, unsigned long, arg)
 		break;
 	case F_GET_SEALS:
 		r = memfd_get_seals(f);
+		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		r = lock_fcntl(f, cmd, (void __user *)arg);
 		break;
 	default:
 		r = -EINVAL;
