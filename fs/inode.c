@@ -26,10 +26,10 @@ void vfs_lock(void)
 	 * vfs_lock, which costs nothing but its memory until then. */
 	while (__atomic_load_n(&deferred.next, __ATOMIC_ACQUIRE) != &deferred) {
 		irqflags_t f = spin_lock_irqsave(&defer_lock);
-		struct inode *ino = list_empty(&deferred)
-					? NULL
-					: list_entry(deferred.next,
-						     struct inode, defer_link);
+		struct inode *ino =
+		    list_empty(&deferred)
+			? NULL
+			: list_entry(deferred.next, struct inode, defer_link);
 		if (ino)
 			list_del(&ino->defer_link);
 		spin_unlock_irqrestore(&defer_lock, f);

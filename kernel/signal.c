@@ -97,15 +97,15 @@ void signal_exec_reset(struct process *p)
 static bool restartable(long nr)
 {
 	switch (nr) {
-	case 0:	 /* read */
-	case 1:	 /* write */
-	case 2:	 /* open (a FIFO's, waiting for its other end) */
-	case 16: /* ioctl */
-	case 17: /* pread64 */
-	case 18: /* pwrite64 */
-	case 19: /* readv */
-	case 20: /* writev */
-	case 61: /* wait4 */
+	case 0:	  /* read */
+	case 1:	  /* write */
+	case 2:	  /* open (a FIFO's, waiting for its other end) */
+	case 16:  /* ioctl */
+	case 17:  /* pread64 */
+	case 18:  /* pwrite64 */
+	case 19:  /* readv */
+	case 20:  /* writev */
+	case 61:  /* wait4 */
 	case 257: /* openat */
 		return true;
 	default:

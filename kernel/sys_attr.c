@@ -219,8 +219,8 @@ SYSCALL_DEFINE1(fdatasync, int, fd)
  * the file) go to the file system, and then, as for fsync, its whole file
  * system to the disk (more than the range needs; Linux starts or waits for
  * the range's own write-back). Flags 0 does nothing, as on Linux. */
-SYSCALL_DEFINE4(sync_file_range, int, fd, int64_t, off, int64_t, n,
-		unsigned, flags)
+SYSCALL_DEFINE4(sync_file_range, int, fd, int64_t, off, int64_t, n, unsigned,
+		flags)
 {
 	if (flags & ~(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
 		      SYNC_FILE_RANGE_WAIT_AFTER))
@@ -236,9 +236,10 @@ SYSCALL_DEFINE4(sync_file_range, int, fd, int64_t, off, int64_t, n,
 		r = -ESPIPE;
 	if (r == 0 && flags) {
 		uint64_t from = (uint64_t)off / PAGE_SIZE;
-		uint64_t to = n ? ((uint64_t)off + (uint64_t)n + PAGE_SIZE - 1) /
-				      PAGE_SIZE
-				: PCACHE_MAX_PAGES;
+		uint64_t to =
+		    n ? ((uint64_t)off + (uint64_t)n + PAGE_SIZE - 1) /
+			    PAGE_SIZE
+		      : PCACHE_MAX_PAGES;
 		vfs_lock();
 		if (inode_has_pcache(ino))
 			r = pcache_writeback(ino, from, to);

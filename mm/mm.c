@@ -450,11 +450,9 @@ void mm_unmap_object(struct mm *mm, const struct shm_obj *s, uint64_t from)
 		/* The VMA's first page at or past index from; private
 		 * copies go too, as Linux's truncate does (even_cows). */
 		uint64_t first = v->pgoff / PAGE_SIZE;
+		uint64_t skip = from > first ? from - first : 0;
 		uintptr_t start =
-		    from <= first ? v->start
-				  : (from - first > vma_pages(v)
-					 ? v->end
-					 : v->start + (from - first) * PAGE_SIZE);
+		    skip >= vma_pages(v) ? v->end : v->start + skip * PAGE_SIZE;
 		if (start < v->end)
 			unmap_range(mm, start, v->end);
 	}
@@ -462,8 +460,7 @@ void mm_unmap_object(struct mm *mm, const struct shm_obj *s, uint64_t from)
 }
 
 uintptr_t mm_next_file_range(struct mm *mm, uintptr_t va, uintptr_t end,
-			     struct shm_obj **obj, uint64_t *from,
-			     uint64_t *to)
+			     struct shm_obj **obj, uint64_t *from, uint64_t *to)
 {
 	*obj = NULL;
 	irqflags_t f = spin_lock_irqsave(&mm->lock);
@@ -503,7 +500,8 @@ int mm_mincore(struct mm *mm, uintptr_t start, size_t n, unsigned char *vec)
 			continue;
 		for (uintptr_t va = MAX(v->start, start); va < MIN(v->end, end);
 		     va += PAGE_SIZE)
-			if (shm_file_page(v->shm, vma_index(v, va), false, NULL))
+			if (shm_file_page(v->shm, vma_index(v, va), false,
+					  NULL))
 				vec[(va - start) / PAGE_SIZE] = 1;
 	}
 	spin_unlock_irqrestore(&mm->lock, f);
@@ -780,8 +778,8 @@ static enum mm_fault_result fault_missing(struct mm *mm, struct vma *v,
 
 /* A write to a frame shared copy-on-write: this address space gets its own
  * copy. */
-static enum mm_fault_result fault_cow(struct mm *mm, struct vma *v, uintptr_t va,
-				     phys_addr_t old)
+static enum mm_fault_result fault_cow(struct mm *mm, struct vma *v,
+				      uintptr_t va, phys_addr_t old)
 {
 	void *page = pmm_alloc_zeroed_page();
 	if (!page)
@@ -950,7 +948,8 @@ int mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len)
 			if (!v)
 				return -EFAULT;
 			irqflags_t f = spin_lock_irqsave(&mm->lock);
-			enum mm_fault_result r = fault_missing(mm, v, page, true);
+			enum mm_fault_result r =
+			    fault_missing(mm, v, page, true);
 			spin_unlock_irqrestore(&mm->lock, f);
 			if (r != MM_FAULT_OK ||
 			    uvm_lookup(mm->root, page, &pa, &fl))

@@ -175,7 +175,7 @@ struct inode {
 	uint32_t ra_pages;
 	/* vfs_inode_put_async's list (its own lock). */
 	struct list_head defer_link;
-	void *fs_priv;	       /* the disk file system's */
+	void *fs_priv; /* the disk file system's */
 	/* FIFOs and pipes: the pipe buffer while the inode is open
 	 * (fs/pipe.c; its fifo_lock, not the VFS lock). */
 	struct pipe *pipe;

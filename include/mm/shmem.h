@@ -55,7 +55,7 @@ struct shm_obj {
 	/* Set once, before any VMA maps the object (shm_set_backing). */
 	const struct shm_backing *backing;
 	void *backing_priv;
-	uint64_t dirty;	       /* lock: pages with the dirty bit */
+	uint64_t dirty;	      /* lock: pages with the dirty bit */
 	struct list_head lru; /* shm_lru_lock: backed objects, oldest first */
 };
 

@@ -275,8 +275,8 @@ static void test_errors(void)
 	/* sync_file_range: the argument checks, then a real range. */
 	CHECK_ERRNO("sfr.bad_flags", sync_file_range(fd, 0, 0, 8), EINVAL);
 	CHECK_ERRNO("sfr.negative", sync_file_range(fd, -1, 0, 2), EINVAL);
-	CHECK_ERRNO("sfr.overflow",
-		    sync_file_range(fd, 1, INT64_MAX, 2), EINVAL);
+	CHECK_ERRNO("sfr.overflow", sync_file_range(fd, 1, INT64_MAX, 2),
+		    EINVAL);
 	CHECK_ERRNO("sfr.badfd", sync_file_range(999, 0, 0, 2), EBADF);
 	CHECK_ERRNO("sfr.pipe", sync_file_range(pfd[0], 0, 0, 2), ESPIPE);
 	CHECK_OK("sfr.write_wait",
