@@ -34,12 +34,94 @@ struct k_sigaction {
 	uint64_t mask;
 };
 
+/* What a signal says about itself: the first 48 bytes of Linux's
+ * x86_64 siginfo_t, which hold every field any si_code fills (the rest of
+ * the 128 bytes is zero). Kept with a pending signal and handed to its
+ * handler (SA_SIGINFO), rt_sigtimedwait, signalfd and waitid. */
+struct ksiginfo {
+	int32_t signo, errno_, code, pad;
+	union {
+		struct { /* SI_USER, SI_TKILL, SI_QUEUE, SI_MESGQ */
+			int32_t pid;
+			uint32_t uid;
+			uint64_t value; /* sigval */
+		} rt;
+		struct { /* SI_TIMER */
+			int32_t tid, overrun;
+			uint64_t value;
+		} timer;
+		struct { /* SIGCHLD: CLD_* */
+			int32_t pid;
+			uint32_t uid;
+			int32_t status, pad;
+			int64_t utime, stime; /* clock ticks */
+		} chld;
+		struct { /* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
+			uint64_t addr;
+		} fault;
+		struct { /* SIGIO, SIGPOLL */
+			int64_t band;
+			int32_t fd;
+		} poll;
+		uint8_t raw[32];
+	};
+};
+
+/* si_code values (Linux's uapi asm-generic/siginfo.h). */
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define SI_QUEUE (-1)
+#define SI_TIMER (-2)
+#define SI_MESGQ (-3)
+#define SI_ASYNCIO (-4)
+#define SI_SIGIO (-5)
+#define SI_TKILL (-6)
+#define ILL_ILLOPC 1
+#define ILL_ILLOPN 2
+#define ILL_PRVOPC 5
+#define ILL_BADSTK 8
+#define FPE_INTDIV 1
+#define FPE_FLTDIV 3
+#define FPE_FLTOVF 4
+#define FPE_FLTUND 5
+#define FPE_FLTRES 6
+#define FPE_FLTINV 7
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define SEGV_PKUERR 4
+#define BUS_ADRALN 1
+#define BUS_ADRERR 2
+#define BUS_OBJERR 3
+#define TRAP_BRKPT 1
+#define TRAP_TRACE 2
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+#define CLD_TRAPPED 4
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
+
+#define SIGRTMIN 32
+#define SIGRTMAX NSIG
+
 struct process;
 struct thread;
 
 /* "SIGSEGV" and the like, for console reports ("signal" if unnamed). */
 const char *signal_name(int sig);
-/* Queues sig for p's thread; 0 or -errno. */
+/* Sends info->signo to process p (process-directed: any thread that does
+ * not block it takes it), with no permission check: the kernel's own
+ * signals and the paths that checked already. A real-time signal queues
+ * (-EAGAIN past RLIMIT_SIGPENDING when info->code is SI_QUEUE, as
+ * sigqueue's; otherwise it is still marked pending, without its info);
+ * a standard one pending already is not queued twice. Callable from any
+ * context, interrupt handlers included; the caller keeps p alive (holds
+ * proc_lock, or is p). 0 or -errno. */
+int signal_send_info(struct process *p, const struct ksiginfo *info);
+/* The same, directed at thread t only (tgkill, a fault, a timer with
+ * SIGEV_THREAD_ID). The caller keeps t alive. */
+int signal_send_thread(struct thread *t, const struct ksiginfo *info);
+/* signal_send_info for sig from the kernel (SI_KERNEL). */
 int signal_send(struct process *p, int sig);
 /* From user space, init only gets the signals it handles: as on Linux,
  * kill -9 1 does nothing rather than bring the system down. */

@@ -425,9 +425,6 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options,
 #define P_PGID 2
 #define WEXITED 4
 #define WNOWAIT 0x01000000
-#define CLD_EXITED 1
-#define CLD_KILLED 2
-#define CLD_DUMPED 3
 
 SYSCALL_DEFINE5(waitid, int, idtype, int, id, void __user *, uinfo, int,
 		options, void __user *, rusage)
@@ -461,10 +458,10 @@ SYSCALL_DEFINE5(waitid, int, idtype, int, id, void __user *, uinfo, int,
 			       : ((r.status & 0x80) ? CLD_DUMPED : CLD_KILLED);
 		info[6] = sig ? (r.status & 0x7f) : ((r.status >> 8) & 0xff);
 		if ((r.status & 0xff) == 0x7f) {
-			info[2] = 5; /* CLD_STOPPED */
+			info[2] = CLD_STOPPED;
 			info[6] = (r.status >> 8) & 0xff;
 		} else if (r.status == 0xffff) {
-			info[2] = 6; /* CLD_CONTINUED */
+			info[2] = CLD_CONTINUED;
 			info[6] = SIGCONT;
 		}
 		info[4] = r.pid;

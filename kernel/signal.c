@@ -27,7 +27,7 @@
 	 SIGBIT(SIGABRT) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGSEGV) | \
 	 SIGBIT(SIGXCPU) | SIGBIT(SIGXFSZ) | SIGBIT(SIGSYS))
 
-int signal_send(struct process *p, int sig)
+static int signal_send_bit(struct process *p, int sig)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
@@ -79,6 +79,25 @@ int signal_send(struct process *p, int sig)
 	__atomic_or_fetch(&t->sig_pending, SIGBIT(sig), __ATOMIC_RELAXED);
 	sched_signal_wake(t);
 	return 0;
+}
+
+int signal_send_info(struct process *p, const struct ksiginfo *info)
+{
+	return signal_send_bit(p, info->signo);
+}
+
+int signal_send_thread(struct thread *t, const struct ksiginfo *info)
+{
+	__atomic_or_fetch(&t->sig_pending, SIGBIT(info->signo),
+			  __ATOMIC_RELAXED);
+	sched_signal_wake(t);
+	return 0;
+}
+
+int signal_send(struct process *p, int sig)
+{
+	struct ksiginfo info = {.signo = sig, .code = SI_KERNEL};
+	return signal_send_info(p, &info);
 }
 
 void signal_exec_reset(struct process *p)
@@ -406,7 +425,7 @@ int signal_send_from(struct process *from, struct process *p, int sig)
 {
 	if (!kill_permitted(from, p, sig))
 		return -EPERM;
-	return signal_user_may_send(p, sig) ? signal_send(p, sig) : 0;
+	return signal_user_may_send(p, sig) ? signal_send_bit(p, sig) : 0;
 }
 
 SYSCALL_DEFINE2(kill, int, pid, int, sig)

@@ -53,7 +53,6 @@ struct rt_sigframe {
 	struct siginfo_k info;
 };
 
-#define SI_USER 0
 #define RFLAGS_DF (1UL << 10)
 /* Flags user code may change through a signal frame. */
 #define RFLAGS_USER_MASK 0x254dd5UL /* CF PF AF ZF SF TF DF OF AC ID RF NT */
