@@ -7,7 +7,6 @@
 #include <fs/vfs.h>
 #include <lib/printf.h>
 
-#define USER_HZ 100
 
 /* snprintf that appends and never overruns. */
 #define EMIT(...)                                                              \

@@ -29,6 +29,8 @@ static char proc_state(struct process *p)
 	if (p->zombie)
 		return 'Z';
 	struct thread *t = p->main_thread;
+	if (t && t->stop_parked)
+		return 'T';
 	if (t && t->state == THREAD_SLEEPING)
 		return 'S';
 	return 'R';
@@ -79,6 +81,7 @@ static long pid_status(struct process *p, char *buf, size_t size)
 	long len = 0;
 	static const char *const names[] = {['R'] = "R (running)",
 					    ['S'] = "S (sleeping)",
+					    ['T'] = "T (stopped)",
 					    ['Z'] = "Z (zombie)"};
 	EMIT("Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nPid:\t%d\n"
 	     "PPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
@@ -93,9 +96,11 @@ static long pid_status(struct process *p, char *buf, size_t size)
 	EMIT("VmPTE:\t%8llu kB\nThreads:\t%d\n",
 	     (unsigned long long)(p->mm ? uvm_table_pages(p->mm->root) * 4 : 0),
 	     p->nr_threads);
-	EMIT("SigBlk:\t%016llx\n",
-	     (unsigned long long)(p->main_thread ? p->main_thread->sig_blocked
-						 : 0));
+	struct thread *mt = p->main_thread;
+	EMIT("SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
+	     (unsigned long long)(mt ? mt->sig_pending : 0),
+	     (unsigned long long)p->sig_shared_pending,
+	     (unsigned long long)(mt ? mt->sig_blocked : 0));
 	return finish(len, size);
 }
 

@@ -18,7 +18,9 @@ static inline bool exit_work(struct thread *t)
 	if (unlikely(cpu->need_resched) && cpu->preempt_count == 0)
 		return true;
 	struct process *p = t->proc;
-	if (likely(!t->sig_pending && !t->restore_mask) && p && !p->exiting)
+	if (likely(!(t->sig_pending | *t->sig_shared) && !t->restore_mask &&
+		   !t->stop_pending) &&
+	    p && !p->exiting)
 		return false;
 	return p && (p->exiting || signal_pending(t) || t->restore_mask);
 }

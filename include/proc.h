@@ -67,9 +67,21 @@ struct process {
 	 * count and the list change together under proc_lock; the thread
 	 * that finds itself last ends the process (kernel/proc.c). */
 	int nr_threads;
-	/* Job control (proc_lock): stopped by a stop signal until SIGCONT;
-	 * what wait4 with WUNTRACED / WCONTINUED has yet to report. */
+	/* Signals directed at the process as a whole, taken by whichever
+	 * thread does not block them (sig_lock; the mask is also read
+	 * without it, as a hint), and how many queue entries the process's
+	 * pending sets hold (RLIMIT_SIGPENDING). */
+	uint64_t sig_shared_pending;
+	struct list_head sig_shared_queue;
+	int sigq_count;
+	/* Job control (sig_lock): a group stop is on (from the stop signal
+	 * until SIGCONT), by which signal, how many threads have parked, and
+	 * whether the continue is still to be reported. */
 	bool stopped;
+	int stop_sig, nr_parked;
+	bool stop_done, cont_notify;
+	/* proc_lock: what wait4 with WUNTRACED / WCONTINUED has yet to
+	 * report. */
 	int stop_report;
 	bool cont_report;
 	struct list_head threads;      /* proc_lock: struct thread.proc_link */
@@ -165,8 +177,6 @@ int proc_de_thread(void);
 __noreturn void proc_exit(int status);
 /* Ends only the calling thread (exit(2) with other threads left). */
 __noreturn void proc_thread_exit(int status);
-/* A fault in user mode that nothing resolves: report and kill. */
-void proc_user_fault(struct trap_frame *tf, int signo, const char *what);
 /* Saves and restores per-thread user state around a context switch. */
 void proc_switch(struct thread *prev, struct thread *next);
 

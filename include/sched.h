@@ -66,10 +66,19 @@ struct thread {
 	uintptr_t robust_list;	    /* set_robust_list */
 	int utid;		    /* proc_lock: the user-visible thread id */
 	struct list_head proc_link; /* proc_lock: the process's threads */
-	/* Signals (kernel/signal.c): pending and blocked sets, bit n-1 for
-	 * signal n. Pending: atomic or/and by anyone; blocked: self. The
-	 * last system call's number, for restarts. */
+	/* Signals (kernel/signal.c), bit n-1 for signal n. Pending: the
+	 * signals directed at this thread, written under sig_lock (atomic
+	 * stores, so a lock-free read is a safe hint); sig_queue, under
+	 * sig_lock, holds what each of them says. sig_shared points at the
+	 * process's pending set (a zero word for kernel threads). Blocked:
+	 * self. */
 	uint64_t sig_pending, sig_blocked;
+	struct list_head sig_queue;
+	const uint64_t *sig_shared;
+	/* sig_lock: the process is stopping; this thread is to park on its
+	 * way to user mode (Linux's JOBCTL_STOP_PENDING). */
+	bool stop_pending;
+	bool stop_parked; /* sig_lock: parked in a group stop */
 	/* During rt_sigtimedwait: the mask before the wait unblocked the
 	 * awaited set (Linux's real_blocked); 0 otherwise. */
 	uint64_t sig_real_blocked;
@@ -142,10 +151,12 @@ void wait_entry_del_locked(struct wait_entry *e);
 extern uint64_t wake_epoch;
 void wait_queue_init(struct wait_queue *wq);
 
-/* True if an unblocked signal is pending for t (SIGKILL always counts). */
+/* True if an unblocked signal is pending for t, directed at it or at its
+ * process (SIGKILL always counts), or t is to stop with its process. */
 static inline bool signal_pending(const struct thread *t)
 {
-	return (t->sig_pending & ~t->sig_blocked) || (t->sig_pending & 0x100);
+	return ((t->sig_pending | *t->sig_shared) & ~t->sig_blocked) ||
+	       (t->sig_pending & 0x100) || t->stop_pending;
 }
 
 /* True if t has been killed (SIGKILL cannot be blocked): a loop whose

@@ -103,6 +103,8 @@ struct ksiginfo {
 
 #define SIGRTMIN 32
 #define SIGRTMAX NSIG
+/* RLIMIT_SIGPENDING's default: queued signals per process. */
+#define SIGPENDING_DEFAULT 4096
 
 struct process;
 struct thread;
@@ -130,13 +132,35 @@ bool signal_user_may_send(struct process *p, int sig);
  * Linux's permission rule (-EPERM) and init's protection (dropped, 0).
  * Caller holds proc_lock, which keeps p alive. */
 int signal_send_from(struct process *from, struct process *p, int sig);
-/* Delivers pending signals before returning to user mode. */
+/* Delivers pending signals before returning to user mode, and parks the
+ * thread while its process is stopped. */
 void signal_deliver(struct trap_frame *tf);
+/* A fault in user mode that nothing resolves (info: SIGSEGV and its
+ * si_code and si_addr, say): a handler takes it, or the process dies
+ * with one line on the console saying what it did. */
+void signal_fault(struct trap_frame *tf, const struct ksiginfo *info,
+		  const char *what);
+/* SIGCHLD to parent for the exit of its child p (status: wait status).
+ * The caller keeps both alive. */
+void signal_notify_exit(struct process *parent, struct process *p, int status);
+/* Makes t a thread of p (NULL: of no process), with p's pending set. */
+void signal_attach(struct thread *t, struct process *p);
+/* Thread t has left p's thread list: its pending signals go, and a group
+ * stop waiting only for it is complete. */
+void signal_thread_left(struct process *p, struct thread *t);
+/* p is freed: its process-wide pending signals go. */
+void signal_proc_free(struct process *p);
+/* Guards pending sets, struct process's job-control state and (with
+ * proc_lock) thread lists; taken after proc_lock, before sched_lock. */
+#include <spinlock.h>
+extern spinlock_t sig_lock;
+/* The empty process-wide pending set kernel threads point at. */
+extern const uint64_t signal_none;
 /* Dispositions after execve: handlers reset, ignored stay ignored. */
 void signal_exec_reset(struct process *p);
 
 /* arch: build the handler's frame / undo it. 0 or -EFAULT. */
-int arch_signal_setup(struct trap_frame *tf, int sig,
+int arch_signal_setup(struct trap_frame *tf, const struct ksiginfo *info,
 		      const struct k_sigaction *ka, uint64_t oldmask);
 int arch_signal_return(struct trap_frame *tf, uint64_t *mask);
 

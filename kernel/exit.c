@@ -80,13 +80,17 @@ static bool thread_unlink(struct process *p, struct thread *t,
 	bool left = false;
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 	if (!only_if_others || p->nr_threads > 1) {
+		irqflags_t sf = spin_lock_irqsave(&sig_lock);
 		list_del(&t->proc_link);
 		p->nr_threads--;
+		spin_unlock_irqrestore(&sig_lock, sf);
 		left = true;
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
-	if (left)
+	if (left) {
+		signal_thread_left(p, t);
 		wait_queue_wake_all(&p->thread_wq);
+	}
 	return left;
 }
 
@@ -96,7 +100,7 @@ static __noreturn void thread_die(struct thread *t, int status)
 	if (unlikely(trace_enabled))
 		trace_exit(status, false);
 	uvm_activate_kernel();
-	t->proc = NULL;
+	signal_attach(t, NULL);
 	thread_free_user_pages(t);
 	thread_detach(t);
 	thread_exit(status);
@@ -135,6 +139,7 @@ static int kill_other_threads(struct process *p, struct thread *self)
 		}
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
+	wait_queue_wake_all(&p->thread_wq); /* those parked in a stop */
 	wait_event(&p->thread_wq, p->nr_threads == 1);
 	return 0;
 }
@@ -208,7 +213,7 @@ void proc_exit(int status)
 	p->zombie = true;
 	p->vfork_pending = false;
 	p->main_thread = NULL;
-	t->proc = NULL;
+	signal_attach(t, NULL);
 	struct process *parent = p->parent;
 	/* Once p is a zombie its parent may reap (free) it, and the parent
 	 * itself may exit and be freed, as soon as either runs. Nothing may
@@ -216,7 +221,7 @@ void proc_exit(int status)
 	 * a switch in between (a use-after-free seen in the applets test). */
 	preempt_disable();
 	spin_unlock_irqrestore(&proc_lock, f);
-	signal_send(parent, SIGCHLD);
+	signal_notify_exit(parent, p, status);
 	wait_queue_wake_all(&p->child_wq); /* a vfork parent */
 	wait_queue_wake_all(&parent->child_wq);
 	wait_queue_wake_all(&proc_init()->child_wq);

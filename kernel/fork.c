@@ -56,7 +56,7 @@ static void fork_child(void *arg)
 	t->clear_child_tid = fs->clear_child_tid;
 	t->sig_blocked = fs->sig_blocked;
 	arch_irq_disable();
-	t->proc = fs->proc;
+	signal_attach(t, fs->proc);
 	int __user *settid = fs->child_settid;
 	kfree(fs);
 	mm_activate(t->proc->mm);
@@ -177,8 +177,10 @@ static long do_fork(unsigned long flags, uintptr_t stack,
 	ct->utid = pid;
 	trace_inherit(ct, current);
 	f = spin_lock_irqsave(&proc_lock);
+	irqflags_t sf = spin_lock_irqsave(&sig_lock);
 	list_add_tail(&ct->proc_link, &child->threads);
 	child->nr_threads = 1;
+	spin_unlock_irqrestore(&sig_lock, sf);
 	spin_unlock_irqrestore(&proc_lock, f);
 	preempt_enable();
 	/* vfork: the parent waits until the child has exec'd or exited. */
@@ -272,8 +274,12 @@ static long clone_thread(unsigned long flags, uintptr_t stack,
 	ct->utid = tid;
 	trace_inherit(ct, current);
 	f = spin_lock_irqsave(&proc_lock);
+	irqflags_t sf = spin_lock_irqsave(&sig_lock);
 	list_add_tail(&ct->proc_link, &p->threads);
 	p->nr_threads++;
+	/* Born into a group stop: it parks before its first user code. */
+	ct->stop_pending = p->stopped;
+	spin_unlock_irqrestore(&sig_lock, sf);
 	spin_unlock_irqrestore(&proc_lock, f);
 	preempt_enable();
 	return tid;

@@ -63,26 +63,6 @@ void proc_switch(struct thread *prev, struct thread *next)
 	}
 }
 
-void proc_user_fault(struct trap_frame *tf, int sig, const char *what)
-{
-	struct process *p = proc_current();
-	struct thread *t = current;
-	/* A handler that can run takes the fault (a SIGSEGV handler that
-	 * longjmps out, say); otherwise the process dies, as Linux's
-	 * force_sig does for a blocked or ignored fault signal. */
-	uint64_t h = p->sigactions[sig - 1].handler;
-	if (h != SIG_DFL && h != SIG_IGN && !(t->sig_blocked & SIGBIT(sig))) {
-		t->sig_pending |= SIGBIT(sig);
-		return;
-	}
-	/* One line that says what the program did and what stopped it. */
-	printk(LOGLEVEL_ERR, "limen: pid %d (%s) killed by %s: %s at rip %#llx",
-	       p->pid, p->comm, signal_name(sig), what,
-	       (unsigned long long)arch_frame_pc(tf));
-	p->exiting = true;
-	p->exit_code = sig; /* wait status: terminated by signal sig */
-}
-
 spinlock_t proc_lock = SPINLOCK_INIT("proc");
 static LIST_HEAD(proc_list);
 static int next_pid = 2; /* pid 1 is init's, given by proc_exec_init */
@@ -128,6 +108,7 @@ static struct process *proc_alloc_pid(int pid)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->threads);
+	list_init(&p->sig_shared_queue);
 	wait_queue_init(&p->thread_wq);
 	spin_init(&p->fd_lock, "fd");
 	wait_queue_init(&p->child_wq);
@@ -140,6 +121,9 @@ static struct process *proc_alloc_pid(int pid)
 	p->rlim[RLIMIT_NOFILE].rlim_cur = PROC_FD_MAX;
 	p->rlim[RLIMIT_NOFILE].rlim_max = PROC_FD_MAX;
 	p->rlim[RLIMIT_CORE].rlim_cur = 0;
+	/* Queued real-time signals (Linux derives it from RAM size). */
+	p->rlim[RLIMIT_SIGPENDING].rlim_cur = SIGPENDING_DEFAULT;
+	p->rlim[RLIMIT_SIGPENDING].rlim_max = SIGPENDING_DEFAULT;
 	/* Linux's default since 5.16: 8 MiB may be locked without privilege. */
 	p->rlim[RLIMIT_MEMLOCK].rlim_cur = 8UL << 20;
 	p->rlim[RLIMIT_MEMLOCK].rlim_max = 8UL << 20;
@@ -345,6 +329,7 @@ struct process *proc_find(int pid)
 /* Frees a reaped (or never started) process. */
 void proc_free(struct process *p)
 {
+	signal_proc_free(p);
 	fd_close_all(p);
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 	list_del(&p->link);
@@ -386,10 +371,10 @@ int proc_exec_init(const char *path, const char *const *argv,
 	}
 	t->utf = (struct trap_frame *)((uintptr_t)t->kstack_top -
 				       sizeof(struct trap_frame));
-	t->proc = p;
+	signal_attach(t, p);
 	int r = proc_execve(path, argv, envp);
 	if (r) {
-		t->proc = NULL;
+		signal_attach(t, NULL);
 		uvm_activate_kernel();
 		pmm_free_page_virt(t->fpu);
 		t->fpu = NULL;

@@ -48,9 +48,10 @@ void rlimit_cpu_tick(struct thread *t)
 	else if (soft != RLIM_INFINITY && secs >= soft)
 		sig = SIGXCPU; /* and again every second, as Linux */
 	/* The running thread takes it on its way back to user mode. */
-	if (sig)
-		__atomic_or_fetch(&t->sig_pending, SIGBIT(sig),
-				  __ATOMIC_RELAXED);
+	if (sig) {
+		struct ksiginfo info = {.signo = sig, .code = SI_KERNEL};
+		signal_send_thread(t, &info);
+	}
 }
 
 static bool vm_exceeded(struct mm *mm, uint64_t len, bool data, bool locked)

@@ -11,7 +11,6 @@
 #include <uaccess.h>
 #include <uapi/errno.h>
 
-#define USER_HZ 100
 #define NS_PER_CLOCK (NSEC_PER_SEC / USER_HZ)
 
 struct tms_k {

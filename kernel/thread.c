@@ -10,6 +10,7 @@
 #include <percpu.h>
 #include <printk.h>
 #include <sched.h>
+#include <signal.h>
 #include <uapi/errno.h>
 
 /* Protects all_threads and next_tid. Never taken with sched_lock held. */
@@ -25,6 +26,8 @@ static void thread_init_common(struct thread *t, const char *name)
 	list_init(&t->run_link);
 	list_init(&t->sleep_link);
 	list_init(&t->proc_link);
+	list_init(&t->sig_queue);
+	t->sig_shared = &signal_none;
 	irqflags_t f = spin_lock_irqsave(&threads_lock);
 	t->tid = next_tid++;
 	list_add_tail(&t->all_link, &all_threads);
@@ -41,6 +44,8 @@ void sched_init(void)
 	list_init(&t->run_link);
 	list_init(&t->sleep_link);
 	list_init(&t->all_link);
+	list_init(&t->sig_queue);
+	t->sig_shared = &signal_none;
 	wait_queue_init(&idle_wq);
 	t->join_wq = &idle_wq;
 	t->tid = 0;

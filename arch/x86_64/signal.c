@@ -57,7 +57,7 @@ struct rt_sigframe {
 /* Flags user code may change through a signal frame. */
 #define RFLAGS_USER_MASK 0x254dd5UL /* CF PF AF ZF SF TF DF OF AC ID RF NT */
 
-int arch_signal_setup(struct trap_frame *tf, int sig,
+int arch_signal_setup(struct trap_frame *tf, const struct ksiginfo *info,
 		      const struct k_sigaction *ka, uint64_t oldmask)
 {
 	struct thread *t = current;
@@ -93,8 +93,7 @@ int arch_signal_setup(struct trap_frame *tf, int sig,
 	frame->uc.ss_sp = t->altstack_sp;
 	frame->uc.ss_size = t->altstack_size;
 	frame->uc.ss_flags = t->altstack_size ? 0 : 2 /* SS_DISABLE */;
-	frame->info.si_signo = sig;
-	frame->info.si_code = SI_USER;
+	memcpy(&frame->info, info, sizeof(*info));
 
 	fpu_save(t->fpu);
 	int r = 0;
@@ -106,7 +105,7 @@ int arch_signal_setup(struct trap_frame *tf, int sig,
 	if (r)
 		return r;
 	/* Enter the handler: handler(sig, &info, &uc). */
-	tf->rdi = (uint64_t)sig;
+	tf->rdi = (uint64_t)info->signo;
 	tf->rsi = sp + offsetof(struct rt_sigframe, info);
 	tf->rdx = sp + offsetof(struct rt_sigframe, uc);
 	tf->rax = 0;

@@ -14,6 +14,7 @@
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
+#include <signal.h>
 #include <time.h>
 #include <trace.h>
 #include <uaccess.h>
@@ -141,11 +142,40 @@ static const char *gp_instruction(const struct trap_frame *tf)
 	}
 }
 
-/* cr2: the faulting address, read before interrupts were enabled. */
+/* si_code of an x87 (#MF) or SSE (#XM) exception: the first unmasked
+ * exception flag, in Linux's order (fpu__exception_code). The user's FPU
+ * state is still in the registers: the kernel does not use them. */
+static int fpu_exception_code(const struct trap_frame *tf)
+{
+	uint32_t err;
+	if (tf->vector == TRAP_XM) {
+		uint32_t mxcsr;
+		__asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+		err = mxcsr & ~(mxcsr >> 7) & 0x3f;
+	} else {
+		uint16_t sw, cw;
+		__asm__ volatile("fnstsw %0; fnstcw %1" : "=m"(sw), "=m"(cw));
+		err = sw & ~cw & 0x3f;
+	}
+	if (err & 0x01)
+		return FPE_FLTINV;
+	if (err & 0x04)
+		return FPE_FLTDIV;
+	if (err & 0x08)
+		return FPE_FLTOVF;
+	if (err & 0x12)
+		return FPE_FLTUND;
+	if (err & 0x20)
+		return FPE_FLTRES;
+	return 0;
+}
+
+/* cr2: the faulting address, read before interrupts were enabled. The
+ * signal's si_code and si_addr are Linux's for the same exception. */
 void arch_user_exception(struct trap_frame *tf, uint64_t cr2)
 {
 	char what[160];
-	int sig;
+	struct ksiginfo info = {.fault.addr = tf->rip};
 	switch (tf->vector) {
 	case TRAP_PF: {
 		uint64_t addr = cr2;
@@ -153,24 +183,35 @@ void arch_user_exception(struct trap_frame *tf, uint64_t cr2)
 		if (arch_user_page_fault(tf, addr, &res))
 			return;
 		page_fault_report(tf, addr, res, what, sizeof(what));
-		sig = (res == MM_FAULT_NOMEM || res == MM_FAULT_BEYOND ||
-		       res == MM_FAULT_IO)
-			  ? SIGBUS
-			  : SIGSEGV;
+		info.fault.addr = addr;
+		if (res == MM_FAULT_NOMEM || res == MM_FAULT_BEYOND ||
+		    res == MM_FAULT_IO) {
+			info.signo = SIGBUS;
+			info.code = BUS_ADRERR;
+		} else {
+			info.signo = SIGSEGV;
+			/* A present page refused the access, or nothing is
+			 * mapped there. */
+			info.code =
+			    (res == MM_FAULT_PROT) ? SEGV_ACCERR : SEGV_MAPERR;
+		}
 		break;
 	}
 	case TRAP_DE:
 		snprintf(what, sizeof(what), "divide error");
-		sig = SIGFPE;
+		info.signo = SIGFPE;
+		info.code = FPE_INTDIV;
 		break;
 	case TRAP_MF:
 	case TRAP_XM:
 		snprintf(what, sizeof(what), "floating-point exception");
-		sig = SIGFPE;
+		info.signo = SIGFPE;
+		info.code = fpu_exception_code(tf);
 		break;
 	case TRAP_UD:
 		snprintf(what, sizeof(what), "invalid opcode");
-		sig = SIGILL;
+		info.signo = SIGILL;
+		info.code = ILL_ILLOPN;
 		break;
 	case TRAP_GP: {
 		const char *insn = gp_instruction(tf);
@@ -181,26 +222,40 @@ void arch_user_exception(struct trap_frame *tf, uint64_t cr2)
 			snprintf(what, sizeof(what),
 				 "general protection fault (non-canonical "
 				 "address or privileged operation)");
-		sig = SIGSEGV;
+		info.signo = SIGSEGV;
+		info.code = SI_KERNEL;
+		info.fault.addr = 0;
 		break;
 	}
 	case TRAP_SS:
 		snprintf(what, sizeof(what), "stack-segment fault");
-		sig = SIGBUS;
+		info.signo = SIGBUS;
+		info.code = SI_KERNEL;
+		info.fault.addr = 0;
 		break;
 	case TRAP_AC:
 		snprintf(what, sizeof(what), "alignment check");
-		sig = SIGBUS;
+		info.signo = SIGBUS;
+		info.code = BUS_ADRALN;
+		info.fault.addr = 0;
 		break;
 	case TRAP_BP:
+		snprintf(what, sizeof(what), "breakpoint (int3)");
+		info.signo = SIGTRAP;
+		info.code = SI_KERNEL;
+		info.fault.addr = 0;
+		break;
 	case TRAP_DB:
-		snprintf(what, sizeof(what), "breakpoint or debug trap");
-		sig = SIGTRAP;
+		snprintf(what, sizeof(what), "debug trap");
+		info.signo = SIGTRAP;
+		info.code = TRAP_TRACE;
 		break;
 	default:
 		snprintf(what, sizeof(what), "exception %llu",
 			 (unsigned long long)tf->vector);
-		sig = SIGSEGV;
+		info.signo = SIGSEGV;
+		info.code = SI_KERNEL;
+		info.fault.addr = 0;
 	}
-	proc_user_fault(tf, sig, what);
+	signal_fault(tf, &info, what);
 }

@@ -18,6 +18,8 @@ struct rlimit64 {
 	uint64_t rlim_cur, rlim_max;
 };
 #define RLIM_INFINITY (~0ULL)
+/* clock_t ticks per second (times, /proc, siginfo's si_utime). */
+#define USER_HZ 100
 #define RLIMIT_CPU 0
 #define RLIMIT_FSIZE 1
 #define RLIMIT_DATA 2
@@ -28,6 +30,8 @@ struct rlimit64 {
 #define RLIMIT_NOFILE 7
 #define RLIMIT_MEMLOCK 8
 #define RLIMIT_AS 9
+#define RLIMIT_LOCKS 10
+#define RLIMIT_SIGPENDING 11
 #define RLIM_NLIMITS 16
 
 struct timespec_k {
