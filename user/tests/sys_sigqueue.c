@@ -17,7 +17,6 @@
 #include <time.h>
 
 #define N 100
-#define NOBODY 65534
 
 static volatile int runs;
 static volatile int values[N];
@@ -106,9 +105,9 @@ static void *waiter(void *arg)
 static void check_rlimit_sigpending(void)
 {
 	/* In a child, so the limit stays there. Linux counts queued
-	 * signals per user, not per process: the child becomes nobody
-	 * (65534), whose count is its own (root's is not: other root
-	 * processes may have signals queued). */
+	 * signals per user, not per process: the child becomes a user of
+	 * its own, 50000 + pid % 10000, with nothing else queued (root may
+	 * have, and so may nobody in a parallel run on a host). */
 	int p[2];
 	if (pipe(p) < 0)
 		return;
@@ -117,11 +116,12 @@ static void check_rlimit_sigpending(void)
 		int res[4] = {0, 0, 0, 0};
 		struct rlimit rl = {10, 10};
 		int sig = SIGRTMIN + 1;
+		uid_t uid = 50000 + getpid() % 10000;
 		block(sig, SIG_BLOCK);
 		if (setrlimit(RLIMIT_SIGPENDING, &rl) == 0 &&
 		    (getuid() != 0 ||
-		     (setgroups(0, NULL) == 0 && setgid(NOBODY) == 0 &&
-		      setuid(NOBODY) == 0))) {
+		     (setgroups(0, NULL) == 0 && setgid(uid) == 0 &&
+		      setuid(uid) == 0))) {
 			int ok = 0, err = 0;
 			for (int i = 0; i < 20; i++) {
 				union sigval v = {.sival_int = i};
