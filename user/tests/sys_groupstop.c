@@ -298,14 +298,14 @@ static void check_fatal(void)
 	pid_t r = wait_death(pid, &st);
 	CHECK("groupstop.sigterm_kills_sleeping_threads",
 	      ready && r == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM,
-	      "ready %d waitpid %d status %#x", ready, (int)r, st);
+	      "threads set up %d, waitpid %d status %#x", ready, (int)r, st);
 
 	pid = sleeping_child(0, 0, 1);
 	ready = child_ready();
 	r = wait_death(pid, &st);
 	CHECK("groupstop.alarm_kills_sleeping_threads",
 	      ready && r == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM,
-	      "ready %d waitpid %d status %#x", ready, (int)r, st);
+	      "threads set up %d, waitpid %d status %#x", ready, (int)r, st);
 
 	pid = sleeping_child(1, SIGTERM, 0);
 	ready = child_ready();
@@ -314,7 +314,7 @@ static void check_fatal(void)
 	r = wait_death(pid, &st);
 	CHECK("groupstop.sigterm_blocked_in_main_still_kills",
 	      ready && r == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM,
-	      "ready %d waitpid %d status %#x", ready, (int)r, st);
+	      "threads set up %d, waitpid %d status %#x", ready, (int)r, st);
 
 	/* SIGSTOP and SIGCONT to a process whose threads all sleep. */
 	pid = sleeping_child(0, 0, 0);
@@ -330,7 +330,7 @@ static void check_fatal(void)
 	CHECK("groupstop.sleeping_threads_stop_cont_term",
 	      ready && stopped && cont && r == pid && WIFSIGNALED(st) &&
 		  WTERMSIG(st) == SIGTERM,
-	      "ready %d stopped %d continued %d waitpid %d status %#x", ready,
+	      "threads set up %d, stopped %d continued %d waitpid %d status %#x", ready,
 	      stopped, cont, (int)r, st);
 }
 
