@@ -167,8 +167,8 @@ static void check_stop_continue(void)
 	for (int i = 0; i < NCOUNT; i++)
 		still &= a[i] == b[i];
 	CHECK("groupstop.sigstop_all_threads_frozen", still,
-	      "counters moved: %lu->%lu %lu->%lu %lu->%lu %lu->%lu", a[0],
-	      b[0], a[1], b[1], a[2], b[2], a[3], b[3]);
+	      "counters moved: %lu->%lu %lu->%lu %lu->%lu %lu->%lu", a[0], b[0],
+	      a[1], b[1], a[2], b[2], a[3], b[3]);
 
 	int nt, ns = 0;
 	nt = task_states(pid, 'T', &ns);
@@ -194,13 +194,12 @@ static void check_stop_continue(void)
 	      "waitpid %d status %#x", (int)r, st);
 	snapshot(a);
 	CHECK("groupstop.sigcont_all_threads_run", all_move(a),
-	      "counters stuck at %lu %lu %lu %lu", sh->count[0],
-	      sh->count[1], sh->count[2], sh->count[3]);
+	      "counters stuck at %lu %lu %lu %lu", sh->count[0], sh->count[1],
+	      sh->count[2], sh->count[3]);
 
 	nt = task_states(pid, 'T', &ns);
-	CHECK("groupstop.proc_tasks_not_T_after_cont",
-	      nt == NCOUNT && ns == 0, "%d tasks, %d still in state T", nt,
-	      ns);
+	CHECK("groupstop.proc_tasks_not_T_after_cont", nt == NCOUNT && ns == 0,
+	      "%d tasks, %d still in state T", nt, ns);
 
 	/* SIGTSTP with its default action stops the whole process too. */
 	kill(pid, SIGTSTP);
@@ -215,8 +214,8 @@ static void check_stop_continue(void)
 	for (int i = 0; i < NCOUNT; i++)
 		still &= a[i] == b[i];
 	CHECK("groupstop.sigtstp_all_threads_frozen", still,
-	      "counters moved: %lu->%lu %lu->%lu %lu->%lu %lu->%lu", a[0],
-	      b[0], a[1], b[1], a[2], b[2], a[3], b[3]);
+	      "counters moved: %lu->%lu %lu->%lu %lu->%lu %lu->%lu", a[0], b[0],
+	      a[1], b[1], a[2], b[2], a[3], b[3]);
 
 	/* SIGKILL while stopped. */
 	kill(pid, SIGKILL);
@@ -327,11 +326,12 @@ static void check_fatal(void)
 	int cont = r == pid && WIFCONTINUED(st);
 	kill(pid, SIGTERM);
 	r = wait_death(pid, &st);
-	CHECK("groupstop.sleeping_threads_stop_cont_term",
-	      ready && stopped && cont && r == pid && WIFSIGNALED(st) &&
-		  WTERMSIG(st) == SIGTERM,
-	      "threads set up %d, stopped %d continued %d waitpid %d status %#x", ready,
-	      stopped, cont, (int)r, st);
+	CHECK(
+	    "groupstop.sleeping_threads_stop_cont_term",
+	    ready && stopped && cont && r == pid && WIFSIGNALED(st) &&
+		WTERMSIG(st) == SIGTERM,
+	    "threads set up %d, stopped %d continued %d waitpid %d status %#x",
+	    ready, stopped, cont, (int)r, st);
 }
 
 int main(void)

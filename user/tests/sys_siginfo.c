@@ -28,8 +28,7 @@ int fault_load(const volatile int *p);
 void fault_store(volatile int *p);
 void fault_ud2(void);
 int fault_idiv(int a, int b);
-extern char fault_load_at[], fault_store_at[], fault_ud2_at[],
-    fault_idiv_at[];
+extern char fault_load_at[], fault_store_at[], fault_ud2_at[], fault_idiv_at[];
 __asm__(".text\n"
 	".globl fault_load, fault_load_at\n"
 	"fault_load:\n"
@@ -197,7 +196,8 @@ static void check_fault_signals(void)
 	      seen_addr);
 
 	long pg = sysconf(_SC_PAGESIZE);
-	char *ro = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *ro =
+	    mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	hit = ro != MAP_FAILED && faults(do_store, ro + 8);
 	CHECK("siginfo.segv_accerr",
 	      hit && seen_sig == SIGSEGV && seen_code == SEGV_ACCERR &&
@@ -270,15 +270,13 @@ static void check_sender_info(void)
 	      seen_count == 1 && seen_sig == SIGUSR1 && seen_code == SI_USER &&
 		  seen_pid == getpid() && seen_uid == getuid(),
 	      "count %d sig %d code %d pid %d (want %d) uid %d", seen_count,
-	      seen_sig, seen_code, (int)seen_pid, (int)getpid(),
-	      (int)seen_uid);
+	      seen_sig, seen_code, (int)seen_pid, (int)getpid(), (int)seen_uid);
 
 	reset_seen();
 	syscall(SYS_tgkill, getpid(), gettid_(), SIGUSR1);
 	CHECK("siginfo.tgkill_si_tkill",
-	      seen_count == 1 && seen_sig == SIGUSR1 &&
-		  seen_code == SI_TKILL && seen_pid == getpid() &&
-		  seen_uid == getuid(),
+	      seen_count == 1 && seen_sig == SIGUSR1 && seen_code == SI_TKILL &&
+		  seen_pid == getpid() && seen_uid == getuid(),
 	      "count %d sig %d code %d pid %d uid %d", seen_count, seen_sig,
 	      seen_code, (int)seen_pid, (int)seen_uid);
 
@@ -286,10 +284,10 @@ static void check_sender_info(void)
 	reset_seen();
 	raise(SIGUSR1);
 	CHECK("siginfo.raise_si_tkill",
-	      seen_count == 1 && seen_sig == SIGUSR1 &&
-		  seen_code == SI_TKILL && seen_pid == getpid(),
-	      "count %d sig %d code %d pid %d", seen_count, seen_sig,
-	      seen_code, (int)seen_pid);
+	      seen_count == 1 && seen_sig == SIGUSR1 && seen_code == SI_TKILL &&
+		  seen_pid == getpid(),
+	      "count %d sig %d code %d pid %d", seen_count, seen_sig, seen_code,
+	      (int)seen_pid);
 
 	reset_seen();
 	union sigval v = {.sival_int = 1234};
@@ -315,12 +313,11 @@ static void check_sender_info(void)
 	siginfo_t si;
 	int s = wait_sig(&set, &si);
 	CHECK("siginfo.kill_from_child",
-	      s == SIGUSR1 && si.si_signo == SIGUSR1 &&
-		  si.si_code == SI_USER && si.si_pid == pid &&
-		  si.si_uid == getuid(),
+	      s == SIGUSR1 && si.si_signo == SIGUSR1 && si.si_code == SI_USER &&
+		  si.si_pid == pid && si.si_uid == getuid(),
 	      "ret %d errno %s signo %d code %d pid %d (want %d) uid %d", s,
-	      errname(errno), si.si_signo, si.si_code, (int)si.si_pid,
-	      (int)pid, (int)si.si_uid);
+	      errname(errno), si.si_signo, si.si_code, (int)si.si_pid, (int)pid,
+	      (int)si.si_uid);
 	waitpid(pid, NULL, 0);
 
 	/* sigwaitinfo itself, on a signal already pending. */
@@ -331,8 +328,8 @@ static void check_sender_info(void)
 	/* Only when it is pending: never wait forever. */
 	s = sigismember(&pend, SIGUSR1) ? sigwaitinfo(&set, &si) : -1;
 	CHECK("siginfo.sigwaitinfo_pending",
-	      s == SIGUSR1 && si.si_signo == SIGUSR1 &&
-		  si.si_code == SI_USER && si.si_pid == getpid(),
+	      s == SIGUSR1 && si.si_signo == SIGUSR1 && si.si_code == SI_USER &&
+		  si.si_pid == getpid(),
 	      "ret %d errno %s signo %d code %d pid %d", s, errname(errno),
 	      si.si_signo, si.si_code, (int)si.si_pid);
 
@@ -344,10 +341,10 @@ static void check_sender_info(void)
 	/* A bad siginfo pointer. (Linux has dequeued the signal by then:
 	 * it is gone, not left pending; not checked.) */
 	kill(getpid(), SIGUSR1);
-	CHECK_ERRNO("siginfo.sigtimedwait_bad_info_efault",
-		    syscall(SYS_rt_sigtimedwait, &set, (void *)16, &zero,
-			    _NSIG / 8),
-		    EFAULT);
+	CHECK_ERRNO(
+	    "siginfo.sigtimedwait_bad_info_efault",
+	    syscall(SYS_rt_sigtimedwait, &set, (void *)16, &zero, _NSIG / 8),
+	    EFAULT);
 	/* Drop whatever is left, quietly. */
 	signal(SIGUSR1, SIG_IGN);
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -458,9 +455,9 @@ static void check_sigchld(void)
 	kill(pid, SIGCONT);
 	r = waitid_poll(pid, &si, opts);
 	CHECK("siginfo.waitid_continued",
-	      r == 0 && si.si_signo == SIGCHLD &&
-		  si.si_code == CLD_CONTINUED && si.si_status == SIGCONT &&
-		  si.si_pid == pid && si.si_uid == getuid(),
+	      r == 0 && si.si_signo == SIGCHLD && si.si_code == CLD_CONTINUED &&
+		  si.si_status == SIGCONT && si.si_pid == pid &&
+		  si.si_uid == getuid(),
 	      "r %d errno %s signo %d code %d status %d pid %d uid %d", r,
 	      errname(errno), si.si_signo, si.si_code, si.si_status,
 	      (int)si.si_pid, (int)si.si_uid);
@@ -518,8 +515,8 @@ static void check_queueinfo_perms(void)
 		    setuid(NOBODY) == 0) {
 			long r = queueinfo(parent, SIGUSR2, SI_QUEUE, 1);
 			res = r == -1 && errno == EPERM ? 'y'
-			      : r == 0		      ? 'n'
-						      : 'e';
+			      : r == 0			? 'n'
+							: 'e';
 		}
 		if (write(p[1], &res, 1) < 0)
 			_exit(1);
@@ -565,8 +562,7 @@ static void check_queueinfo_perms(void)
 	CHECK("siginfo.queueinfo_si_user_self",
 	      r == 0 && s == SIGUSR2 && si.si_code == SI_USER &&
 		  si.si_pid == getpid(),
-	      "r %ld ret %d code %d pid %d", r, s, si.si_code,
-	      (int)si.si_pid);
+	      "r %ld ret %d code %d pid %d", r, s, si.si_code, (int)si.si_pid);
 	r = queueinfo(getpid(), SIGUSR2, -42, 78);
 	s = wait_sig(&set, &si);
 	CHECK("siginfo.queueinfo_negative_code_self",

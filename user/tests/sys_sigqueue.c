@@ -119,9 +119,8 @@ static void check_rlimit_sigpending(void)
 		uid_t uid = 50000 + getpid() % 10000;
 		block(sig, SIG_BLOCK);
 		if (setrlimit(RLIMIT_SIGPENDING, &rl) == 0 &&
-		    (getuid() != 0 ||
-		     (setgroups(0, NULL) == 0 && setgid(uid) == 0 &&
-		      setuid(uid) == 0))) {
+		    (getuid() != 0 || (setgroups(0, NULL) == 0 &&
+				       setgid(uid) == 0 && setuid(uid) == 0))) {
 			int ok = 0, err = 0;
 			for (int i = 0; i < 20; i++) {
 				union sigval v = {.sival_int = i};
@@ -158,8 +157,7 @@ static void check_rlimit_sigpending(void)
 	waitpid(pid, NULL, 0);
 	close(p[0]);
 	close(p[1]);
-	CHECK("sigqueue.rlimit_sigpending_10",
-	      res[0] == 10 && res[1] == EAGAIN,
+	CHECK("sigqueue.rlimit_sigpending_10", res[0] == 10 && res[1] == EAGAIN,
 	      "%d queued (want 10), then %s (want EAGAIN)", res[0],
 	      errname(res[1]));
 	CHECK("sigqueue.rlimit_drained_then_ok", res[2] == 10 && res[3] == 1,
@@ -187,8 +185,8 @@ int main(void)
 	CHECK("sigqueue.rt_100_queued", sent == N && runs == N,
 	      "sent %d, handler ran %d times (want %d)", sent, (int)runs, N);
 	CHECK("sigqueue.rt_values_in_order", runs == N && inorder,
-	      "runs %d, values[0..2] %d %d %d", (int)runs, values[0],
-	      values[1], values[2]);
+	      "runs %d, values[0..2] %d %d %d", (int)runs, values[0], values[1],
+	      values[2]);
 
 	/* 100 pthread_kills of an RT signal: 100 runs. */
 	block(rt, SIG_BLOCK);
@@ -227,9 +225,8 @@ int main(void)
 	CHECK("sigqueue.order_lowest_first",
 	      norder == 4 && order[0] == SIGUSR1 && order[1] == SIGUSR2 &&
 		  order[2] == rt && order[3] == rt + 2,
-	      "%d runs: %d %d %d %d (want %d %d %d %d)", (int)norder,
-	      order[0], order[1], order[2], order[3], SIGUSR1, SIGUSR2, rt,
-	      rt + 2);
+	      "%d runs: %d %d %d %d (want %d %d %d %d)", (int)norder, order[0],
+	      order[1], order[2], order[3], SIGUSR1, SIGUSR2, rt, rt + 2);
 
 	/* sigwaitinfo: one at a time, lowest signal first, each signal's
 	 * values in the order sent. */
@@ -257,11 +254,10 @@ int main(void)
 		  si[0].si_code == SI_QUEUE && got[1] == rt + 1 &&
 		  si[1].si_value.sival_int == 10 && got[2] == rt + 1 &&
 		  si[2].si_value.sival_int == 11,
-	      "got %d/%d %d/%d %d/%d", got[0], si[0].si_value.sival_int,
-	      got[1], si[1].si_value.sival_int, got[2],
-	      si[2].si_value.sival_int);
-	CHECK("sigqueue.sigwaitinfo_drained",
-	      !pending(rt) && !pending(rt + 1), "still pending");
+	      "got %d/%d %d/%d %d/%d", got[0], si[0].si_value.sival_int, got[1],
+	      si[1].si_value.sival_int, got[2], si[2].si_value.sival_int);
+	CHECK("sigqueue.sigwaitinfo_drained", !pending(rt) && !pending(rt + 1),
+	      "still pending");
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	check_rlimit_sigpending();
@@ -286,9 +282,9 @@ int main(void)
 		  waiter_info.si_code == SI_USER &&
 		  waiter_info.si_pid == getpid() && waiter_tid != getpid() &&
 		  !pending(SIGUSR1),
-	      "create %d ret %d errno %d code %d pid %d tid %d", cr,
-	      waiter_ret, errno, waiter_info.si_code,
-	      (int)waiter_info.si_pid, (int)waiter_tid);
+	      "create %d ret %d errno %d code %d pid %d tid %d", cr, waiter_ret,
+	      errno, waiter_info.si_code, (int)waiter_info.si_pid,
+	      (int)waiter_tid);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	/* SIG_IGN discards queued RT signals. */
@@ -304,8 +300,7 @@ int main(void)
 	handle_info(rt, on_rt);
 	runs = 0;
 	block(rt, SIG_UNBLOCK);
-	CHECK("sigqueue.sig_ign_discards",
-	      was && !after && runs == 0,
+	CHECK("sigqueue.sig_ign_discards", was && !after && runs == 0,
 	      "pending before %d after %d, handler ran %d", was, after,
 	      (int)runs);
 	return check_summary("sys_sigqueue");
