@@ -528,6 +528,19 @@ void vfs_shutdown(void)
 		pr_err("vfs: write-back before power off failed");
 }
 
+int vfs_mount_id(const struct super_block *sb)
+{
+	int id = 1;
+	const struct super_block *m;
+	list_for_each_entry(m, &mounts, link)
+	{
+		if (m == sb)
+			return id;
+		id++;
+	}
+	return 0; /* pipes, sockets, memfd: no mount */
+}
+
 long vfs_show_mounts(char *buf, size_t size)
 {
 	size_t len = 0;
