@@ -151,6 +151,36 @@ int main(void)
 	      (unsigned long)a.f_files);
 	umount("/mnt/t2");
 
+	/* ext2, when a disk is given with what Linux's statfs said of it
+	 * (tests/storage-suite.sh): EXT2_STATFS="bsize blocks bfree bavail
+	 * files ffree". */
+	const char *want = getenv("EXT2_STATFS");
+	if (want) {
+		unsigned long w[6] = {0};
+		sscanf(want, "%lu %lu %lu %lu %lu %lu", &w[0], &w[1], &w[2],
+		       &w[3], &w[4], &w[5]);
+		mkdir("/mnt/e", 0755);
+		r = mount("/dev/vda", "/mnt/e", "ext2", MS_RDONLY, NULL);
+		CHECK("mount_ext2", r == 0, "mount: %s", errname(errno));
+		memset(&sf, 0, sizeof(sf));
+		statfs("/mnt/e", &sf);
+		CHECK("statfs_ext2",
+		      sf.f_type == 0xef53 &&
+			  (unsigned long)sf.f_bsize == w[0] &&
+			  sf.f_blocks == w[1] && sf.f_bfree == w[2] &&
+			  sf.f_bavail == w[3] && sf.f_files == w[4] &&
+			  sf.f_ffree == w[5],
+		      "got type %#lx %ld %lu %lu %lu %lu %lu, Linux %s",
+		      (unsigned long)sf.f_type, (long)sf.f_bsize,
+		      (unsigned long)sf.f_blocks, (unsigned long)sf.f_bfree,
+		      (unsigned long)sf.f_bavail, (unsigned long)sf.f_files,
+		      (unsigned long)sf.f_ffree, want);
+		statvfs("/mnt/e", &sv);
+		CHECK("statvfs_ext2_rdonly", (sv.f_flag & ST_RDONLY) != 0,
+		      "f_flag %#lx", sv.f_flag);
+		umount("/mnt/e");
+	}
+
 	/* Descriptors with no file system of their own, as Linux's
 	 * internal ones. */
 	int p[2];
