@@ -1,5 +1,6 @@
 /* /proc's per-process files: /proc/PID/stat, status, cmdline, comm, maps,
- * smaps, smaps_rollup, the exe link and the fd directory in Linux's formats
+ * smaps, smaps_rollup, the exe link and the fd and fdinfo directories in
+ * Linux's formats
  * (ps, top and ls read them), and the numbered directories themselves,
  * which proc_refresh
  * brings in line with the live processes before each lookup or listing of
@@ -19,6 +20,7 @@
 #include <sched.h>
 #include <time.h>
 #include <uapi/errno.h>
+#include <uapi/fcntl.h>
 #include <uapi/mman.h>
 #include "procfs.h"
 
@@ -493,6 +495,86 @@ static void fd_refresh(struct inode *dir)
 	kfree(inos);
 }
 
+/* /proc/PID/fdinfo/N, as Linux writes it: the offset, the open flags in
+ * octal (O_LARGEFILE, which Linux's open adds on 64-bit, and O_CLOEXEC
+ * from the descriptor), the mount's id and the inode number. */
+static long gen_fdinfo(struct inode *ino, char *buf, size_t size)
+{
+	int fd = (int)ino->gen_key, cloexec = 0;
+	struct file *f = NULL;
+	irqflags_t fl = spin_lock_irqsave(&proc_lock);
+	struct process *p = proc_find(ino->gen_pid);
+	if (p && !p->zombie) {
+		f = fd_get(p, fd);
+		cloexec = fd_get_cloexec(p, fd);
+	}
+	spin_unlock_irqrestore(&proc_lock, fl);
+	if (!f)
+		return -ENOENT; /* closed since the listing */
+	/* Linux keeps none of open's one-time flags in f_flags. */
+	unsigned flags =
+	    (unsigned)f->flags &
+	    ~(unsigned)(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+	if (f->inode->sb)
+		flags |= O_LARGEFILE;
+	if (cloexec > 0)
+		flags |= O_CLOEXEC;
+	vfs_lock();
+	int mnt = vfs_mount_id(f->inode->sb);
+	uint64_t inum = f->inode->ino;
+	vfs_unlock();
+	long len = 0;
+	EMIT("pos:\t%llu\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n",
+	     (unsigned long long)f->pos, flags, mnt, (unsigned long long)inum);
+	file_put(f);
+	return finish(len, size);
+}
+
+/* /proc/PID/fdinfo's refresh (under the VFS lock): a file per open
+ * descriptor, whose text is made when it is read. */
+static void fdinfo_refresh(struct inode *dir)
+{
+	struct inode **inos = kmalloc(PROC_FD_MAX * sizeof(*inos));
+	bool *have = kzalloc(PROC_FD_MAX * sizeof(*have));
+	int n = 0;
+	if (inos && have) {
+		irqflags_t f = spin_lock_irqsave(&proc_lock);
+		struct process *p = proc_find(dir->gen_pid);
+		if (p && !p->zombie)
+			n = fd_inodes(p, inos);
+		spin_unlock_irqrestore(&proc_lock, f);
+	}
+	struct dir_entry *e, *tmp;
+	list_for_each_entry_safe(e, tmp, &dir->entries, link)
+	{
+		unsigned long long fd = PROC_FD_MAX;
+		kstrtoull(e->name, 10, &fd);
+		if (fd >= (unsigned long long)n || !inos[fd])
+			remove_tree(dir, e);
+		else
+			have[fd] = true;
+	}
+	for (int fd = 0; fd < n; fd++) {
+		if (!inos[fd])
+			continue;
+		if (!have[fd]) {
+			char name[16];
+			snprintf(name, sizeof(name), "%d", fd);
+			struct inode *ino =
+			    add_file(dir, name, gen_fdinfo, dir->gen_pid);
+			if (ino) {
+				ino->mode = S_IFREG | 0400;
+				ino->uid = dir->uid;
+				ino->gid = dir->gid;
+				ino->gen_key = (uint64_t)fd;
+			}
+		}
+		inode_put(inos[fd]);
+	}
+	kfree(have);
+	kfree(inos);
+}
+
 static void make_fd_dir(struct inode *d, struct process *p)
 {
 	/* Only the owner (and root) may look: another user's descriptors
@@ -507,6 +589,17 @@ static void make_fd_dir(struct inode *d, struct process *p)
 	fd->gen_pid = p->pid;
 	if (dir_add(d, "fd", fd))
 		kfree(fd);
+	/* fdinfo: the same rule as fd (Linux asks for ptrace read access). */
+	struct inode *fi = inode_alloc_sb(d->sb, S_IFDIR | 0500);
+	if (!fi)
+		return;
+	fi->nlink = 1;
+	fi->uid = p->euid;
+	fi->gid = p->egid;
+	fi->refresh = fdinfo_refresh;
+	fi->gen_pid = p->pid;
+	if (dir_add(d, "fdinfo", fi))
+		kfree(fi);
 }
 
 static void make_pid_dir(struct inode *dir, struct process *p, const char *name)
@@ -565,7 +658,8 @@ void proc_refresh(struct inode *dir)
 		{
 			if (strcmp(x->name, "exe") == 0)
 				set_target(x->inode, p->exe);
-			if (strcmp(x->name, "fd") == 0) {
+			if (strcmp(x->name, "fd") == 0 ||
+			    strcmp(x->name, "fdinfo") == 0) {
 				x->inode->uid = p->euid;
 				x->inode->gid = p->egid;
 			}

@@ -486,8 +486,20 @@ int vfs_statfs(struct inode *ino, struct kstatfs *st)
 	memset(st, 0, sizeof(*st));
 	st->f_namelen = NAME_MAX;
 	st->f_fsid[0] = (int32_t)(sb ? sb->dev : 0);
-	if (!sb)
+	if (!sb) {
+		/* Linux's internal file systems: pipefs, sockfs, a memfd's
+		 * tmpfs, anon_inodefs (eventfd, epoll, ...). */
+		st->f_bsize = st->f_frsize = PAGE_SIZE;
+		if (S_ISFIFO(ino->mode))
+			st->f_type = 0x50495045; /* PIPEFS_MAGIC */
+		else if (S_ISSOCK(ino->mode))
+			st->f_type = 0x534f434b; /* SOCKFS_MAGIC */
+		else if (S_ISREG(ino->mode))
+			st->f_type = TMPFS_MAGIC;
+		else
+			st->f_type = 0x09041934; /* ANON_INODE_FS_MAGIC */
 		return 0;
+	}
 	st->f_type = sb->magic;
 	st->f_flags = (int64_t)(sb->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV |
 					     MS_NOEXEC)) |
@@ -526,6 +538,19 @@ void vfs_shutdown(void)
 {
 	if (vfs_sync_all())
 		pr_err("vfs: write-back before power off failed");
+}
+
+int vfs_mount_id(const struct super_block *sb)
+{
+	int id = 1;
+	const struct super_block *m;
+	list_for_each_entry(m, &mounts, link)
+	{
+		if (m == sb)
+			return id;
+		id++;
+	}
+	return 0; /* pipes, sockets, memfd: no mount */
 }
 
 long vfs_show_mounts(char *buf, size_t size)

@@ -178,8 +178,15 @@ static int filled_mount(const char *type, const char *source, uint32_t magic,
 
 int devtmpfs_mount(const char *source, struct super_block **out)
 {
-	return filled_mount("devtmpfs", source, TMPFS_MAGIC, 0755,
-			    devtmpfs_populate, out);
+	int r = filled_mount("devtmpfs", source, TMPFS_MAGIC, 0755,
+			     devtmpfs_populate, out);
+	/* Linux's devtmpfs is a tmpfs with the default limits: statfs
+	 * shows half of RAM, as df /dev does there. */
+	if (!r) {
+		(*out)->max_pages = pmm_total_pages() / 2;
+		(*out)->max_inodes = pmm_total_pages() / 2;
+	}
+	return r;
 }
 
 int procfs_mount(const char *source, struct super_block **out)
@@ -190,7 +197,8 @@ int procfs_mount(const char *source, struct super_block **out)
 
 void tmpfs_statfs(struct super_block *sb, struct kstatfs *st)
 {
-	uint64_t total = sb->max_pages ? sb->max_pages : pmm_total_pages() / 2;
+	/* size=0 is no limit: Linux then reports no blocks at all. */
+	uint64_t total = sb->max_pages;
 	uint64_t free = total > sb->used_pages ? total - sb->used_pages : 0;
 	free = MIN(free, pmm_free_count());
 	st->f_blocks = total;

@@ -7,6 +7,7 @@
 #include <exec.h>
 #include <fd.h>
 #include <fs/vfs.h>
+#include <lib/printf.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
@@ -17,6 +18,8 @@
 #include <syscall.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
+#include <uapi/fcntl.h>
+#include "sys_fs.h"
 
 #define SHEBANG_MAX 256
 #define SHEBANG_DEPTH 4
@@ -109,21 +112,78 @@ done:
 	kfree(dir);
 }
 
-/* Loads path (or its interpreter) into a new address space. */
-static int load(struct process *p, const char *path, const char *const *argv,
-		const char *const *envp, int depth, struct exec_image *img)
+/* execveat's program: a path relative to a directory descriptor, or the
+ * file a descriptor holds (AT_EMPTY_PATH, fexecve). NULL for execve. */
+struct exec_from {
+	struct inode *dir;  /* the directory, or NULL for the cwd */
+	struct inode *file; /* AT_EMPTY_PATH: the descriptor's inode */
+	const char *walk;   /* otherwise the path to look up from dir */
+	int oflags;	    /* O_NOFOLLOW for AT_SYMLINK_NOFOLLOW */
+	/* The descriptor is close-on-exec: a script's interpreter could not
+	 * open /dev/fd/N, so a script is -ENOENT, as on Linux. */
+	bool inaccessible;
+	char name[NAME_MAX + 1]; /* out: the file's own name, for comm */
+};
+
+/* Opens the program for execution: a regular file with an x bit. */
+static int open_exec(struct process *p, struct exec_from *from,
+		     const char *path, struct file **out)
+{
+	if (!from)
+		return proc_open_exec(p->fs, path, out);
+	struct file *f;
+	int r;
+	if (from->file) {
+		if (!S_ISREG(from->file->mode))
+			return -EACCES;
+		r = vfs_open_inode(from->file, O_RDONLY, &f);
+	} else {
+		r = vfs_open(p->fs, from->dir, from->walk,
+			     O_RDONLY | from->oflags, 0, &f);
+	}
+	if (r)
+		return r;
+	if (!S_ISREG(f->inode->mode))
+		r = -EACCES;
+	else
+		r = inode_permission(p->fs, f->inode, MAY_EXEC);
+	if (r) {
+		file_put(f);
+		return r;
+	}
+	*out = f;
+	return 0;
+}
+
+/* Loads path (or its interpreter) into a new address space; from (at the
+ * first level only) says where execveat's program is. */
+static int load(struct process *p, struct exec_from *from, const char *path,
+		const char *const *argv, const char *const *envp, int depth,
+		struct exec_image *img)
 {
 	struct file *f;
-	int r = proc_open_exec(p->fs, path, &f);
+	int r = open_exec(p, from, path, &f);
 	if (r)
 		return r;
 	char buf[SHEBANG_MAX + 1];
 	long n = vfs_pread(f, buf, SHEBANG_MAX, 0);
 	char *interp, *arg;
+	if (from) {
+		/* The file's own name: /proc/PID/exe's target and comm. */
+		vfs_lock();
+		if (vfs_inode_path(p->fs, f->inode, img->exe, sizeof(img->exe)))
+			img->exe[0] = '\0';
+		vfs_unlock();
+		const char *base = strrchr(img->exe, '/');
+		strlcpy(from->name, base ? base + 1 : img->exe,
+			sizeof(from->name));
+	}
 	if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
 		file_put(f);
 		if (depth >= SHEBANG_DEPTH)
 			return -ELOOP;
+		if (from && from->inaccessible)
+			return -ENOENT;
 		r = parse_shebang(buf, (size_t)n, &interp, &arg);
 		if (r)
 			return r;
@@ -142,11 +202,12 @@ static int load(struct process *p, const char *path, const char *const *argv,
 		for (int i = 1; i < argc; i++)
 			nargv[k++] = argv[i];
 		nargv[k] = NULL;
-		r = load(p, interp, nargv, envp, depth + 1, img);
+		r = load(p, NULL, interp, nargv, envp, depth + 1, img);
 		kfree(nargv);
 		return r;
 	}
-	exe_path(p, path, img->exe, sizeof(img->exe));
+	if (!from)
+		exe_path(p, path, img->exe, sizeof(img->exe));
 	/* NULL if out of memory: the segments are then unnamed in maps. */
 	img->file =
 	    vma_file_new(img->exe[0] ? img->exe : path,
@@ -159,13 +220,13 @@ static int load(struct process *p, const char *path, const char *const *argv,
 
 /* Starts the calling thread over in a new image; on success the current
  * user frame describes the new program. */
-int proc_execve(const char *path, const char *const *argv,
-		const char *const *envp)
+static int do_execve(struct exec_from *from, const char *path,
+		     const char *const *argv, const char *const *envp)
 {
 	struct process *p = proc_current();
 	struct thread *t = current;
 	struct exec_image img;
-	int r = load(p, path, argv, envp, 0, &img);
+	int r = load(p, from, path, argv, envp, 0, &img);
 	if (r)
 		return r;
 	/* The new image is ready: no other thread may run in the old
@@ -182,8 +243,13 @@ int proc_execve(const char *path, const char *const *argv,
 	p->mm_borrowed = false;
 	fd_close_cloexec(p);
 	strlcpy(p->exe, img.exe, sizeof(p->exe));
+	/* comm: the name's last part; through a descriptor, the file's
+	 * own name (Linux since 6.14) rather than /dev/fd/N's "N". */
 	const char *base = strrchr(path, '/');
-	strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
+	if (from && from->name[0])
+		strlcpy(p->comm, from->name, sizeof(p->comm));
+	else
+		strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
 	strlcpy(t->name, p->comm, sizeof(t->name));
 	arch_user_frame_init(t->utf, img.entry, img.sp);
 	fpu_state_init(t->fpu);
@@ -197,6 +263,12 @@ int proc_execve(const char *path, const char *const *argv,
 		wait_queue_wake_all(&p->child_wq);
 	}
 	return 0;
+}
+
+int proc_execve(const char *path, const char *const *argv,
+		const char *const *envp)
+{
+	return do_execve(NULL, path, argv, envp);
 }
 
 /* Copies a NULL-terminated vector of user strings into one kernel block:
@@ -253,24 +325,17 @@ static const char **copy_strings(const char __user *const __user *uv,
 	return v;
 }
 
-SYSCALL_DEFINE3(execve, const char __user *, upath,
-		const char __user *const __user *, uargv,
-		const char __user *const __user *, uenvp)
+/* execve and execveat: copies the vectors in and runs the program. */
+static long execve_common(struct exec_from *from, const char *path,
+			  const char __user *const __user *uargv,
+			  const char __user *const __user *uenvp)
 {
-	long r;
-	char *path = kmalloc(PATH_MAX);
-	if (!path)
-		return -ENOMEM;
-	r = strncpy_from_user(path, upath, PATH_MAX);
-	if (r < 0) {
-		kfree(path);
-		return r;
-	}
+	long r = 0;
 	size_t budget = EXEC_ARG_MAX;
 	const char **argv = copy_strings(uargv, &budget, &r);
 	const char **envp = argv ? copy_strings(uenvp, &budget, &r) : NULL;
 	if (argv && envp)
-		r = proc_execve(path, argv, envp);
+		r = do_execve(from, path, argv, envp);
 	/* Each vector's strings live in one pool starting at v[0]. */
 	if (argv) {
 		if (argv[0])
@@ -282,24 +347,82 @@ SYSCALL_DEFINE3(execve, const char __user *, upath,
 			kfree((void *)envp[0]);
 		kfree(envp);
 	}
+	return r;
+}
+
+SYSCALL_DEFINE3(execve, const char __user *, upath,
+		const char __user *const __user *, uargv,
+		const char __user *const __user *, uenvp)
+{
+	long r;
+	char *path = kmalloc(PATH_MAX);
+	if (!path)
+		return -ENOMEM;
+	r = strncpy_from_user(path, upath, PATH_MAX);
+	if (r >= 0)
+		r = execve_common(NULL, path, uargv, uenvp);
 	kfree(path);
 	return r;
 }
 
 /* execveat: the path is relative to dirfd; with AT_EMPTY_PATH and an empty
- * path, dirfd itself is the program (fexecve), by its /proc path. */
+ * path, dirfd itself is the program (fexecve). As Linux, the program's
+ * name (argv's script argument, AT_EXECFN) is then /dev/fd/N or
+ * /dev/fd/N/PATH, while /proc/PID/exe names the file itself. */
 SYSCALL_DEFINE5(execveat, int, dirfd, const char __user *, upath,
 		const char __user *const __user *, uargv,
 		const char __user *const __user *, uenvp, int, flags)
 {
-	char buf[2];
+	struct process *p = proc_current();
 	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
 		return -EINVAL;
-	if (strncpy_from_user(buf, upath, sizeof(buf)) < 0)
-		return -EFAULT;
-	if (dirfd == AT_FDCWD || (buf[0] == '/'))
-		return sys_execve(upath, uargv, uenvp);
-	/* Relative to a directory descriptor or the descriptor itself:
-	 * needs the open file's path, which the VFS does not keep yet. */
-	return -ENOSYS;
+	long r;
+	char *path = getname(upath, &r);
+	if (!path)
+		return r;
+	struct exec_from *from = kzalloc(sizeof(*from));
+	char *name = kmalloc(PATH_MAX);
+	if (!from || !name) {
+		r = -ENOMEM;
+		goto out;
+	}
+	from->oflags = (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0;
+	if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
+		struct file *f = fd_get(p, dirfd);
+		if (!f) {
+			r = -EBADF;
+			goto out;
+		}
+		from->file = inode_get(f->inode);
+		file_put(f);
+		snprintf(name, PATH_MAX, "/dev/fd/%d", dirfd);
+	} else {
+		r = at_dir(dirfd, path, &from->dir);
+		if (r)
+			goto out;
+		if (from->dir) {
+			if (snprintf(name, PATH_MAX, "/dev/fd/%d/%s", dirfd,
+				     path) >= PATH_MAX) {
+				r = -ENAMETOOLONG;
+				goto out;
+			}
+		} else {
+			strlcpy(name, path, PATH_MAX);
+		}
+	}
+	if (from->file || from->dir)
+		from->inaccessible = fd_get_cloexec(p, dirfd) > 0;
+	/* The walk is path's, relative to from->dir; name is only what
+	 * the new program is told. */
+	from->walk = path;
+	r = execve_common(from, name, uargv, uenvp);
+out:
+	if (from) {
+		vfs_inode_put(from->dir);
+		vfs_inode_put(from->file);
+	}
+	kfree(from);
+	kfree(name);
+	kfree(path);
+	return r;
 }

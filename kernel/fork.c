@@ -114,9 +114,10 @@ static long do_fork(unsigned long flags, uintptr_t stack,
 	if (!fs)
 		goto fail;
 	fs->fpu = (struct fpu_state *)pmm_alloc_zeroed_page();
-	/* CLONE_VM (only with CLONE_VFORK): the child runs in the parent's
-	 * address space, as on Linux, so what it writes there before its
-	 * exec (glibc's posix_spawn: the exec's errno) the parent sees. */
+	/* CLONE_VM (only with CLONE_VFORK; vfork is that): the child runs
+	 * in the parent's address space, as on Linux, so what it writes
+	 * there before its exec (posix_spawn: the exec's errno) the parent
+	 * sees. */
 	child->mm_borrowed = flags & CLONE_VM;
 	proc_swap_mm(child,
 		     child->mm_borrowed ? parent->mm : mm_clone(parent->mm));
@@ -202,12 +203,14 @@ SYSCALL_DEFINE0(fork)
 	return do_fork(SIGCHLD, 0, NULL, NULL, 0);
 }
 
-/* The child gets its own copy-on-write memory rather than borrowing the
- * parent's (POSIX allows it: a vfork child may only exec or _exit), and
- * the parent still waits for that exec or exit. */
+/* Linux's vfork is clone(CLONE_VM | CLONE_VFORK | SIGCHLD): the child
+ * borrows the parent's address space, and runs on the parent's stack,
+ * until it execs or exits; the parent sleeps until then. The kernel writes
+ * nothing to that stack on the way (no settid): keeping the parent's frame
+ * intact when the child returns through it is the libc wrapper's part. */
 SYSCALL_DEFINE0(vfork)
 {
-	return do_fork(SIGCHLD | CLONE_VFORK, 0, NULL, NULL, 0);
+	return do_fork(SIGCHLD | CLONE_VM | CLONE_VFORK, 0, NULL, NULL, 0);
 }
 
 #define CLONE_FS 0x00000200

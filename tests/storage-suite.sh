@@ -88,7 +88,31 @@ pressure() {
 	rm -f "$img"
 }
 
+# statfs on ext2 against Linux's own answer for the same image (the host
+# mounts it read-only through a loop device; skipped where it cannot).
+statfs_ext2() { # statfs_ext2 BLOCKSIZE [mke2fs -O features]
+	local bs=$1 img=$out/statfs-$1.img mnt=$out/statfs-mnt want
+	rm -f "$img"
+	mke2fs -q -t ext2 -b "$bs" ${2:+-O "$2"} -F "$img" 64M > /dev/null
+	mkdir -p "$mnt"
+	if ! mount -o loop,ro "$img" "$mnt" 2> /dev/null; then
+		echo "SKIP statfs-ext2-$bs: the host cannot loop-mount (not root?)"
+		rm -f "$img"
+		return 0
+	fi
+	want=$(stat -f -c "%S %b %f %a %c %d" "$mnt")
+	umount "$mnt"
+	"$rq" --name "statfs-ext2-$bs${2:+-plain}" --initrd "$initrd" --timeout 300 \
+		--append "console=ttyS0 rdinit=/tests/sys_statfs EXT2_STATFS=\"$want\"" \
+		--expect-text "limen: init \(pid 1\) exited with status 0" \
+		-- -drive "file=$img,if=virtio,format=raw" || st=1
+	rm -f "$img"
+}
+
 pressure
+statfs_ext2 1024
+statfs_ext2 4096
+statfs_ext2 1024 ^resize_inode,^sparse_super
 run storage-1k 1024 magic
 run storage-4k 4096 ext4
 run storage-badblock 4096 badblock

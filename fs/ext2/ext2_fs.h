@@ -94,6 +94,8 @@ struct ext2_super_block {
 	uint8_t s_rest[820]; /* kept as read, written back unchanged */
 } __packed;
 STATIC_ASSERT(sizeof(struct ext2_super_block) == 1024, "ext2 superblock");
+STATIC_ASSERT(__builtin_offsetof(struct ext2_super_block, s_rest) == 204,
+	      "s_rest starts at byte 204 (s_reserved_gdt_blocks at 206)");
 
 struct ext2_group_desc {
 	uint32_t bg_block_bitmap;
@@ -124,6 +126,7 @@ struct ext2_fs {
 	uint32_t first_ino;
 	uint32_t itable_blocks; /* per group */
 	uint32_t desc_blocks;
+	uint32_t overhead;	/* metadata blocks, for statfs; 0: not yet */
 	bool filetype;		/* dirents carry a file type byte */
 	uint64_t max_file_size; /* what the block maps (and i_blocks) allow */
 	struct ext2_super_block sb; /* the primary copy; counts kept exact */

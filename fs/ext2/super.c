@@ -418,13 +418,52 @@ int ext2_unmount(struct ext2_fs *fs)
 	return err;
 }
 
+/* Whether group g holds a copy of the superblock and descriptors: every
+ * group, or with sparse_super groups 0, 1 and the powers of 3, 5 and 7. */
+static bool group_has_super(struct ext2_fs *fs, uint32_t g)
+{
+	if (g <= 1 ||
+	    !(fs->sb.s_feature_ro_compat & EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER))
+		return true;
+	for (uint64_t b = 3; b <= 7; b += 2) {
+		uint64_t n = b;
+		while (n < g)
+			n *= b;
+		if (n == g)
+			return true;
+	}
+	return false;
+}
+
+/* The blocks the metadata takes, which Linux's statfs leaves out of
+ * f_blocks ("bsddf"): the boot block, superblock and descriptor copies
+ * with the descriptor blocks reserved for growth (resize_inode), bitmaps
+ * and inode tables; as the ext4 driver that mounts ext2 on current Linux
+ * (Debian's) counts them; fs/ext2's own left the reserved blocks in.
+ * Fixed for a mounted file system: computed once. */
+static uint32_t overhead(struct ext2_fs *fs)
+{
+	if (fs->overhead)
+		return fs->overhead;
+	/* s_reserved_gdt_blocks: bytes 206-207 of the superblock, in the
+	 * part kept as read (s_rest starts at 204). */
+	uint32_t resv_gdt = fs->sb.s_rest[2] | (uint32_t)fs->sb.s_rest[3] << 8;
+	uint64_t o = fs->first_data_block;
+	for (uint32_t g = 0; g < fs->groups; g++)
+		if (group_has_super(fs, g))
+			o += 1 + fs->desc_blocks + resv_gdt;
+	o += (uint64_t)fs->groups * (2 + fs->itable_blocks);
+	fs->overhead = o < fs->blocks_count ? (uint32_t)o : 0;
+	return fs->overhead;
+}
+
 void ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *st)
 {
 	uint32_t free = fs->sb.s_free_blocks_count;
 	uint32_t resv = fs->sb.s_r_blocks_count;
 
 	st->block_size = fs->block_size;
-	st->blocks = fs->blocks_count;
+	st->blocks = fs->blocks_count - overhead(fs);
 	st->free_blocks = free;
 	st->avail_blocks = free > resv ? free - resv : 0;
 	st->inodes = fs->inodes_count;

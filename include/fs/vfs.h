@@ -379,6 +379,9 @@ void vfs_mount_dev_shm(struct inode *dev);
  * file system mounted on it, if any (repeatedly). */
 struct inode *vfs_follow_mount(struct inode *dir);
 int vfs_statfs(struct inode *ino, struct kstatfs *st);
+/* A mounted file system's id (its place in the mount list, from 1), as
+ * /proc/PID/fdinfo's mnt_id; 0 for none. Caller holds the VFS lock. */
+int vfs_mount_id(const struct super_block *sb);
 /* Writes back every file system (sync), or one (syncfs, fsync). */
 int vfs_sync_all(void);
 int vfs_sync_sb(struct super_block *sb);
