@@ -6,8 +6,8 @@
  * says (struct ksiginfo): a standard signal is pending at most once, a
  * real-time one queues every time it is sent, up to RLIMIT_SIGPENDING.
  *
- * Default actions: terminate (with "core" noted in the status for the
- * core-dumping ones), ignore, stop and continue. A terminating signal
+ * Default actions: terminate (no core file is written, so no "core
+ * dumped" in the status), ignore, stop and continue. A terminating signal
  * ends every thread at once (Linux's complete_signal). A stop stops the
  * whole process: each thread parks on its way back to user mode, and
  * the last to park reports the stop to the parent; SIGCONT releases them
@@ -36,10 +36,6 @@
 	(SIGBIT(SIGCHLD) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH) | SIGBIT(SIGCONT))
 #define SIG_STOPS                                                              \
 	(SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
-#define SIG_DEFAULT_CORE                                                       \
-	(SIGBIT(SIGQUIT) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) |                  \
-	 SIGBIT(SIGABRT) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGSEGV) | \
-	 SIGBIT(SIGXCPU) | SIGBIT(SIGXFSZ) | SIGBIT(SIGSYS))
 /* Taken before others, as Linux's SYNCHRONOUS_MASK: the fault the thread
  * just made. */
 #define SIG_SYNC                                                               \
@@ -87,9 +83,12 @@ static bool sig_fatal_default(const struct process *p, int sig)
 	       !((SIG_DEFAULT_IGNORE | SIG_STOPS) & SIGBIT(sig));
 }
 
+/* The wait status of a death by sig. Limen writes no core files, so the
+ * "core dumped" bit (0x80) is never set, as on Linux when no core was
+ * written (RLIMIT_CORE 0): SIGCHLD says CLD_KILLED, not CLD_DUMPED. */
 static int sig_exit_status(int sig)
 {
-	return sig | ((SIG_DEFAULT_CORE & SIGBIT(sig)) ? 0x80 : 0);
+	return sig;
 }
 
 /* ---- pending sets (sig_lock held) -------------------------------------- */
@@ -607,7 +606,7 @@ static bool signal_handle(struct trap_frame *tf, bool may_restart)
 		       "limen: pid %d (%s) killed by SIGSEGV: cannot write "
 		       "the signal frame for signal %d to its stack",
 		       p->pid, p->comm, sig);
-		proc_exit(SIGSEGV | 0x80);
+		proc_exit(SIGSEGV);
 	}
 	t->restore_mask = false;
 	t->sig_blocked |= ka->mask & ~SIG_KERNEL_ONLY;
@@ -986,7 +985,7 @@ SYSCALL_DEFINE0(rt_sigreturn)
 		       "limen: pid %d (%s) killed by SIGSEGV: bad signal frame "
 		       "at rt_sigreturn",
 		       t->proc->pid, t->proc->comm);
-		proc_exit(SIGSEGV | 0x80);
+		proc_exit(SIGSEGV);
 	}
 	t->sig_blocked = mask & ~SIG_KERNEL_ONLY;
 	/* The restored rax is the interrupted code's: keep it. */
