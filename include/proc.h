@@ -74,6 +74,9 @@ struct process {
 	uint64_t sig_shared_pending;
 	struct list_head sig_shared_queue;
 	int sigq_count;
+	/* Woken whenever a signal becomes pending for the process or one of
+	 * its threads: signalfd's readers and pollers sleep here. */
+	struct wait_queue sig_wq;
 	/* Job control (sig_lock): a group stop is on (from the stop signal
 	 * until SIGCONT), by which signal, how many threads have parked, and
 	 * whether the continue is still to be reported. */

@@ -123,6 +123,9 @@ int signal_send_info(struct process *p, const struct ksiginfo *info);
 /* The same, directed at thread t only (tgkill, a fault, a timer with
  * SIGEV_THREAD_ID). The caller keeps t alive. */
 int signal_send_thread(struct thread *t, const struct ksiginfo *info);
+/* Takes t's next pending signal of allowed (its own, then its process's)
+ * with its information; the signal number, or 0 if none is pending. */
+int signal_dequeue(struct thread *t, uint64_t allowed, struct ksiginfo *info);
 /* signal_send_info for sig from the kernel (SI_KERNEL). */
 int signal_send(struct process *p, int sig);
 /* From user space, init only gets the signals it handles: as on Linux,

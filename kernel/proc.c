@@ -109,6 +109,7 @@ static struct process *proc_alloc_pid(int pid)
 	list_init(&p->sibling);
 	list_init(&p->threads);
 	list_init(&p->sig_shared_queue);
+	wait_queue_init(&p->sig_wq);
 	wait_queue_init(&p->thread_wq);
 	spin_init(&p->fd_lock, "fd");
 	wait_queue_init(&p->child_wq);

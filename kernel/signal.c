@@ -148,6 +148,7 @@ static int pending_add(struct process *p, uint64_t *mask, struct list_head *q,
 		return -EAGAIN;
 	}
 	__atomic_or_fetch(mask, SIGBIT(sig), __ATOMIC_RELAXED);
+	wait_queue_wake_all(&p->sig_wq);
 	return 0;
 }
 
@@ -191,8 +192,7 @@ static int sig_next(uint64_t ready)
 
 /* Takes the next pending signal of allowed for t, its own before its
  * process's; 0 if none. */
-static int signal_dequeue(struct thread *t, uint64_t allowed,
-			  struct ksiginfo *info)
+int signal_dequeue(struct thread *t, uint64_t allowed, struct ksiginfo *info)
 {
 	struct process *p = t->proc;
 	irqflags_t f = spin_lock_irqsave(&sig_lock);
