@@ -316,18 +316,20 @@ SYSCALL_DEFINE5(clone, unsigned long, flags, uintptr_t, stack, int __user *,
 
 #define WNOHANG 1
 #define WUNTRACED 2
+#define WEXITED 4
 #define WCONTINUED 8
 #define __WALL 0x40000000
 #define __WCLONE 0x80000000
 
 /* A zombie child of p matching pid (-1: any), or NULL; *any says whether
  * p has a matching child at all. Caller holds proc_lock. */
-/* An exit, or a stop or continue the waiter asked for (flags:
- * WUNTRACED, WCONTINUED). */
+/* An exit, a stop or a continue, as the waiter asked for (flags:
+ * WEXITED, WUNTRACED, WCONTINUED). */
 static bool reportable(struct process *c, int flags)
 {
-	return c->zombie || ((flags & 2) && c->stop_report) ||
-	       ((flags & 8) && c->cont_report);
+	return (c->zombie && (flags & WEXITED)) ||
+	       (!c->zombie && (flags & WUNTRACED) && c->stop_report) ||
+	       (!c->zombie && (flags & WCONTINUED) && c->cont_report);
 }
 
 static struct process *find_zombie(struct process *p, int pid, int flags,
@@ -342,6 +344,10 @@ static struct process *find_zombie(struct process *p, int pid, int flags,
 		if (pid == 0 && c->pgid != p->pgid)
 			continue;
 		if (pid < -1 && c->pgid != -pid)
+			continue;
+		/* A zombie is nothing to wait for without WEXITED: alone, it
+		 * makes ECHILD, as on Linux. */
+		if (c->zombie && !(flags & WEXITED))
 			continue;
 		*any = true;
 		if (reportable(c, flags))
@@ -416,8 +422,9 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options,
 	struct reaped r;
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
 		return -EINVAL;
-	long ret = wait_child(pid, options & (WUNTRACED | WCONTINUED),
-			      options & WNOHANG, false, &r);
+	long ret =
+	    wait_child(pid, WEXITED | (options & (WUNTRACED | WCONTINUED)),
+		       options & WNOHANG, false, &r);
 	if (ret < 0)
 		return ret;
 	if (ret == 1)
@@ -432,7 +439,6 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options,
 #define P_ALL 0
 #define P_PID 1
 #define P_PGID 2
-#define WEXITED 4
 #define WNOWAIT 0x01000000
 
 SYSCALL_DEFINE5(waitid, int, idtype, int, id, void __user *, uinfo, int,
@@ -453,9 +459,9 @@ SYSCALL_DEFINE5(waitid, int, idtype, int, id, void __user *, uinfo, int,
 		pid = id ? -id : 0;
 	else
 		return -EINVAL;
-	/* Exits are always reported by this wait; stops and continues when
-	 * asked for (waitid's WSTOPPED has WUNTRACED's value). */
-	long ret = wait_child(pid, options & (WUNTRACED | WCONTINUED),
+	/* Exits, stops and continues, each only when asked for (waitid's
+	 * WSTOPPED has WUNTRACED's value). */
+	long ret = wait_child(pid, options & (WEXITED | WUNTRACED | WCONTINUED),
 			      options & WNOHANG, options & WNOWAIT, &r);
 	if (ret < 0)
 		return ret;

@@ -473,7 +473,17 @@ static void check_sigchld(void)
 	CHECK_ERRNO("siginfo.waitid_reaped", waitpid(pid, &st, WNOHANG),
 		    ECHILD);
 
+	/* An exit is not reported to a waitid that asks only for stops: the
+	 * zombie is nothing to wait for (ECHILD, as Linux says). */
 	pid = child(0);
+	r = waitid_poll(pid, &si, WEXITED | WNOWAIT);
+	memset(&si, 0, sizeof(si));
+	errno = 0;
+	int w = waitid(P_PID, pid, &si, WSTOPPED | WNOHANG);
+	CHECK("siginfo.waitid_stops_only_skips_exit",
+	      r == 0 && w == -1 && errno == ECHILD && si.si_pid == 0,
+	      "r %d waitid %d errno %s pid %d", r, w, errname(errno),
+	      (int)si.si_pid);
 	r = waitid_poll(pid, &si, opts);
 	CHECK("siginfo.waitid_exited",
 	      r == 0 && si.si_signo == SIGCHLD && si.si_code == CLD_EXITED &&
