@@ -511,6 +511,8 @@ static bool restartable(long nr)
 	case 19:  /* readv */
 	case 20:  /* writev */
 	case 61:  /* wait4 */
+	case 72:  /* fcntl (F_SETLKW, F_OFD_SETLKW) */
+	case 73:  /* flock */
 	case 257: /* openat */
 		return true;
 	default:

@@ -254,6 +254,27 @@ int main(void)
 	kill(c, SIGUSR1);
 	CHECK("eintr_child", child_status(c) == 0, "child failed");
 
+	/* SA_RESTART: the handler runs, then F_SETLKW waits on and gets the
+	 * lock once it is released (Linux's -ERESTARTSYS). */
+	c = xfork();
+	if (c == 0) {
+		struct sigaction sa = {.sa_handler = on_signal,
+				       .sa_flags = SA_RESTART};
+		sigaction(SIGUSR1, &sa, NULL);
+		write(p1[1], "r", 1);
+		int r = lk(fd, F_SETLKW, F_WRLCK, 0, 1);
+		CHECK("setlkw_sa_restart", r == 0, "ret %d errno %s", r,
+		      errname(errno));
+		CHILD_END();
+	}
+	read(p1[0], &ch, 1);
+	msleep(200);
+	kill(c, SIGUSR1);
+	msleep(200);
+	lk(fd, F_SETLK, F_UNLCK, 0, 1);
+	CHECK("sa_restart_child", child_status(c) == 0, "child failed");
+	CHECK_OK("eintr_hold_again", lk(fd, F_SETLK, F_WRLCK, 0, 1));
+
 	/* OFD locks: owned by the open file description. */
 	int a = open(PATH, O_RDWR), b = open(PATH, O_RDWR);
 	CHECK_ERRNO("ofd_vs_own_posix", lk(a, F_OFD_SETLK, F_WRLCK, 0, 10),
