@@ -16,6 +16,8 @@ uint64_t time_ns(void);
 /* The wall-clock time at boot, in seconds since the epoch (read from
  * the RTC by rtc_init, drivers/rtc.c). */
 extern int64_t rtc_boot_epoch;
+/* CLOCK_REALTIME in ns since the epoch (kernel/sys_time.c). */
+uint64_t time_realtime_ns(void);
 void rtc_init(void);
 /* Interrupt-driven tick counter, advanced by the timer interrupt. */
 extern volatile uint64_t jiffies;

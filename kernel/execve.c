@@ -12,6 +12,7 @@
 #include <mm/mm.h>
 #include <mm/vm.h>
 #include <percpu.h>
+#include <ktimer.h>
 #include <proc.h>
 #include <sched.h>
 #include <syscall.h>
@@ -192,6 +193,7 @@ int proc_execve(const char *path, const char *const *argv,
 	arch_set_fs_base(0);
 	t->clear_child_tid = 0;
 	signal_exec_reset(p);
+	ptimer_exec(p); /* POSIX timers go; itimers and alarm stay */
 	if (p->vfork_pending) {
 		p->vfork_pending = false;
 		wait_queue_wake_all(&p->child_wq);

@@ -1,6 +1,7 @@
 /* Time system calls. CLOCK_MONOTONIC is nanoseconds since boot from the TSC;
  * CLOCK_REALTIME is the CMOS clock read at boot plus that (rtc_boot_epoch,
- * 0 = 1970 if there is no RTC). */
+ * 0 = 1970 if there is no RTC), moved by clock_settime. */
+#include <ktimer.h>
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
@@ -10,7 +11,35 @@
 #include <uapi/errno.h>
 #include <uapi/misc.h>
 
+/* CLOCK_REALTIME - CLOCK_MONOTONIC = rtc_boot_epoch s + realtime_adj_ns,
+ * with 0 <= realtime_adj_ns < 1 s; both written by clock_settime under
+ * ktimer_lock. Code that reads whole seconds uses rtc_boot_epoch alone. */
 int64_t rtc_boot_epoch;
+static int64_t realtime_adj_ns;
+
+uint64_t time_realtime_ns(void)
+{
+	int64_t off = rtc_boot_epoch * (int64_t)NSEC_PER_SEC + realtime_adj_ns;
+	uint64_t mono = time_ns();
+	/* Before 1970 (a clock set just after the epoch): read as 0. */
+	return off < 0 && (uint64_t)-off > mono ? 0 : mono + (uint64_t)off;
+}
+
+/* With ktimer_lock held: realtime becomes ns; returns how far it moved. */
+static int64_t time_set_realtime_locked(uint64_t ns)
+{
+	int64_t old = (int64_t)time_realtime_ns();
+	int64_t off = (int64_t)ns - (int64_t)time_ns();
+	int64_t sec = off / (int64_t)NSEC_PER_SEC;
+	int64_t sub = off % (int64_t)NSEC_PER_SEC;
+	if (sub < 0) {
+		sub += (int64_t)NSEC_PER_SEC;
+		sec--;
+	}
+	rtc_boot_epoch = sec;
+	realtime_adj_ns = sub;
+	return (int64_t)ns - old;
+}
 
 static int clock_read(long id, uint64_t *ns)
 {
@@ -23,11 +52,16 @@ static int clock_read(long id, uint64_t *ns)
 		return 0;
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
-		*ns = (uint64_t)rtc_boot_epoch * NSEC_PER_SEC + time_ns();
+		*ns = time_realtime_ns();
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
+		/* Tick resolution (10 ms), as docs/syscalls.md says: the
+		 * ticks charged to any thread of the process. */
+		*ns = __atomic_load_n(&proc_current()->cpu_ticks,
+				      __ATOMIC_RELAXED) *
+		      (NSEC_PER_SEC / HZ);
+		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
-		/* Tick resolution (10 ms), as docs/syscalls.md says. */
 		*ns = current->ticks * (NSEC_PER_SEC / HZ);
 		return 0;
 	default:
@@ -49,6 +83,28 @@ SYSCALL_DEFINE2(clock_gettime, long, id, struct timespec_k __user *, ts)
 		return r;
 	struct timespec_k k = ns_to_ts(ns);
 	return copy_to_user(ts, &k, sizeof(k));
+}
+
+/* Only CLOCK_REALTIME is settable, by euid 0 (Linux's CAP_SYS_TIME); the
+ * checks come in Linux's order. */
+SYSCALL_DEFINE2(clock_settime, long, id, const struct timespec_k __user *, ts)
+{
+	struct timespec_k k;
+	uint64_t ns;
+	if (id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID)
+		return -EPERM; /* Linux's posix_cpu_clock_set */
+	if (id != CLOCK_REALTIME)
+		return -EINVAL;
+	if (copy_from_user(&k, ts, sizeof(k)))
+		return -EFAULT;
+	if (time_timespec_ns(&k, &ns) || ns == TIME_NS_NEVER)
+		return -EINVAL;
+	if (proc_current()->euid != 0)
+		return -EPERM;
+	irqflags_t f = spin_lock_irqsave(&ktimer_lock);
+	ktimer_clock_was_set_locked(time_set_realtime_locked(ns));
+	spin_unlock_irqrestore(&ktimer_lock, f);
+	return 0;
 }
 
 SYSCALL_DEFINE2(clock_getres, long, id, struct timespec_k __user *, ts)
@@ -121,7 +177,21 @@ SYSCALL_DEFINE4(clock_nanosleep, long, id, long, flags,
 		deadline = want > now ? time_deadline(want - now) : time_ns();
 	else
 		deadline = time_deadline(want);
-	long ret = sleep_until(deadline);
+	long ret;
+	if ((flags & TIMER_ABSTIME) && id == CLOCK_REALTIME) {
+		/* The clock may be set while we sleep: look again at least
+		 * once a second, as Linux's absolute realtime sleeps follow
+		 * clock_settime. */
+		while ((now = time_realtime_ns()) < want) {
+			uint64_t d = want - now;
+			ret = sleep_until(
+			    time_deadline(d < NSEC_PER_SEC ? d : NSEC_PER_SEC));
+			if (ret)
+				return ret;
+		}
+		return 0;
+	}
+	ret = sleep_until(deadline);
 	/* A relative sleep cut short by a signal says how much was left. */
 	if (ret == -EINTR && rem && !(flags & TIMER_ABSTIME)) {
 		uint64_t t = time_ns(), left = deadline > t ? deadline - t : 0;
