@@ -85,6 +85,8 @@ SYSCALL_DEFINE2(clock_gettime, long, id, struct timespec_k __user *, ts)
 	return copy_to_user(ts, &k, sizeof(k));
 }
 
+#define TIME_SETTOD_SEC_MAX (9223372036LL - 30LL * 31536000)
+
 /* Only CLOCK_REALTIME is settable, by euid 0 (Linux's CAP_SYS_TIME); the
  * checks come in Linux's order. */
 SYSCALL_DEFINE2(clock_settime, long, id, const struct timespec_k __user *, ts)
@@ -97,7 +99,9 @@ SYSCALL_DEFINE2(clock_settime, long, id, const struct timespec_k __user *, ts)
 		return -EINVAL;
 	if (copy_from_user(&k, ts, sizeof(k)))
 		return -EFAULT;
-	if (time_timespec_ns(&k, &ns) || ns == TIME_NS_NEVER)
+	/* Linux's timespec64_valid_settod: 30 years short of ktime_t's end,
+	 * so CLOCK_REALTIME in ns fits an int64_t with room to run. */
+	if (k.tv_sec >= TIME_SETTOD_SEC_MAX || time_timespec_ns(&k, &ns))
 		return -EINVAL;
 	if (proc_current()->euid != 0)
 		return -EPERM;
