@@ -53,11 +53,16 @@ void ptimer_exec(struct process *p);
 void ptimer_cpu_tick_locked(struct thread *t, bool from_user);
 
 /* For signal delivery (kernel/signal.c) to call when it hands a signal
- * with si_code SI_TIMER to user space (handler, sigwaitinfo, signalfd):
- * info.timer.tid is timerid. It moves the timer's overrun count to what
- * timer_getoverrun reports and lets the timer queue its next signal.
- * Takes ktimer_lock; callable with proc_lock or sched_lock NOT held. */
-void posix_timer_delivered(struct process *p, int timerid);
+ * with si_code SI_TIMER to user space (handler frame, rt_sigtimedwait,
+ * signalfd), with info.timer.tid as timerid and p the receiving process.
+ * It moves the timer's overrun count to what timer_getoverrun reports and
+ * lets the timer send its next signal; it returns the count for si_overrun
+ * (as Linux fills it at delivery), or -1 if the timer is gone or re-armed
+ * since (keep the si_overrun sent then). Takes ktimer_lock, which comes
+ * before proc_lock, sched_lock and any lock signal_send_info takes: call
+ * it with none of those held. Until it is wired, a timer's signal counts
+ * as delivered once its number is no longer pending in the target. */
+int posix_timer_delivered(struct process *p, int timerid);
 
 #define PTIMER_MAX_PER_PROC 1024 /* Linux: RLIMIT_SIGPENDING */
 #define PTIMER_MAX_GLOBAL 16384

@@ -5,7 +5,7 @@
 #include <sched.h>
 #include <time.h>
 
-spinlock_t ktimer_lock = SPINLOCK_INIT("ktimer_lock");
+spinlock_t ktimer_lock = SPINLOCK_INIT("ktimer");
 static LIST_HEAD(ktimer_list); /* ktimer_lock: by expires, earliest first */
 
 void ktimer_del_locked(struct ktimer *kt)

@@ -285,7 +285,10 @@ static int itimer_set(int which, uint64_t value, uint64_t interval,
 				ktimer_add_locked(&pt->real,
 						  time_deadline(value));
 		} else {
-			pt->cpu_left[which] = value;
+			/* Linux adds a tick, so that at least value of CPU
+			 * time passes whichever part of a tick is left. */
+			pt->cpu_left[which] =
+			    value ? time_add_sat(value, TICK_NS) : 0;
 			pt->cpu_interval[which] = value ? interval : 0;
 		}
 	}
@@ -594,16 +597,18 @@ SYSCALL_DEFINE1(timer_delete, int, id)
 	return ptimer_delete(proc_current(), id);
 }
 
-void posix_timer_delivered(struct process *p, int timerid)
+int posix_timer_delivered(struct process *p, int timerid)
 {
+	int r = -1;
 	irqflags_t f = spin_lock_irqsave(&ktimer_lock);
 	struct ptimer *t = ptimer_find(p->timers, timerid);
 	if (t && t->sig_queued) {
-		t->overrun_last = t->overrun;
+		t->overrun_last = r = t->overrun;
 		t->overrun = 0;
 		t->sig_queued = false;
 	}
 	spin_unlock_irqrestore(&ktimer_lock, f);
+	return r;
 }
 
 /* Takes every POSIX timer of pt off the lists (ktimer_lock held) onto
