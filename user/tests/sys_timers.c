@@ -594,6 +594,47 @@ static void test_cap(void)
 	k_delete(id);
 }
 
+static void *short_thread(void *arg)
+{
+	int *id = arg;
+	/* Aimed at this thread, which ends while it keeps firing. */
+	k_timer_create(CLOCK_MONOTONIC, SIGEV_THREAD_ID_K, SIGRTMIN + 4, 0,
+		       (int)syscall(SYS_gettid), id);
+	k_settime(*id, 0, 1, 1, NULL);
+	return NULL;
+}
+
+/* Processes that exit (and threads that end) with timers firing every
+ * tick: the kernel must take them off before the process goes. */
+static void test_exit_race(void)
+{
+	int bad = 0;
+	for (int i = 0; i < 60; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			signal(SIGALRM, SIG_IGN);
+			block(SIGRTMIN + 4);
+			struct itimerval it = {{0, 1}, {0, 1}};
+			setitimer(ITIMER_REAL, &it, NULL);
+			setitimer(ITIMER_PROF, &it, NULL);
+			int id;
+			k_timer_create(CLOCK_MONOTONIC, SIGEV_SIGNAL,
+				       SIGRTMIN + 4, 0, 0, &id);
+			k_settime(id, 0, 1, 1, NULL);
+			pthread_t th;
+			pthread_create(&th, NULL, short_thread, &id);
+			pthread_join(th, NULL);
+			volatile unsigned long x = 0;
+			for (int j = 0; j < (i % 4) * 100000; j++)
+				x += j;
+			_exit(0);
+		}
+		if (child_status(pid) != 0)
+			bad++;
+	}
+	CHECK("exit_race.children_exit", bad == 0, "%d of 60 failed", bad);
+}
+
 static void test_settime(void)
 {
 	struct timespec ts;
@@ -681,6 +722,7 @@ int main(int argc, char **argv)
 	test_thread_id();
 	test_cpu_clocks();
 	test_cap();
+	test_exit_race();
 	/* On a host, leave its clock alone: SYS_TIMERS_NO_SETTIME=1. */
 	if (!getenv("SYS_TIMERS_NO_SETTIME"))
 		test_settime();
