@@ -487,6 +487,16 @@ SYSCALL_DEFINE3(timer_create, long, clock, struct sigevent_k __user *, sevp,
 	return 0;
 }
 
+/* The ticks thread tid of p has run (0 if it has ended). */
+static uint64_t thread_ticks(struct process *p, int tid)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct thread *th = proc_find_thread(p->pid, tid);
+	uint64_t ticks = th ? th->ticks : 0;
+	spin_unlock_irqrestore(&proc_lock, f);
+	return ticks;
+}
+
 /* With ktimer_lock held: t's remaining time and interval. */
 static void ptimer_get_locked(struct ptimer *t, struct itimerspec_k *k)
 {
@@ -548,7 +558,7 @@ SYSCALL_DEFINE4(timer_settime, int, id, int, flags,
 			    __atomic_load_n(&p->cpu_ticks, __ATOMIC_RELAXED) *
 			    TICK_NS;
 		else if (t->clock == CLOCK_THREAD_CPUTIME_ID)
-			now_clock = current->ticks * TICK_NS;
+			now_clock = thread_ticks(p, t->cpu_tid) * TICK_NS;
 		else if (t->clock == CLOCK_REALTIME)
 			now_clock = time_realtime_ns();
 		else

@@ -16,6 +16,9 @@
  * ktimer_lock. Code that reads whole seconds uses rtc_boot_epoch alone. */
 int64_t rtc_boot_epoch;
 static int64_t realtime_adj_ns;
+/* Linux's timespec64_valid_settod: 30 years short of ktime_t's end, so
+ * CLOCK_REALTIME in ns fits an int64_t with room to run. */
+#define TIME_SETTOD_SEC_MAX (9223372036LL - 30LL * 31536000)
 
 uint64_t time_realtime_ns(void)
 {
@@ -85,8 +88,6 @@ SYSCALL_DEFINE2(clock_gettime, long, id, struct timespec_k __user *, ts)
 	return copy_to_user(ts, &k, sizeof(k));
 }
 
-#define TIME_SETTOD_SEC_MAX (9223372036LL - 30LL * 31536000)
-
 /* Only CLOCK_REALTIME is settable, by euid 0 (Linux's CAP_SYS_TIME); the
  * checks come in Linux's order. */
 SYSCALL_DEFINE2(clock_settime, long, id, const struct timespec_k __user *, ts)
@@ -99,8 +100,6 @@ SYSCALL_DEFINE2(clock_settime, long, id, const struct timespec_k __user *, ts)
 		return -EINVAL;
 	if (copy_from_user(&k, ts, sizeof(k)))
 		return -EFAULT;
-	/* Linux's timespec64_valid_settod: 30 years short of ktime_t's end,
-	 * so CLOCK_REALTIME in ns fits an int64_t with room to run. */
 	if (k.tv_sec >= TIME_SETTOD_SEC_MAX || time_timespec_ns(&k, &ns))
 		return -EINVAL;
 	if (proc_current()->euid != 0)
@@ -124,16 +123,58 @@ SYSCALL_DEFINE2(clock_getres, long, id, struct timespec_k __user *, ts)
 	return ts ? copy_to_user(ts, &k, sizeof(k)) : 0;
 }
 
-SYSCALL_DEFINE2(gettimeofday, struct timeval_k __user *, tv, void __user *, tz)
+/* struct timezone: kept for gettimeofday, used for nothing else (as on
+ * Linux, where only the FAT driver and the RTC warp look at it). */
+struct timezone_k {
+	int32_t tz_minuteswest, tz_dsttime;
+};
+static struct timezone_k sys_tz; /* ktimer_lock for writes */
+
+SYSCALL_DEFINE2(gettimeofday, struct timeval_k __user *, tv,
+		struct timezone_k __user *, tz)
 {
-	(void)tz; /* the timezone argument is obsolete; Linux fills zeros */
-	if (!tv)
-		return 0;
-	uint64_t ns;
-	clock_read(CLOCK_REALTIME, &ns);
-	struct timeval_k k = {(int64_t)(ns / NSEC_PER_SEC),
-			      (int64_t)(ns % NSEC_PER_SEC / 1000)};
-	return copy_to_user(tv, &k, sizeof(k));
+	if (tv) {
+		uint64_t ns;
+		clock_read(CLOCK_REALTIME, &ns);
+		struct timeval_k k = {(int64_t)(ns / NSEC_PER_SEC),
+				      (int64_t)(ns % NSEC_PER_SEC / 1000)};
+		if (copy_to_user(tv, &k, sizeof(k)))
+			return -EFAULT;
+	}
+	if (tz) {
+		struct timezone_k z = sys_tz;
+		return copy_to_user(tz, &z, sizeof(z));
+	}
+	return 0;
+}
+
+/* Linux's checks in Linux's order: EFAULT, EINVAL for the time, EPERM
+ * (not euid 0), EINVAL for the zone. */
+SYSCALL_DEFINE2(settimeofday, const struct timeval_k __user *, tv,
+		const struct timezone_k __user *, tz)
+{
+	struct timeval_k k;
+	struct timezone_k z;
+	uint64_t ns = 0;
+	if (tv) {
+		if (copy_from_user(&k, tv, sizeof(k)))
+			return -EFAULT;
+		if (time_timeval_ns(&k, &ns) || k.tv_sec >= TIME_SETTOD_SEC_MAX)
+			return -EINVAL;
+	}
+	if (tz && copy_from_user(&z, tz, sizeof(z)))
+		return -EFAULT;
+	if (proc_current()->euid != 0)
+		return -EPERM;
+	if (tz && (z.tz_minuteswest > 15 * 60 || z.tz_minuteswest < -15 * 60))
+		return -EINVAL;
+	irqflags_t f = spin_lock_irqsave(&ktimer_lock);
+	if (tz)
+		sys_tz = z;
+	if (tv)
+		ktimer_clock_was_set_locked(time_set_realtime_locked(ns));
+	spin_unlock_irqrestore(&ktimer_lock, f);
+	return 0;
 }
 
 SYSCALL_DEFINE1(time, int64_t __user *, t)
@@ -162,21 +203,49 @@ static long sleep_until(uint64_t deadline)
 	return 0;
 }
 
+/* Sleeps until the process's CPU clock reaches end (other threads must
+ * run for that), looking once a tick, which is its resolution. */
+static long cpu_nanosleep(uint64_t end, long flags,
+			  struct timespec_k __user *rem)
+{
+	uint64_t now;
+	for (;;) {
+		clock_read(CLOCK_PROCESS_CPUTIME_ID, &now);
+		if (now >= end)
+			return 0;
+		if (sleep_until(time_deadline(NSEC_PER_SEC / HZ)))
+			break;
+	}
+	if (rem && !(flags & TIMER_ABSTIME)) {
+		struct timespec_k lk = ns_to_ts(end - now);
+		if (copy_to_user(rem, &lk, sizeof(lk)))
+			return -EFAULT;
+	}
+	return -EINTR;
+}
+
 SYSCALL_DEFINE4(clock_nanosleep, long, id, long, flags,
 		const struct timespec_k __user *, req,
 		struct timespec_k __user *, rem)
 {
 	struct timespec_k k;
 	uint64_t now, want, deadline;
-	if (id == CLOCK_THREAD_CPUTIME_ID)
-		return -EINVAL;
 	int r = clock_read(id, &now);
 	if (r)
 		return r;
+	/* Linux's clocks without nsleep (the man page says EINVAL for the
+	 * thread clock; Linux 6.18 says EOPNOTSUPP). */
+	if (id == CLOCK_MONOTONIC_RAW || id == CLOCK_REALTIME_COARSE ||
+	    id == CLOCK_MONOTONIC_COARSE || id == CLOCK_THREAD_CPUTIME_ID)
+		return -EOPNOTSUPP;
 	if (copy_from_user(&k, req, sizeof(k)))
 		return -EFAULT;
 	if ((r = time_timespec_ns(&k, &want)))
 		return r;
+	if (id == CLOCK_PROCESS_CPUTIME_ID)
+		return cpu_nanosleep(
+		    flags & TIMER_ABSTIME ? want : time_add_sat(now, want),
+		    flags, rem);
 	if (flags & TIMER_ABSTIME)
 		deadline = want > now ? time_deadline(want - now) : time_ns();
 	else

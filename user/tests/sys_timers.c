@@ -175,6 +175,36 @@ static void test_alarm(void)
 	CHECK("alarm.cancelled", n_alrm == 1, "%d SIGALRMs", n_alrm);
 }
 
+/* The alarm system call itself (musl's alarm() is setitimer): Linux
+ * rounds half a second up, and never says 0 while one is pending. */
+static void test_alarm_syscall(void)
+{
+	struct itimerval it = {{0, 0}, {30, 900000}}, zero = {0};
+	block(SIGALRM);
+	setitimer(ITIMER_REAL, &it, NULL);
+	long long t0 = now_ns(CLOCK_MONOTONIC);
+	long r = syscall(SYS_alarm, 0);
+	long long dt = now_ns(CLOCK_MONOTONIC) - t0;
+	CHECK("alarm.syscall_rounds_up", r == 31 || (r == 30 && dt > 300000000),
+	      "30.9 s left gave %ld", r);
+	it.it_value.tv_sec = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+	t0 = now_ns(CLOCK_MONOTONIC);
+	r = syscall(SYS_alarm, 0);
+	dt = now_ns(CLOCK_MONOTONIC) - t0;
+	CHECK("alarm.syscall_never_0", r == 1 || (r == 0 && dt > 800000000),
+	      "0.9 s left gave %ld", r);
+	r = syscall(SYS_alarm, 0);
+	CHECK("alarm.syscall_cancelled", r == 0, "gave %ld", r);
+	setitimer(ITIMER_REAL, &zero, NULL);
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGALRM);
+	struct timespec ts = {0, 0};
+	sigtimedwait(&s, NULL, &ts);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
 static void test_itimer_real(void)
 {
 	struct itimerval it = {{0, 10000}, {0, 10000}}, old, cur;
@@ -460,6 +490,34 @@ static void test_posix_signal(void)
 		    EFAULT);
 }
 
+#if CHECK_SIGINFO
+static volatile int sigev_thread_calls;
+static void sigev_thread_fn(union sigval v)
+{
+	if (v.sival_int == 42)
+		sigev_thread_calls++;
+}
+
+/* libc's SIGEV_THREAD, built on SIGEV_THREAD_ID: its helper thread runs
+ * the function only for a signal whose si_code is SI_TIMER. */
+static void test_sigev_thread(void)
+{
+	struct sigevent ev = {0};
+	ev.sigev_notify = SIGEV_THREAD;
+	ev.sigev_notify_function = sigev_thread_fn;
+	ev.sigev_value.sival_int = 42;
+	timer_t tm;
+	CHECK_OK("sigev_thread.create",
+		 timer_create(CLOCK_MONOTONIC, &ev, &tm));
+	struct itimerspec its = {{0, 20000000}, {0, 20000000}};
+	timer_settime(tm, 0, &its, NULL);
+	wait_count(&sigev_thread_calls, 3, 30000);
+	CHECK("sigev_thread.called", sigev_thread_calls >= 3, "%d calls",
+	      sigev_thread_calls);
+	timer_delete(tm);
+}
+#endif
+
 static volatile int tid_of_thread, thread_got;
 static void *sig_thread(void *arg)
 {
@@ -506,13 +564,14 @@ static void test_thread_id(void)
 		    EINVAL);
 }
 
+static volatile int stop_spin;
 static void *spinner(void *arg)
 {
 	long long end = now_ns(CLOCK_THREAD_CPUTIME_ID) + (long)arg;
 	long long wall = now_ns(CLOCK_MONOTONIC) + 60000000000LL;
 	volatile unsigned long x = 0;
 	while (now_ns(CLOCK_THREAD_CPUTIME_ID) < end &&
-	       now_ns(CLOCK_MONOTONIC) < wall)
+	       now_ns(CLOCK_MONOTONIC) < wall && !stop_spin)
 		for (int i = 0; i < 10000; i++)
 			x += i;
 	return NULL;
@@ -548,6 +607,27 @@ static void test_cpu_clocks(void)
 	CHECK("cpuclock.timer_fires_spinning", wait_sig(sig, 1000, &si) == sig,
 	      "no signal after 400 ms of CPU");
 	k_delete(id);
+
+	/* Sleeping on the process's CPU clock while another thread
+	 * spins: the sleep ends after (about) that much CPU time. */
+	pthread_create(&th, NULL, spinner, (void *)5000000000L);
+	long long c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	struct timespec req = {0, 200000000};
+	int nr = clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, 0, &req, NULL);
+	long long c1 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	CHECK("cpuclock.nanosleep", nr == 0 && c1 - c0 >= 190000000,
+	      "r %d after %lld ns of CPU", nr, c1 - c0);
+	stop_spin = 1;
+	pthread_join(th, NULL);
+	stop_spin = 0;
+	CHECK_ERRNO("cpuclock.nanosleep_thread_eopnotsupp",
+		    syscall(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0,
+			    &req, NULL),
+		    EOPNOTSUPP);
+	CHECK_ERRNO(
+	    "nanosleep.raw_eopnotsupp",
+	    syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC_RAW, 0, &req, NULL),
+	    EOPNOTSUPP);
 
 	CHECK_OK("cpuclock.thread_timer_create",
 		 k_timer_create(CLOCK_THREAD_CPUTIME_ID, SIGEV_SIGNAL, sig, 0,
@@ -646,6 +726,9 @@ static void test_settime(void)
 		errno = 0;
 		if (clock_settime(CLOCK_REALTIME, &ts) != -1 || errno != EPERM)
 			_exit(1);
+		struct timeval tv = {ts.tv_sec, 0};
+		if (settimeofday(&tv, NULL) != -1 || errno != EPERM)
+			_exit(2);
 		_exit(0);
 	}
 	int st = child_status(pid);
@@ -696,6 +779,34 @@ static void test_settime(void)
 	CHECK("settime.restored", r2 - r0 >= 0 && r2 - r0 < 60000000000LL,
 	      "off by %lld ns", r2 - r0);
 
+	/* settimeofday moves it too, and keeps a time zone for
+	 * gettimeofday. */
+	m0 = now_ns(CLOCK_MONOTONIC);
+	r0 = now_ns(CLOCK_REALTIME);
+	struct timeval ftv = {r0 / 1000000000 + 2000, 0};
+	CHECK_OK("settimeofday.root", settimeofday(&ftv, NULL));
+	r1 = now_ns(CLOCK_REALTIME);
+	CHECK("settimeofday.moved",
+	      r1 - r0 >= 1998000000000LL && r1 - r0 < 2100000000000LL,
+	      "moved %lld ns", r1 - r0);
+	back = r0 + (now_ns(CLOCK_MONOTONIC) - m0);
+	rs = (struct timespec){back / 1000000000, back % 1000000000};
+	clock_settime(CLOCK_REALTIME, &rs);
+	struct timezone tz = {-120, 0}, tz2 = {1, 1};
+	CHECK_OK("settimeofday.tz", syscall(SYS_settimeofday, NULL, &tz));
+	syscall(SYS_gettimeofday, NULL, &tz2);
+	CHECK("settimeofday.tz_kept",
+	      tz2.tz_minuteswest == -120 && tz2.tz_dsttime == 0, "%d %d",
+	      tz2.tz_minuteswest, tz2.tz_dsttime);
+	tz.tz_minuteswest = 0;
+	syscall(SYS_settimeofday, NULL, &tz);
+	tz.tz_minuteswest = 16 * 60;
+	CHECK_ERRNO("settimeofday.tz_einval",
+		    syscall(SYS_settimeofday, NULL, &tz), EINVAL);
+	struct timeval btv = {r0 / 1000000000, 1000000};
+	CHECK_ERRNO("settimeofday.usec_einval",
+		    syscall(SYS_settimeofday, &btv, NULL), EINVAL);
+
 	/* Absolute clock_nanosleep on both clocks. */
 	clockid_t clocks[2] = {CLOCK_MONOTONIC, CLOCK_REALTIME};
 	for (int c = 0; c < 2; c++) {
@@ -714,12 +825,16 @@ int main(int argc, char **argv)
 	if (argc > 2 && !strcmp(argv[1], "exec-child"))
 		return exec_child(atoi(argv[2]));
 	test_alarm();
+	test_alarm_syscall();
 	test_itimer_real();
 	test_itimer_cpu();
 	test_fork();
 	test_exec(argv[0]);
 	test_posix_signal();
 	test_thread_id();
+#if CHECK_SIGINFO
+	test_sigev_thread();
+#endif
 	test_cpu_clocks();
 	test_cap();
 	test_exit_race();
