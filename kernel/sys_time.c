@@ -11,18 +11,22 @@
 #include <uapi/errno.h>
 #include <uapi/misc.h>
 
-/* CLOCK_REALTIME - CLOCK_MONOTONIC = rtc_boot_epoch s + realtime_adj_ns,
- * with 0 <= realtime_adj_ns < 1 s; both written by clock_settime under
- * ktimer_lock. Code that reads whole seconds uses rtc_boot_epoch alone. */
+/* CLOCK_REALTIME - CLOCK_MONOTONIC: rtc_boot_epoch seconds (set at boot
+ * by rtc_init) until clock_settime first runs, realtime_off_ns after;
+ * each one word, so a reader never sees half a change. clock_settime
+ * writes both under ktimer_lock: realtime_off_ns, then rtc_boot_epoch
+ * (its whole seconds, floored) for the code that reads only seconds (file
+ * times, IPC times, /proc/stat's btime). */
 int64_t rtc_boot_epoch;
-static int64_t realtime_adj_ns;
-/* Linux's timespec64_valid_settod: 30 years short of ktime_t's end, so
- * CLOCK_REALTIME in ns fits an int64_t with room to run. */
+static int64_t realtime_off_ns;
+static bool realtime_was_set;
 #define TIME_SETTOD_SEC_MAX (9223372036LL - 30LL * 31536000)
 
 uint64_t time_realtime_ns(void)
 {
-	int64_t off = rtc_boot_epoch * (int64_t)NSEC_PER_SEC + realtime_adj_ns;
+	int64_t off = __atomic_load_n(&realtime_was_set, __ATOMIC_ACQUIRE)
+			  ? __atomic_load_n(&realtime_off_ns, __ATOMIC_RELAXED)
+			  : rtc_boot_epoch * (int64_t)NSEC_PER_SEC;
 	uint64_t mono = time_ns();
 	/* Before 1970 (a clock set just after the epoch): read as 0. */
 	return off < 0 && (uint64_t)-off > mono ? 0 : mono + (uint64_t)off;
@@ -34,13 +38,11 @@ static int64_t time_set_realtime_locked(uint64_t ns)
 	int64_t old = (int64_t)time_realtime_ns();
 	int64_t off = (int64_t)ns - (int64_t)time_ns();
 	int64_t sec = off / (int64_t)NSEC_PER_SEC;
-	int64_t sub = off % (int64_t)NSEC_PER_SEC;
-	if (sub < 0) {
-		sub += (int64_t)NSEC_PER_SEC;
+	if (off % (int64_t)NSEC_PER_SEC < 0)
 		sec--;
-	}
-	rtc_boot_epoch = sec;
-	realtime_adj_ns = sub;
+	__atomic_store_n(&realtime_off_ns, off, __ATOMIC_RELAXED);
+	__atomic_store_n(&realtime_was_set, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&rtc_boot_epoch, sec, __ATOMIC_RELAXED);
 	return (int64_t)ns - old;
 }
 
