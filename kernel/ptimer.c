@@ -400,11 +400,19 @@ static int ptimer_delete(struct process *p, int id)
 	return 0;
 }
 
-SYSCALL_DEFINE3(timer_create, long, clock, struct sigevent_k __user *, sevp,
+SYSCALL_DEFINE3(timer_create, int, clock, struct sigevent_k __user *, sevp,
 		int __user *, idp)
 {
 	struct process *p = proc_current();
 	struct sigevent_k ev;
+	int cpu_tid = current->utid;
+	if (clock < 0) {
+		/* glibc's CPU clocks of the caller; timers on another
+		 * process's CPU clock are not supported. */
+		clock = time_cpu_clock_decode(clock, &cpu_tid);
+		if (clock < 0)
+			return -EINVAL;
+	}
 	if (!clock_ok(clock))
 		return -EINVAL;
 	if (sevp) {
@@ -456,7 +464,7 @@ SYSCALL_DEFINE3(timer_create, long, clock, struct sigevent_k __user *, sevp,
 			return r;
 		}
 	}
-	t->cpu_tid = current->utid;
+	t->cpu_tid = cpu_tid;
 	int r = 0;
 	irqflags_t f = spin_lock_irqsave(&ktimer_lock);
 	if (pt->nr >= PTIMER_MAX_PER_PROC || nr_ptimers >= PTIMER_MAX_GLOBAL) {

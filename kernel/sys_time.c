@@ -46,8 +46,62 @@ static int64_t time_set_realtime_locked(uint64_t ns)
 	return (int64_t)ns - old;
 }
 
+int time_cpu_clock_decode(long id, int *tid)
+{
+	if (id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID) {
+		*tid = id == CLOCK_THREAD_CPUTIME_ID ? current->utid : 0;
+		return (int)id;
+	}
+	if (id >= 0)
+		return -EINVAL;
+	/* Linux's encoding (clock_getcpuclockid, pthread_getcpuclockid,
+	 * and glibc's own for the two clocks above): ~pid << 3, bit 2 for a
+	 * thread, and the low bits PROF 0, VIRT 1, SCHED 2. Ticks count user
+	 * and system time together: VIRT is not kept apart. */
+	long which = id & 3, pid = ~(id >> 3);
+	if (which != 0 && which != 2)
+		return -EINVAL;
+	struct process *p = proc_current();
+	if (id & 4) {
+		if (!pid || pid == current->utid) {
+			*tid = current->utid;
+			return CLOCK_THREAD_CPUTIME_ID;
+		}
+		irqflags_t f = spin_lock_irqsave(&proc_lock);
+		struct thread *t = proc_find_thread(p->pid, (int)pid);
+		spin_unlock_irqrestore(&proc_lock, f);
+		*tid = (int)pid;
+		return t ? CLOCK_THREAD_CPUTIME_ID : -EINVAL;
+	}
+	*tid = 0;
+	return !pid || pid == p->pid ? CLOCK_PROCESS_CPUTIME_ID : -ESRCH;
+}
+
+/* Another process's CPU clock (any process, as Linux lets anyone read
+ * one). */
+static int cpu_clock_other(long id, uint64_t *ns)
+{
+	int pid = (int)~(id >> 3);
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct process *p = pid > 0 ? proc_find(pid) : NULL;
+	if (p)
+		*ns = __atomic_load_n(&p->cpu_ticks, __ATOMIC_RELAXED) *
+		      (NSEC_PER_SEC / HZ);
+	spin_unlock_irqrestore(&proc_lock, f);
+	return p ? 0 : -EINVAL;
+}
+
 static int clock_read(long id, uint64_t *ns)
 {
+	int tid = 0;
+	if (id < 0) {
+		int c = time_cpu_clock_decode(id, &tid);
+		if (c == -ESRCH)
+			return cpu_clock_other(id, ns);
+		if (c < 0)
+			return c;
+		id = c;
+	}
 	switch (id) {
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
@@ -67,6 +121,14 @@ static int clock_read(long id, uint64_t *ns)
 		      (NSEC_PER_SEC / HZ);
 		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
+		if (tid && tid != current->utid) {
+			irqflags_t f = spin_lock_irqsave(&proc_lock);
+			struct thread *t =
+			    proc_find_thread(proc_current()->pid, tid);
+			*ns = t ? t->ticks * (NSEC_PER_SEC / HZ) : 0;
+			spin_unlock_irqrestore(&proc_lock, f);
+			return t ? 0 : -EINVAL;
+		}
 		*ns = current->ticks * (NSEC_PER_SEC / HZ);
 		return 0;
 	default:
@@ -80,7 +142,7 @@ static struct timespec_k ns_to_ts(uint64_t ns)
 				   (int64_t)(ns % NSEC_PER_SEC)};
 }
 
-SYSCALL_DEFINE2(clock_gettime, long, id, struct timespec_k __user *, ts)
+SYSCALL_DEFINE2(clock_gettime, int, id, struct timespec_k __user *, ts)
 {
 	uint64_t ns;
 	int r = clock_read(id, &ns);
@@ -92,11 +154,12 @@ SYSCALL_DEFINE2(clock_gettime, long, id, struct timespec_k __user *, ts)
 
 /* Only CLOCK_REALTIME is settable, by euid 0 (Linux's CAP_SYS_TIME); the
  * checks come in Linux's order. */
-SYSCALL_DEFINE2(clock_settime, long, id, const struct timespec_k __user *, ts)
+SYSCALL_DEFINE2(clock_settime, int, id, const struct timespec_k __user *, ts)
 {
 	struct timespec_k k;
 	uint64_t ns;
-	if (id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID)
+	if (id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID ||
+	    id < 0)
 		return -EPERM; /* Linux's posix_cpu_clock_set */
 	if (id != CLOCK_REALTIME)
 		return -EINVAL;
@@ -112,7 +175,7 @@ SYSCALL_DEFINE2(clock_settime, long, id, const struct timespec_k __user *, ts)
 	return 0;
 }
 
-SYSCALL_DEFINE2(clock_getres, long, id, struct timespec_k __user *, ts)
+SYSCALL_DEFINE2(clock_getres, int, id, struct timespec_k __user *, ts)
 {
 	uint64_t ns;
 	int r = clock_read(id, &ns);
@@ -120,7 +183,8 @@ SYSCALL_DEFINE2(clock_getres, long, id, struct timespec_k __user *, ts)
 		return r;
 	struct timespec_k k = {0, 1};
 	if (id == CLOCK_MONOTONIC_COARSE || id == CLOCK_REALTIME_COARSE ||
-	    id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID)
+	    id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID ||
+	    id < 0)
 		k.tv_nsec = NSEC_PER_SEC / HZ;
 	return ts ? copy_to_user(ts, &k, sizeof(k)) : 0;
 }
@@ -226,7 +290,7 @@ static long cpu_nanosleep(uint64_t end, long flags,
 	return -EINTR;
 }
 
-SYSCALL_DEFINE4(clock_nanosleep, long, id, long, flags,
+SYSCALL_DEFINE4(clock_nanosleep, int, id, int, flags,
 		const struct timespec_k __user *, req,
 		struct timespec_k __user *, rem)
 {
@@ -235,6 +299,15 @@ SYSCALL_DEFINE4(clock_nanosleep, long, id, long, flags,
 	int r = clock_read(id, &now);
 	if (r)
 		return r;
+	if (id < 0) {
+		/* glibc sleeps on CLOCK_PROCESS_CPUTIME_ID this way; a thread
+		 * cannot sleep on a thread's clock (Linux: EINVAL), nor here
+		 * on another process's. */
+		int tid;
+		id = time_cpu_clock_decode(id, &tid);
+		if (id != CLOCK_PROCESS_CPUTIME_ID)
+			return -EINVAL;
+	}
 	/* Linux's clocks without nsleep (the man page says EINVAL for the
 	 * thread clock; Linux 6.18 says EOPNOTSUPP). */
 	if (id == CLOCK_MONOTONIC_RAW || id == CLOCK_REALTIME_COARSE ||

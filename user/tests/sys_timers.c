@@ -592,8 +592,39 @@ static void test_cpu_clocks(void)
 	CHECK("cpuclock.thread_own", t1 - t0 < 150000000,
 	      "thread clock +%lld ns while it waited", t1 - t0);
 
+	/* The clock ids libc makes for a pid or a thread (glibc uses them
+	 * for CLOCK_PROCESS_CPUTIME_ID too). */
+	clockid_t pc, tc;
+	struct timespec cts;
+	CHECK("cpuclock.getcpuclockid",
+	      clock_getcpuclockid(getpid(), &pc) == 0 &&
+		  clock_gettime(pc, &cts) == 0 &&
+		  cts.tv_sec * 1000000000LL + cts.tv_nsec >= p1,
+	      "process clock id %d unreadable or behind", (int)pc);
+	CHECK("cpuclock.pthread_getcpuclockid",
+	      pthread_getcpuclockid(pthread_self(), &tc) == 0 &&
+		  clock_gettime(tc, &cts) == 0,
+	      "thread clock id %d unreadable", (int)tc);
+	pid_t child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	clockid_t cc;
+	CHECK("cpuclock.other_process",
+	      clock_getcpuclockid(child, &cc) == 0 &&
+		  clock_gettime(cc, &cts) == 0,
+	      "child's clock id unreadable");
+	kill(child, SIGKILL);
+	child_status(child);
+	CHECK_ERRNO("cpuclock.gone_process", clock_gettime(cc, &cts), EINVAL);
+	CHECK_ERRNO("cpuclock.settime_eperm", clock_settime(pc, &cts), EPERM);
+
 	int sig = SIGRTMIN + 2, id = -1;
 	block(sig);
+	CHECK_OK("cpuclock.timer_encoded_id",
+		 k_timer_create(pc, SIGEV_SIGNAL, sig, 0, 0, &id));
+	k_delete(id);
 	siginfo_t si;
 	CHECK_OK("cpuclock.timer_create",
 		 k_timer_create(CLOCK_PROCESS_CPUTIME_ID, SIGEV_SIGNAL, sig, 0,
