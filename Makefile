@@ -143,6 +143,8 @@ USER_TESTS := $(patsubst user/tests/%.c,$(BUILD)/user/tests/%,$(wildcard user/te
 USER_TESTS += $(BUILD)/user/tests/sys_thread-glibc $(BUILD)/user/tests/sys_signal-glibc \
 	$(BUILD)/user/tests/sys_mremap-glibc $(BUILD)/user/tests/posix_shm-glibc \
 	$(BUILD)/user/tests/libc_mem-glibc
+# glibc makes its own CPU-clock ids and passes clock ids zero-extended.
+USER_TESTS += $(BUILD)/user/tests/sys_timers-glibc
 USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/examples/*.c)),\
 	$(BUILD)/user/examples/$(e)-musl $(BUILD)/user/examples/$(e)-glibc \
 	$(BUILD)/user/examples/$(e)-glibc-pie)
