@@ -115,10 +115,13 @@ static struct proc_timers *timers_get(struct process *p)
 	return p->timers;
 }
 
-/* Whether pt's last signal is still pending (not yet delivered). Until
- * signal delivery calls posix_timer_delivered, a signal counts as
- * delivered once its bit is no longer pending in the target. With
- * ktimer_lock held; takes proc_lock. */
+/* Whether t's last signal is still pending (not yet delivered): sent, not
+ * reported by posix_timer_delivered, and its bit still pending in the
+ * target. The bit also covers a signal dropped without delivery (ignored,
+ * flushed), after which the timer must send again. It reads each thread's
+ * sig_pending: if signal.c keeps process-directed signals in a set of the
+ * process's own, this must look there too. With ktimer_lock held; takes
+ * proc_lock. */
 static bool ptimer_sig_pending(struct ptimer *t)
 {
 	if (!t->sig_queued)
