@@ -26,6 +26,7 @@ struct thread;
 struct vfs_ctx;
 struct tty;
 struct sem_undo;
+struct proc_timers;
 
 struct fd_entry {
 	struct file *file;
@@ -103,6 +104,7 @@ struct process {
 	 * applied by the last thread's exit. */
 	struct sem_undo *sem_undo;
 	int nlocks; /* fs/lock.c file_lock: its POSIX lock records */
+	struct proc_timers *timers; /* kernel/ptimer.c: ktimer_lock */
 };
 
 /* Protects proc_list, every process's children list, parent pointer and

@@ -16,6 +16,13 @@ uint64_t time_ns(void);
 /* The wall-clock time at boot, in seconds since the epoch (read from
  * the RTC by rtc_init, drivers/rtc.c). */
 extern int64_t rtc_boot_epoch;
+/* CLOCK_REALTIME in ns since the epoch (kernel/sys_time.c). */
+uint64_t time_realtime_ns(void);
+/* A CPU-time clock id of the caller's (CLOCK_PROCESS_CPUTIME_ID,
+ * CLOCK_THREAD_CPUTIME_ID, or Linux's encoding of a pid or tid in a
+ * negative id): which of the two it is, and for a thread clock its tid in
+ * *tid. -ESRCH for another process's clock, -EINVAL otherwise. */
+int time_cpu_clock_decode(long id, int *tid);
 void rtc_init(void);
 /* Interrupt-driven tick counter, advanced by the timer interrupt. */
 extern volatile uint64_t jiffies;

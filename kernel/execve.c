@@ -13,6 +13,7 @@
 #include <mm/mm.h>
 #include <mm/vm.h>
 #include <percpu.h>
+#include <ktimer.h>
 #include <proc.h>
 #include <sched.h>
 #include <syscall.h>
@@ -258,6 +259,7 @@ static int do_execve(struct exec_from *from, const char *path,
 	arch_set_fs_base(0);
 	t->clear_child_tid = 0;
 	signal_exec_reset(p);
+	ptimer_exec(p); /* POSIX timers go; itimers and alarm stay */
 	if (p->vfork_pending) {
 		p->vfork_pending = false;
 		wait_queue_wake_all(&p->child_wq);

@@ -10,6 +10,7 @@
 #include <fs/lock.h>
 #include <futex.h>
 #include <ipc.h>
+#include <ktimer.h>
 #include <mm/mm.h>
 #include <mm/pmm.h>
 #include <mm/vm.h>
@@ -42,6 +43,7 @@ static void thread_free_user_pages(struct thread *t)
 static void proc_release(struct process *p)
 {
 	struct thread *t = current;
+	ptimer_exit(p); /* before p can be reaped and freed */
 	ipc_sem_exit(p);
 	fd_close_all(p);
 	lock_proc_exit(p);

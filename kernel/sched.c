@@ -11,6 +11,7 @@
 #include <printk.h>
 #include <proc.h>
 #include <rlimit.h>
+#include <ktimer.h>
 #include <sched.h>
 #include <time.h>
 #include <trace.h>
@@ -191,6 +192,7 @@ void sched_tick(bool from_user)
 		}
 	}
 	spin_unlock_irqrestore(&sched_lock, 0);
+	ktimer_tick(t == cpu->idle ? NULL : t, from_user);
 	if (t == cpu->idle && list_empty(&run_queue))
 		cpu->need_resched = false;
 }

@@ -17,6 +17,7 @@
  * state of struct process, and (with proc_lock) each process's thread
  * list. Order: proc_lock, then sig_lock, then sched_lock. */
 #include <asm/user.h>
+#include <ktimer.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <percpu.h>
@@ -206,6 +207,13 @@ int signal_dequeue(struct thread *t, uint64_t allowed, struct ksiginfo *info)
 				     &p->sig_shared_queue, sig, info);
 	}
 	spin_unlock_irqrestore(&sig_lock, f);
+	/* A POSIX timer's signal says how many expirations it stands for
+	 * as it is taken; the timer counts afresh from here. */
+	if (sig && info->code == SI_TIMER) {
+		int ov = posix_timer_delivered(p, info->timer.tid);
+		if (ov >= 0)
+			info->timer.overrun = ov;
+	}
 	return sig;
 }
 
