@@ -85,6 +85,7 @@ struct thread {
 	uint64_t sig_saved_mask; /* rt_sigsuspend's mask to restore */
 	bool restore_mask;
 	uint64_t altstack_sp, altstack_size; /* sigaltstack; size 0: none */
+	uint32_t altstack_flags;	     /* SS_AUTODISARM or 0 */
 	long syscall_nr;
 	uint32_t trace_gen; /* traced while it equals kernel/trace.c's */
 	bool bare_syscalls; /* prctl PR_LIMEN_BARE_SYSCALLS: see sys_prctl */

@@ -162,6 +162,25 @@ extern const uint64_t signal_none;
 /* Dispositions after execve: handlers reset, ignored stay ignored. */
 void signal_exec_reset(struct process *p);
 
+/* An alternate signal stack as sigaltstack and the signal frame's
+ * uc_stack lay it out. */
+struct sigaltstack_k {
+	uint64_t ss_sp;
+	int32_t ss_flags, pad;
+	uint64_t ss_size;
+};
+/* Whether sp is on t's alternate stack (never, with SS_AUTODISARM, as
+ * Linux's on_sig_stack). */
+bool signal_on_altstack(const struct thread *t, uint64_t sp);
+/* For a handler's frame: t's alternate stack as uc_stack shows it; with
+ * SS_AUTODISARM the stack is then disarmed until the handler returns. */
+void signal_altstack_save(struct thread *t, uint64_t sp,
+			  struct sigaltstack_k *out);
+/* rt_sigreturn: the frame's uc_stack becomes t's alternate stack again
+ * (silently not, if sigaltstack would refuse it). */
+void signal_altstack_restore(struct thread *t, uint64_t sp,
+			     const struct sigaltstack_k *ss);
+
 /* arch: build the handler's frame / undo it. 0 or -EFAULT. */
 int arch_signal_setup(struct trap_frame *tf, const struct ksiginfo *info,
 		      const struct k_sigaction *ka, uint64_t oldmask);

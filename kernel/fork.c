@@ -39,6 +39,10 @@ struct fork_start {
 	uint64_t fs_base;
 	uintptr_t clear_child_tid;
 	uint64_t sig_blocked;
+	/* A forked process keeps its parent's alternate signal stack (a
+	 * thread starts without one). */
+	uint64_t altstack_sp, altstack_size;
+	uint32_t altstack_flags;
 };
 
 /* First code of a forked child, in its own kernel thread. */
@@ -55,6 +59,9 @@ static void fork_child(void *arg)
 	t->fs_base = fs->fs_base;
 	t->clear_child_tid = fs->clear_child_tid;
 	t->sig_blocked = fs->sig_blocked;
+	t->altstack_sp = fs->altstack_sp;
+	t->altstack_size = fs->altstack_size;
+	t->altstack_flags = fs->altstack_flags;
 	arch_irq_disable();
 	signal_attach(t, fs->proc);
 	int __user *settid = fs->child_settid;
@@ -147,6 +154,9 @@ static long do_fork(unsigned long flags, uintptr_t stack,
 		fs->tf.rsp = stack;
 	fs->fs_base = (flags & CLONE_SETTLS) ? tls : t->fs_base;
 	fs->sig_blocked = t->sig_blocked;
+	fs->altstack_sp = t->altstack_sp;
+	fs->altstack_size = t->altstack_size;
+	fs->altstack_flags = t->altstack_flags;
 	fs->proc = child;
 	if (flags & CLONE_CHILD_SETTID)
 		fs->child_settid = child_tid;

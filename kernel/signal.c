@@ -496,6 +496,9 @@ void signal_proc_free(struct process *p)
 
 void signal_exec_reset(struct process *p)
 {
+	struct thread *t = current;
+	t->altstack_sp = t->altstack_size = 0; /* as Linux's execve */
+	t->altstack_flags = 0;
 	for (int i = 0; i < NSIG; i++) {
 		struct k_sigaction *ka = &p->sigactions[i];
 		if (ka->handler != SIG_IGN)
@@ -1004,46 +1007,82 @@ SYSCALL_DEFINE0(rt_sigreturn)
 
 #define SS_ONSTACK 1
 #define SS_DISABLE 2
+#define SS_AUTODISARM (1U << 31)
 #define MINSIGSTKSZ 2048
 
-struct stack_k {
-	uint64_t ss_sp;
-	int32_t ss_flags, pad;
-	uint64_t ss_size;
-};
+bool signal_on_altstack(const struct thread *t, uint64_t sp)
+{
+	if (t->altstack_flags & SS_AUTODISARM)
+		return false;
+	return t->altstack_size && sp > t->altstack_sp &&
+	       sp - t->altstack_sp <= t->altstack_size;
+}
+
+/* ss_flags as sigaltstack reports them for a thread running at sp. */
+static int32_t altstack_flags(const struct thread *t, uint64_t sp)
+{
+	uint32_t f = !t->altstack_size		 ? SS_DISABLE
+		     : signal_on_altstack(t, sp) ? SS_ONSTACK
+						 : 0;
+	return (int32_t)(f | (t->altstack_flags & SS_AUTODISARM));
+}
+
+/* sigaltstack's rules (Linux's do_sigaltstack). */
+static int altstack_set(struct thread *t, uint64_t sp,
+			const struct sigaltstack_k *n)
+{
+	if (signal_on_altstack(t, sp))
+		return -EPERM;
+	uint32_t mode = (uint32_t)n->ss_flags & ~SS_AUTODISARM;
+	if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
+		return -EINVAL;
+	if (mode == SS_DISABLE) {
+		t->altstack_sp = t->altstack_size = 0;
+	} else {
+		if (n->ss_size < MINSIGSTKSZ)
+			return -ENOMEM;
+		t->altstack_sp = n->ss_sp;
+		t->altstack_size = n->ss_size;
+	}
+	t->altstack_flags = (uint32_t)n->ss_flags & SS_AUTODISARM;
+	return 0;
+}
+
+void signal_altstack_save(struct thread *t, uint64_t sp,
+			  struct sigaltstack_k *out)
+{
+	out->ss_sp = t->altstack_sp;
+	out->ss_flags = altstack_flags(t, sp);
+	out->pad = 0;
+	out->ss_size = t->altstack_size;
+	if (t->altstack_flags & SS_AUTODISARM) {
+		t->altstack_sp = t->altstack_size = 0;
+		t->altstack_flags = 0;
+	}
+}
+
+void signal_altstack_restore(struct thread *t, uint64_t sp,
+			     const struct sigaltstack_k *ss)
+{
+	(void)altstack_set(t, sp, ss);
+}
 
 /* An alternate stack for handlers installed with SA_ONSTACK. */
-SYSCALL_DEFINE2(sigaltstack, const struct stack_k __user *, uss,
-		struct stack_k __user *, uoss)
+SYSCALL_DEFINE2(sigaltstack, const struct sigaltstack_k __user *, uss,
+		struct sigaltstack_k __user *, uoss)
 {
 	struct thread *t = current;
-	uint64_t rsp = arch_frame_sp(t->utf);
-	bool on = t->altstack_size && rsp > t->altstack_sp &&
-		  rsp <= t->altstack_sp + t->altstack_size;
+	uint64_t sp = arch_frame_sp(t->utf);
 	if (uoss) {
-		struct stack_k o = {t->altstack_sp,
-				    on ? SS_ONSTACK
-				       : (t->altstack_size ? 0 : SS_DISABLE),
-				    0, t->altstack_size};
+		struct sigaltstack_k o = {t->altstack_sp, altstack_flags(t, sp),
+					  0, t->altstack_size};
 		if (copy_to_user(uoss, &o, sizeof(o)))
 			return -EFAULT;
 	}
 	if (!uss)
 		return 0;
-	struct stack_k n;
+	struct sigaltstack_k n;
 	if (copy_from_user(&n, uss, sizeof(n)))
 		return -EFAULT;
-	if (on)
-		return -EPERM;
-	if (n.ss_flags & ~(SS_DISABLE | (int32_t)0x80000000 /* AUTODISARM */))
-		return -EINVAL;
-	if (n.ss_flags & SS_DISABLE) {
-		t->altstack_sp = t->altstack_size = 0;
-		return 0;
-	}
-	if (n.ss_size < MINSIGSTKSZ)
-		return -ENOMEM;
-	t->altstack_sp = n.ss_sp;
-	t->altstack_size = n.ss_size;
-	return 0;
+	return altstack_set(t, sp, &n);
 }

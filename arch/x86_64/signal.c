@@ -34,9 +34,7 @@ STATIC_ASSERT(sizeof(struct sigcontext_k) == 256, "sigcontext size");
 struct ucontext_k {
 	uint64_t uc_flags;
 	uint64_t uc_link;
-	uint64_t ss_sp;
-	int32_t ss_flags, ss_pad;
-	uint64_t ss_size;
+	struct sigaltstack_k stack;
 	struct sigcontext_k mc;
 	uint64_t sigmask;
 };
@@ -65,9 +63,8 @@ int arch_signal_setup(struct trap_frame *tf, const struct ksiginfo *info,
 	/* Below the red zone, FPU area 64-aligned, frame 16-aligned so
 	 * that the handler starts with rsp + 8 aligned as after a call. */
 	uintptr_t sp = tf->rsp - 128;
-	bool on_alt = t->altstack_size && tf->rsp > t->altstack_sp &&
-		      tf->rsp <= t->altstack_sp + t->altstack_size;
-	if ((ka->flags & SA_ONSTACK) && t->altstack_size && !on_alt)
+	if ((ka->flags & SA_ONSTACK) && t->altstack_size &&
+	    !signal_on_altstack(t, tf->rsp))
 		sp = t->altstack_sp + t->altstack_size;
 	sp = ALIGN_DOWN(sp - fsize, 64);
 	uintptr_t fpstate = sp;
@@ -90,9 +87,7 @@ int arch_signal_setup(struct trap_frame *tf, const struct ksiginfo *info,
 	mc->oldmask = oldmask;
 	mc->fpstate = fpstate;
 	frame->uc.sigmask = oldmask;
-	frame->uc.ss_sp = t->altstack_sp;
-	frame->uc.ss_size = t->altstack_size;
-	frame->uc.ss_flags = t->altstack_size ? 0 : 2 /* SS_DISABLE */;
+	signal_altstack_save(t, tf->rsp, &frame->uc.stack);
 	memcpy(&frame->info, info, sizeof(*info));
 
 	fpu_save(t->fpu);
@@ -177,6 +172,7 @@ int arch_signal_return(struct trap_frame *tf, uint64_t *mask)
 			/* Leave through iret: rcx and r11 are real values. */
 			tf->vector = 0;
 			*mask = frame->uc.sigmask;
+			signal_altstack_restore(t, tf->rsp, &frame->uc.stack);
 		}
 	}
 	kfree(frame);

@@ -46,6 +46,59 @@ static void on_alt(int sig)
 	alt_used = &here >= alt && &here < alt + sizeof(alt);
 }
 
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31)
+#endif
+static volatile int in_flags = -1;
+static void on_alt_disarm(int sig)
+{
+	char here;
+	stack_t o;
+	(void)sig;
+	alt_used = &here >= alt && &here < alt + sizeof(alt);
+	if (sigaltstack(NULL, &o) == 0)
+		in_flags = o.ss_flags;
+}
+
+/* SS_AUTODISARM: the handler runs on the alternate stack with it
+ * disarmed (sigaltstack says SS_DISABLE); it comes back at sigreturn.
+ * A forked child keeps it. */
+static void check_autodisarm(void)
+{
+	stack_t ss = {.ss_sp = alt,
+		      .ss_size = sizeof(alt),
+		      .ss_flags = (int)SS_AUTODISARM};
+	CHECK("sig.autodisarm_set", sigaltstack(&ss, NULL) == 0, "errno %d",
+	      errno);
+	struct sigaction so = {0};
+	so.sa_handler = on_alt_disarm;
+	so.sa_flags = SA_ONSTACK;
+	sigaction(SIGUSR2, &so, NULL);
+	alt_used = 0;
+	raise(SIGUSR2);
+	stack_t o = {0};
+	sigaltstack(NULL, &o);
+	CHECK("sig.autodisarm_in_handler", alt_used && in_flags == SS_DISABLE,
+	      "on alt %d, flags in handler %#x", alt_used, in_flags);
+	CHECK("sig.autodisarm_restored",
+	      o.ss_sp == alt && o.ss_size == sizeof(alt) &&
+		  (unsigned)o.ss_flags == SS_AUTODISARM,
+	      "sp %p size %zu flags %#x", o.ss_sp, o.ss_size, o.ss_flags);
+	pid_t c = fork();
+	if (c == 0) {
+		stack_t k = {0};
+		sigaltstack(NULL, &k);
+		_exit(k.ss_sp == alt && k.ss_size == sizeof(alt) ? 0 : 1);
+	}
+	int st = 0;
+	waitpid(c, &st, 0);
+	CHECK("sig.altstack_inherited_by_fork",
+	      WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
+	signal(SIGUSR2, SIG_DFL);
+}
+
 int main(void)
 {
 	struct sigaction sa = {0};
@@ -167,6 +220,7 @@ int main(void)
 	raise(SIGUSR1);
 	CHECK("sig.onstack_used", alt_used,
 	      "handler ran off the alternate stack");
+	check_autodisarm();
 
 	/* sigsuspend: wait with USR1 unblocked, return EINTR after the
 	 * handler, with USR1 blocked again. */
