@@ -142,7 +142,7 @@ USER_TESTS := $(patsubst user/tests/%.c,$(BUILD)/user/tests/%,$(wildcard user/te
 # shared memory and named semaphores) also run as glibc builds.
 USER_TESTS += $(BUILD)/user/tests/sys_thread-glibc $(BUILD)/user/tests/sys_signal-glibc \
 	$(BUILD)/user/tests/sys_mremap-glibc $(BUILD)/user/tests/posix_shm-glibc \
-	$(BUILD)/user/tests/libc_mem-glibc
+	$(BUILD)/user/tests/libc_mem-glibc $(BUILD)/user/tests/sys_futex_ops-glibc
 USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/examples/*.c)),\
 	$(BUILD)/user/examples/$(e)-musl $(BUILD)/user/examples/$(e)-glibc \
 	$(BUILD)/user/examples/$(e)-glibc-pie)
