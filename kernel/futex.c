@@ -93,9 +93,9 @@ struct futex_waiter {
 	uint32_t bitset;
 	struct thread *t;
 	enum futex_kind kind;
-	bool woken;    /* off the list, result set */
-	bool requeued; /* moved by CMP_REQUEUE_PI onto the PI futex */
-	int result;    /* 0: woken (for FW_PI: handed the lock) */
+	bool woken;	/* off the list, result set */
+	bool requeued;	/* moved by CMP_REQUEUE_PI onto the PI futex */
+	int result;	/* 0: woken (for FW_PI: handed the lock) */
 	uint32_t owner; /* FW_PI: the TID it waits on (see futex_exit_pi) */
 	struct futex_waitv_group *group; /* futex_waitv, else NULL */
 	int index;			 /* its place in the group */
@@ -151,8 +151,8 @@ static int futex_cmpxchg_user(uint32_t __user *uaddr, uint32_t old,
 		     "	.p2align 3\n"
 		     "	.quad 1b, 2b\n"
 		     "	.popsection\n"
-		     : [err] "+r"(err), "+a"(v),
-		       [mem] "+m"(*(__force uint32_t *)uaddr)
+		     : [err] "+r"(err),
+		       "+a"(v), [mem] "+m"(*(__force uint32_t *)uaddr)
 		     : [new] "r"(new), [efault] "i"(-EFAULT)
 		     : "memory", "cc");
 	if (uaccess_smap)
@@ -399,11 +399,21 @@ static long futex_wake_op(struct futex_key key1, struct futex_key key2,
 			break;
 		}
 		switch (op) {
-		case 0: nv = oparg; break;
-		case 1: nv = old + oparg; break;
-		case 2: nv = old | oparg; break;
-		case 3: nv = old & ~oparg; break;
-		case 4: nv = old ^ oparg; break;
+		case 0:
+			nv = oparg;
+			break;
+		case 1:
+			nv = old + oparg;
+			break;
+		case 2:
+			nv = old | oparg;
+			break;
+		case 3:
+			nv = old & ~oparg;
+			break;
+		case 4:
+			nv = old ^ oparg;
+			break;
 		}
 		if (futex_cmpxchg_user(uaddr2, old, nv, &seen)) {
 			r = -EFAULT;
@@ -418,14 +428,27 @@ static long futex_wake_op(struct futex_key key1, struct futex_key key2,
 		int o = (int)old;
 		bool hit = false;
 		switch (cmp) {
-		case 0: hit = o == cmparg; break;
-		case 1: hit = o != cmparg; break;
-		case 2: hit = o < cmparg; break;
-		case 3: hit = o <= cmparg; break;
-		case 4: hit = o > cmparg; break;
-		case 5: hit = o >= cmparg; break;
+		case 0:
+			hit = o == cmparg;
+			break;
+		case 1:
+			hit = o != cmparg;
+			break;
+		case 2:
+			hit = o < cmparg;
+			break;
+		case 3:
+			hit = o <= cmparg;
+			break;
+		case 4:
+			hit = o > cmparg;
+			break;
+		case 5:
+			hit = o >= cmparg;
+			break;
 		}
-		int a = futex_wake_locked(key1, nr_wake, FUTEX_BITSET_MATCH_ANY);
+		int a =
+		    futex_wake_locked(key1, nr_wake, FUTEX_BITSET_MATCH_ANY);
 		int b = 0;
 		if (a >= 0 && hit)
 			b = futex_wake_locked(key2, nr_wake2,
@@ -495,9 +518,8 @@ static long futex_lock_pi(struct futex_key key, uint32_t __user *uaddr,
 			r = -EAGAIN;
 		} else if (now == owner) {
 			if (!(cur & FUTEX_WAITERS)) {
-				if (futex_cmpxchg_user(uaddr, cur,
-						       cur | FUTEX_WAITERS,
-						       &seen))
+				if (futex_cmpxchg_user(
+					uaddr, cur, cur | FUTEX_WAITERS, &seen))
 					r = -EFAULT;
 				else if (seen == cur)
 					cur |= FUTEX_WAITERS;
@@ -587,7 +609,8 @@ static long futex_unlock_pi(struct futex_key key, uint32_t __user *uaddr)
  * there as a LOCK_PI waiter. Returns 0 owning key2's lock. */
 static long futex_wait_requeue_pi(struct futex_key key, uint32_t __user *uaddr,
 				  uint32_t val, uint64_t deadline,
-				  struct futex_key key2, uint32_t __user *uaddr2)
+				  struct futex_key key2,
+				  uint32_t __user *uaddr2)
 {
 	struct futex_waiter w = {
 	    .key = key,
@@ -641,9 +664,8 @@ static int futex_set_waiters_locked(uint32_t __user *uaddr2)
  * is free (and wakes owning it); up to nr_requeue others become LOCK_PI
  * waiters of key2. Returns how many were woken or moved. */
 static long futex_cmp_requeue_pi(struct futex_key key1, uint32_t __user *uaddr,
-				 struct futex_key key2,
-				 uint32_t __user *uaddr2, int nr_wake,
-				 int nr_requeue, uint32_t cmpval)
+				 struct futex_key key2, uint32_t __user *uaddr2,
+				 int nr_wake, int nr_requeue, uint32_t cmpval)
 {
 	if (nr_wake != 1 || nr_requeue < 0 || key_eq(key1, key2))
 		return -EINVAL;
@@ -689,7 +711,8 @@ static long futex_cmp_requeue_pi(struct futex_key key1, uint32_t __user *uaddr,
 				uint32_t nv = (v2 & FUTEX_OWNER_DIED) | wtid;
 				if (futex_first_locked(key2, FW_PI, NULL) ||
 				    (nr_requeue > 0 &&
-				     futex_first_locked(key1, FW_REQUEUE_PI, w)))
+				     futex_first_locked(key1, FW_REQUEUE_PI,
+							w)))
 					nv |= FUTEX_WAITERS;
 				if (futex_cmpxchg_user(uaddr2, v2, nv, &seen)) {
 					r = -EFAULT;
@@ -857,8 +880,8 @@ SYSCALL_DEFINE5(futex_waitv, const struct futex_waitv_k __user *, waiters,
 			r = -EFAULT;
 			goto out;
 		}
-		w[i].key = futex_key(mm, v[i].uaddr,
-				     v[i].flags & FUTEX2_PRIVATE);
+		w[i].key =
+		    futex_key(mm, v[i].uaddr, v[i].flags & FUTEX2_PRIVATE);
 	}
 	struct futex_waitv_group g = {.woken = -1, .n = (int)nr, .w = w};
 	irqflags_t f = sched_lock_irqsave();

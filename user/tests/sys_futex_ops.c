@@ -46,7 +46,7 @@
 #define NR_futex_waitv 449
 #define P FUTEX_PRIVATE_FLAG
 #define FOP(op, oparg, cmp, cmparg)                                            \
-	((((op)&0xf) << 28) | (((cmp)&0xf) << 24) | (((oparg)&0xfff) << 12) | \
+	((((op)&0xf) << 28) | (((cmp)&0xf) << 24) | (((oparg)&0xfff) << 12) |  \
 	 ((cmparg)&0xfff))
 #define BAD_PTR ((void *)8)
 #define KERNEL_PTR ((void *)0xffff800000001000ul)
@@ -113,8 +113,8 @@ static void start_waiters(struct waiter *w, int n, uint32_t *addr, int op,
 {
 	nstarted = 0;
 	for (int i = 0; i < n; i++) {
-		w[i] = (struct waiter){.addr = addr, .op = op, .val = val,
-				       .addr2 = addr2};
+		w[i] = (struct waiter){
+		    .addr = addr, .op = op, .val = val, .addr2 = addr2};
 		pthread_create(&w[i].th, NULL, waiter_fn, &w[i]);
 	}
 	while (__atomic_load_n(&nstarted, __ATOMIC_SEQ_CST) < n)
@@ -216,8 +216,8 @@ static void test_requeue(void)
 	CHECK_ERRNO("futex.cmp_requeue_mismatch_eagain",
 		    fx(&f1, FUTEX_CMP_REQUEUE | P, 1, 2, &f2, 1), EAGAIN);
 	long r = fx(&f1, FUTEX_CMP_REQUEUE | P, 1, 2, &f2, 0);
-	CHECK("futex.cmp_requeue_count", r == 3, "returned %ld (%s), want 3",
-	      r, errname(errno));
+	CHECK("futex.cmp_requeue_count", r == 3, "returned %ld (%s), want 3", r,
+	      errname(errno));
 	int d = count_done(w, 4);
 	CHECK("futex.cmp_requeue_woke_one", d == 1, "%d done, want 1", d);
 	r = fx(&f2, FUTEX_WAKE | P, INT_MAX, 0, NULL, 0);
@@ -230,8 +230,7 @@ static void test_requeue(void)
 	r = fx(&f1, FUTEX_WAKE | P, INT_MAX, 0, NULL, 0);
 	CHECK("futex.requeue_left_uaddr", r == 0, "wake on uaddr %ld", r);
 	r = fx(&f2, FUTEX_WAKE | P, INT_MAX, 0, NULL, 0);
-	CHECK("futex.requeue_moved_to_uaddr2", r == 1, "wake on uaddr2 %ld",
-	      r);
+	CHECK("futex.requeue_moved_to_uaddr2", r == 1, "wake on uaddr2 %ld", r);
 	join_waiters(w, 4);
 	int ok = 1;
 	for (int i = 0; i < 4; i++)
@@ -252,19 +251,19 @@ static void test_wake_op(void)
 		    fx(&u1, FUTEX_WAKE_OP | P, 1, 1, &u2,
 		       FOP(7, 0, FUTEX_OP_CMP_EQ, 0)),
 		    ENOSYS);
-	CHECK_ERRNO("futex.wake_op_bad_cmp_enosys",
-		    fx(&u1, FUTEX_WAKE_OP | P, 1, 1, &u2,
-		       FOP(FUTEX_OP_SET, 0, 9, 0)),
-		    ENOSYS);
+	CHECK_ERRNO(
+	    "futex.wake_op_bad_cmp_enosys",
+	    fx(&u1, FUTEX_WAKE_OP | P, 1, 1, &u2, FOP(FUTEX_OP_SET, 0, 9, 0)),
+	    ENOSYS);
 	start_waiters(a, 2, &u1, FUTEX_WAIT | P, 0, NULL);
 	start_waiters(b, 2, &u2, FUTEX_WAIT | P, 0, NULL);
 	long r = fx(&u1, FUTEX_WAKE_OP | P, 1, 1, &u2,
 		    FOP(FUTEX_OP_ADD, 5, FUTEX_OP_CMP_EQ, 0));
 	CHECK("futex.wake_op_add_eq_wakes_both", r == 2 && u2 == 5,
 	      "returned %ld, *uaddr2 %u; want 2 and 5", r, u2);
-	r = fx(&u1, FUTEX_WAKE_OP | P, 1, 1, &u2,
-	       FOP(FUTEX_OP_OR | FUTEX_OP_OPARG_SHIFT, 4, FUTEX_OP_CMP_GT,
-		   100));
+	r = fx(
+	    &u1, FUTEX_WAKE_OP | P, 1, 1, &u2,
+	    FOP(FUTEX_OP_OR | FUTEX_OP_OPARG_SHIFT, 4, FUTEX_OP_CMP_GT, 100));
 	CHECK("futex.wake_op_or_shift_gt_false", r == 1 && u2 == 21,
 	      "returned %ld, *uaddr2 %u; want 1 and 21", r, u2);
 	r = fx(&u1, FUTEX_WAKE_OP | P, 1, 1, &u2,
@@ -291,12 +290,12 @@ static void test_wake_op(void)
 		    fx(&u1, FUTEX_WAKE_OP | P, 1, 1, KERNEL_PTR,
 		       FOP(FUTEX_OP_SET, 0, 0, 0)),
 		    EFAULT);
-	uint32_t *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-			    -1, 0);
-	CHECK_ERRNO("futex.wake_op_readonly_uaddr2_efault",
-		    fx(&u1, FUTEX_WAKE_OP | P, 1, 1, ro,
-		       FOP(FUTEX_OP_SET, 1, 0, 0)),
-		    EFAULT);
+	uint32_t *ro =
+	    mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK_ERRNO(
+	    "futex.wake_op_readonly_uaddr2_efault",
+	    fx(&u1, FUTEX_WAKE_OP | P, 1, 1, ro, FOP(FUTEX_OP_SET, 1, 0, 0)),
+	    EFAULT);
 	munmap(ro, 4096);
 }
 
@@ -475,14 +474,12 @@ static void test_robust_list_syscalls(void)
 	pthread_t th;
 	pthread_create(&th, NULL, hostile_list_fn, (void *)0);
 	pthread_join(th, NULL);
-	CHECK("futex.robust_list_loop_bounded",
-	      loop_word == FUTEX_OWNER_DIED, "word %#x, want OWNER_DIED",
-	      loop_word);
+	CHECK("futex.robust_list_loop_bounded", loop_word == FUTEX_OWNER_DIED,
+	      "word %#x, want OWNER_DIED", loop_word);
 	pthread_create(&th, NULL, hostile_list_fn, (void *)1);
 	pthread_join(th, NULL);
-	CHECK("futex.robust_list_bad_pointer",
-	      bad_word == FUTEX_OWNER_DIED, "word %#x, want OWNER_DIED",
-	      bad_word);
+	CHECK("futex.robust_list_bad_pointer", bad_word == FUTEX_OWNER_DIED,
+	      "word %#x, want OWNER_DIED", bad_word);
 }
 
 /* ---- PI ---- */
@@ -551,8 +548,8 @@ static void test_pi(void)
 	pthread_t t;
 	pthread_create(&t, NULL, pi_locker, NULL);
 	usleep(300000);
-	CHECK("futex.lock_pi_waiter_sets_waiters",
-	      piw == (me | FUTEX_WAITERS), "word %#x", piw);
+	CHECK("futex.lock_pi_waiter_sets_waiters", piw == (me | FUTEX_WAITERS),
+	      "word %#x", piw);
 	r = fx(&piw, FUTEX_UNLOCK_PI | P, 0, 0, NULL, 0);
 	void *ok;
 	pthread_join(t, &ok);
@@ -587,18 +584,17 @@ static void test_pi(void)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	CHECK_ERRNO("futex.lock_pi2_monotonic_timeout",
-		    fx(&piw, 13 /* FUTEX_LOCK_PI2 */ | P, 0, (long)&ts, NULL,
-		       0),
-		    ETIMEDOUT);
+	CHECK_ERRNO(
+	    "futex.lock_pi2_monotonic_timeout",
+	    fx(&piw, 13 /* FUTEX_LOCK_PI2 */ | P, 0, (long)&ts, NULL, 0),
+	    ETIMEDOUT);
 	piw = 0;
 	fx(&park, FUTEX_WAKE | P, 1, 0, NULL, 0);
 	join_waiters(&pk, 1);
 	CHECK_ERRNO("futex.lock_pi_efault",
 		    fx(BAD_PTR, FUTEX_LOCK_PI | P, 0, 0, NULL, 0), EFAULT);
 	CHECK_ERRNO("futex.unlock_pi_efault",
-		    fx(KERNEL_PTR, FUTEX_UNLOCK_PI | P, 0, 0, NULL, 0),
-		    EFAULT);
+		    fx(KERNEL_PTR, FUTEX_UNLOCK_PI | P, 0, 0, NULL, 0), EFAULT);
 }
 
 /* ---- WAIT_REQUEUE_PI / CMP_REQUEUE_PI ---- */
@@ -629,10 +625,10 @@ static void test_requeue_pi(void)
 	for (int i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, rq_waiter, NULL);
 	usleep(300000);
-	long r = fx(&rq_cond, FUTEX_CMP_REQUEUE_PI | P, 1, INT_MAX, &rq_lock,
-		    0);
-	CHECK("futex.cmp_requeue_pi_moves_both", r == 2,
-	      "returned %ld %s", r, errname(errno));
+	long r =
+	    fx(&rq_cond, FUTEX_CMP_REQUEUE_PI | P, 1, INT_MAX, &rq_lock, 0);
+	CHECK("futex.cmp_requeue_pi_moves_both", r == 2, "returned %ld %s", r,
+	      errname(errno));
 	CHECK("futex.cmp_requeue_pi_sets_waiters",
 	      rq_lock == (me | FUTEX_WAITERS), "word %#x", rq_lock);
 	r = fx(&rq_lock, FUTEX_UNLOCK_PI | P, 0, 0, NULL, 0);
@@ -676,7 +672,8 @@ static void test_waitv(void)
 {
 	begin("waitv");
 	for (int i = 0; i < 3; i++)
-		wv[i] = (struct fwv){.val = 0, .uaddr = (uintptr_t)&v3[i],
+		wv[i] = (struct fwv){.val = 0,
+				     .uaddr = (uintptr_t)&v3[i],
 				     .flags = 2 | FUTEX_PRIVATE_FLAG};
 	pthread_t t;
 	pthread_create(&t, NULL, waitv_fn, NULL);
@@ -700,8 +697,7 @@ static void test_waitv(void)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	CHECK_ERRNO("futex.waitv_timeout", waitv(wv, 3, 0, &ts, 1),
-		    ETIMEDOUT);
+	CHECK_ERRNO("futex.waitv_timeout", waitv(wv, 3, 0, &ts, 1), ETIMEDOUT);
 	CHECK_ERRNO("futex.waitv_bad_clock_einval",
 		    waitv(wv, 3, 0, &ts, 4 /* BOOTTIME */), EINVAL);
 	CHECK_ERRNO("futex.waitv_flags_einval", waitv(wv, 3, 1, NULL, 0),
@@ -714,8 +710,7 @@ static void test_waitv(void)
 	CHECK_ERRNO("futex.waitv_no_size_einval", waitv(wv, 3, 0, NULL, 0),
 		    EINVAL);
 	wv[1].flags = 3; /* U64 */
-	CHECK_ERRNO("futex.waitv_u64_einval", waitv(wv, 3, 0, NULL, 0),
-		    EINVAL);
+	CHECK_ERRNO("futex.waitv_u64_einval", waitv(wv, 3, 0, NULL, 0), EINVAL);
 	wv[1].flags = 2;
 	wv[1].reserved = 1;
 	CHECK_ERRNO("futex.waitv_reserved_einval", waitv(wv, 3, 0, NULL, 0),
@@ -742,8 +737,8 @@ static void test_efault(void)
 	CHECK_ERRNO("futex.cmp_requeue_pi_bad_uaddr2_efault",
 		    fx(&u, FUTEX_CMP_REQUEUE_PI | P, 1, 1, KERNEL_PTR, 0),
 		    EFAULT);
-	CHECK_ERRNO("futex.unknown_op_enosys",
-		    fx(&u, 14 | P, 0, 0, NULL, 0), ENOSYS);
+	CHECK_ERRNO("futex.unknown_op_enosys", fx(&u, 14 | P, 0, 0, NULL, 0),
+		    ENOSYS);
 }
 
 int main(void)
