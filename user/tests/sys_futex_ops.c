@@ -636,6 +636,12 @@ static void test_pi(void)
 	    "futex.lock_pi2_monotonic_timeout",
 	    fx(&piw, 13 /* FUTEX_LOCK_PI2 */ | P, 0, (long)&ts, NULL, 0),
 	    ETIMEDOUT);
+	/* The timed-out waiters left nothing queued: an unlock finds no
+	 * one to hand the lock to. */
+	piw = me | FUTEX_WAITERS;
+	r = fx(&piw, FUTEX_UNLOCK_PI | P, 0, 0, NULL, 0);
+	CHECK("futex.lock_pi_timeout_leaves_no_waiter", r == 0 && piw == 0,
+	      "unlock %ld, word %#x", r, piw);
 	piw = 0;
 	fx(&park, FUTEX_WAKE | P, 1, 0, NULL, 0);
 	join_waiters(&pk, 1);
@@ -763,6 +769,11 @@ static void test_waitv(void)
 		ts.tv_nsec -= 1000000000;
 	}
 	CHECK_ERRNO("futex.waitv_timeout", waitv(wv, 3, 0, &ts, 1), ETIMEDOUT);
+	w = fx(&v3[0], FUTEX_WAKE | P, 3, 0, NULL, 0) +
+	    fx(&v3[1], FUTEX_WAKE | P, 3, 0, NULL, 0) +
+	    fx(&v3[2], FUTEX_WAKE | P, 3, 0, NULL, 0);
+	CHECK("futex.waitv_timeout_leaves_nothing_queued", w == 0, "woke %ld",
+	      w);
 	CHECK_ERRNO("futex.waitv_bad_clock_einval",
 		    waitv(wv, 3, 0, &ts, 4 /* BOOTTIME */), EINVAL);
 	CHECK_ERRNO("futex.waitv_flags_einval", waitv(wv, 3, 1, NULL, 0),
