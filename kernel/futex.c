@@ -476,24 +476,20 @@ static bool futex_tid_exists(uint32_t tid)
  * Limen's signal code does not restart futex, so a handler runs once the
  * lock is taken (or the deadline passes). */
 static long futex_lock_pi(struct futex_key key, uint32_t __user *uaddr,
-			  uint64_t deadline, bool trylock)
+			  uint64_t deadline, bool trylock, uint32_t gone)
 {
 	struct thread *t = current;
 	uint32_t tid = (uint32_t)t->utid & FUTEX_TID_MASK;
-	uint32_t cur, seen, gone = 0;
+	uint32_t cur, seen;
 	if (futex_cmpxchg_user(uaddr, 0, 0, &cur))
 		return -EFAULT;
 	for (;;) {
 		uint32_t owner = cur & FUTEX_TID_MASK;
 		if (owner == tid)
 			return -EDEADLK;
-		/* The owner we slept on exited and its TID is still there:
-		 * nobody will ever unlock it. */
-		if (owner && owner == gone)
-			return -ESRCH;
 		/* proc_lock is not taken under sched_lock: the owner is
 		 * looked up first and the word checked again below. */
-		if (owner && !futex_tid_exists(owner))
+		if (owner && owner != gone && !futex_tid_exists(owner))
 			return -ESRCH;
 		if (fatal_signal_pending(t))
 			return -EINTR;
@@ -504,7 +500,10 @@ static long futex_lock_pi(struct futex_key key, uint32_t __user *uaddr,
 		}
 		uint32_t now = cur & FUTEX_TID_MASK;
 		long r = 1; /* 1: look again */
-		if (now == 0) {
+		/* Free, or still naming the owner we slept on, which has
+		 * exited (or exec'd) without unlocking: Linux gives the
+		 * released PI state to a waiter, which writes its TID. */
+		if (now == 0 || (gone && now == gone)) {
 			uint32_t nv = (cur & FUTEX_OWNER_DIED) | tid;
 			if (futex_first_locked(key, FW_PI, NULL))
 				nv |= FUTEX_WAITERS;
@@ -639,7 +638,7 @@ static long futex_wait_requeue_pi(struct futex_key key, uint32_t __user *uaddr,
 	sched_unlock_irqrestore(f);
 	/* Requeued, then the owner exited: take the lock as LOCK_PI would. */
 	if (r == FUTEX_PI_OWNER_GONE)
-		r = futex_lock_pi(key2, uaddr2, deadline, false);
+		r = futex_lock_pi(key2, uaddr2, deadline, false, w.owner);
 	return r;
 }
 
@@ -796,7 +795,7 @@ SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
 		if (r)
 			return r;
 		return futex_lock_pi(key, uaddr, deadline,
-				     cmd == FUTEX_TRYLOCK_PI);
+				     cmd == FUTEX_TRYLOCK_PI, 0);
 	case FUTEX_UNLOCK_PI:
 		return futex_unlock_pi(key, uaddr);
 	default:
@@ -981,10 +980,12 @@ struct robust_list_head_k {
 	uint64_t pending;
 };
 
-/* Linux releases the PI state an exiting thread owns, and its first
- * waiter then takes the futex (keeping OWNER_DIED, which a user-space
- * robust-list walk such as musl's pthread_exit writes). Here no PI state
- * is kept: the waiters that slept on t's TID look at their word again. */
+/* Linux releases the PI state an exiting (or exec'ing) thread owns, and
+ * its first waiter then takes the futex, writing its own TID (keeping
+ * OWNER_DIED, which a user-space robust-list walk such as musl's
+ * pthread_exit writes). Here no PI state is kept: the waiters that slept
+ * on t's TID look at their word again, and the first to run takes it if it
+ * is free or still names t. */
 static void futex_exit_pi(struct thread *t)
 {
 	uint32_t tid = (uint32_t)t->utid & FUTEX_TID_MASK;

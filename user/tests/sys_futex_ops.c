@@ -562,6 +562,15 @@ static void *pi_locker(void *arg)
 	return (void *)(long)(r == 0 && mine);
 }
 
+static void *pi_exiting_owner(void *arg)
+{
+	(void)arg;
+	fx(&piw, FUTEX_LOCK_PI | P, 0, 0, NULL, 0);
+	pi_holder_tid = gettid_();
+	usleep(300000); /* the main thread blocks on piw meanwhile */
+	return NULL;
+}
+
 static void test_pi(void)
 {
 	begin("pi_mutex_count");
@@ -645,6 +654,22 @@ static void test_pi(void)
 	piw = 0;
 	fx(&park, FUTEX_WAKE | P, 1, 0, NULL, 0);
 	join_waiters(&pk, 1);
+	/* A PI owner exiting without unlocking (no robust list): as on
+	 * Linux, the waiter gets the lock. */
+	piw = 0;
+	pi_holder_tid = 0;
+	pthread_create(&t, NULL, pi_exiting_owner, NULL);
+	while (!pi_holder_tid)
+		usleep(1000);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 20;
+	r = fx(&piw, FUTEX_LOCK_PI | P, 0, (long)&ts, NULL, 0);
+	pthread_join(t, NULL);
+	CHECK("futex.lock_pi_owner_exit_hands_over",
+	      r == 0 && (piw & FUTEX_TID_MASK) == me,
+	      "returned %ld %s, word %#x, tid %u", r, errname(errno), piw, me);
+	if (r == 0)
+		fx(&piw, FUTEX_UNLOCK_PI | P, 0, 0, NULL, 0);
 	CHECK_ERRNO("futex.lock_pi_efault",
 		    fx(BAD_PTR, FUTEX_LOCK_PI | P, 0, 0, NULL, 0), EFAULT);
 	CHECK_ERRNO("futex.unlock_pi_efault",
