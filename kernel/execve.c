@@ -6,6 +6,7 @@
 #include <asm/user.h>
 #include <exec.h>
 #include <fd.h>
+#include <futex.h>
 #include <fs/vfs.h>
 #include <lib/printf.h>
 #include <lib/string.h>
@@ -237,6 +238,9 @@ static int do_execve(struct exec_from *from, const char *path,
 		mm_destroy(img.mm);
 		return r;
 	}
+	/* As Linux's futex_exec_release: the robust futexes and PI locks
+	 * of the old image are released, and the new one has no list. */
+	futex_exit_robust(t);
 	struct mm *old = proc_swap_mm(p, img.mm);
 	mm_activate(p->mm);
 	if (old && !p->mm_borrowed) /* a vfork child gives it back */

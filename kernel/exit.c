@@ -63,6 +63,7 @@ static void proc_release(struct process *p)
  * word and wake a futex waiter (that is how pthread_join wakes). */
 static void thread_clear_tid(struct process *p, struct thread *t)
 {
+	futex_exit_robust(t);
 	if (t->clear_child_tid) {
 		int zero = 0;
 		if (!copy_to_user((void __user *)t->clear_child_tid, &zero,

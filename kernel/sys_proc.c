@@ -208,9 +208,8 @@ SYSCALL_DEFINE3(reboot, long, magic1, long, magic2, long, cmd)
 	}
 }
 
-/* The list is walked by futex-based robust mutexes at thread exit; with
- * one thread per process there is nothing to walk yet, but the head is
- * kept so that is true once threads exist. */
+/* The list of robust futexes the thread holds: kernel/futex.c
+ * (futex_exit_robust) walks it when the thread exits or execs. */
 SYSCALL_DEFINE2(set_robust_list, uintptr_t, head, size_t, len)
 {
 	if (len != 24) /* sizeof(struct robust_list_head) */

@@ -771,6 +771,9 @@ static long any_arg(void)
  * munmap, mremap, mprotect, madvise, brk, shmat, fork and clone have
  * arguments restricted to what cannot kill or corrupt the worker itself
  * (see build_call). */
+#ifndef SYS_futex_waitv /* newer than musl's headers */
+#define SYS_futex_waitv 449
+#endif
 static const long table[] = {
 #define SYS(name) SYS_##name,
 #include "../../include/syscall_list.h"
