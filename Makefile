@@ -144,7 +144,7 @@ USER_TESTS += $(BUILD)/user/tests/sys_thread-glibc $(BUILD)/user/tests/sys_signa
 	$(BUILD)/user/tests/sys_mremap-glibc $(BUILD)/user/tests/posix_shm-glibc \
 	$(BUILD)/user/tests/libc_mem-glibc $(BUILD)/user/tests/sys_siginfo-glibc \
 	$(BUILD)/user/tests/sys_sigqueue-glibc $(BUILD)/user/tests/sys_groupstop-glibc \
-	$(BUILD)/user/tests/sys_vfork-glibc
+	$(BUILD)/user/tests/sys_vfork-glibc $(BUILD)/user/tests/sys_proctask-glibc
 USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/examples/*.c)),\
 	$(BUILD)/user/examples/$(e)-musl $(BUILD)/user/examples/$(e)-glibc \
 	$(BUILD)/user/examples/$(e)-glibc-pie)

@@ -267,7 +267,8 @@ static long clone_thread(unsigned long flags, uintptr_t stack,
 	/* Created with preemption held off, so the thread is on the list
 	 * before it can run (and exit). */
 	preempt_disable();
-	struct thread *ct = thread_create(p->comm, fork_child, fs);
+	/* Named as the thread that made it, as on Linux. */
+	struct thread *ct = thread_create(current->name, fork_child, fs);
 	if (IS_ERR(ct)) {
 		preempt_enable();
 		pmm_free_page_virt(fs->fpu);
