@@ -124,7 +124,8 @@ static long do_fork(unsigned long flags, uintptr_t stack,
 	if (!fs->fpu || !child->mm)
 		goto fail;
 	copy_files(child, parent);
-	strlcpy(child->comm, parent->comm, sizeof(child->comm));
+	/* Named as the thread that forks, as on Linux. */
+	strlcpy(child->comm, current->name, sizeof(child->comm));
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
 	child->uid = parent->uid;

@@ -2,7 +2,8 @@
  * tasks, named by the ids gettid() gives; each task's status and stat
  * describe that thread (Pid: its id, Tgid: the process's, its own state),
  * comm is the name the thread gave itself with PR_SET_NAME (per thread, as
- * on Linux: the process's comm stays the main thread's), /proc/thread-self
+ * on Linux: the process's comm stays the main thread's, and a child forked
+ * by a thread is named as that thread), /proc/thread-self
  * leads to the caller's task, a thread that has exited leaves the listing,
  * and an id that is not a thread of the process is ENOENT. Checked against
  * Linux. */
@@ -26,6 +27,7 @@ static char got_name[NTHREADS][16];
 static char self_link[NTHREADS][64];
 static int gate[NTHREADS][2]; /* each thread waits to read its pipe */
 static volatile int ready;
+static int fork_comm_ok; /* a child forked by worker 0 has its name */
 
 static void *worker(void *arg)
 {
@@ -38,6 +40,20 @@ static void *worker(void *arg)
 			     sizeof(self_link[i]) - 1);
 	self_link[i][n > 0 ? n : 0] = '\0';
 	tids[i] = (int)syscall(SYS_gettid);
+	if (i == 0) {
+		pid_t c = fork();
+		if (c == 0) {
+			char buf[32] = "";
+			int fd = open("/proc/self/comm", O_RDONLY);
+			ssize_t k =
+			    fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+			_exit(k == 9 && memcmp(buf, "worker-0\n", 9) == 0 ? 0
+									  : 1);
+		}
+		int st = 1;
+		waitpid(c, &st, 0);
+		fork_comm_ok = st == 0;
+	}
 	__atomic_add_fetch(&ready, 1, __ATOMIC_SEQ_CST);
 	char c;
 	while (read(gate[i][0], &c, 1) < 0 && errno == EINTR)
@@ -60,6 +76,14 @@ static void sleep_ms(int ms)
 {
 	struct timespec ts = {0, ms * 1000000L};
 	nanosleep(&ts, NULL);
+}
+
+/* Milliseconds on the monotonic clock: polls end by time, not count. */
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* The tasks of /proc/PID/task: how many (-1 if it cannot be opened), their
@@ -131,7 +155,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	for (int w = 0; w < 30000 && ready < NTHREADS; w++)
+	for (long end = now_ms() + 30000; now_ms() < end && ready < NTHREADS;)
 		sleep_ms(1);
 
 	int ids[16];
@@ -158,7 +182,7 @@ int main(int argc, char **argv)
 		char st = '?';
 		stat_ok += task_stat(pid, tids[i], &st) == tids[i];
 		/* Blocked in read: sleeping (poll, it may not be there yet). */
-		for (int w = 0; w < 3000 && st != 'S'; w++) {
+		for (long end = now_ms() + 3000; now_ms() < end && st != 'S';) {
 			sleep_ms(1);
 			task_stat(pid, tids[i], &st);
 		}
@@ -197,6 +221,8 @@ int main(int argc, char **argv)
 	      NTHREADS);
 	CHECK("task.get_name_per_thread", get_ok == NTHREADS, "%d of %d",
 	      get_ok, NTHREADS);
+	CHECK("task.fork_takes_thread_name", fork_comm_ok,
+	      "a child forked by worker-0 has another comm");
 	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", pid);
 	read_file(path, mcomm, sizeof(mcomm));
 	read_file("/proc/self/comm", pcomm, sizeof(pcomm));
@@ -216,7 +242,7 @@ int main(int argc, char **argv)
 	/* A thread that exits leaves the listing. */
 	if (write(gate[1][1], "x", 1) != 1 || pthread_join(th[1], NULL))
 		printf("FAIL task.setup: join\n");
-	for (int w = 0; w < 30000; w++) {
+	for (long end = now_ms() + 10000; now_ms() < end;) {
 		n = list_tasks(pid, ids, 16);
 		if (n == NTHREADS && !listed(ids, n, tids[1]))
 			break;
