@@ -614,8 +614,11 @@ static void make_fd_dir(struct inode *d, struct process *p)
 static struct thread *task_find(struct process *p, int tid)
 {
 	struct thread *t;
-	list_for_each_entry(t, &p->threads,
-			    proc_link) if (t->utid == tid) return t;
+	list_for_each_entry(t, &p->threads, proc_link)
+	{
+		if (t->utid == tid)
+			return t;
+	}
 	return NULL;
 }
 
