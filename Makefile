@@ -140,13 +140,22 @@ USER_CFLAGS := -static -O2 -Wall -Wextra -Werror
 USER_TESTS := $(patsubst user/tests/%.c,$(BUILD)/user/tests/%,$(wildcard user/tests/*.c))
 # Programs whose libc matters (threads, signals, realloc by mremap, POSIX
 # shared memory and named semaphores) also run as glibc builds.
-USER_TESTS += $(BUILD)/user/tests/sys_thread-glibc $(BUILD)/user/tests/sys_signal-glibc \
-	$(BUILD)/user/tests/sys_mremap-glibc $(BUILD)/user/tests/posix_shm-glibc \
-	$(BUILD)/user/tests/libc_mem-glibc $(BUILD)/user/tests/sys_siginfo-glibc \
-	$(BUILD)/user/tests/sys_sigqueue-glibc $(BUILD)/user/tests/sys_groupstop-glibc \
-	$(BUILD)/user/tests/sys_vfork-glibc $(BUILD)/user/tests/sys_futex_ops-glibc
-# glibc makes its own CPU-clock ids and passes clock ids zero-extended.
-USER_TESTS += $(BUILD)/user/tests/sys_timers-glibc
+GLIBC_TESTS := \
+	sys_thread \
+	sys_signal \
+	sys_mremap \
+	posix_shm \
+	libc_mem \
+	sys_siginfo \
+	sys_sigqueue \
+	sys_groupstop \
+	sys_vfork \
+	sys_futex_ops \
+	sys_proctask \
+	sys_timers
+# (sys_timers: glibc makes its own CPU-clock ids and passes clock ids
+# zero-extended.) One per line: branches add to this list.
+USER_TESTS += $(patsubst %,$(BUILD)/user/tests/%-glibc,$(GLIBC_TESTS))
 USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/examples/*.c)),\
 	$(BUILD)/user/examples/$(e)-musl $(BUILD)/user/examples/$(e)-glibc \
 	$(BUILD)/user/examples/$(e)-glibc-pie)

@@ -78,6 +78,19 @@ struct inode *add_file(struct inode *dir, const char *name,
 	return ino;
 }
 
+struct inode *add_dir(struct inode *dir, const char *name, unsigned mode)
+{
+	struct inode *d = inode_alloc_sb(dir->sb, S_IFDIR | mode);
+	if (!d)
+		return NULL;
+	d->nlink = 1;
+	if (dir_add(dir, name, d)) {
+		kfree(d);
+		return NULL;
+	}
+	return d;
+}
+
 struct inode *add_link(struct inode *dir, const char *name)
 {
 	struct inode *ino = inode_alloc_sb(dir->sb, S_IFLNK | 0777);

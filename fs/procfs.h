@@ -7,7 +7,6 @@
 #include <fs/vfs.h>
 #include <lib/printf.h>
 
-
 /* snprintf that appends and never overruns. */
 #define EMIT(...)                                                              \
 	do {                                                                   \
@@ -30,6 +29,8 @@ void gen_release(struct file *f);
 /* A generated file in dir whose text gen makes (pid: for ino->gen_pid). */
 struct inode *add_file(struct inode *dir, const char *name,
 		       long (*gen)(struct inode *, char *, size_t), int pid);
+/* A directory in dir with permissions mode. */
+struct inode *add_dir(struct inode *dir, const char *name, unsigned mode);
 /* A symbolic link in dir; its target is set with set_target. */
 struct inode *add_link(struct inode *dir, const char *name);
 void set_target(struct inode *ino, const char *target);

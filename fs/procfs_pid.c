@@ -1,10 +1,9 @@
 /* /proc's per-process files: /proc/PID/stat, status, cmdline, comm, maps,
- * smaps, smaps_rollup, the exe link and the fd and fdinfo directories in
- * Linux's formats
- * (ps, top and ls read them), and the numbered directories themselves,
- * which proc_refresh
- * brings in line with the live processes before each lookup or listing of
- * /proc. */
+ * smaps, smaps_rollup, the exe link, the fd and fdinfo directories and the
+ * task directory (a directory per thread with its stat, status and comm)
+ * in Linux's formats (ps, top and ls read them), and the numbered
+ * directories themselves, which proc_refresh brings in line with the live
+ * processes before each lookup or listing of /proc. */
 #include <drivers/tty.h>
 #include <fd.h>
 #include <fs/vfs.h>
@@ -25,12 +24,15 @@
 #include "procfs.h"
 
 /* Per-process files are generated with proc_lock held throughout, so the
- * process and its mm (proc_swap_mm) stay valid while they are read. */
-static char proc_state(struct process *p)
+ * process and its mm (proc_swap_mm) stay valid while they are read.
+ *
+ * stat and status describe a task: /proc/PID/ the process through its main
+ * thread, /proc/PID/task/TID/ thread TID. t is the thread, or NULL where
+ * there is none (a zombie, a process whose main thread has exited). */
+static char task_state(struct process *p, struct thread *t)
 {
 	if (p->zombie)
 		return 'Z';
-	struct thread *t = p->main_thread;
 	if (t && t->stop_parked)
 		return 'T';
 	if (t && t->state == THREAD_SLEEPING)
@@ -53,10 +55,20 @@ static uint64_t clk(uint64_t ns)
 	return ns / (NSEC_PER_SEC / USER_HZ);
 }
 
-static long pid_stat(struct process *p, char *buf, size_t size)
+/* A task's id and name: the thread's, or the process's without one. */
+static int task_id(struct process *p, struct thread *t)
+{
+	return t ? t->utid : p->pid;
+}
+static const char *task_name(struct process *p, struct thread *t)
+{
+	return t ? t->name : p->comm;
+}
+
+static long task_stat(struct process *p, struct thread *t, char *buf,
+		      size_t size)
 {
 	long len = 0;
-	struct thread *t = p->main_thread;
 	uint64_t ut = t ? t->utime_ns : p->utime_ns;
 	uint64_t st = t ? t->stime_ns : p->stime_ns;
 	uint64_t vsize = 0;
@@ -66,30 +78,33 @@ static long pid_stat(struct process *p, char *buf, size_t size)
 		    v->end - v->start;
 	}
 	int tpgid, tty_nr = tty_proc_stat(p, &tpgid);
-	EMIT("%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %llu %llu %llu %llu "
+	EMIT("%d (%.15s) %c %d %d %d %d %d 4194304 0 0 0 0 %llu %llu %llu %llu "
 	     "20 0 %d 0 0 %llu %llu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 "
 	     "0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-	     p->pid, p->comm, proc_state(p), p->parent ? p->parent->pid : 0,
-	     p->pgid, p->sid, tty_nr, tpgid, (unsigned long long)clk(ut),
-	     (unsigned long long)clk(st), (unsigned long long)clk(p->cutime_ns),
+	     task_id(p, t), task_name(p, t), task_state(p, t),
+	     p->parent ? p->parent->pid : 0, p->pgid, p->sid, tty_nr, tpgid,
+	     (unsigned long long)clk(ut), (unsigned long long)clk(st),
+	     (unsigned long long)clk(p->cutime_ns),
 	     (unsigned long long)clk(p->cstime_ns), p->nr_threads,
 	     (unsigned long long)vsize,
 	     (unsigned long long)(p->mm ? p->mm->pages : 0));
 	return finish(len, size);
 }
 
-static long pid_status(struct process *p, char *buf, size_t size)
+static long task_status(struct process *p, struct thread *t, char *buf,
+			size_t size)
 {
 	long len = 0;
 	static const char *const names[] = {['R'] = "R (running)",
 					    ['S'] = "S (sleeping)",
 					    ['T'] = "T (stopped)",
 					    ['Z'] = "Z (zombie)"};
-	EMIT("Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nPid:\t%d\n"
+	EMIT("Name:\t%.15s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nPid:\t%d\n"
 	     "PPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
-	     p->comm, p->fs ? p->fs->umask : 0, names[(int)proc_state(p)],
-	     p->pid, p->pid, p->parent ? p->parent->pid : 0, p->uid, p->euid,
-	     p->euid, p->euid, p->gid, p->egid, p->egid, p->egid);
+	     task_name(p, t), p->fs ? p->fs->umask : 0,
+	     names[(int)task_state(p, t)], p->pid, task_id(p, t),
+	     p->parent ? p->parent->pid : 0, p->uid, p->euid, p->euid, p->euid,
+	     p->gid, p->egid, p->egid, p->egid);
 	EMIT("VmLck:\t%8llu kB\n",
 	     (unsigned long long)(p->mm ? p->mm->locked_pages * 4 : 0));
 	EMIT("VmRSS:\t%8llu kB\n",
@@ -98,11 +113,18 @@ static long pid_status(struct process *p, char *buf, size_t size)
 	EMIT("VmPTE:\t%8llu kB\nThreads:\t%d\n",
 	     (unsigned long long)(p->mm ? uvm_table_pages(p->mm->root) * 4 : 0),
 	     p->nr_threads);
-	struct thread *mt = p->main_thread;
 	EMIT("SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
-	     (unsigned long long)(mt ? mt->sig_pending : 0),
+	     (unsigned long long)(t ? t->sig_pending : 0),
 	     (unsigned long long)p->sig_shared_pending,
-	     (unsigned long long)(mt ? mt->sig_blocked : 0));
+	     (unsigned long long)(t ? t->sig_blocked : 0));
+	return finish(len, size);
+}
+
+static long task_comm(struct process *p, struct thread *t, char *buf,
+		      size_t size)
+{
+	long len = 0;
+	EMIT("%.15s\n", task_name(p, t));
 	return finish(len, size);
 }
 
@@ -112,13 +134,6 @@ static long pid_cmdline(struct process *p, char *buf, size_t size)
 		return 0;
 	size_t n = MIN(size, p->mm->arg_end - p->mm->arg_start);
 	return (long)mm_read(p->mm, p->mm->arg_start, buf, n);
-}
-
-static long pid_comm(struct process *p, char *buf, size_t size)
-{
-	long len = 0;
-	EMIT("%s\n", p->comm);
-	return finish(len, size);
 }
 
 /* Linux's dev_t halves (glibc's major()/minor() of a 64-bit dev_t). */
@@ -410,18 +425,17 @@ static long pid_smaps_rollup(struct process *p, char *buf, size_t size)
 	return finish(len, size);
 }
 
-#define PID_GEN(name)                                                          \
+/* gen_NAME, NAME's text generated through via (gen_pid_file or
+ * gen_task_file). */
+#define GEN(via, name)                                                         \
 	static long gen_##name(struct inode *ino, char *buf, size_t size)      \
 	{                                                                      \
-		return gen_pid_file(ino, buf, size, name);                     \
+		return via(ino, buf, size, name);                              \
 	}
-PID_GEN(pid_stat)
-PID_GEN(pid_status)
-PID_GEN(pid_cmdline)
-PID_GEN(pid_comm)
-PID_GEN(pid_maps)
-PID_GEN(pid_smaps)
-PID_GEN(pid_smaps_rollup)
+GEN(gen_pid_file, pid_cmdline)
+GEN(gen_pid_file, pid_maps)
+GEN(gen_pid_file, pid_smaps)
+GEN(gen_pid_file, pid_smaps_rollup)
 
 /* What /proc/PID/fd/N points at, as Linux shows it: the file's path (a
  * memfd's name), pipe:[inode] for a pipe, and for a file that no longer
@@ -578,48 +592,126 @@ static void fdinfo_refresh(struct inode *dir)
 static void make_fd_dir(struct inode *d, struct process *p)
 {
 	/* Only the owner (and root) may look: another user's descriptors
-	 * name files it may not know of, as Linux's 0500. */
-	struct inode *fd = inode_alloc_sb(d->sb, S_IFDIR | 0500);
-	if (!fd)
+	 * name files it may not know of, as Linux's 0500. fdinfo: the same
+	 * rule (Linux asks for ptrace read access). */
+	static const char *const names[] = {"fd", "fdinfo"};
+	static void (*const refresh[])(struct inode *) = {fd_refresh,
+							  fdinfo_refresh};
+	for (int i = 0; i < 2; i++) {
+		struct inode *fd = add_dir(d, names[i], 0500);
+		if (!fd)
+			continue;
+		fd->uid = p->euid;
+		fd->gid = p->egid;
+		fd->refresh = refresh[i];
+		fd->gen_pid = p->pid;
+	}
+}
+
+/* ---- /proc/PID/task ----------------------------------------------------- */
+
+/* The thread of p whose id is tid, or NULL; with proc_lock held. */
+static struct thread *task_find(struct process *p, int tid)
+{
+	struct thread *t;
+	list_for_each_entry(t, &p->threads, proc_link)
+	{
+		if (t->utid == tid)
+			return t;
+	}
+	return NULL;
+}
+
+/* A file of /proc/PID/task/TID/ (gen_pid the pid, gen_key the tid), or
+ * with gen_key 0 the one of the same name in /proc/PID/, which speaks for
+ * the process through its main thread (none once that has exited). */
+static long gen_task_file(struct inode *ino, char *buf, size_t size,
+			  long (*fn)(struct process *, struct thread *, char *,
+				     size_t))
+{
+	long r = -ESRCH;
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct process *p = proc_find(ino->gen_pid);
+	int tid = (int)ino->gen_key;
+	struct thread *t = !p ? NULL : tid ? task_find(p, tid) : p->main_thread;
+	if (p && (t || !tid))
+		r = fn(p, t, buf, size);
+	spin_unlock_irqrestore(&proc_lock, f);
+	return r;
+}
+
+GEN(gen_task_file, task_stat)
+GEN(gen_task_file, task_status)
+GEN(gen_task_file, task_comm)
+
+static void make_task_dir(struct inode *dir, int pid, int tid)
+{
+	char name[16];
+	snprintf(name, sizeof(name), "%d", tid);
+	struct inode *d = add_dir(dir, name, 0555);
+	if (!d)
 		return;
-	fd->nlink = 1;
-	fd->uid = p->euid;
-	fd->gid = p->egid;
-	fd->refresh = fd_refresh;
-	fd->gen_pid = p->pid;
-	if (dir_add(d, "fd", fd))
-		kfree(fd);
-	/* fdinfo: the same rule as fd (Linux asks for ptrace read access). */
-	struct inode *fi = inode_alloc_sb(d->sb, S_IFDIR | 0500);
-	if (!fi)
-		return;
-	fi->nlink = 1;
-	fi->uid = p->euid;
-	fi->gid = p->egid;
-	fi->refresh = fdinfo_refresh;
-	fi->gen_pid = p->pid;
-	if (dir_add(d, "fdinfo", fi))
-		kfree(fi);
+	static long (*const gens[])(struct inode *, char *, size_t) = {
+	    gen_task_stat, gen_task_status, gen_task_comm};
+	static const char *const names[] = {"stat", "status", "comm"};
+	for (size_t i = 0; i < sizeof(gens) / sizeof(gens[0]); i++) {
+		struct inode *ino = add_file(d, names[i], gens[i], pid);
+		if (ino)
+			ino->gen_key = (uint64_t)tid;
+	}
+}
+
+/* /proc/PID/task's refresh (under the VFS lock): a directory per thread,
+ * named by its user-visible id, made once and kept while the thread lives
+ * (a listing in progress is not disturbed). Done with proc_lock held, as
+ * proc_refresh, so the thread list holds still; the cost is the threads
+ * times the entries. (A zombie has no /proc/PID: proc_find skips it.) */
+static void task_refresh(struct inode *dir)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct process *p = proc_find(dir->gen_pid);
+	struct dir_entry *e, *tmp;
+	list_for_each_entry_safe(e, tmp, &dir->entries, link)
+	{
+		unsigned long long tid = 0;
+		kstrtoull(e->name, 10, &tid);
+		if (!p || !task_find(p, (int)tid))
+			remove_tree(dir, e);
+	}
+	struct thread *t;
+	if (p)
+		list_for_each_entry(t, &p->threads, proc_link)
+		{
+			char name[16];
+			snprintf(name, sizeof(name), "%d", t->utid);
+			bool have = false;
+			list_for_each_entry(e, &dir->entries, link) have |=
+			    strcmp(e->name, name) == 0;
+			if (!have)
+				make_task_dir(dir, p->pid, t->utid);
+		}
+	spin_unlock_irqrestore(&proc_lock, f);
 }
 
 static void make_pid_dir(struct inode *dir, struct process *p, const char *name)
 {
-	struct inode *d = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
+	struct inode *d = add_dir(dir, name, 0555);
 	if (!d)
 		return;
-	d->nlink = 1;
-	if (dir_add(dir, name, d)) {
-		kfree(d);
-		return;
-	}
-	add_file(d, "stat", gen_pid_stat, p->pid);
-	add_file(d, "status", gen_pid_status, p->pid);
+	add_file(d, "stat", gen_task_stat, p->pid);
+	add_file(d, "status", gen_task_status, p->pid);
 	add_file(d, "cmdline", gen_pid_cmdline, p->pid);
-	add_file(d, "comm", gen_pid_comm, p->pid);
+	add_file(d, "comm", gen_task_comm, p->pid);
 	add_file(d, "maps", gen_pid_maps, p->pid);
 	add_file(d, "smaps", gen_pid_smaps, p->pid);
 	add_file(d, "smaps_rollup", gen_pid_smaps_rollup, p->pid);
 	make_fd_dir(d, p);
+	/* task: a directory per thread, open to all as Linux's 0555. */
+	struct inode *task = add_dir(d, "task", 0555);
+	if (task) {
+		task->gen_pid = p->pid;
+		task->refresh = task_refresh;
+	}
 	struct inode *exe = add_link(d, "exe");
 	if (exe)
 		set_target(exe, p->exe);
@@ -679,11 +771,16 @@ void proc_refresh(struct inode *dir)
 			make_pid_dir(dir, p, name);
 	}
 	struct process *self = proc_current();
+	int pid = self ? self->pid : 0, tid = self ? current->utid : 0;
 	spin_unlock_irqrestore(&proc_lock, f);
-	list_for_each_entry(e, &dir->entries,
-			    link) if (strcmp(e->name, "self") == 0)
+	char tname[40];
+	snprintf(name, sizeof(name), "%d", pid);
+	snprintf(tname, sizeof(tname), "%d/task/%d", pid, tid);
+	list_for_each_entry(e, &dir->entries, link)
 	{
-		snprintf(name, sizeof(name), "%d", self ? self->pid : 0);
-		set_target(e->inode, name);
+		if (strcmp(e->name, "self") == 0)
+			set_target(e->inode, name);
+		if (strcmp(e->name, "thread-self") == 0)
+			set_target(e->inode, tname);
 	}
 }

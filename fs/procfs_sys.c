@@ -276,6 +276,7 @@ void procfs_fill(struct inode *dir)
 	add_file(dir, "mounts", gen_mounts, 0);
 	add_file(dir, "stat", gen_stat, 0);
 	add_link(dir, "self");
+	add_link(dir, "thread-self");
 	struct inode *ipc = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
 	if (ipc) {
 		ipc->nlink = 1;

@@ -86,6 +86,9 @@ static bool thread_unlink(struct process *p, struct thread *t,
 		irqflags_t sf = spin_lock_irqsave(&sig_lock);
 		list_del(&t->proc_link);
 		p->nr_threads--;
+		/* /proc then speaks for the process without a thread. */
+		if (p->main_thread == t)
+			p->main_thread = NULL;
 		spin_unlock_irqrestore(&sig_lock, sf);
 		left = true;
 	}

@@ -131,7 +131,8 @@ static long do_fork(unsigned long flags, uintptr_t stack,
 	if (!fs->fpu || !child->mm)
 		goto fail;
 	copy_files(child, parent);
-	strlcpy(child->comm, parent->comm, sizeof(child->comm));
+	/* Named as the thread that forks, as on Linux. */
+	strlcpy(child->comm, current->name, sizeof(child->comm));
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
 	child->uid = parent->uid;
@@ -277,7 +278,8 @@ static long clone_thread(unsigned long flags, uintptr_t stack,
 	/* Created with preemption held off, so the thread is on the list
 	 * before it can run (and exit). */
 	preempt_disable();
-	struct thread *ct = thread_create(p->comm, fork_child, fs);
+	/* Named as the thread that made it, as on Linux. */
+	struct thread *ct = thread_create(current->name, fork_child, fs);
 	if (IS_ERR(ct)) {
 		preempt_enable();
 		pmm_free_page_virt(fs->fpu);

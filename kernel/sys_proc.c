@@ -241,13 +241,18 @@ SYSCALL_DEFINE2(prctl, long, option, uintptr_t, arg2)
 			return r;
 		/* Longer names are cut to 15 bytes, as Linux does. */
 		name[sizeof(name) - 1] = '\0';
-		strlcpy(p->comm, name, sizeof(p->comm));
+		/* The name is the thread's, as on Linux (/proc/PID/task/TID/
+		 * comm); the process's comm is its main thread's. */
 		strlcpy(current->name, name, sizeof(current->name));
+		irqflags_t f = spin_lock_irqsave(&proc_lock);
+		if (p->main_thread == current)
+			strlcpy(p->comm, name, sizeof(p->comm));
+		spin_unlock_irqrestore(&proc_lock, f);
 		return 0;
 	}
 	case PR_GET_NAME:
-		return copy_to_user((void __user *)arg2, p->comm,
-				    sizeof(p->comm));
+		return copy_to_user((void __user *)arg2, current->name,
+				    sizeof(current->name));
 	case PR_LIMEN_BARE_SYSCALLS:
 		if (arg2 > 1)
 			return -EINVAL;
