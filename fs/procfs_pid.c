@@ -117,6 +117,16 @@ static long task_status(struct process *p, struct thread *t, char *buf,
 	     (unsigned long long)(t ? t->sig_pending : 0),
 	     (unsigned long long)p->sig_shared_pending,
 	     (unsigned long long)(t ? t->sig_blocked : 0));
+	uint64_t ign = 0, cgt = 0;
+	for (int i = 0; i < NSIG; i++) {
+		uint64_t h = p->sigactions[i].handler;
+		if (h == SIG_IGN)
+			ign |= 1ULL << i;
+		else if (h != SIG_DFL)
+			cgt |= 1ULL << i;
+	}
+	EMIT("SigIgn:\t%016llx\nSigCgt:\t%016llx\n", (unsigned long long)ign,
+	     (unsigned long long)cgt);
 	return finish(len, size);
 }
 

@@ -119,12 +119,32 @@ static int try_init(const char *path)
 /* The first kernel thread becomes pid 1, chosen with Linux's rules: with
  * an initramfs, rdinit= (default /init) if it exists; then init=, then the
  * usual places. */
+/* The initrd's pages, once unpacked, go back to the allocator (Linux's
+ * "Freeing initrd memory"): only the parts inside usable RAM. */
+static void initrd_free(void)
+{
+	phys_addr_t s = ALIGN_DOWN(boot_info.initrd_base, PAGE_SIZE);
+	phys_addr_t e =
+	    ALIGN_UP(boot_info.initrd_base + boot_info.initrd_size, PAGE_SIZE);
+	uint64_t freed = 0;
+	for (size_t i = 0; i < boot_info.nmap; i++) {
+		const struct mem_region *r = &boot_info.map[i];
+		phys_addr_t rs = MAX(s, r->base), re = MIN(e, r->base + r->len);
+		if (r->type != MEM_USABLE || rs >= re)
+			continue;
+		pmm_release_range(rs, re);
+		freed += re - rs;
+	}
+	pr_info("initrd: freed %llu KiB", (unsigned long long)(freed >> 10));
+}
+
 static void kinit(void *arg)
 {
 	(void)arg;
 	if (boot_info.initrd_size) {
 		initramfs_unpack(phys_to_virt(boot_info.initrd_base),
 				 boot_info.initrd_size);
+		initrd_free();
 	}
 	/* Disks first, so /dev gets a node for each. */
 	pci_init();

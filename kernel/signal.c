@@ -1,10 +1,12 @@
 /* Signal generation and delivery, and kill(2)'s permission rule.
  *
- * A signal is pending either on one thread (tgkill, a fault) or on its
- * process as a whole (kill), where whichever thread does not block it
- * takes it. Each pending set is a mask plus a queue of what each signal
- * says (struct ksiginfo): a standard signal is pending at most once, a
- * real-time one queues every time it is sent, up to RLIMIT_SIGPENDING.
+ * A signal is pending on one thread: the one it was sent to (tgkill, a
+ * fault) or, sent to the process (kill), the thread chosen to take it;
+ * if every thread blocks it, on the process as a whole, where whichever
+ * thread unblocks or awaits it first takes it. Each pending set is a mask plus
+ * a queue of what each signal says (struct ksiginfo): a standard signal is
+ * pending at most once, a real-time one queues every time it is sent, up to
+ * RLIMIT_SIGPENDING.
  *
  * Default actions: terminate (no core file is written, so no "core
  * dumped" in the status), ignore, stop and continue. A terminating signal
@@ -55,6 +57,7 @@ static int sigq_global;	    /* sig_lock */
 struct sigqueue {
 	struct list_head link;
 	struct ksiginfo info;
+	bool to_process; /* process-directed: another thread may take it */
 };
 STATIC_ASSERT(sizeof(struct ksiginfo) == 48, "siginfo's used part");
 
@@ -130,7 +133,7 @@ static void pending_flush_all(struct process *p, uint64_t which)
  * information of its own (sigqueue, a timer) fails with EAGAIN, as on
  * Linux. */
 static int pending_add(struct process *p, uint64_t *mask, struct list_head *q,
-		       const struct ksiginfo *info)
+		       const struct ksiginfo *info, bool to_process)
 {
 	int sig = info->signo;
 	bool rt = sig >= SIGRTMIN;
@@ -142,6 +145,7 @@ static int pending_add(struct process *p, uint64_t *mask, struct list_head *q,
 	struct sigqueue *e = room ? kmalloc(sizeof(*e)) : NULL;
 	if (e) {
 		e->info = *info;
+		e->to_process = to_process;
 		list_add_tail(&e->link, q);
 		p->sigq_count++;
 		sigq_global++;
@@ -277,26 +281,33 @@ static void sig_group_kill(struct process *p, int sig)
 	wait_queue_wake_all(&p->thread_wq); /* out of a stop */
 }
 
-/* Wakes the thread that is to act on a signal just made pending: t, or
- * for a process-directed one the first thread that does not block it. */
+/* The thread to take a process-directed signal: the main thread if it
+ * does not block it (as Linux prefers the thread the pid names), else the
+ * first that does not; NULL if all block it. The signal is then pending on
+ * that thread alone, so a thread running meanwhile cannot take it from
+ * under the one woken for it (Linux's TIF_SIGPENDING goes to the chosen
+ * thread only). */
+static struct thread *sig_pick_thread(struct process *p, int sig)
+{
+	uint64_t bit = SIGBIT(sig);
+	struct thread *m = p->main_thread, *o;
+	if (m && m->proc == p && !(m->sig_blocked & bit))
+		return m;
+	list_for_each_entry(o, &p->threads, proc_link)
+	{
+		if (!(o->sig_blocked & bit))
+			return o;
+	}
+	return NULL;
+}
+
+/* Wakes t, which is to act on a signal just made pending on it, unless it
+ * blocks it; a fatal one ends the whole process now. */
 static void sig_complete(struct process *p, struct thread *t, int sig)
 {
 	uint64_t bit = SIGBIT(sig);
-	if (!t) {
-		struct thread *o;
-		list_for_each_entry(o, &p->threads, proc_link)
-		{
-			if (!(o->sig_blocked & bit)) {
-				t = o;
-				break;
-			}
-		}
-		if (!t)
-			return; /* all block it: it waits in the process's set
-				 */
-	} else if ((t->sig_blocked & bit) && sig != SIGKILL) {
+	if ((t->sig_blocked & bit) && sig != SIGKILL)
 		return;
-	}
 	if (sig_fatal_default(p, sig) && !(t->sig_real_blocked & bit)) {
 		sig_group_kill(p, sig);
 		return;
@@ -320,13 +331,17 @@ static int signal_generate(struct process *p, struct thread *t,
 	sig_prepare(p, sig);
 	if (sig_dropped(p, t, sig))
 		goto out;
-	if (t)
-		r = pending_add(p, &t->sig_pending, &t->sig_queue, info);
+	/* A process-directed signal every thread blocks waits in the
+	 * process's own set, for whichever thread unblocks or awaits it
+	 * first. */
+	struct thread *to = t ? t : sig_pick_thread(p, sig);
+	if (to)
+		r = pending_add(p, &to->sig_pending, &to->sig_queue, info, !t);
 	else
 		r = pending_add(p, &p->sig_shared_pending, &p->sig_shared_queue,
-				info);
-	if (!r)
-		sig_complete(p, t, sig);
+				info, true);
+	if (!r && to)
+		sig_complete(p, to, sig);
 out:
 	spin_unlock_irqrestore(&sig_lock, f);
 	return r;
@@ -473,9 +488,36 @@ static void signal_group_stop(struct process *p, struct thread *t, int sig)
 	signal_park(p, t);
 }
 
+/* t has left p: the process-directed signals pending on it go to
+ * another thread (Linux's retarget_shared_pending); what was sent to t
+ * alone goes with it. sig_lock held. */
+static void sig_retarget(struct process *p, struct thread *t)
+{
+	struct sigqueue *e, *tmp;
+	list_for_each_entry_safe(e, tmp, &t->sig_queue, link)
+	{
+		if (!e->to_process)
+			continue;
+		int sig = e->info.signo;
+		struct thread *to = sig_pick_thread(p, sig);
+		uint64_t *mask = to ? &to->sig_pending : &p->sig_shared_pending;
+		if (sig < SIGRTMIN && (*mask & SIGBIT(sig))) {
+			sigq_free(p, e); /* pending there already: merged */
+			continue;
+		}
+		list_del(&e->link);
+		list_add_tail(&e->link,
+			      to ? &to->sig_queue : &p->sig_shared_queue);
+		__atomic_or_fetch(mask, SIGBIT(sig), __ATOMIC_RELAXED);
+		if (to)
+			sig_complete(p, to, sig);
+	}
+}
+
 void signal_thread_left(struct process *p, struct thread *t)
 {
 	irqflags_t f = spin_lock_irqsave(&sig_lock);
+	sig_retarget(p, t);
 	pending_flush(p, &t->sig_pending, &t->sig_queue, ~0ULL);
 	t->stop_pending = false;
 	bool report = stop_complete_locked(p);

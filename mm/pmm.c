@@ -235,6 +235,13 @@ void __init pmm_init(const struct mem_region *map, size_t nmap,
 		pmm_ndeferred ? ", RAM above 4 GiB deferred" : "");
 }
 
+void pmm_release_range(phys_addr_t start, phys_addr_t end)
+{
+	irqflags_t fl = spin_lock_irqsave(&pmm_lock);
+	release_piece(start, end);
+	spin_unlock_irqrestore(&pmm_lock, fl);
+}
+
 void pmm_release_high(void)
 {
 	irqflags_t fl = spin_lock_irqsave(&pmm_lock);

@@ -45,6 +45,11 @@ struct page;
  * usable address. The array never moves after pmm_init. */
 struct page *pmm_page(phys_addr_t pa);
 
+/* Gives the allocator usable RAM that pmm_init was told to keep out (the
+ * initrd, once unpacked). The caller makes sure it is usable RAM, no
+ * longer used. */
+void pmm_release_range(phys_addr_t start, phys_addr_t end);
+
 /* pmm_init only releases RAM below 4 GiB, the part the boot page tables
  * map; this releases the rest. Call once, after paging_init() has
  * direct-mapped all RAM. Without it, RAM above 4 GiB stays unused. */

@@ -73,6 +73,42 @@ static long status_kb(int pid, const char *field)
 	return proc_kb(path, field);
 }
 
+/* A stuck worker's state and signal sets, from /proc/PID/status, and
+ * each of its threads' from /proc/PID/task/TID/status. */
+static void print_status(const char *path)
+{
+	char line[128];
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "State:", 6) || !strncmp(line, "Sig", 3) ||
+		    !strncmp(line, "ShdPnd:", 7) || !strncmp(line, "Pid:", 4) ||
+		    !strncmp(line, "Threads:", 8))
+			printf("fuzz:   %s", line);
+	fclose(f);
+}
+
+static void print_sig_state(int pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	print_status(path);
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/status", pid,
+			 e->d_name);
+		print_status(path);
+	}
+	closedir(d);
+}
+
 /* rm -r as root, without following symbolic links. */
 static void remove_tree(int dirfd, const char *name)
 {
@@ -302,6 +338,7 @@ int main(int argc, char **argv)
 				    "fuzz: worker %d (pid %d) made no progress "
 				    "for %.0f s; asking for its calls\n",
 				    i, w[i].pid, idle);
+				print_sig_state(w[i].pid);
 				kill(w[i].pid, SIGUSR1);
 				w[i].asked = 1;
 			} else if (idle > 25 && w[i].asked == 1) {
