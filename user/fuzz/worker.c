@@ -142,8 +142,10 @@ static void handlers(void)
 	for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		sigaction(fatal[i], &sa, NULL);
 	/* Signals a worker may legitimately bring on itself. */
-	int ign[] = {SIGPIPE, SIGXFSZ, SIGXCPU, SIGHUP,
-		     SIGTTIN, SIGTTOU, SIGTSTP};
+	int ign[] = {
+	    SIGPIPE, SIGXFSZ, SIGXCPU,	 SIGHUP, SIGTTIN,
+	    SIGTTOU, SIGTSTP, SIGVTALRM, SIGPROF}; /* the last two: a fuzzed
+						      setitimer's */
 	for (unsigned i = 0; i < sizeof(ign) / sizeof(ign[0]); i++)
 		signal(ign[i], SIG_IGN);
 }
@@ -1417,6 +1419,35 @@ static int build_call(long nr, long *a)
 			   : PICK(((long[]){0, -1, 99999}));
 		a[1] = safe_sig();
 		break;
+	case SYS_rt_sigqueueinfo:
+		a[0] = chance(80) ? raw3(SYS_getpid, 0, 0, 0) : pid_arg();
+		a[1] = safe_sig();
+		a[2] = buf_ptr();
+		break;
+	case SYS_rt_tgsigqueueinfo:
+		a[0] = chance(80) ? raw3(SYS_getpid, 0, 0, 0) : pid_arg();
+		a[1] = chance(50) ? raw3(SYS_gettid, 0, 0, 0) : pid_arg();
+		a[2] = safe_sig();
+		a[3] = buf_ptr();
+		break;
+	case SYS_timer_create: {
+		/* A timer's signal is one the worker may take: a fuzzed one
+		 * could be SIGSTOP or SIGKILL, which Linux allows too. */
+		a[0] = PICK(((long[]){0, 1, 2, 3, 7, -6, 99}));
+		if (chance(20)) {
+			a[1] = chance(50) ? 0 : bad_ptr();
+		} else {
+			int *ev = salloc(64);
+			for (int i = 0; i < 16; i++)
+				ev[i] = (int)rnd();
+			ev[2] = (int)safe_sig(); /* sigev_signo */
+			ev[3] = (int)PICK(((long[]){0, 1, 4, 2, 7}));
+			ev[4] = (int)raw3(SYS_gettid, 0, 0, 0);
+			a[1] = (long)ev;
+		}
+		a[2] = buf_ptr();
+		break;
+	}
 	case SYS_tgkill:
 		a[0] = chance(80) ? raw3(SYS_getpid, 0, 0, 0)
 				  : PICK(((long[]){0, -1, 99999}));
