@@ -29,7 +29,10 @@ static int may_open(const struct vfs_ctx *ctx, struct inode *ino, int flags)
 	if ((may & MAY_WRITE) && (S_ISREG(ino->mode) || S_ISDIR(ino->mode)) &&
 	    ino->sb && (ino->sb->flags & MS_RDONLY))
 		return -EROFS;
-	return inode_permission(ctx, ino, may);
+	int r = inode_permission(ctx, ino, may);
+	if (!r && ino->may_access)
+		r = ino->may_access(ino, ctx);
+	return r;
 }
 
 struct file *file_alloc(struct inode *ino, int flags,

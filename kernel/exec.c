@@ -134,6 +134,11 @@ static int build_stack(struct mm *mm, const char *execfn,
 		mm->arg_start = argp[0];
 		mm->arg_end = argp[argc - 1] + strlen(argv[argc - 1]) + 1;
 	}
+	if (envc > 0) {
+		mm->env_start = argp[argc];
+		mm->env_end =
+		    argp[argc + envc - 1] + strlen(envp[envc - 1]) + 1;
+	}
 	static const char platform[] = "x86_64";
 	uintptr_t platform_at = 0, random_at = 0;
 	uint8_t rnd[16];

@@ -173,6 +173,10 @@ SYSCALL_DEFINE4(readlinkat, int, dirfd, const char __user *, upath,
 	long r = stat_common(dirfd, upath, AT_SYMLINK_NOFOLLOW, &ino);
 	if (r)
 		return r;
+	if (ino->may_access && (r = ino->may_access(ino, proc_current()->fs))) {
+		vfs_inode_put(ino);
+		return r;
+	}
 	char *k = kmalloc(PATH_MAX);
 	r = k ? vfs_readlink(ino, k, MIN((size_t)n, PATH_MAX)) : -ENOMEM;
 	if (r > 0 && copy_to_user(ubuf, k, r))

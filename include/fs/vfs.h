@@ -125,6 +125,8 @@ struct super_block {
 
 /* Every field below is guarded by the VFS lock, except refs, changed
  * atomically (dropping the last reference takes the lock: inode_put). */
+struct vfs_ctx;
+
 struct inode {
 	uint64_t ino;
 	uint32_t mode;
@@ -159,6 +161,11 @@ struct inode {
 	void (*refresh)(struct inode *dir);
 	long (*generate)(struct inode *ino, char *buf, size_t size);
 	int gen_pid;
+	/* Generated files and links of a process (/proc/PID/environ, maps,
+	 * exe, fd/N...): a check of the caller's right to look into that
+	 * process before open, readlink or following (Linux's ptrace read
+	 * access), or NULL. */
+	int (*may_access)(struct inode *ino, const struct vfs_ctx *ctx);
 	/* Generated links: what the target was made from (/proc/PID/fd/N:
 	 * the descriptor's inode), to notice when it must be made again. */
 	uint64_t gen_key;
