@@ -9,6 +9,7 @@
 #include <mm/layout.h>
 #include <mm/pmm.h>
 #include <mm/shmem.h>
+#include <proc.h>
 #include <time.h>
 #include <uapi/errno.h>
 
@@ -207,6 +208,9 @@ int inode_permission(const struct vfs_ctx *ctx, struct inode *ino, int may)
 			return 0;
 		return -EACCES;
 	}
+	if (ino->gen_self_ok && proc_current() &&
+	    proc_current()->pid == ino->gen_pid)
+		return 0;
 	uint32_t bits;
 	if (ctx->uid == ino->uid)
 		bits = (m >> 6) & 7;

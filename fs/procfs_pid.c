@@ -651,6 +651,7 @@ static void fdinfo_refresh(struct inode *dir)
 				ino->gid = dir->gid;
 				ino->gen_key = (uint64_t)fd;
 				ino->may_access = proc_may_read;
+				ino->gen_self_ok = true;
 			}
 		}
 		inode_put(inos[fd]);
@@ -670,6 +671,7 @@ static void make_fd_dir(struct inode *d, struct process *p)
 	pid_owner(p, &fd->uid, &fd->gid);
 	fd->refresh = fd_refresh;
 	fd->gen_pid = p->pid;
+	fd->gen_self_ok = true;
 	if (dir_add(d, "fd", fd))
 		kfree(fd);
 	/* fdinfo: the same rule as fd (Linux asks for ptrace read access). */
@@ -680,6 +682,7 @@ static void make_fd_dir(struct inode *d, struct process *p)
 	pid_owner(p, &fi->uid, &fi->gid);
 	fi->refresh = fdinfo_refresh;
 	fi->gen_pid = p->pid;
+	fi->gen_self_ok = true;
 	if (dir_add(d, "fdinfo", fi))
 		kfree(fi);
 }

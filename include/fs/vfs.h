@@ -166,6 +166,9 @@ struct inode {
 	 * process before open, readlink or following (Linux's ptrace read
 	 * access), or NULL. */
 	int (*may_access)(struct inode *ino, const struct vfs_ctx *ctx);
+	/* /proc/PID/fd and fdinfo: process gen_pid itself may always use
+	 * them, whoever owns them (Linux's proc_fd_permission). */
+	bool gen_self_ok;
 	/* Generated links: what the target was made from (/proc/PID/fd/N:
 	 * the descriptor's inode), to notice when it must be made again. */
 	uint64_t gen_key;
