@@ -687,14 +687,15 @@ static void make_fd_dir(struct inode *d, struct process *p)
 		kfree(fi);
 }
 
-/* Gives /proc/PID, its files and the fd and fdinfo entries the owner
- * pid_owner says. */
+/* Gives /proc/PID's files and the fd and fdinfo entries the owner
+ * pid_owner says; the directory itself always shows the effective ids,
+ * as Linux's (ps reads the owner there). */
 static void pid_set_owner(struct inode *d, struct process *p)
 {
 	uint32_t uid, gid;
 	pid_owner(p, &uid, &gid);
-	d->uid = uid;
-	d->gid = gid;
+	d->uid = p->euid;
+	d->gid = p->egid;
 	struct dir_entry *x, *y;
 	list_for_each_entry(x, &d->entries, link)
 	{
