@@ -71,6 +71,7 @@ static void as_user(const char *name, uid_t uid, int ngroups,
 {
 	pid_t pid = fork();
 	if (pid == 0) {
+		check_nfail = 0;
 		become(uid, uid, ngroups, groups);
 		fn();
 		_exit(check_nfail ? 1 : 0);
@@ -163,12 +164,13 @@ static void t_fsuid(void)
 	CHECK("setfsuid.root", setfsuid(USER) == 0, "old fsuid not 0");
 	CHECK("setfsuid.query", setfsuid(-1) == USER, "fsuid not %u", USER);
 	/* Files are created and checked with the fsuid. */
-	unlink("/tmp/cred_fsuid");
-	int fd = open("/tmp/cred_fsuid", O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	unlink("/tmp/cred_sticky/fsuid");
+	int fd = open("/tmp/cred_sticky/fsuid", O_CREAT | O_WRONLY | O_TRUNC, 0600);
 	struct stat st;
 	CHECK("setfsuid.creates_as",
 	      fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == USER,
-	      "fd %d uid %u", fd, fd >= 0 ? st.st_uid : 0);
+	      "fd %d (%s) uid %u", fd, strerror(errno),
+	      fd >= 0 ? st.st_uid : 0);
 	close(fd);
 	CHECK_ERRNO("setfsuid.checks_as", open(CDIR "/root0600", O_RDONLY),
 		    EACCES);
@@ -226,6 +228,7 @@ static void as_root_child(const char *name, void (*fn)(void))
 {
 	pid_t pid = fork();
 	if (pid == 0) {
+		check_nfail = 0;
 		fn();
 		_exit(check_nfail ? 1 : 0);
 	}
