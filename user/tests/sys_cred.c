@@ -84,6 +84,20 @@ static void as_user(const char *name, uid_t uid, int ngroups,
 	      st, uid);
 }
 
+/* A file's permission bits and owner, or -1: read before a CHECK, whose
+ * arguments are evaluated in no set order. */
+static long mode_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) ? -1 : (long)(st.st_mode & 07777);
+}
+
+static long uid_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) ? -1 : (long)st.st_uid;
+}
+
 static void ids_are(const char *name, uid_t r, uid_t e, uid_t s)
 {
 	uid_t a, b, c;
@@ -166,12 +180,11 @@ static void t_fsuid(void)
 	/* Files are created and checked with the fsuid. */
 	unlink("/tmp/cred_sticky/fsuid");
 	int fd = open("/tmp/cred_sticky/fsuid", O_CREAT | O_WRONLY | O_TRUNC, 0600);
-	struct stat st;
-	CHECK("setfsuid.creates_as",
-	      fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == USER,
-	      "fd %d (%s) uid %u", fd, strerror(errno),
-	      fd >= 0 ? st.st_uid : 0);
+	const char *err = strerror(errno);
 	close(fd);
+	long u = uid_of("/tmp/cred_sticky/fsuid");
+	CHECK("setfsuid.creates_as", fd >= 0 && u == USER,
+	      "fd %d (%s) uid %ld", fd, err, u);
 	CHECK_ERRNO("setfsuid.checks_as", open(CDIR "/root0600", O_RDONLY),
 		    EACCES);
 	/* A setuid-family change resets it to the effective id. */
@@ -264,15 +277,13 @@ static void t_user_files(void)
 	CHECK_ERRNO("chown.other_file", chown(CDIR "/root0644", -1, USER),
 		    EPERM);
 	CHECK_ERRNO("chmod.other_file", chmod(CDIR "/root0644", 0666), EPERM);
-	struct stat st;
+	long m;
 	CHECK_OK("chmod.sgid_foreign_group", chmod(CDIR "/usergid0", 02755));
-	CHECK("chmod.sgid_dropped",
-	      stat(CDIR "/usergid0", &st) == 0 && (st.st_mode & 07777) == 0755,
-	      "mode %o", st.st_mode & 07777);
+	m = mode_of(CDIR "/usergid0");
+	CHECK("chmod.sgid_dropped", m == 0755, "mode %lo", m);
 	CHECK_OK("chmod.sgid_own_group", chmod(CDIR "/userfile", 02755));
-	CHECK("chmod.sgid_kept",
-	      stat(CDIR "/userfile", &st) == 0 && (st.st_mode & 07777) == 02755,
-	      "mode %o", st.st_mode & 07777);
+	m = mode_of(CDIR "/userfile");
+	CHECK("chmod.sgid_kept", m == 02755, "mode %lo", m);
 	CHECK_OK("group.supplementary_read", open(CDIR "/group0640", O_RDONLY));
 	struct timespec ts[2] = {{1, 0}, {2, 0}};
 	CHECK_ERRNO("utimensat.explicit_other",
@@ -292,16 +303,14 @@ static void t_user_files(void)
 	CHECK("write.open", fd >= 0 && write(fd, "x", 1) == 1, "%s",
 	      strerror(errno));
 	close(fd);
-	CHECK("write.clears_suid",
-	      stat(CDIR "/suid_w", &st) == 0 && (st.st_mode & 07777) == 0777,
-	      "mode %o", st.st_mode & 07777);
+	m = mode_of(CDIR "/suid_w");
+	CHECK("write.clears_suid", m == 0777, "mode %lo", m);
 	fd = open(CDIR "/sgid_w", O_WRONLY);
 	if (fd >= 0 && write(fd, "x", 1) != 1)
 		fd = -1;
 	close(fd);
-	CHECK("write.clears_sgid",
-	      stat(CDIR "/sgid_w", &st) == 0 && (st.st_mode & 07777) == 0777,
-	      "mode %o", st.st_mode & 07777);
+	m = mode_of(CDIR "/sgid_w");
+	CHECK("write.clears_sgid", m == 0777, "mode %lo", m);
 }
 
 static void t_user_nogroup(void)
@@ -423,10 +432,9 @@ static void t_setuid_exec(void)
 	/* Root's chown drops set-user-ID from a non-directory (Linux). */
 	chmod(prog, 04755);
 	chown(prog, 0, 0);
-	struct stat st;
-	CHECK("chown.root_clears_suid",
-	      stat(prog, &st) == 0 && (st.st_mode & 07777) == 0755, "mode %o",
-	      st.st_mode & 07777);
+	long m;
+	m = mode_of(prog);
+	CHECK("chown.root_clears_suid", m == 0755, "mode %lo", m);
 	if (nosuidfs) {
 		char nprog[128];
 		snprintf(nprog, sizeof(nprog), "%s/suidprog", NOSUIDFS);
@@ -510,10 +518,10 @@ static void t_proc_other(void)
 		closedir(d);
 	snprintf(path, sizeof(path), "/proc/%d/exe", me);
 	CHECK_OK("proc.exe_own", readlink(path, buf, sizeof(buf)));
-	struct stat st;
+	long u;
 	snprintf(path, sizeof(path), "/proc/%d", me);
-	CHECK("proc.dir_owner", stat(path, &st) == 0 && st.st_uid == USER,
-	      "uid %u", st.st_uid);
+	u = uid_of(path);
+	CHECK("proc.dir_owner", u == USER, "uid %ld", u);
 	/* Another process of the same user: readable while it is dumpable,
 	 * not once it is not. */
 	int p[2];
@@ -536,11 +544,11 @@ static void t_proc_other(void)
 	/* Its files are root's; the directory keeps the effective uid
 	 * (ps reads it there). */
 	snprintf(path, sizeof(path), "/proc/%d/environ", kid);
-	CHECK("proc.not_dumpable_owner", stat(path, &st) == 0 && st.st_uid == 0,
-	      "uid %u", st.st_uid);
+	u = uid_of(path);
+	CHECK("proc.not_dumpable_owner", u == 0, "uid %ld", u);
 	snprintf(path, sizeof(path), "/proc/%d", kid);
-	CHECK("proc.dir_keeps_euid", stat(path, &st) == 0 && st.st_uid == USER,
-	      "uid %u", st.st_uid);
+	u = uid_of(path);
+	CHECK("proc.dir_keeps_euid", u == USER, "uid %ld", u);
 	write(p[1], "x", 1);
 	waitpid(kid, NULL, 0);
 }
@@ -604,10 +612,9 @@ int main(int argc, char **argv)
 	int fd = open(CDIR "/suid_root", O_WRONLY);
 	write(fd, "y", 1);
 	close(fd);
-	struct stat st;
-	CHECK("write.root_keeps_suid",
-	      stat(CDIR "/suid_root", &st) == 0 && (st.st_mode & 07777) == 04777,
-	      "mode %o", st.st_mode & 07777);
+	long m;
+	m = mode_of(CDIR "/suid_root");
+	CHECK("write.root_keeps_suid", m == 04777, "mode %lo", m);
 	t_setuid_exec();
 	as_user("user.proc", USER, 0, NULL, t_proc_other);
 	return check_summary("sys_cred");
