@@ -737,7 +737,8 @@ static void make_pid_dir(struct inode *dir, struct process *p, const char *name)
 		    {"smaps", gen_pid_smaps},
 		    {"smaps_rollup", gen_pid_smaps_rollup}};
 	for (size_t i = 0; i < ARRAY_SIZE(priv); i++) {
-		struct inode *ino = add_file(d, priv[i].name, priv[i].gen, p->pid);
+		struct inode *ino =
+		    add_file(d, priv[i].name, priv[i].gen, p->pid);
 		if (ino)
 			ino->may_access = proc_may_read;
 	}

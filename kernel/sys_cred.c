@@ -22,8 +22,7 @@ static bool holds(uint32_t id, uint32_t r, uint32_t e, uint32_t s)
 /* Commits new user ids: the filesystem id follows the effective one, and
  * a change of either makes the process not dumpable (Linux's
  * commit_creds). */
-static void commit_uids(struct process *p, uint32_t r, uint32_t e,
-			uint32_t s)
+static void commit_uids(struct process *p, uint32_t r, uint32_t e, uint32_t s)
 {
 	if (e != p->euid || e != p->fs->uid)
 		p->dumpable = false;
@@ -33,8 +32,7 @@ static void commit_uids(struct process *p, uint32_t r, uint32_t e,
 	p->fs->uid = e;
 }
 
-static void commit_gids(struct process *p, uint32_t r, uint32_t e,
-			uint32_t s)
+static void commit_gids(struct process *p, uint32_t r, uint32_t e, uint32_t s)
 {
 	if (e != p->egid || e != p->fs->gid)
 		p->dumpable = false;
@@ -47,31 +45,31 @@ static void commit_gids(struct process *p, uint32_t r, uint32_t e,
 SYSCALL_DEFINE3(setresuid, uint32_t, r, uint32_t, e, uint32_t, s)
 {
 	struct process *p = proc_current();
-	uint32_t or = p->uid, oe = p->euid, os = p->suid;
-	if (p->euid != 0 && ((r != NOCHANGE && !holds(r, or, oe, os)) ||
-			     (e != NOCHANGE && !holds(e, or, oe, os)) ||
-			     (s != NOCHANGE && !holds(s, or, oe, os))))
+	uint32_t r0 = p->uid, e0 = p->euid, s0 = p->suid;
+	if (p->euid != 0 && ((r != NOCHANGE && !holds(r, r0, e0, s0)) ||
+			     (e != NOCHANGE && !holds(e, r0, e0, s0)) ||
+			     (s != NOCHANGE && !holds(s, r0, e0, s0))))
 		return -EPERM;
-	commit_uids(p, r != NOCHANGE ? r : or, e != NOCHANGE ? e : oe,
-		    s != NOCHANGE ? s : os);
+	commit_uids(p, r != NOCHANGE ? r : r0, e != NOCHANGE ? e : e0,
+		    s != NOCHANGE ? s : s0);
 	return 0;
 }
 
 SYSCALL_DEFINE3(setresgid, uint32_t, r, uint32_t, e, uint32_t, s)
 {
 	struct process *p = proc_current();
-	uint32_t or = p->gid, oe = p->egid, os = p->sgid;
-	if (p->euid != 0 && ((r != NOCHANGE && !holds(r, or, oe, os)) ||
-			     (e != NOCHANGE && !holds(e, or, oe, os)) ||
-			     (s != NOCHANGE && !holds(s, or, oe, os))))
+	uint32_t r0 = p->gid, e0 = p->egid, s0 = p->sgid;
+	if (p->euid != 0 && ((r != NOCHANGE && !holds(r, r0, e0, s0)) ||
+			     (e != NOCHANGE && !holds(e, r0, e0, s0)) ||
+			     (s != NOCHANGE && !holds(s, r0, e0, s0))))
 		return -EPERM;
-	commit_gids(p, r != NOCHANGE ? r : or, e != NOCHANGE ? e : oe,
-		    s != NOCHANGE ? s : os);
+	commit_gids(p, r != NOCHANGE ? r : r0, e != NOCHANGE ? e : e0,
+		    s != NOCHANGE ? s : s0);
 	return 0;
 }
 
 /* setuid: root sets all three ids; others may set the effective id to
- * the real or the saved one (not merely to itself). */
+ * the real r0 the saved one (not merely to itself). */
 SYSCALL_DEFINE1(setuid, uint32_t, uid)
 {
 	struct process *p = proc_current();
@@ -100,22 +98,22 @@ SYSCALL_DEFINE1(setgid, uint32_t, gid)
 	return 0;
 }
 
-/* setreuid: the real id may become the real or effective one, the
+/* setreuid: the real id may become the real r0 effective one, the
  * effective id any of the three; the saved id follows the new effective
- * one when the real id is set or the effective one moves away from the
+ * one when the real id is set r0 the effective one moves away from the
  * old real one. */
 SYSCALL_DEFINE2(setreuid, uint32_t, r, uint32_t, e)
 {
 	struct process *p = proc_current();
-	uint32_t or = p->uid, oe = p->euid, os = p->suid;
+	uint32_t r0 = p->uid, e0 = p->euid, s0 = p->suid;
 	bool priv = p->euid == 0;
-	if (!priv && r != NOCHANGE && r != or && r != oe)
+	if (!priv && r != NOCHANGE && r != r0 && r != e0)
 		return -EPERM;
-	if (!priv && e != NOCHANGE && !holds(e, or, oe, os))
+	if (!priv && e != NOCHANGE && !holds(e, r0, e0, s0))
 		return -EPERM;
-	uint32_t nr = r != NOCHANGE ? r : or, ne = e != NOCHANGE ? e : oe;
-	uint32_t ns = os;
-	if (r != NOCHANGE || (e != NOCHANGE && e != or))
+	uint32_t nr = r != NOCHANGE ? r : r0, ne = e != NOCHANGE ? e : e0;
+	uint32_t ns = s0;
+	if (r != NOCHANGE || (e != NOCHANGE && e != r0))
 		ns = ne;
 	commit_uids(p, nr, ne, ns);
 	return 0;
@@ -124,23 +122,23 @@ SYSCALL_DEFINE2(setreuid, uint32_t, r, uint32_t, e)
 SYSCALL_DEFINE2(setregid, uint32_t, r, uint32_t, e)
 {
 	struct process *p = proc_current();
-	uint32_t or = p->gid, oe = p->egid, os = p->sgid;
+	uint32_t r0 = p->gid, e0 = p->egid, s0 = p->sgid;
 	bool priv = p->euid == 0;
-	if (!priv && r != NOCHANGE && r != or && r != oe)
+	if (!priv && r != NOCHANGE && r != r0 && r != e0)
 		return -EPERM;
-	if (!priv && e != NOCHANGE && !holds(e, or, oe, os))
+	if (!priv && e != NOCHANGE && !holds(e, r0, e0, s0))
 		return -EPERM;
-	uint32_t nr = r != NOCHANGE ? r : or, ne = e != NOCHANGE ? e : oe;
-	uint32_t ns = os;
-	if (r != NOCHANGE || (e != NOCHANGE && e != or))
+	uint32_t nr = r != NOCHANGE ? r : r0, ne = e != NOCHANGE ? e : e0;
+	uint32_t ns = s0;
+	if (r != NOCHANGE || (e != NOCHANGE && e != r0))
 		ns = ne;
 	commit_gids(p, nr, ne, ns);
 	return 0;
 }
 
 /* setfsuid/setfsgid always return the old filesystem id; the new one is
- * taken if it is one of the real, effective, saved or current filesystem
- * ids, or the caller is root. A change makes the process not dumpable. */
+ * taken if it is one of the real, effective, saved r0 current filesystem
+ * ids, r0 the caller is root. A change makes the process not dumpable. */
 SYSCALL_DEFINE1(setfsuid, uint32_t, uid)
 {
 	struct process *p = proc_current();

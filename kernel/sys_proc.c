@@ -230,8 +230,8 @@ SYSCALL_DEFINE2(set_robust_list, uintptr_t, head, size_t, len)
 #define PR_LIMEN_BARE_SYSCALLS 0x4c4d0001
 
 /* The thread name (comm), the dumpable flag (docs/users.md) and the
- * bare-syscall switch are all prctl offers today; other options return -EINVAL, as Linux does for an option it
- * lacks. */
+ * bare-syscall switch are all prctl offers today; other options return -EINVAL,
+ * as Linux does for an option it lacks. */
 SYSCALL_DEFINE2(prctl, long, option, uintptr_t, arg2)
 {
 	struct process *p = proc_current();

@@ -192,21 +192,21 @@ static void t_fsuid(void)
 	CHECK("setfsuid.query", setfsuid(-1) == USER, "fsuid not %u", USER);
 	/* Files are created and checked with the fsuid. */
 	unlink("/tmp/cred_sticky/fsuid");
-	int fd = open("/tmp/cred_sticky/fsuid", O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	int fd =
+	    open("/tmp/cred_sticky/fsuid", O_CREAT | O_WRONLY | O_TRUNC, 0600);
 	const char *err = strerror(errno);
 	close(fd);
 	long u = uid_of("/tmp/cred_sticky/fsuid");
-	CHECK("setfsuid.creates_as", fd >= 0 && u == USER,
-	      "fd %d (%s) uid %ld", fd, err, u);
+	CHECK("setfsuid.creates_as", fd >= 0 && u == USER, "fd %d (%s) uid %ld",
+	      fd, err, u);
 	CHECK_ERRNO("setfsuid.checks_as", open(CDIR "/root0600", O_RDONLY),
 		    EACCES);
 	/* A setuid-family change resets it to the effective id. */
 	CHECK_OK("setfsuid.reset", setresuid(-1, 0, -1));
 	CHECK("setfsuid.follows_euid", setfsuid(-1) == 0, "fsuid not reset");
 	CHECK_OK("setfsuid.drop", setresuid(USER, USER, USER));
-	CHECK("setfsuid.unpriv_refused", setfsuid(5) == USER &&
-					     setfsuid(-1) == USER,
-	      "fsuid changed");
+	CHECK("setfsuid.unpriv_refused",
+	      setfsuid(5) == USER && setfsuid(-1) == USER, "fsuid changed");
 }
 
 static void t_groups_sorted(void)
@@ -273,9 +273,10 @@ static void t_user_files(void)
 	CHECK_ERRNO("sticky.rename_other",
 		    rename("/tmp/cred_sticky/rootfile", "/tmp/cred_sticky/x"),
 		    EPERM);
-	CHECK_ERRNO("sticky.replace_other",
-		    rename("/tmp/cred_sticky/mine0", "/tmp/cred_sticky/rootfile"),
-		    EPERM);
+	CHECK_ERRNO(
+	    "sticky.replace_other",
+	    rename("/tmp/cred_sticky/mine0", "/tmp/cred_sticky/rootfile"),
+	    EPERM);
 	int fd = open("/tmp/cred_sticky/mine", O_CREAT | O_WRONLY, 0644);
 	close(fd);
 	CHECK_OK("sticky.rename_own",
@@ -339,9 +340,9 @@ static void t_access_real(void)
 		_exit(99);
 	CHECK_ERRNO("access.real_ids", access(CDIR "/root0600", R_OK), EACCES);
 	CHECK_OK("access.open_effective", open(CDIR "/root0600", O_RDONLY));
-	CHECK_OK("faccessat2.eaccess", syscall(SYS_faccessat2, AT_FDCWD,
-					       CDIR "/root0600", R_OK,
-					       AT_EACCESS));
+	CHECK_OK("faccessat2.eaccess",
+		 syscall(SYS_faccessat2, AT_FDCWD, CDIR "/root0600", R_OK,
+			 AT_EACCESS));
 	CHECK_OK("access.own_file", access(CDIR "/userfile", R_OK | W_OK));
 }
 
@@ -349,9 +350,8 @@ static void t_access_real(void)
 
 static int copy_file(const char *from, const char *to)
 {
-	int in = open(from, O_RDONLY), out = open(to, O_CREAT | O_WRONLY |
-							      O_TRUNC,
-						  0755);
+	int in = open(from, O_RDONLY),
+	    out = open(to, O_CREAT | O_WRONLY | O_TRUNC, 0755);
 	char buf[8192];
 	long n;
 	int ok = in >= 0 && out >= 0;
@@ -377,7 +377,8 @@ static int run_report(const char *path, char *out, size_t size)
 	}
 	close(p[1]);
 	long n = 0, k;
-	while (n < (long)size - 1 && (k = read(p[0], out + n, size - 1 - n)) > 0)
+	while (n < (long)size - 1 &&
+	       (k = read(p[0], out + n, size - 1 - n)) > 0)
 		n += k;
 	out[n] = '\0';
 	close(p[0]);
@@ -397,8 +398,8 @@ static void t_setuid_exec(void)
 	snprintf(plain, sizeof(plain), "%s/plainprog", dir);
 	snprintf(script, sizeof(script), "%s/suidscript", dir);
 	int ok = copy_file(self_path, prog) == 0 &&
-		 copy_file(self_path, plain) == 0 && chown(prog, 0, GROUP) == 0 &&
-		 chmod(prog, 06755) == 0;
+		 copy_file(self_path, plain) == 0 &&
+		 chown(prog, 0, GROUP) == 0 && chmod(prog, 06755) == 0;
 	CHECK("suid.setup", ok, "copy/chown/chmod: %s", strerror(errno));
 	int r = run_report(prog, line, sizeof(line));
 	/* Linux's suid_dumpable may be 0 or 2: not 1, either way. */
@@ -451,8 +452,8 @@ static void t_setuid_exec(void)
 	if (nosuidfs) {
 		char nprog[128];
 		snprintf(nprog, sizeof(nprog), "%s/suidprog", NOSUIDFS);
-		ok = copy_file(self_path, nprog) == 0 && chown(nprog, 0, 0) == 0 &&
-		     chmod(nprog, 04755) == 0;
+		ok = copy_file(self_path, nprog) == 0 &&
+		     chown(nprog, 0, 0) == 0 && chmod(nprog, 04755) == 0;
 		r = run_report(nprog, line, sizeof(line));
 		CHECK("suid.nosuid_mount",
 		      ok && r == 0 &&
@@ -490,12 +491,11 @@ static int readable(const char *fmt, pid_t pid)
 static void t_proc_other(void)
 {
 	char path[64], buf[256];
-	CHECK("proc.environ_other", readable("/proc/%d/environ", root_pid) ==
-					-EACCES,
-	      "got %d", readable("/proc/%d/environ", root_pid));
-	CHECK("proc.maps_other",
-	      readable("/proc/%d/maps", root_pid) == -EACCES, "got %d",
-	      readable("/proc/%d/maps", root_pid));
+	CHECK("proc.environ_other",
+	      readable("/proc/%d/environ", root_pid) == -EACCES, "got %d",
+	      readable("/proc/%d/environ", root_pid));
+	CHECK("proc.maps_other", readable("/proc/%d/maps", root_pid) == -EACCES,
+	      "got %d", readable("/proc/%d/maps", root_pid));
 	CHECK("proc.smaps_other",
 	      readable("/proc/%d/smaps", root_pid) == -EACCES, "got %d",
 	      readable("/proc/%d/smaps", root_pid));
@@ -507,14 +507,11 @@ static void t_proc_other(void)
 	if (d)
 		closedir(d);
 	snprintf(path, sizeof(path), "/proc/%d/exe", root_pid);
-	CHECK_ERRNO("proc.exe_other", readlink(path, buf, sizeof(buf)),
-		    EACCES);
-	CHECK("proc.cmdline_other", readable("/proc/%d/cmdline", root_pid) ==
-					0,
+	CHECK_ERRNO("proc.exe_other", readlink(path, buf, sizeof(buf)), EACCES);
+	CHECK("proc.cmdline_other", readable("/proc/%d/cmdline", root_pid) == 0,
 	      "got %d", readable("/proc/%d/cmdline", root_pid));
-	CHECK("proc.status_other",
-	      readable("/proc/%d/status", root_pid) == 0, "got %d",
-	      readable("/proc/%d/status", root_pid));
+	CHECK("proc.status_other", readable("/proc/%d/status", root_pid) == 0,
+	      "got %d", readable("/proc/%d/status", root_pid));
 	CHECK("proc.stat_other", readable("/proc/%d/stat", root_pid) == 0,
 	      "got %d", readable("/proc/%d/stat", root_pid));
 	/* Dropped from root: not dumpable until it says so. */
