@@ -7,6 +7,7 @@
 #include <rlimit.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
+#include <proc.h>
 #include <uapi/errno.h>
 
 static const struct file_ops ramfs_file_ops;
@@ -28,7 +29,10 @@ static int may_open(const struct vfs_ctx *ctx, struct inode *ino, int flags)
 	if ((may & MAY_WRITE) && (S_ISREG(ino->mode) || S_ISDIR(ino->mode)) &&
 	    ino->sb && (ino->sb->flags & MS_RDONLY))
 		return -EROFS;
-	return inode_permission(ctx, ino, may);
+	int r = inode_permission(ctx, ino, may);
+	if (!r && ino->may_access)
+		r = ino->may_access(ino, ctx);
+	return r;
 }
 
 struct file *file_alloc(struct inode *ino, int flags,
@@ -125,6 +129,8 @@ int vfs_open(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		r = vfs_seal_check_size(ino, 0);
 		if (!r)
 			r = inode_truncate(ino, 0);
+		if (!r)
+			inode_remove_privs(ino, ctx->uid);
 		vfs_unlock();
 	}
 	if (!r)
@@ -235,12 +241,23 @@ long vfs_read(struct file *f, char *buf, size_t n)
 	return f->ops->read(f, buf, n, &f->pos);
 }
 
+/* A write by someone other than root drops the file's set-id bits. */
+static void remove_privs(struct file *f)
+{
+	if (!S_ISREG(f->inode->mode) || !(f->inode->mode & (S_ISUID | S_ISGID)))
+		return;
+	vfs_lock();
+	inode_remove_privs(f->inode, proc_current()->fs->uid);
+	vfs_unlock();
+}
+
 long vfs_write(struct file *f, const char *buf, size_t n)
 {
 	if (!writable(f))
 		return -EBADF;
 	if (!f->ops->write)
 		return -EINVAL;
+	remove_privs(f);
 	return f->ops->write(f, buf, n, &f->pos);
 }
 
@@ -259,6 +276,7 @@ long vfs_pwrite(struct file *f, const char *buf, size_t n, uint64_t off)
 		return -EBADF;
 	if (!f->ops->seekable)
 		return -ESPIPE;
+	remove_privs(f);
 	/* O_APPEND applies to pwrite too on Linux. */
 	return f->ops->write(f, buf, n, &off);
 }

@@ -9,6 +9,7 @@
 #include <mm/layout.h>
 #include <mm/pmm.h>
 #include <mm/shmem.h>
+#include <proc.h>
 #include <time.h>
 #include <uapi/errno.h>
 
@@ -78,6 +79,17 @@ void inode_touch(struct inode *ino, bool modify)
 	if (modify)
 		ino->mtime = t;
 	inode_sync_attr(ino);
+}
+
+void inode_remove_privs(struct inode *ino, uint32_t fsuid)
+{
+	uint32_t kill = S_ISUID;
+	if ((ino->mode & (S_ISGID | 010)) == (S_ISGID | 010))
+		kill |= S_ISGID;
+	if (!S_ISREG(ino->mode) || !(ino->mode & kill) || fsuid == 0)
+		return;
+	ino->mode &= ~kill;
+	inode_touch(ino, false);
 }
 
 struct inode *inode_alloc(uint32_t mode)
@@ -171,6 +183,21 @@ void vfs_inode_put(struct inode *ino)
 	vfs_unlock();
 }
 
+bool vfs_in_group(const struct vfs_ctx *ctx, uint32_t gid)
+{
+	if (gid == ctx->gid)
+		return true;
+	for (int i = 0; i < ctx->ngroups; i++)
+		if (ctx->groups[i] == gid)
+			return true;
+	return false;
+}
+
+bool vfs_owner_or_root(const struct vfs_ctx *ctx, const struct inode *ino)
+{
+	return ctx->uid == 0 || ctx->uid == ino->uid;
+}
+
 int inode_permission(const struct vfs_ctx *ctx, struct inode *ino, int may)
 {
 	uint32_t m = ino->mode;
@@ -181,10 +208,13 @@ int inode_permission(const struct vfs_ctx *ctx, struct inode *ino, int may)
 			return 0;
 		return -EACCES;
 	}
+	if (ino->gen_self_ok && proc_current() &&
+	    proc_current()->pid == ino->gen_pid)
+		return 0;
 	uint32_t bits;
 	if (ctx->uid == ino->uid)
 		bits = (m >> 6) & 7;
-	else if (ctx->gid == ino->gid)
+	else if (vfs_in_group(ctx, ino->gid))
 		bits = (m >> 3) & 7;
 	else
 		bits = m & 7;

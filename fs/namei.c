@@ -196,6 +196,9 @@ static int walk(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		if (S_ISLNK(next->mode) && follow) {
 			if (++links > SYMLOOP_MAX)
 				return -ELOOP;
+			if (next->may_access &&
+			    (r = next->may_access(next, ctx)))
+				return r;
 			if (!next->target || !*next->target)
 				return -ENOENT;
 			rest[depth++] = p;

@@ -50,6 +50,58 @@ static long gen_pid_file(struct inode *ino, char *buf, size_t size,
 	return r;
 }
 
+/* Linux's PTRACE_MODE_READ_FSCREDS without capabilities: a process may
+ * look into itself; root (euid 0) into anyone; others into a process
+ * whose real, effective and saved uids are all the caller's filesystem
+ * uid, and gids its filesystem gid, if that process is dumpable (a
+ * set-user-ID program is not). Caller holds proc_lock. */
+static int may_read_locked(struct process *p, const struct vfs_ctx *ctx)
+{
+	struct process *me = proc_current();
+	if (p == me || (me && me->euid == 0))
+		return 0;
+	if (ctx->uid != p->uid || ctx->uid != p->euid || ctx->uid != p->suid ||
+	    ctx->gid != p->gid || ctx->gid != p->egid || ctx->gid != p->sgid ||
+	    !p->dumpable)
+		return -EACCES;
+	return 0;
+}
+
+/* The may_access of the files that show a process's memory, environment
+ * and open files (environ, maps, smaps, exe, fd/N, fdinfo/N). */
+static int proc_may_read(struct inode *ino, const struct vfs_ctx *ctx)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct process *p = proc_find(ino->gen_pid);
+	int r = p ? may_read_locked(p, ctx) : -ENOENT;
+	spin_unlock_irqrestore(&proc_lock, f);
+	return r;
+}
+
+/* Who owns /proc/PID and what is in it, as Linux shows it: the process's
+ * effective ids while it is dumpable, root otherwise. */
+static void pid_owner(struct process *p, uint32_t *uid, uint32_t *gid)
+{
+	*uid = p->dumpable ? p->euid : 0;
+	*gid = p->dumpable ? p->egid : 0;
+}
+
+/* As gen_pid_file, for the files behind proc_may_read: checked again when
+ * the text is made, with the reader's ids, since the process may have
+ * become another program (set-user-ID) since the file was opened. */
+static long gen_pid_file_priv(struct inode *ino, char *buf, size_t size,
+			      long (*fn)(struct process *, char *, size_t))
+{
+	const struct vfs_ctx *ctx = proc_current()->fs;
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct process *p = proc_find(ino->gen_pid);
+	long r = p ? may_read_locked(p, ctx) : -ESRCH;
+	if (!r)
+		r = fn(p, buf, size);
+	spin_unlock_irqrestore(&proc_lock, f);
+	return r;
+}
+
 static uint64_t clk(uint64_t ns)
 {
 	return ns / (NSEC_PER_SEC / USER_HZ);
@@ -103,8 +155,13 @@ static long task_status(struct process *p, struct thread *t, char *buf,
 	     "PPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
 	     task_name(p, t), p->fs ? p->fs->umask : 0,
 	     names[(int)task_state(p, t)], p->pid, task_id(p, t),
-	     p->parent ? p->parent->pid : 0, p->uid, p->euid, p->euid, p->euid,
-	     p->gid, p->egid, p->egid, p->egid);
+	     p->parent ? p->parent->pid : 0, p->uid, p->euid, p->suid,
+	     p->fs ? p->fs->uid : p->euid, p->gid, p->egid, p->sgid,
+	     p->fs ? p->fs->gid : p->egid);
+	EMIT("Groups:\t");
+	for (int i = 0; i < p->ngroups; i++)
+		EMIT("%u ", p->groups[i]);
+	EMIT("\n");
 	EMIT("VmLck:\t%8llu kB\n",
 	     (unsigned long long)(p->mm ? p->mm->locked_pages * 4 : 0));
 	EMIT("VmRSS:\t%8llu kB\n",
@@ -144,6 +201,14 @@ static long pid_cmdline(struct process *p, char *buf, size_t size)
 		return 0;
 	size_t n = MIN(size, p->mm->arg_end - p->mm->arg_start);
 	return (long)mm_read(p->mm, p->mm->arg_start, buf, n);
+}
+
+static long pid_environ(struct process *p, char *buf, size_t size)
+{
+	if (!p->mm || p->mm->env_end <= p->mm->env_start)
+		return 0;
+	size_t n = MIN(size, p->mm->env_end - p->mm->env_start);
+	return (long)mm_read(p->mm, p->mm->env_start, buf, n);
 }
 
 /* Linux's dev_t halves (glibc's major()/minor() of a 64-bit dev_t). */
@@ -443,9 +508,11 @@ static long pid_smaps_rollup(struct process *p, char *buf, size_t size)
 		return via(ino, buf, size, name);                              \
 	}
 GEN(gen_pid_file, pid_cmdline)
-GEN(gen_pid_file, pid_maps)
-GEN(gen_pid_file, pid_smaps)
-GEN(gen_pid_file, pid_smaps_rollup)
+/* Another user's secrets: Linux's ptrace read access (may_read_locked). */
+GEN(gen_pid_file_priv, pid_environ)
+GEN(gen_pid_file_priv, pid_maps)
+GEN(gen_pid_file_priv, pid_smaps)
+GEN(gen_pid_file_priv, pid_smaps_rollup)
 
 /* What /proc/PID/fd/N points at, as Linux shows it: the file's path (a
  * memfd's name), pipe:[inode] for a pipe, and for a file that no longer
@@ -505,6 +572,12 @@ static void fd_refresh(struct inode *dir)
 			char name[16];
 			snprintf(name, sizeof(name), "%d", fd);
 			link = add_link(dir, name);
+			if (link) {
+				link->gen_pid = dir->gen_pid;
+				link->may_access = proc_may_read;
+				link->uid = dir->uid;
+				link->gid = dir->gid;
+			}
 		}
 		uint64_t id = (uint64_t)(uintptr_t)ino ^ ino->ino;
 		if (link && (!link->target || link->gen_key != id)) {
@@ -526,8 +599,13 @@ static long gen_fdinfo(struct inode *ino, char *buf, size_t size)
 {
 	int fd = (int)ino->gen_key, cloexec = 0;
 	struct file *f = NULL;
+	const struct vfs_ctx *ctx = proc_current()->fs;
 	irqflags_t fl = spin_lock_irqsave(&proc_lock);
 	struct process *p = proc_find(ino->gen_pid);
+	if (p && may_read_locked(p, ctx)) {
+		spin_unlock_irqrestore(&proc_lock, fl);
+		return -EACCES;
+	}
 	if (p && !p->zombie) {
 		f = fd_get(p, fd);
 		cloexec = fd_get_cloexec(p, fd);
@@ -591,6 +669,8 @@ static void fdinfo_refresh(struct inode *dir)
 				ino->uid = dir->uid;
 				ino->gid = dir->gid;
 				ino->gen_key = (uint64_t)fd;
+				ino->may_access = proc_may_read;
+				ino->gen_self_ok = true;
 			}
 		}
 		inode_put(inos[fd]);
@@ -611,10 +691,10 @@ static void make_fd_dir(struct inode *d, struct process *p)
 		struct inode *fd = add_dir(d, names[i], 0500);
 		if (!fd)
 			continue;
-		fd->uid = p->euid;
-		fd->gid = p->egid;
+		pid_owner(p, &fd->uid, &fd->gid);
 		fd->refresh = refresh[i];
 		fd->gen_pid = p->pid;
+		fd->gen_self_ok = true;
 	}
 }
 
@@ -703,6 +783,29 @@ static void task_refresh(struct inode *dir)
 	spin_unlock_irqrestore(&proc_lock, f);
 }
 
+/* Gives /proc/PID's files and the fd and fdinfo entries the owner
+ * pid_owner says; the directory itself always shows the effective ids,
+ * as Linux's (ps reads the owner there). */
+static void pid_set_owner(struct inode *d, struct process *p)
+{
+	uint32_t uid, gid;
+	pid_owner(p, &uid, &gid);
+	d->uid = p->euid;
+	d->gid = p->egid;
+	struct dir_entry *x, *y;
+	list_for_each_entry(x, &d->entries, link)
+	{
+		x->inode->uid = uid;
+		x->inode->gid = gid;
+		if (S_ISDIR(x->inode->mode))
+			list_for_each_entry(y, &x->inode->entries, link)
+			{
+				y->inode->uid = uid;
+				y->inode->gid = gid;
+			}
+	}
+}
+
 static void make_pid_dir(struct inode *dir, struct process *p, const char *name)
 {
 	struct inode *d = add_dir(dir, name, 0555);
@@ -712,9 +815,24 @@ static void make_pid_dir(struct inode *dir, struct process *p, const char *name)
 	add_file(d, "status", gen_task_status, p->pid);
 	add_file(d, "cmdline", gen_pid_cmdline, p->pid);
 	add_file(d, "comm", gen_task_comm, p->pid);
-	add_file(d, "maps", gen_pid_maps, p->pid);
-	add_file(d, "smaps", gen_pid_smaps, p->pid);
-	add_file(d, "smaps_rollup", gen_pid_smaps_rollup, p->pid);
+	/* What only the process's own user (and root) may read. */
+	struct inode *env = add_file(d, "environ", gen_pid_environ, p->pid);
+	if (env) {
+		env->mode = S_IFREG | 0400;
+		env->may_access = proc_may_read;
+	}
+	static const struct {
+		const char *name;
+		long (*gen)(struct inode *, char *, size_t);
+	} priv[] = {{"maps", gen_pid_maps},
+		    {"smaps", gen_pid_smaps},
+		    {"smaps_rollup", gen_pid_smaps_rollup}};
+	for (size_t i = 0; i < ARRAY_SIZE(priv); i++) {
+		struct inode *ino =
+		    add_file(d, priv[i].name, priv[i].gen, p->pid);
+		if (ino)
+			ino->may_access = proc_may_read;
+	}
 	make_fd_dir(d, p);
 	/* task: a directory per thread, open to all as Linux's 0555. */
 	struct inode *task = add_dir(d, "task", 0555);
@@ -723,8 +841,12 @@ static void make_pid_dir(struct inode *dir, struct process *p, const char *name)
 		task->refresh = task_refresh;
 	}
 	struct inode *exe = add_link(d, "exe");
-	if (exe)
+	if (exe) {
+		exe->gen_pid = p->pid;
+		exe->may_access = proc_may_read;
 		set_target(exe, p->exe);
+	}
+	pid_set_owner(d, p);
 }
 
 static bool is_pid_name(const char *s)
@@ -760,12 +882,8 @@ void proc_refresh(struct inode *dir)
 		{
 			if (strcmp(x->name, "exe") == 0)
 				set_target(x->inode, p->exe);
-			if (strcmp(x->name, "fd") == 0 ||
-			    strcmp(x->name, "fdinfo") == 0) {
-				x->inode->uid = p->euid;
-				x->inode->gid = p->egid;
-			}
 		}
+		pid_set_owner(e->inode, p);
 	}
 	static int pids[1024];
 	int npids = proc_list_pids(pids, 1024);

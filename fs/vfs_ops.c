@@ -23,6 +23,18 @@ static int check_writable_fs(struct inode *ino)
 	return (ino->sb && (ino->sb->flags & MS_RDONLY)) ? -EROFS : 0;
 }
 
+/* In a sticky directory (mode 1000, /tmp) only the entry's owner, the
+ * directory's owner or root may remove or rename the entry (Linux's
+ * check_sticky, without protected_* sysctls). */
+static int check_sticky(const struct vfs_ctx *ctx, struct inode *dir,
+			struct inode *ino)
+{
+	if (!(dir->mode & S_ISVTX) || ctx->uid == ino->uid ||
+	    ctx->uid == dir->uid || ctx->uid == 0)
+		return 0;
+	return -EPERM;
+}
+
 static struct dir_entry *dir_entry_of(struct inode *dir, const char *name)
 {
 	struct dir_entry *e;
@@ -110,6 +122,11 @@ static int create(const struct vfs_ctx *ctx, struct inode *dir,
 	ino->gid = (parent->mode & S_ISGID) ? parent->gid : ctx->gid;
 	if (S_ISDIR(mode) && (parent->mode & S_ISGID))
 		ino->mode |= S_ISGID;
+	/* A group-executable set-group-ID file for a group its creator is
+	 * not in loses the bit (Linux's inode_init_owner). */
+	else if ((mode & (S_ISGID | 010)) == (S_ISGID | 010) && ctx->uid &&
+		 !vfs_in_group(ctx, ino->gid))
+		ino->mode &= ~(uint32_t)S_ISGID;
 	ino->rdev = rdev;
 	ino->loaded = true; /* a new directory is empty: nothing to load */
 	if (S_ISCHR(mode))
@@ -196,6 +213,8 @@ int vfs_unlink(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		r = -ENOTEMPTY;
 	} else {
 		r = inode_permission(ctx, parent, MAY_WRITE | MAY_EXEC);
+		if (!r)
+			r = check_sticky(ctx, parent, ino);
 		if (!r)
 			r = check_writable_fs(parent);
 		if (r)
@@ -338,7 +357,14 @@ static int rename_check(const struct vfs_ctx *ctx, struct inode *op,
 		return -EBUSY;
 	int r = inode_permission(ctx, op, MAY_WRITE | MAY_EXEC);
 	if (!r)
+		r = check_sticky(ctx, op, ino);
+	if (!r)
 		r = inode_permission(ctx, np, MAY_WRITE | MAY_EXEC);
+	/* A directory that changes parent has its ".." rewritten. */
+	if (!r && S_ISDIR(ino->mode) && op != np)
+		r = inode_permission(ctx, ino, MAY_WRITE);
+	if (!r && ne)
+		r = check_sticky(ctx, np, ne->inode);
 	if (!r)
 		r = check_writable_fs(np);
 	if (r || !ne)

@@ -17,6 +17,10 @@ struct exec_image {
 	/* In: the file the segments come from, for /proc/PID/maps (or
 	 * NULL); exec_load takes its own references. */
 	struct vma_file *file;
+	/* In: the ids the program will run with, for the aux vector
+	 * (AT_UID...), and whether they changed (AT_SECURE). */
+	uint32_t uid, euid, gid, egid;
+	bool secure;
 	struct mm *mm;	 /* the new address space */
 	uintptr_t entry; /* initial rip */
 	uintptr_t sp;	 /* initial rsp */

@@ -46,7 +46,14 @@ struct process {
 	uint32_t uid, euid, gid, egid; /* own */
 	uint32_t suid, sgid;	       /* own: saved set-user/group ids */
 	int ngroups;		       /* own */
-	uint32_t groups[32];	       /* own: supplementary groups */
+	uint32_t groups[32];	       /* own: supplementary groups, sorted */
+	/* own: the filesystem ids (fsuid/fsgid) are fs->uid and fs->gid;
+	 * fs->groups points at groups. */
+	/* own: Linux's dumpable flag: false once the ids changed (a
+	 * set-user-ID execve, a setuid-family change of the effective or
+	 * filesystem ids) or PR_SET_DUMPABLE 0; then only root may look
+	 * into /proc/PID (ptrace access mode). */
+	bool dumpable;
 	int exit_code;	    /* wait status: proc_lock once a zombie */
 	bool exiting;	    /* killed: exits on the way back to user mode */
 	bool zombie;	    /* proc_lock: exited, waiting for wait4 */

@@ -134,6 +134,11 @@ static int build_stack(struct mm *mm, const char *execfn,
 		mm->arg_start = argp[0];
 		mm->arg_end = argp[argc - 1] + strlen(argv[argc - 1]) + 1;
 	}
+	if (envc > 0) {
+		mm->env_start = argp[argc];
+		mm->env_end =
+		    argp[argc + envc - 1] + strlen(envp[envc - 1]) + 1;
+	}
 	static const char platform[] = "x86_64";
 	uintptr_t platform_at = 0, random_at = 0;
 	uint8_t rnd[16];
@@ -244,11 +249,11 @@ int exec_load(exec_read_fn read, void *ctx, const char *execfn,
 	    AT_BASE,	    0,
 	    AT_FLAGS,	    0,
 	    AT_ENTRY,	    eh.e_entry + bias,
-	    AT_UID,	    0,
-	    AT_EUID,	    0,
-	    AT_GID,	    0,
-	    AT_EGID,	    0,
-	    AT_SECURE,	    0,
+	    AT_UID,	    out->uid,
+	    AT_EUID,	    out->euid,
+	    AT_GID,	    out->gid,
+	    AT_EGID,	    out->egid,
+	    AT_SECURE,	    out->secure,
 	    AT_HWCAP,	    cpu_hwcap(),
 	    AT_CLKTCK,	    100,
 	    AT_MINSIGSTKSZ, 2048,

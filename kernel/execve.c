@@ -157,6 +157,29 @@ static int open_exec(struct process *p, struct exec_from *from,
 	return 0;
 }
 
+/* The ids the program in ino will run with: its set-user-ID and
+ * set-group-ID bits (the latter only with group execute, as Linux) make
+ * the effective ids the file's, unless its file system is mounted nosuid.
+ * Only the ELF file loaded counts: a #! script's own bits are ignored, its
+ * interpreter's apply, as on Linux. AT_SECURE is set when the effective
+ * ids differ from the real ones or change (Linux's secureexec without
+ * capabilities), so that libc ignores LD_* and the like. */
+static void exec_creds(struct process *p, struct inode *ino,
+		       struct exec_image *img)
+{
+	bool nosuid = ino->sb && (ino->sb->flags & MS_NOSUID);
+	img->uid = p->uid;
+	img->gid = p->gid;
+	img->euid = p->euid;
+	img->egid = p->egid;
+	if (!nosuid && (ino->mode & S_ISUID))
+		img->euid = ino->uid;
+	if (!nosuid && (ino->mode & (S_ISGID | 010)) == (S_ISGID | 010))
+		img->egid = ino->gid;
+	img->secure = img->euid != p->euid || img->egid != p->egid ||
+		      img->euid != p->uid || img->egid != p->gid;
+}
+
 /* Loads path (or its interpreter) into a new address space; from (at the
  * first level only) says where execveat's program is. */
 static int load(struct process *p, struct exec_from *from, const char *path,
@@ -210,6 +233,7 @@ static int load(struct process *p, struct exec_from *from, const char *path,
 	}
 	if (!from)
 		exe_path(p, path, img->exe, sizeof(img->exe));
+	exec_creds(p, f->inode, img);
 	/* NULL if out of memory: the segments are then unnamed in maps. */
 	img->file =
 	    vma_file_new(img->exe[0] ? img->exe : path,
@@ -247,6 +271,12 @@ static int do_execve(struct exec_from *from, const char *path,
 		mm_destroy(old);
 	p->mm_borrowed = false;
 	fd_close_cloexec(p);
+	/* The saved ids become the effective ones, the filesystem ids
+	 * follow them; a process whose effective ids are not its real ones
+	 * is not dumpable (Linux's begin_new_exec). */
+	p->euid = p->suid = p->fs->uid = img.euid;
+	p->egid = p->sgid = p->fs->gid = img.egid;
+	p->dumpable = p->euid == p->uid && p->egid == p->gid;
 	strlcpy(p->exe, img.exe, sizeof(p->exe));
 	/* comm: the name's last part; through a descriptor, the file's
 	 * own name (Linux since 6.14) rather than /dev/fd/N's "N". */

@@ -92,6 +92,7 @@ static int copy_files(struct process *dst, struct process *src)
 	dst->fs->umask = src->fs->umask;
 	dst->fs->uid = src->fs->uid;
 	dst->fs->gid = src->fs->gid;
+	dst->fs->ngroups = src->fs->ngroups;
 	return 0;
 }
 
@@ -143,6 +144,7 @@ static long do_fork(unsigned long flags, uintptr_t stack,
 	child->sgid = parent->sgid;
 	child->ngroups = parent->ngroups;
 	memcpy(child->groups, parent->groups, sizeof(child->groups));
+	child->dumpable = parent->dumpable;
 	memcpy(child->sigactions, parent->sigactions,
 	       sizeof(child->sigactions));
 	child->pgid = parent->pgid;

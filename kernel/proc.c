@@ -105,6 +105,8 @@ static struct process *proc_alloc_pid(int pid)
 		kfree(p);
 		return NULL;
 	}
+	p->fs->groups = p->groups;
+	p->dumpable = true;
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->threads);

@@ -31,6 +31,8 @@ SYSCALL_DEFINE2(ftruncate, int, fd, int64_t, len)
 		r = vfs_seal_check_size(f->inode, (uint64_t)len);
 		if (!r)
 			r = inode_truncate(f->inode, (uint64_t)len);
+		if (!r)
+			inode_remove_privs(f->inode, proc_current()->fs->uid);
 		vfs_unlock();
 	}
 	file_put(f);
@@ -58,6 +60,8 @@ SYSCALL_DEFINE2(truncate, const char __user *, upath, int64_t, len)
 		r = vfs_seal_check_size(f->inode, (uint64_t)len);
 		if (!r)
 			r = inode_truncate(f->inode, (uint64_t)len);
+		if (!r)
+			inode_remove_privs(f->inode, proc_current()->fs->uid);
 		vfs_unlock();
 	}
 	file_put(f);
@@ -72,15 +76,21 @@ SYSCALL_DEFINE1(umask, uint32_t, mask)
 	return old;
 }
 
+/* chmod: the owner or root only (EPERM). Someone other than root who is
+ * not in the file's group cannot leave it set-group-ID: that bit is
+ * dropped, as Linux does. */
 static long chmod_inode(struct inode *ino, uint32_t mode)
 {
 	struct vfs_ctx *ctx = proc_current()->fs;
-	if (ctx->uid != 0 && ctx->uid != ino->uid)
+	if (!vfs_owner_or_root(ctx, ino))
 		return -EPERM;
 	if (ino->sb && (ino->sb->flags & MS_RDONLY))
 		return -EROFS;
 	vfs_lock();
-	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
+	mode &= 07777;
+	if (ctx->uid != 0 && !vfs_in_group(ctx, ino->gid))
+		mode &= ~(uint32_t)S_ISGID;
+	ino->mode = (ino->mode & S_IFMT) | mode;
 	inode_touch(ino, false);
 	vfs_unlock();
 	return 0;
@@ -103,17 +113,27 @@ SYSCALL_DEFINE2(chmod, const char __user *, p, uint32_t, mode)
 	return sys_fchmodat(AT_FDCWD, p, mode);
 }
 
-/* chown with POSIX's rules: root may change both ids; the owner may only
- * change the group, to one of its own (here: its gid). A change by
- * someone other than root clears the set-user-ID and set-group-ID bits. */
+/* chown with Linux's rules: only root may give a file away; the owner
+ * may set the owner to itself and the group to one of its groups. Every
+ * chown of a non-directory, root's too, clears set-user-ID and (with group
+ * execute) set-group-ID, which a non-owner may not do (EPERM even for
+ * chown(f, -1, -1)). */
 static long chown_inode(struct inode *ino, uint32_t uid, uint32_t gid)
 {
 	struct vfs_ctx *ctx = proc_current()->fs;
-	bool uid_change = uid != (uint32_t)-1 && uid != ino->uid;
-	bool gid_change = gid != (uint32_t)-1 && gid != ino->gid;
-	if (ctx->uid != 0 && (uid_change || ctx->uid != ino->uid ||
-			      (gid_change && gid != ctx->gid)))
-		return -EPERM;
+	bool root = ctx->uid == 0, owner = ctx->uid == ino->uid;
+	uint32_t kill = 0;
+	if (!S_ISDIR(ino->mode))
+		kill = S_ISUID | ((ino->mode & 010) ? S_ISGID : 0);
+	if (!root) {
+		if (uid != (uint32_t)-1 && (!owner || uid != ino->uid))
+			return -EPERM;
+		if (gid != (uint32_t)-1 &&
+		    (!owner || (gid != ino->gid && !vfs_in_group(ctx, gid))))
+			return -EPERM;
+		if ((ino->mode & kill) && !owner)
+			return -EPERM;
+	}
 	if (ino->sb && (ino->sb->flags & MS_RDONLY))
 		return -EROFS;
 	vfs_lock();
@@ -121,9 +141,7 @@ static long chown_inode(struct inode *ino, uint32_t uid, uint32_t gid)
 		ino->uid = uid;
 	if (gid != (uint32_t)-1)
 		ino->gid = gid;
-	if (!S_ISDIR(ino->mode) && (uid_change || gid_change || ctx->uid))
-		ino->mode &=
-		    ~(uint32_t)(S_ISUID | ((ino->mode & 010) ? S_ISGID : 0));
+	ino->mode &= ~kill;
 	inode_touch(ino, false);
 	vfs_unlock();
 	return 0;
@@ -255,8 +273,8 @@ SYSCALL_DEFINE4(sync_file_range, int, fd, int64_t, off, int64_t, n, unsigned,
 #define UTIME_OMIT ((1L << 30) - 2)
 
 /* utimensat: set access and modification times (NULL: now). Only the
- * owner (or root) may set explicit times; anyone with write access may set
- * them to now, as POSIX says. */
+ * owner (or root) may set explicit times (EPERM); the owner, root or anyone
+ * with write access may set them to now (else EACCES), as Linux. */
 SYSCALL_DEFINE4(utimensat, int, dirfd, const char __user *, upath,
 		const struct kstat_timespec __user *, uts, int, flags)
 {
@@ -283,7 +301,9 @@ SYSCALL_DEFINE4(utimensat, int, dirfd, const char __user *, upath,
 	bool explicit =
 	    uts && !(ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW);
 	if (explicit)
-		r = (p->fs->uid == 0 || p->fs->uid == ino->uid) ? 0 : -EPERM;
+		r = vfs_owner_or_root(p->fs, ino) ? 0 : -EPERM;
+	else if (vfs_owner_or_root(p->fs, ino))
+		r = 0;
 	else
 		r = inode_permission(p->fs, ino, MAY_WRITE);
 	if (!r && ino->sb && (ino->sb->flags & MS_RDONLY))

@@ -218,6 +218,8 @@ SYSCALL_DEFINE2(set_robust_list, uintptr_t, head, size_t, len)
 	return 0;
 }
 
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
 /* Limen's own, for make bench: until turned off, every system call of this
@@ -226,9 +228,9 @@ SYSCALL_DEFINE2(set_robust_list, uintptr_t, head, size_t, len)
  * EINVAL (an option it lacks), so the same binary knows where it runs. */
 #define PR_LIMEN_BARE_SYSCALLS 0x4c4d0001
 
-/* The thread name (comm) and the bare-syscall switch are all prctl offers
- * today; other options return -EINVAL, as Linux does for an option it
- * lacks. */
+/* The thread name (comm), the dumpable flag (docs/users.md) and the
+ * bare-syscall switch are all prctl offers today; other options return -EINVAL,
+ * as Linux does for an option it lacks. */
 SYSCALL_DEFINE2(prctl, long, option, uintptr_t, arg2)
 {
 	struct process *p = proc_current();
@@ -253,6 +255,14 @@ SYSCALL_DEFINE2(prctl, long, option, uintptr_t, arg2)
 	case PR_GET_NAME:
 		return copy_to_user((void __user *)arg2, current->name,
 				    sizeof(current->name));
+	case PR_GET_DUMPABLE:
+		return p->dumpable ? 1 : 0;
+	case PR_SET_DUMPABLE:
+		/* 2 (SUID_DUMP_ROOT) is refused, as Linux refuses it. */
+		if (arg2 > 1)
+			return -EINVAL;
+		p->dumpable = arg2;
+		return 0;
 	case PR_LIMEN_BARE_SYSCALLS:
 		if (arg2 > 1)
 			return -EINVAL;

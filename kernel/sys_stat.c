@@ -137,9 +137,19 @@ SYSCALL_DEFINE4(faccessat2, int, dirfd, const char __user *, upath, int, mode,
 	long r = stat_common(dirfd, upath, flags & ~AT_EACCESS, &ino);
 	if (r)
 		return r;
-	/* With the effective ids: access(2) should use the real ones,
-	 * which differ only after a set-user-ID change (docs/syscalls.md). */
-	r = mode ? inode_permission(proc_current()->fs, ino, mode) : 0;
+	/* With the real ids, as Linux, unless AT_EACCESS asks for the
+	 * effective (filesystem) ones: a set-user-ID program asks whether
+	 * the user who ran it may use the file. */
+	struct process *p = proc_current();
+	struct vfs_ctx c = *p->fs;
+	if (!(flags & AT_EACCESS)) {
+		c.uid = p->uid;
+		c.gid = p->gid;
+	}
+	r = mode ? inode_permission(&c, ino, mode) : 0;
+	if (!r && (mode & W_OK) && ino->sb && (ino->sb->flags & MS_RDONLY) &&
+	    (S_ISREG(ino->mode) || S_ISDIR(ino->mode) || S_ISLNK(ino->mode)))
+		r = -EROFS;
 	vfs_inode_put(ino);
 	return r;
 }
@@ -163,6 +173,10 @@ SYSCALL_DEFINE4(readlinkat, int, dirfd, const char __user *, upath,
 	long r = stat_common(dirfd, upath, AT_SYMLINK_NOFOLLOW, &ino);
 	if (r)
 		return r;
+	if (ino->may_access && (r = ino->may_access(ino, proc_current()->fs))) {
+		vfs_inode_put(ino);
+		return r;
+	}
 	char *k = kmalloc(PATH_MAX);
 	r = k ? vfs_readlink(ino, k, MIN((size_t)n, PATH_MAX)) : -ENOMEM;
 	if (r > 0 && copy_to_user(ubuf, k, r))

@@ -841,6 +841,10 @@ struct mm *mm_clone(struct mm *src)
 	mm->stack_top = src->stack_top;
 	mm->stack_limit = src->stack_limit;
 	mm->mmap_base = src->mmap_base;
+	mm->arg_start = src->arg_start; /* fork keeps /proc/PID/cmdline */
+	mm->arg_end = src->arg_end;
+	mm->env_start = src->env_start;
+	mm->env_end = src->env_end;
 	spin_unlock_irqrestore(&src->lock, f);
 	return mm;
 fail:

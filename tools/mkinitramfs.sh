@@ -8,6 +8,7 @@ user=$2
 stage=$(dirname "$out")/initramfs.d
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,sbin,etc,tests,examples,tmp,proc,dev,root,mnt}
+chmod 1777 "$stage/tmp" # as on any Linux system: every user may write, sticky
 cp /bin/busybox "$stage/bin/busybox"
 # Every applet Debian's busybox has, as a link in /bin.
 for a in $(/bin/busybox --list); do

@@ -125,6 +125,8 @@ struct super_block {
 
 /* Every field below is guarded by the VFS lock, except refs, changed
  * atomically (dropping the last reference takes the lock: inode_put). */
+struct vfs_ctx;
+
 struct inode {
 	uint64_t ino;
 	uint32_t mode;
@@ -159,6 +161,14 @@ struct inode {
 	void (*refresh)(struct inode *dir);
 	long (*generate)(struct inode *ino, char *buf, size_t size);
 	int gen_pid;
+	/* Generated files and links of a process (/proc/PID/environ, maps,
+	 * exe, fd/N...): a check of the caller's right to look into that
+	 * process before open, readlink or following (Linux's ptrace read
+	 * access), or NULL. */
+	int (*may_access)(struct inode *ino, const struct vfs_ctx *ctx);
+	/* /proc/PID/fd and fdinfo: process gen_pid itself may always use
+	 * them, whoever owns them (Linux's proc_fd_permission). */
+	bool gen_self_ok;
 	/* Generated links: what the target was made from (/proc/PID/fd/N:
 	 * the descriptor's inode), to notice when it must be made again. */
 	uint64_t gen_key;
@@ -191,11 +201,23 @@ struct file {
 };
 
 /* Who is asking and from where: a process's root, cwd, umask, ids. */
+/* A process's file-system context. uid and gid are its filesystem ids
+ * (Linux's fsuid/fsgid: the effective ids but after setfsuid/setfsgid),
+ * which every file permission check uses with the supplementary groups
+ * (the process's own array, or NULL with ngroups 0 for kernel contexts). */
 struct vfs_ctx {
 	struct inode *root, *cwd;
 	uint32_t umask;
 	uint32_t uid, gid;
+	const uint32_t *groups;
+	int ngroups;
 };
+
+/* Whether gid is ctx's filesystem gid or one of its supplementary groups
+ * (Linux's in_group_p). */
+bool vfs_in_group(const struct vfs_ctx *ctx, uint32_t gid);
+/* Whether ctx owns ino or is root (Linux's inode_owner_or_capable). */
+bool vfs_owner_or_root(const struct vfs_ctx *ctx, const struct inode *ino);
 
 #define MAY_EXEC 1
 #define MAY_WRITE 2
@@ -225,6 +247,10 @@ long inode_read_data(struct inode *ino, char *buf, size_t n, uint64_t off);
 long inode_write_data(struct inode *ino, const char *buf, size_t n,
 		      uint64_t off);
 void inode_touch(struct inode *ino, bool modify);
+/* Under the VFS lock: a write or truncation of a regular file by someone
+ * other than root (fsuid) clears its set-user-ID bit and, with group
+ * execute, its set-group-ID bit (Linux's file_remove_privs). */
+void inode_remove_privs(struct inode *ino, uint32_t fsuid);
 /* Whether ino is a regular file whose data is in memory (tmpfs, ramfs,
  * the initramfs root, memfd), which mmap can map. */
 bool inode_is_memfile(struct inode *ino);

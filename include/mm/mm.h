@@ -77,6 +77,7 @@ struct mm {
 	unsigned nr_vmas;      /* lock: at most MM_MAX_VMAS */
 	unsigned def_flags; /* owner: VMA_LOCKED after mlockall(MCL_FUTURE) */
 	uintptr_t arg_start, arg_end; /* const after exec: argv, for /proc */
+	uintptr_t env_start, env_end; /* const after exec: envp, for /proc */
 	spinlock_t lock;
 };
 
