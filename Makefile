@@ -147,6 +147,8 @@ USER_TESTS += $(BUILD)/user/tests/sys_thread-glibc $(BUILD)/user/tests/sys_signa
 	$(BUILD)/user/tests/sys_vfork-glibc
 # glibc makes its own CPU-clock ids and passes clock ids zero-extended.
 USER_TESTS += $(BUILD)/user/tests/sys_timers-glibc
+# glibc's grantpt, ptsname and openpty take their own paths (TIOCGPTPEER).
+USER_TESTS += $(BUILD)/user/tests/sys_pty-glibc
 USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/examples/*.c)),\
 	$(BUILD)/user/examples/$(e)-musl $(BUILD)/user/examples/$(e)-glibc \
 	$(BUILD)/user/examples/$(e)-glibc-pie)
