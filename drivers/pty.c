@@ -337,7 +337,7 @@ static int ptmx_open(struct file *f)
 	p->mtermios.c_iflag = 0;
 	p->mtermios.c_oflag = 0;
 	p->mtermios.c_lflag = 0;
-	spin_init(&p->olock, "pty out");
+	spin_init(&p->olock, "pty_out");
 	wait_queue_init(&p->mwait);
 	f->priv = p;
 	return 0;

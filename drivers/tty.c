@@ -229,18 +229,19 @@ bool tty_readable(struct tty *t)
 	return t->ready_len > 0 || t->eof_pending > 0 || t->hungup;
 }
 
+/* Lock-free (a hint, exact enough for a wait condition evaluated under
+ * sched_lock, where t->lock may not be taken): canonical mode keeps a
+ * byte for the newline that ends a full line (canon_input drops the rest,
+ * as n_tty does), so a writer never waits on a line nobody can finish;
+ * otherwise what ready holds. */
 size_t tty_input_room(struct tty *t)
 {
-	/* Canonical mode keeps a byte for the newline that ends a full line
-	 * (canon_input drops the rest, as n_tty does), so a writer never
-	 * waits on a line nobody can finish; otherwise what ready holds. */
-	irqflags_t f = spin_lock_irqsave(&t->lock);
-	size_t used = t->ready_len;
+	size_t used = __atomic_load_n(&t->ready_len, __ATOMIC_RELAXED);
 	if (t->termios.c_lflag & ICANON)
-		used = MIN(used + t->line_len, (size_t)TTY_BUF - 1);
-	size_t room = used < TTY_BUF ? TTY_BUF - used : 0;
-	spin_unlock_irqrestore(&t->lock, f);
-	return room;
+		used =
+		    MIN(used + __atomic_load_n(&t->line_len, __ATOMIC_RELAXED),
+			(size_t)TTY_BUF - 1);
+	return used < TTY_BUF ? TTY_BUF - used : 0;
 }
 
 /* Sleeps until ready(t), a signal arrives (-EINTR) or deadline_ns

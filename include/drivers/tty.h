@@ -92,7 +92,8 @@ int tty_proc_stat(struct process *p, int *tpgid);
 /* A byte arrived from the hardware (interrupt context) or a pty master. */
 void tty_input(struct tty *t, char c);
 /* How many input bytes t can take before its buffers are full (a pty
- * master's writers wait while it is 0). */
+ * master's writers wait while it is 0). Read without t->lock: bytes past
+ * the buffers (two writers racing for the last room) are dropped. */
 size_t tty_input_room(struct tty *t);
 /* Blocks until input is available (unless nonblock: -EAGAIN). Returns
  * bytes read into the kernel buffer, 0 at end of file. */
