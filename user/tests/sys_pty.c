@@ -392,6 +392,61 @@ static void bound_checks(int m, int s)
 	fcntl(m, F_SETFL, 0);
 }
 
+/* 64 KiB through each direction with blocking writes: writers wait for
+ * the reader rather than lose bytes. */
+static void blocking_checks(int m, int s)
+{
+	static char big[65536], got[65536];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	struct termios t, u;
+	tcgetattr(s, &t);
+	u = t;
+	u.c_lflag &= ~(ICANON | ECHO | ISIG | IEXTEN);
+	u.c_iflag &= ~(ICRNL | IXON);
+	u.c_oflag &= ~OPOST;
+	u.c_cc[VMIN] = 1;
+	u.c_cc[VTIME] = 0;
+	tcsetattr(s, TCSAFLUSH, &u);
+	/* Nothing left of bound_checks on either side (Linux hands master
+	 * writes to the slave asynchronously: some may come after a flush). */
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	fcntl(m, F_SETFL, O_NONBLOCK);
+	for (int quiet = 0; quiet < 3;) {
+		usleep(20000);
+		quiet++;
+		while (read(s, got, sizeof(got)) > 0 ||
+		       read(m, got, sizeof(got)) > 0)
+			quiet = 0;
+	}
+	fcntl(s, F_SETFL, 0);
+	fcntl(m, F_SETFL, 0);
+	for (int dir = 0; dir < 2; dir++) {
+		int wfd = dir ? s : m, rfd = dir ? m : s;
+		pid_t pid = fork();
+		if (pid == 0) {
+			ssize_t n = write(wfd, big, sizeof(big));
+			_exit(n == (ssize_t)sizeof(big) ? 0 : 1);
+		}
+		size_t total = 0;
+		struct pollfd p = {.fd = rfd, .events = POLLIN};
+		while (total < sizeof(got) && poll(&p, 1, 5000) == 1) {
+			ssize_t n = read(rfd, got + total, sizeof(got) - total);
+			if (n <= 0)
+				break;
+			total += (size_t)n;
+		}
+		int st = 0;
+		waitpid(pid, &st, 0);
+		CHECK(dir ? "pty.slave_blocking_write_64k"
+			  : "pty.master_blocking_write_64k",
+		      total == sizeof(big) && !memcmp(got, big, total) &&
+			  WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "read %zu bytes, writer status %#x", total, st);
+	}
+	tcsetattr(s, TCSAFLUSH, &t);
+}
+
 /* ---- sessions on the slave ---------------------------------------------- */
 
 static volatile sig_atomic_t got[NSIG];
@@ -739,6 +794,7 @@ int main(void)
 		raw_checks(m, s);
 		poll_checks(m, s);
 		bound_checks(m, s);
+		blocking_checks(m, s);
 		close(s);
 		close(m);
 	}
