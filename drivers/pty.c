@@ -265,9 +265,14 @@ static uint32_t tty_group_gid(void)
 {
 	struct process *cur = proc_current();
 	struct file *f;
+	/* O_NONBLOCK: a FIFO there must not hold the open up. */
 	if (!cur || !cur->fs ||
-	    vfs_open(cur->fs, NULL, "/etc/group", O_RDONLY, 0, &f))
+	    vfs_open(cur->fs, NULL, "/etc/group", O_RDONLY | O_NONBLOCK, 0, &f))
 		return 0;
+	if (!S_ISREG(f->inode->mode)) {
+		file_put(f);
+		return 0;
+	}
 	enum { MAXLEN = 4096 };
 	char *buf = kmalloc(MAXLEN + 1);
 	long n = buf ? vfs_read(f, buf, MAXLEN) : -ENOMEM;

@@ -451,9 +451,6 @@ long tty_write(struct tty *t, const char *buf, size_t n, bool nonblock)
 		 * driver's room is a soft limit with a chunk to spare). */
 		t->drv->write(t, ob, ol);
 		done += used;
-		if (done < n && signal_pending(current))
-			break; /* a long write is interruptible between chunks
-				*/
 	}
 	tty_write_end(t);
 	return done ? (long)done : r;
