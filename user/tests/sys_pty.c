@@ -705,6 +705,62 @@ static void slave_close_checks(void)
 	close(m);
 }
 
+/* The tty group's gid in /etc/group, or 0. */
+static gid_t tty_gid(void)
+{
+	FILE *f = fopen("/etc/group", "r");
+	char line[256];
+	gid_t g = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned v;
+		if (!strncmp(line, "tty:", 4) &&
+		    sscanf(strchr(line + 4, ':') ? strchr(line + 4, ':') + 1
+						 : "",
+			   "%u", &v) == 1) {
+			g = v;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return g;
+}
+
+static gid_t slave_gid(void)
+{
+	char name[64];
+	struct stat st;
+	int s, m = open_pair(&s, name, sizeof(name));
+	if (m < 0 || fstat(s, &st))
+		return (gid_t)-1;
+	close(s);
+	close(m);
+	return st.st_gid;
+}
+
+/* The slave's group is tty if /etc/group has one, else 0 (Limen; Linux
+ * takes devpts's gid= option). The Limen run also tries a group file
+ * with a tty group (gid 5), then puts the old one back. */
+static void group_checks(void)
+{
+	if (!on_limen)
+		return;
+	gid_t want = tty_gid(), got = slave_gid();
+	CHECK("pty.slave_group", got == want, "gid %d, tty is %d", (int)got,
+	      (int)want);
+	if (want != 0 || geteuid() != 0 ||
+	    rename("/etc/group", "/etc/group.pty-test"))
+		return;
+	FILE *f = fopen("/etc/group", "w");
+	if (f) {
+		fputs("root:x:0:\nwheel:x:10:\ntty:x:5:\n", f);
+		fclose(f);
+	}
+	got = slave_gid();
+	rename("/etc/group.pty-test", "/etc/group");
+	CHECK("pty.slave_group_tty", got == 5, "gid %d", (int)got);
+}
+
 /* An ordinary user cannot open root's slave (0620, group tty). */
 static void permission_checks(void)
 {
@@ -801,6 +857,7 @@ int main(void)
 	session_checks();
 	slave_close_checks();
 	permission_checks();
+	group_checks();
 	leak_checks();
 	return check_summary("sys_pty");
 }
