@@ -785,12 +785,42 @@ static void permission_checks(void)
 	close(m);
 }
 
-/* A thousand pairs made and closed: the index comes back, and no memory
- * stays behind (Limen: the pair count is bounded, ENOSPC past it). */
+/* A "name value" line of a /proc/limen file, or -1. */
+static long limen_stat(const char *path, const char *field)
+{
+	FILE *f = fopen(path, "r");
+	char line[128];
+	long v = -1;
+	size_t n = strlen(field);
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ' ') {
+			v = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static long limen_ptys(void)
+{
+	FILE *f = fopen("/proc/limen/ptys", "r");
+	long v = -1;
+	if (f && fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* A thousand pairs made and closed: the index comes back, no pair and no
+ * kernel heap stays behind (Limen: the pair count is bounded, ENOSPC
+ * past it). */
 static void leak_checks(void)
 {
 	int first = -1, last = -1, failures = 0;
-	long before = proc_kb("/proc/meminfo", "MemFree");
+	long live0 = limen_stat("/proc/limen/kheap", "live");
+	long bytes0 = limen_stat("/proc/limen/kheap", "bytes_in_use");
 	for (int i = 0; i < 1000; i++) {
 		char name[64];
 		int s, m = open_pair(&s, name, sizeof(name));
@@ -805,15 +835,27 @@ static void leak_checks(void)
 		last = n;
 		put(m, "data\n");
 		put(s, "back\n");
-		close(m);
-		close(s);
+		if (i & 1) { /* either side may close first */
+			close(m);
+			close(s);
+		} else {
+			close(s);
+			close(m);
+		}
 	}
-	long after = proc_kb("/proc/meminfo", "MemFree");
+	long live1 = limen_stat("/proc/limen/kheap", "live");
+	long bytes1 = limen_stat("/proc/limen/kheap", "bytes_in_use");
 	CHECK("pty.cycle_1000", failures == 0 && (!on_limen || first == last),
 	      "%d failures, index %d then %d", failures, first, last);
-	if (on_limen)
-		CHECK("pty.cycle_no_leak", before - after < 512,
-		      "MemFree %ld kB then %ld kB", before, after);
+	if (on_limen) {
+		CHECK("pty.cycle_no_pair_left", limen_ptys() == 0, "%ld pairs",
+		      limen_ptys());
+		/* A leaked pair would be 7 KiB each: 7 MiB. */
+		CHECK("pty.cycle_no_leak",
+		      live1 - live0 < 64 && bytes1 - bytes0 < 64 * 1024,
+		      "kheap live %ld -> %ld, bytes %ld -> %ld", live0, live1,
+		      bytes0, bytes1);
+	}
 	if (!on_limen)
 		return;
 	static int ms[300];
