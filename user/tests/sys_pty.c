@@ -677,6 +677,81 @@ static void session_checks(void)
 	      "%s still there (%s)", name, errname(errno));
 }
 
+/* What the master reads until want shows up, EIO/EOF or timeout_ms. */
+static bool expect(int m, char *buf, size_t size, size_t *len, const char *want,
+		   int timeout_ms)
+{
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (;;) {
+		buf[*len] = 0;
+		if (strstr(buf, want))
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		int left = timeout_ms - (int)elapsed_ms(&a, &b);
+		struct pollfd p = {.fd = m, .events = POLLIN};
+		if (left <= 0 || *len + 1 >= size || poll(&p, 1, left) != 1)
+			return false;
+		ssize_t n = read(m, buf + *len, size - 1 - *len);
+		if (n <= 0)
+			return false;
+		*len += (size_t)n;
+	}
+}
+
+/* An interactive shell on the slave, as script or a terminal emulator
+ * runs one: it answers, and ^C stops its foreground job, not itself. */
+static void shell_checks(void)
+{
+	char name[64];
+	int s, m = open_pair(&s, name, sizeof(name));
+	if (m < 0)
+		return;
+	/* s stays open here: with no slave open, master reads fail. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(m);
+		close(s);
+		setsid();
+		int fd = open(name, O_RDWR);
+		if (fd < 0)
+			_exit(1);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+		execl("/bin/sh", "sh", "-i", (char *)NULL);
+		_exit(127);
+	}
+	static char buf[8192];
+	size_t len = 0;
+	put(m, "echo $((6*7))x\n");
+	CHECK("pty.shell_answers",
+	      expect(m, buf, sizeof(buf), &len, "42x", 5000),
+	      "no 42x in %zu bytes", len);
+	struct timespec a, b;
+	put(m, "sleep 10\n");
+	usleep(300000);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	put(m, "\x03");
+	put(m, "echo back$((1+1))\n");
+	bool back = expect(m, buf, sizeof(buf), &len, "back2", 9000);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	CHECK("pty.shell_ctrl_c_job", back && elapsed_ms(&a, &b) < 8000,
+	      "back2 %d after %ld ms", back, elapsed_ms(&a, &b));
+	put(m, "exit\n");
+	int st = 0;
+	for (int i = 0; i < 100 && waitpid(pid, &st, WNOHANG) == 0; i++)
+		usleep(50000);
+	CHECK("pty.shell_exits", WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "status %#x", st);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(s);
+	close(m);
+}
+
 /* The slave closes: a master read gives EIO, poll POLLHUP; a reader
  * blocked in the master's read wakes with EIO. */
 static void slave_close_checks(void)
@@ -898,6 +973,7 @@ int main(void)
 	}
 	session_checks();
 	slave_close_checks();
+	shell_checks();
 	permission_checks();
 	group_checks();
 	leak_checks();
