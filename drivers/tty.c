@@ -230,17 +230,17 @@ bool tty_readable(struct tty *t)
 }
 
 /* Lock-free (a hint, exact enough for a wait condition evaluated under
- * sched_lock, where t->lock may not be taken): canonical mode keeps a
- * byte for the newline that ends a full line (canon_input drops the rest,
- * as n_tty does), so a writer never waits on a line nobody can finish;
- * otherwise what ready holds. */
+ * sched_lock, where t->lock may not be taken). Complete lines (ready) and
+ * the line being edited share TTY_BUF, so a newline always finds room for
+ * its line; with no complete line to read the edited line is at most
+ * TTY_BUF - 1 (canon_input drops the rest, as n_tty does), so there is
+ * always room for the newline that ends it and a writer never waits on a
+ * line nobody can finish. */
 size_t tty_input_room(struct tty *t)
 {
 	size_t used = __atomic_load_n(&t->ready_len, __ATOMIC_RELAXED);
 	if (t->termios.c_lflag & ICANON)
-		used =
-		    MIN(used + __atomic_load_n(&t->line_len, __ATOMIC_RELAXED),
-			(size_t)TTY_BUF - 1);
+		used += __atomic_load_n(&t->line_len, __ATOMIC_RELAXED);
 	return used < TTY_BUF ? TTY_BUF - used : 0;
 }
 
