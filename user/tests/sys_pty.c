@@ -392,6 +392,62 @@ static void bound_checks(int m, int s)
 	fcntl(m, F_SETFL, 0);
 }
 
+/* Nothing left unread on either side (Linux hands master writes to the
+ * slave asynchronously: some may come after a flush). */
+static void quiesce(int m, int s)
+{
+	char junk[4096];
+	tcflush(s, TCIOFLUSH);
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	fcntl(m, F_SETFL, O_NONBLOCK);
+	for (int quiet = 0; quiet < 3;) {
+		usleep(20000);
+		quiet++;
+		while (read(s, junk, sizeof(junk)) > 0 ||
+		       read(m, junk, sizeof(junk)) > 0)
+			quiet = 0;
+	}
+	fcntl(s, F_SETFL, 0);
+	fcntl(m, F_SETFL, 0);
+}
+
+/* Canonical mode with a reader that does not read: master writes stop
+ * (EAGAIN) before a line is lost, and every line written comes out. */
+static void canon_bound_checks(int m, int s)
+{
+	const char *line = "0123456789abcdefghijklmnopqrstuvwxyz\n";
+	size_t len = strlen(line);
+	quiesce(m, s);
+	fcntl(m, F_SETFL, O_NONBLOCK);
+	long lines = 0;
+	ssize_t n = 0;
+	while (lines < 100000 && (n = write(m, line, len)) == (ssize_t)len)
+		lines++;
+	int e = errno;
+	fcntl(m, F_SETFL, 0);
+	CHECK("pty.canon_write_bounded",
+	      lines < 100000 && (n >= 0 || e == EAGAIN), "%ld lines, %s", lines,
+	      errname(e));
+	/* Every whole line written is read whole (a partial last one goes
+	 * with quiesce). */
+	long got = 0, bad = 0;
+	char buf[128];
+	for (long i = 0; i < lines; i++) {
+		struct pollfd p = {.fd = s, .events = POLLIN};
+		if (poll(&p, 1, 1000) != 1)
+			break; /* lost: a read would wait for ever */
+		ssize_t r = read(s, buf, sizeof(buf));
+		if (r == (ssize_t)len && !memcmp(buf, line, len))
+			got++;
+		else
+			bad++;
+	}
+	CHECK("pty.canon_no_loss", got == lines && bad == 0,
+	      "wrote %ld lines, read %ld whole and %ld broken", lines, got,
+	      bad);
+	quiesce(m, s);
+}
+
 /* 64 KiB through each direction with blocking writes: writers wait for
  * the reader rather than lose bytes. */
 static void blocking_checks(int m, int s)
@@ -408,19 +464,7 @@ static void blocking_checks(int m, int s)
 	u.c_cc[VMIN] = 1;
 	u.c_cc[VTIME] = 0;
 	tcsetattr(s, TCSAFLUSH, &u);
-	/* Nothing left of bound_checks on either side (Linux hands master
-	 * writes to the slave asynchronously: some may come after a flush). */
-	fcntl(s, F_SETFL, O_NONBLOCK);
-	fcntl(m, F_SETFL, O_NONBLOCK);
-	for (int quiet = 0; quiet < 3;) {
-		usleep(20000);
-		quiet++;
-		while (read(s, got, sizeof(got)) > 0 ||
-		       read(m, got, sizeof(got)) > 0)
-			quiet = 0;
-	}
-	fcntl(s, F_SETFL, 0);
-	fcntl(m, F_SETFL, 0);
+	quiesce(m, s);
 	for (int dir = 0; dir < 2; dir++) {
 		int wfd = dir ? s : m, rfd = dir ? m : s;
 		pid_t pid = fork();
@@ -967,6 +1011,7 @@ int main(void)
 		raw_checks(m, s);
 		poll_checks(m, s);
 		bound_checks(m, s);
+		canon_bound_checks(m, s);
 		blocking_checks(m, s);
 		close(s);
 		close(m);
