@@ -322,7 +322,6 @@ static int ptmx_open(struct file *f)
 		p->index = idx;
 		p->gen = pty_next_gen++;
 		p->refs = 1;
-		p->masters = 1;
 		p->locked = true; /* until unlockpt, as Linux */
 	}
 	spin_unlock_irqrestore(&pty_lock, fl);
@@ -330,8 +329,8 @@ static int ptmx_open(struct file *f)
 		kfree(p);
 		return -ENOSPC;
 	}
-	/* Nobody else reaches the rest until devpts shows the node, which
-	 * reads the table under pty_lock, or a slave opens it. */
+	/* The slot is taken, but with no master yet devpts does not show the
+	 * pair and a slave open fails: set it up, then open it for them. */
 	snprintf(p->name, sizeof(p->name), "pts/%d", idx);
 	tty_init(&p->slave, p->name, PTY_SLAVE_MAJOR, (uint32_t)idx,
 		 &pty_slave_driver, p);
@@ -345,6 +344,9 @@ static int ptmx_open(struct file *f)
 	spin_init(&p->olock, "pty_out");
 	wait_queue_init(&p->mwait);
 	f->priv = p;
+	fl = spin_lock_irqsave(&pty_lock);
+	p->masters = 1;
+	spin_unlock_irqrestore(&pty_lock, fl);
 	return 0;
 }
 
