@@ -1,10 +1,14 @@
-/* Terminal line discipline. In canonical mode input is edited a line at a
- * time (erase, kill, word-erase, EOF) and echoed; readers get whole lines.
- * In raw mode reads follow VMIN/VTIME. Output gets ONLCR processing. With
- * ISIG, ^C, ^\ and ^Z signal the foreground process group. The buffers are
- * protected by t->lock, which is never held while proc_lock is taken
- * (signals are sent after it is dropped). Job control is
- * drivers/tty_job.c, the ioctls drivers/tty_ioctl.c. */
+/* Terminal line discipline, one for every terminal: the console and pty
+ * slaves differ only in their struct tty_driver (where output goes, how
+ * much it takes). In canonical mode input is edited a line at a time
+ * (erase, kill, word-erase, EOF) and echoed; readers get whole lines. In
+ * raw mode reads follow VMIN/VTIME. Output gets ONLCR processing and is
+ * handed to the driver in chunks that fit its room, writers taking turns.
+ * With ISIG, ^C, ^\ and ^Z signal the foreground process group. A hung-up
+ * terminal reads 0 and fails writes with EIO. The buffers are protected by
+ * t->lock, which is never held while proc_lock is taken (signals are sent
+ * after it is dropped). Job control and hang-up are drivers/tty_job.c,
+ * the ioctls drivers/tty_ioctl.c; docs/tty.md. */
 #include <drivers/tty.h>
 #include <lib/string.h>
 #include <percpu.h>
