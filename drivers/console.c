@@ -42,9 +42,11 @@ static int con_open(struct file *f)
 {
 	uint64_t rdev = f->inode->rdev;
 	if (rdev == MKDEV(5, 0)) {
-		struct tty *t = tty_current_ctty();
+		struct tty *t = tty_current_ctty_get();
 		if (!t)
 			return -ENXIO;
+		if (t->drv->reopen) /* a pty slave: its file operations */
+			return t->drv->reopen(t, f);
 		f->priv = t;
 		return 0;
 	}
@@ -64,7 +66,7 @@ static long con_read(struct file *f, char *b, size_t n, uint64_t *pos)
 static long con_write(struct file *f, const char *b, size_t n, uint64_t *pos)
 {
 	(void)pos;
-	return tty_write(file_tty(f), b, n);
+	return tty_write(file_tty(f), b, n, f->flags & O_NONBLOCK);
 }
 
 static long con_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
@@ -74,7 +76,7 @@ static long con_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
 
 static unsigned con_poll(struct file *f)
 {
-	return (tty_readable(file_tty(f)) ? POLLIN : 0) | POLLOUT;
+	return tty_poll(file_tty(f));
 }
 
 static struct wait_queue *con_poll_wq(struct file *f)
@@ -92,13 +94,22 @@ static const struct file_ops console_ops = {
     .poll_wq = con_poll_wq,
 };
 
+static size_t con_drv_write(struct tty *t, const char *s, size_t n)
+{
+	(void)t;
+	uart_write_raw(s, n);
+	return n;
+}
+
+static const struct tty_driver console_driver = {.write = con_drv_write};
+
 void console_init(void)
 {
 	chrdev_register(5, 1, &console_ops);
 	chrdev_register(5, 0, &console_ops);
 	chrdev_register(4, 64, &console_ops);
 	uint8_t vec;
-	tty_init(&console_tty, "ttyS0", 4, 64, uart_write_raw);
+	tty_init(&console_tty, "ttyS0", 4, 64, &console_driver, NULL);
 	if (ioapic_route_isa_irq(4, &vec)) {
 		pr_warn("console: cannot route IRQ 4; input disabled");
 		return;

@@ -1,10 +1,14 @@
-/* Terminal line discipline. In canonical mode input is edited a line at a
- * time (erase, kill, word-erase, EOF) and echoed; readers get whole lines.
- * In raw mode reads follow VMIN/VTIME. Output gets ONLCR processing. With
- * ISIG, ^C, ^\ and ^Z signal the foreground process group. The buffers are
- * protected by t->lock, which is never held while proc_lock is taken
- * (signals are sent after it is dropped). Job control is
- * drivers/tty_job.c, the ioctls drivers/tty_ioctl.c. */
+/* Terminal line discipline, one for every terminal: the console and pty
+ * slaves differ only in their struct tty_driver (where output goes, how
+ * much it takes). In canonical mode input is edited a line at a time
+ * (erase, kill, word-erase, EOF) and echoed; readers get whole lines. In
+ * raw mode reads follow VMIN/VTIME. Output gets ONLCR processing and is
+ * handed to the driver in chunks that fit its room, writers taking turns.
+ * With ISIG, ^C, ^\ and ^Z signal the foreground process group. A hung-up
+ * terminal reads 0 and fails writes with EIO. The buffers are protected by
+ * t->lock, which is never held while proc_lock is taken (signals are sent
+ * after it is dropped). Job control and hang-up are drivers/tty_job.c,
+ * the ioctls drivers/tty_ioctl.c; docs/tty.md. */
 #include <drivers/tty.h>
 #include <lib/string.h>
 #include <percpu.h>
@@ -13,6 +17,7 @@
 #include <time.h>
 #include <uaccess.h>
 #include <uapi/errno.h>
+#include <uapi/poll.h>
 #include <uapi/stat.h>
 #include "tty_internal.h"
 
@@ -37,7 +42,7 @@ static const struct ktermios tty_default_termios = {
 };
 
 void tty_init(struct tty *t, const char *name, uint32_t major, uint32_t minor,
-	      void (*output)(const char *, size_t))
+	      const struct tty_driver *drv, void *driver_data)
 {
 	memset(t, 0, sizeof(*t));
 	t->name = name;
@@ -47,26 +52,30 @@ void tty_init(struct tty *t, const char *name, uint32_t major, uint32_t minor,
 	t->winsize = (struct winsize){.ws_row = 24, .ws_col = 80};
 	spin_init(&t->lock, "tty");
 	wait_queue_init(&t->readers);
-	t->output = output;
+	t->drv = drv;
+	t->driver_data = driver_data;
 }
 
-/* Output processing: ONLCR turns \n into \r\n. Lock not needed: the
- * driver's output is itself serialised. */
-static void tty_out(struct tty *t, const char *s, size_t n)
+static size_t tty_room(struct tty *t)
 {
-	if (!(t->termios.c_oflag & OPOST) || !(t->termios.c_oflag & ONLCR)) {
-		t->output(s, n);
-		return;
+	return t->drv->write_room ? t->drv->write_room(t) : SIZE_MAX;
+}
+
+/* Echo: output processing (ONLCR) of a few bytes, all or nothing. What
+ * does not fit in the driver's room is dropped, as Linux's n_tty drops
+ * echoes when the output buffer is full. */
+static void tty_echo_out(struct tty *t, const char *s, size_t n)
+{
+	char buf[8];
+	size_t k = 0;
+	bool onlcr = (t->termios.c_oflag & (OPOST | ONLCR)) == (OPOST | ONLCR);
+	for (size_t i = 0; i < n && k + 2 <= sizeof(buf); i++) {
+		if (onlcr && s[i] == '\n')
+			buf[k++] = '\r';
+		buf[k++] = s[i];
 	}
-	size_t start = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n') {
-			t->output(s + start, i - start);
-			t->output("\r\n", 2);
-			start = i + 1;
-		}
-	}
-	t->output(s + start, n - start);
+	if (tty_room(t) >= k)
+		t->drv->write(t, buf, k);
 }
 
 static void echo_char(struct tty *t, char c)
@@ -76,9 +85,9 @@ static void echo_char(struct tty *t, char c)
 	if ((t->termios.c_lflag & ECHOCTL) && (uint8_t)c < 32 && c != '\n' &&
 	    c != '\t') {
 		char buf[2] = {'^', (char)(c + '@')};
-		tty_out(t, buf, 2);
+		tty_echo_out(t, buf, 2);
 	} else {
-		tty_out(t, &c, 1);
+		tty_echo_out(t, &c, 1);
 	}
 }
 
@@ -102,7 +111,7 @@ static void erase_one(struct tty *t)
 		int cols =
 		    ((uint8_t)c < 32 && (t->termios.c_lflag & ECHOCTL)) ? 2 : 1;
 		for (int i = 0; i < cols; i++)
-			tty_out(t, "\b \b", 3);
+			tty_echo_out(t, "\b \b", 3);
 	}
 }
 
@@ -113,6 +122,17 @@ static void canon_input(struct tty *t, char c)
 	if ((uint8_t)c == cc[VERASE] || c == '\b') {
 		erase_one(t);
 	} else if ((uint8_t)c == cc[VKILL]) {
+		/* As n_tty's eraser(): erased column by column only with
+		 * ECHOE, ECHOK and ECHOKE; otherwise the kill character is
+		 * echoed, and a newline after it with ECHOK. */
+		uint32_t l = t->termios.c_lflag;
+		if ((l & ECHO) && (l & (ECHOE | ECHOK | ECHOKE)) !=
+				      (ECHOE | ECHOK | ECHOKE)) {
+			t->line_len = 0;
+			echo_char(t, c);
+			if (l & ECHOK)
+				tty_echo_out(t, "\n", 1);
+		}
 		while (t->line_len)
 			erase_one(t);
 	} else if ((uint8_t)c == cc[VWERASE] && (t->termios.c_lflag & IEXTEN)) {
@@ -127,7 +147,12 @@ static void canon_input(struct tty *t, char c)
 		t->line_len = 0;
 		wait_queue_wake_all(&t->readers);
 	} else if (c == '\n' || (cc[VEOL] && (uint8_t)c == cc[VEOL])) {
-		echo_char(t, c);
+		/* ECHONL: the newline is echoed even without ECHO. */
+		if (c == '\n' &&
+		    (t->termios.c_lflag & (ECHO | ECHONL)) == ECHONL)
+			tty_echo_out(t, "\n", 1);
+		else
+			echo_char(t, c);
 		if (t->line_len < TTY_BUF)
 			t->line[t->line_len++] = c;
 		ready_push(t, t->line, t->line_len);
@@ -205,16 +230,33 @@ out:
 
 bool tty_readable(struct tty *t)
 {
-	return t->ready_len > 0 || t->eof_pending > 0;
+	return t->ready_len > 0 || t->eof_pending > 0 || t->hungup;
 }
 
-/* Sleeps until t has input, a signal arrives (-EINTR) or deadline_ns
- * passes (-ETIMEDOUT; 0 = no deadline). */
-static int tty_wait_input(struct tty *t, uint64_t deadline_ns)
+/* Lock-free (a hint, exact enough for a wait condition evaluated under
+ * sched_lock, where t->lock may not be taken). Complete lines (ready) and
+ * the line being edited share TTY_BUF, so a newline always finds room for
+ * its line; with no complete line to read the edited line is at most
+ * TTY_BUF - 1 (canon_input drops the rest, as n_tty does), so there is
+ * always room for the newline that ends it and a writer never waits on a
+ * line nobody can finish. */
+size_t tty_input_room(struct tty *t)
+{
+	size_t used = __atomic_load_n(&t->ready_len, __ATOMIC_RELAXED);
+	if (t->termios.c_lflag & ICANON)
+		used += __atomic_load_n(&t->line_len, __ATOMIC_RELAXED);
+	return used < TTY_BUF ? TTY_BUF - used : 0;
+}
+
+/* Sleeps until ready(t), a signal arrives (-EINTR) or deadline_ns
+ * passes (-ETIMEDOUT; 0 = no deadline). The condition is read under
+ * sched_lock, so whoever makes it true wakes t->readers after. */
+static int tty_wait(struct tty *t, bool (*ready)(struct tty *),
+		    uint64_t deadline_ns)
 {
 	int r = 0;
 	irqflags_t f = sched_lock_irqsave();
-	while (!tty_readable(t)) {
+	while (!ready(t)) {
 		if (signal_pending(current)) {
 			r = -EINTR;
 			break;
@@ -253,6 +295,8 @@ static long take_ready(struct tty *t, char *buf, size_t n)
 		r = -1;
 	}
 	spin_unlock_irqrestore(&t->lock, f);
+	if (got && t->drv->unthrottle)
+		t->drv->unthrottle(t);
 	return r;
 }
 
@@ -260,12 +304,16 @@ static long take_ready(struct tty *t, char *buf, size_t n)
 static long read_canon(struct tty *t, char *buf, size_t n, bool nonblock)
 {
 	for (;;) {
+		/* A read the hang-up woke fails, as Linux's n_tty_read
+		 * (tty_read gives later ones end of file). */
+		if (t->hungup)
+			return -EIO;
 		long got = take_ready(t, buf, n);
 		if (got)
 			return got < 0 ? 0 : got;
 		if (nonblock)
 			return -EAGAIN;
-		int r = tty_wait_input(t, 0);
+		int r = tty_wait(t, tty_readable, 0);
 		if (r)
 			return r;
 	}
@@ -282,6 +330,8 @@ static long read_raw(struct tty *t, char *buf, size_t n, bool nonblock)
 	uint64_t deadline = (vtime && !vmin) ? time_ns() + vtime : 0;
 	size_t got = 0;
 	for (;;) {
+		if (t->hungup)
+			return got ? (long)got : -EIO;
 		long r = take_ready(t, buf + got, n - got);
 		if (r > 0) {
 			got += (size_t)r;
@@ -292,7 +342,7 @@ static long read_raw(struct tty *t, char *buf, size_t n, bool nonblock)
 			return (long)got;
 		if (nonblock)
 			return got ? (long)got : -EAGAIN;
-		int w = tty_wait_input(t, deadline);
+		int w = tty_wait(t, tty_readable, deadline);
 		if (w == -ETIMEDOUT)
 			return (long)got;
 		if (w)
@@ -302,6 +352,8 @@ static long read_raw(struct tty *t, char *buf, size_t n, bool nonblock)
 
 long tty_read(struct tty *t, char *buf, size_t n, bool nonblock)
 {
+	if (t->hungup)
+		return 0;
 	int r = tty_check_change(t, SIGTTIN);
 	if (r)
 		return r;
@@ -312,13 +364,105 @@ long tty_read(struct tty *t, char *buf, size_t n, bool nonblock)
 	return read_raw(t, buf, n, nonblock);
 }
 
-long tty_write(struct tty *t, const char *buf, size_t n)
+static bool tty_may_write(struct tty *t)
 {
+	return tty_room(t) > 0 || t->hungup;
+}
+
+static bool tty_write_turn(struct tty *t)
+{
+	return !t->writing || t->hungup;
+}
+
+/* Writers take turns (Linux's atomic_write_lock), so one write's bytes
+ * are not interleaved with another's and a chunk that was measured
+ * against the driver's room still fits when it is handed over. */
+static int tty_write_begin(struct tty *t, bool nonblock)
+{
+	for (;;) {
+		irqflags_t f = sched_lock_irqsave();
+		bool mine = !t->writing;
+		if (mine)
+			t->writing = true;
+		sched_unlock_irqrestore(f);
+		if (mine)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		int r = tty_wait(t, tty_write_turn, 0);
+		if (r)
+			return r;
+		if (t->hungup)
+			return -EIO;
+	}
+}
+
+static void tty_write_end(struct tty *t)
+{
+	irqflags_t f = sched_lock_irqsave();
+	t->writing = false;
+	sched_unlock_irqrestore(f);
+	wait_queue_wake_all(&t->readers);
+}
+
+long tty_write(struct tty *t, const char *buf, size_t n, bool nonblock)
+{
+	if (t->hungup)
+		return -EIO;
 	if (t->termios.c_lflag & TOSTOP) {
 		int r = tty_check_change(t, SIGTTOU);
 		if (r)
 			return r;
 	}
-	tty_out(t, buf, n);
-	return (long)n;
+	long r = tty_write_begin(t, nonblock);
+	if (r)
+		return r;
+	size_t done = 0;
+	while (done < n) {
+		if (t->hungup) {
+			r = -EIO;
+			break;
+		}
+		size_t room = MIN(tty_room(t), (size_t)TTY_OCHUNK);
+		/* Output processing: ONLCR makes \n two bytes, which go out
+		 * together or wait. */
+		bool onlcr =
+		    (t->termios.c_oflag & (OPOST | ONLCR)) == (OPOST | ONLCR);
+		char ob[TTY_OCHUNK];
+		size_t ol = 0, used = 0;
+		while (done + used < n) {
+			char c = buf[done + used];
+			size_t w = (onlcr && c == '\n') ? 2 : 1;
+			if (ol + w > room)
+				break;
+			if (w == 2)
+				ob[ol++] = '\r';
+			ob[ol++] = c;
+			used++;
+		}
+		if (!used) {
+			if (nonblock) {
+				r = -EAGAIN;
+				break;
+			}
+			r = tty_wait(t, tty_may_write, 0);
+			if (r)
+				break;
+			continue;
+		}
+		/* Only echo competes for the room, and it never takes what
+		 * write_room did not offer, so this takes all of it (a
+		 * driver's room is a soft limit with a chunk to spare). */
+		t->drv->write(t, ob, ol);
+		done += used;
+	}
+	tty_write_end(t);
+	return done ? (long)done : r;
+}
+
+unsigned tty_poll(struct tty *t)
+{
+	if (t->hungup)
+		return POLLIN | POLLOUT | POLLHUP;
+	return (tty_readable(t) ? POLLIN : 0) | (tty_room(t) ? POLLOUT : 0);
 }

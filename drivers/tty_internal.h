@@ -18,7 +18,11 @@ int tty_check_change(struct tty *t, int sig);
 /* The job-control ioctls. */
 long tiocsctty(struct tty *t, unsigned long steal, bool readable);
 long tiocnotty(struct tty *t);
-long tiocgpgrp_sid(struct tty *t, unsigned long cmd, int32_t __user *uarg);
+long tiocgpgrp_sid(struct tty *t, unsigned long cmd, int32_t __user *uarg,
+		   bool any);
 long tiocspgrp(struct tty *t, const int32_t __user *uarg);
+/* drivers/tty_ioctl.c: TIOCSWINSZ (SIGWINCH to the foreground group on a
+ * change); a pty master's too. */
+long tiocswinsz(struct tty *t, const void __user *uarg);
 
 #endif

@@ -31,7 +31,7 @@ static long tcsets(struct tty *t, unsigned long cmd, const void __user *uarg)
 	return 0;
 }
 
-static long tiocswinsz(struct tty *t, const void __user *uarg)
+long tiocswinsz(struct tty *t, const void __user *uarg)
 {
 	struct winsize w;
 	if (copy_from_user(&w, uarg, sizeof(w)))
@@ -61,6 +61,8 @@ static long tiocsti(struct tty *t, const char __user *uarg, bool readable)
 long tty_ioctl(struct tty *t, unsigned long cmd, uintptr_t arg, bool readable)
 {
 	void __user *uarg = (void __user *)arg;
+	if (t->hungup) /* as Linux's hung_up_tty_ioctl */
+		return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
 	switch (cmd) {
 	case TCGETS:
 		return copy_to_user(uarg, &t->termios, sizeof(t->termios));
@@ -78,7 +80,7 @@ long tty_ioctl(struct tty *t, unsigned long cmd, uintptr_t arg, bool readable)
 		return tiocnotty(t);
 	case TIOCGPGRP:
 	case TIOCGSID:
-		return tiocgpgrp_sid(t, cmd, uarg);
+		return tiocgpgrp_sid(t, cmd, uarg, false);
 	case TIOCSPGRP:
 		return tiocspgrp(t, uarg);
 	case TIOCSTI:

@@ -57,7 +57,7 @@ void tty_open_ctty(struct tty *t, bool noctty, bool readable)
 	if (!p || noctty || !readable)
 		return;
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
-	if (p->sid == p->pid && !p->ctty && t->session == 0)
+	if (p->sid == p->pid && !p->ctty && t->session == 0 && !t->hungup)
 		set_ctty_locked(t, p);
 	spin_unlock_irqrestore(&proc_lock, f);
 }
@@ -66,6 +66,45 @@ struct tty *tty_current_ctty(void)
 {
 	struct process *p = proc_current();
 	return p ? __atomic_load_n(&p->ctty, __ATOMIC_RELAXED) : NULL;
+}
+
+/* Under proc_lock: a pty is freed only after its hang-up cleared every
+ * ctty pointer to it (under proc_lock), so one found here is alive. */
+struct tty *tty_current_ctty_get(void)
+{
+	struct process *p = proc_current();
+	if (!p)
+		return NULL;
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct tty *t = p->ctty;
+	if (t && t->drv->get)
+		t->drv->get(t);
+	spin_unlock_irqrestore(&proc_lock, f);
+	return t;
+}
+
+void tty_hangup(struct tty *t)
+{
+	irqflags_t f = spin_lock_irqsave(&t->lock);
+	t->hungup = true;
+	flush_input(t);
+	spin_unlock_irqrestore(&t->lock, f);
+	wait_queue_wake_all(&t->readers);
+	/* As tty_signal_session_leader(): the processes of the session lose
+	 * t, the leader is told. */
+	f = spin_lock_irqsave(&proc_lock);
+	int sid = t->session;
+	if (sid) {
+		proc_clear_ctty(sid, t);
+		t->session = 0;
+		__atomic_store_n(&t->pgrp, 0, __ATOMIC_RELAXED);
+	}
+	struct process *leader = sid ? proc_find(sid) : NULL;
+	if (leader && leader->sid == sid) {
+		signal_send(leader, SIGHUP);
+		signal_send(leader, SIGCONT);
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
 }
 
 /* The session leader p gives up its terminal t (Linux's
@@ -118,6 +157,10 @@ long tiocsctty(struct tty *t, unsigned long steal, bool readable)
 	struct process *p = proc_current();
 	long r = 0;
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	if (t->hungup) {
+		r = -EIO;
+		goto out;
+	}
 	if (p->sid == p->pid && t->session == p->sid)
 		goto out; /* already ours */
 	if (p->sid != p->pid || p->ctty) {
@@ -159,12 +202,15 @@ long tiocnotty(struct tty *t)
 	return 0;
 }
 
-/* TIOCGPGRP and TIOCGSID answer only about the caller's own terminal. */
-long tiocgpgrp_sid(struct tty *t, unsigned long cmd, int32_t __user *uarg)
+/* TIOCGPGRP and TIOCGSID answer only about the caller's own terminal,
+ * unless asked through a pty's master (any: as Linux, which lets a
+ * terminal emulator see its slave's foreground group). */
+long tiocgpgrp_sid(struct tty *t, unsigned long cmd, int32_t __user *uarg,
+		   bool any)
 {
 	struct process *p = proc_current();
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
-	bool mine = p->ctty == t;
+	bool mine = any || p->ctty == t;
 	int32_t v = cmd == TIOCGSID ? t->session : t->pgrp;
 	spin_unlock_irqrestore(&proc_lock, f);
 	if (!mine || (cmd == TIOCGSID && v == 0))

@@ -1,5 +1,5 @@
 /* The device nodes of a /dev: the character devices Linux gives every
- * system (null, zero, full, random, urandom, tty, console, ttyS0) and one
+ * system (null, zero, full, random, urandom, tty, console, ttyS0, ptmx) and one
  * block-device node per registered disk (vda, vdb, ...). Used for the
  * initramfs's /dev and for every devtmpfs mount. Caller holds the VFS
  * lock; names that already exist are left alone. */
@@ -32,6 +32,7 @@ void devtmpfs_populate(struct inode *dir)
 	    {"full", 1, 7, 0666},    {"random", 1, 8, 0666},
 	    {"urandom", 1, 9, 0666}, {"tty", 5, 0, 0666},
 	    {"console", 5, 1, 0600}, {"ttyS0", 4, 64, 0660},
+	    {"ptmx", 5, 2, 0666},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++)
 		add_node(dir, nodes[i].name, S_IFCHR | nodes[i].mode,

@@ -227,7 +227,8 @@ int initramfs_unpack(const void *archive, size_t len)
 }
 
 /* /dev with the device nodes Linux expects a first program to have (kept
- * if the archive brought its own) and a tmpfs on /dev/shm, and /tmp. */
+ * if the archive brought its own), a tmpfs on /dev/shm, a devpts on
+ * /dev/pts, and /tmp. */
 void initramfs_make_dev(void)
 {
 	struct vfs_ctx c = boot_ctx();
@@ -239,6 +240,7 @@ void initramfs_make_dev(void)
 		if (S_ISDIR(dev->mode)) {
 			devtmpfs_populate(dev);
 			vfs_mount_dev_shm(dev);
+			vfs_mount_dev_pts(dev);
 		}
 		inode_put(dev);
 	}

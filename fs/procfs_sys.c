@@ -6,6 +6,7 @@
 #include <asm/cpufeature.h>
 #include <failinject.h>
 #include <fs/bcache.h>
+#include <drivers/tty.h>
 #include <fs/vfs.h>
 #include <ipc.h>
 #include <lib/printf.h>
@@ -181,6 +182,16 @@ static long gen_kheap(struct inode *ino, char *buf, size_t size)
 	return finish(len, size);
 }
 
+/* /proc/limen/ptys: pseudo-terminal pairs in existence (drivers/pty.c),
+ * for the leak checks. */
+static long gen_ptys(struct inode *ino, char *buf, size_t size)
+{
+	(void)ino;
+	long len = 0;
+	EMIT("%d\n", pty_count());
+	return finish(len, size);
+}
+
 /* /proc/limen/failinject: fault injection's settings and counts; root
  * may write "fail_blk N" (kernel/failinject.c). */
 static long gen_failinject(struct inode *ino, char *buf, size_t size)
@@ -294,6 +305,7 @@ void procfs_fill(struct inode *dir)
 			add_file(limen, "unimplemented", gen_unimplemented, 0);
 			add_file(limen, "bcache", gen_bcache, 0);
 			add_file(limen, "kheap", gen_kheap, 0);
+			add_file(limen, "ptys", gen_ptys, 0);
 			struct inode *fi =
 			    add_file(limen, "failinject", gen_failinject, 0);
 			if (fi) {

@@ -1,6 +1,6 @@
 /* File-system instances (super blocks) and the mount table: mount(2) and
- * umount2(2) for ext2, tmpfs, ramfs, proc and devtmpfs, the root mount
- * (root=), statfs, sync, and /proc/mounts. The memory file systems'
+ * umount2(2) for ext2, tmpfs, ramfs, proc, devtmpfs and devpts, the root
+ * mount (root=), statfs, sync, and /proc/mounts. The memory file systems'
  * instances are made in fs/tmpfs.c, ext2's in fs/ext2/.
  *
  * A mount makes a super block's root the "mounted" child of a directory;
@@ -252,6 +252,8 @@ static int get_super(const char *source, const char *type, unsigned long flags,
 		return procfs_mount(source, sb);
 	if (strcmp(type, "devtmpfs") == 0)
 		return devtmpfs_mount(source, sb);
+	if (strcmp(type, "devpts") == 0)
+		return devpts_mount(source, sb); /* options are ignored */
 	if (strcmp(type, "ext2") == 0) {
 		struct blkdev *bd = blkdev_find(source);
 		if (!bd)
@@ -269,25 +271,42 @@ static void attach(struct super_block *sb, struct inode *target)
 	list_add_tail(&sb->link, &mounts);
 }
 
-void vfs_mount_dev_shm(struct inode *dev)
+/* dev's directory name (made with mode if missing) if nothing is mounted
+ * on it yet, else NULL. */
+static struct inode *dev_mountpoint(struct inode *dev, const char *name,
+				    uint32_t mode)
 {
-	struct inode *dir = dir_find(dev, "shm");
+	struct inode *dir = dir_find(dev, name);
 	if (!dir) {
-		dir = inode_alloc_sb(dev->sb, S_IFDIR | 01777);
+		dir = inode_alloc_sb(dev->sb, S_IFDIR | mode);
 		if (!dir)
-			return;
+			return NULL;
 		dir->nlink = 1; /* "."; dir_add counts the entry */
 		dir->loaded = true;
-		if (dir_add(dev, "shm", dir)) {
+		if (dir_add(dev, name, dir)) {
 			kfree(dir);
-			return;
+			return NULL;
 		}
 	}
+	return S_ISDIR(dir->mode) && !dir->mounted ? dir : NULL;
+}
+
+void vfs_mount_dev_shm(struct inode *dev)
+{
+	struct inode *dir = dev_mountpoint(dev, "shm", 01777);
 	struct super_block *sb;
-	if (!S_ISDIR(dir->mode) || dir->mounted ||
-	    memfs_mount("tmpfs", "tmpfs", NULL, &sb))
+	if (!dir || memfs_mount("tmpfs", "tmpfs", NULL, &sb))
 		return;
 	sb->flags |= MS_NOSUID | MS_NODEV; /* as distributions mount it */
+	attach(sb, dir);
+}
+
+void vfs_mount_dev_pts(struct inode *dev)
+{
+	struct inode *dir = dev_mountpoint(dev, "pts", 0755);
+	struct super_block *sb;
+	if (!dir || devpts_mount("devpts", &sb))
+		return;
 	attach(sb, dir);
 }
 
@@ -463,6 +482,7 @@ int vfs_mount_root(const char *dev, const char *type, bool ro)
 		    devtmpfs_mount("devtmpfs", &dsb) == 0) {
 			attach(dsb, devdir);
 			vfs_mount_dev_shm(dsb->root);
+			vfs_mount_dev_pts(dsb->root);
 		}
 	}
 	vfs_unlock();

@@ -16,6 +16,8 @@ int memfs_mount(const char *type, const char *source, const char *data,
 		struct super_block **out);
 int devtmpfs_mount(const char *source, struct super_block **out);
 int procfs_mount(const char *source, struct super_block **out);
+/* fs/devpts.c */
+int devpts_mount(const char *source, struct super_block **out);
 /* statfs's counts for a tmpfs: its limits and what is left of them. */
 void tmpfs_statfs(struct super_block *sb, struct kstatfs *st);
 

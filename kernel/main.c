@@ -216,6 +216,7 @@ void kmain(phys_addr_t start_info)
 	timer_init();
 	rtc_init();
 	console_init();
+	pty_init();
 	sched_init();
 	arch_irq_enable();
 	report_initrd();

@@ -138,7 +138,9 @@ SYSCALL_DEFINE3(getdents64, int, fd, char __user *, ubuf, size_t, n)
 	return r;
 }
 
-SYSCALL_DEFINE3(ioctl, int, fd, unsigned long, cmd, uintptr_t, arg)
+/* cmd is 32 bits wide, as Linux's unsigned int: musl's ioctl(int, int, ...)
+ * sign-extends _IOR numbers such as TIOCGPTN (0x80045430). */
+SYSCALL_DEFINE3(ioctl, int, fd, unsigned int, cmd, uintptr_t, arg)
 {
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)

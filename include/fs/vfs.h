@@ -401,6 +401,10 @@ int vfs_mount_root(const char *dev, const char *type, bool ro);
  * initramfs's /dev and on the devtmpfs it mounts for a disk root, so a
  * program run as rdinit= has it too. VFS lock held. */
 void vfs_mount_dev_shm(struct inode *dev);
+/* /dev/pts: a devpts (fs/devpts.c, mode 0755) mounted on dev's "pts",
+ * made if missing, where vfs_mount_dev_shm mounts /dev/shm. VFS lock
+ * held. */
+void vfs_mount_dev_pts(struct inode *dev);
 /* The directory a path walk ends in when it reaches dir: the root of the
  * file system mounted on it, if any (repeatedly). */
 struct inode *vfs_follow_mount(struct inode *dir);
