@@ -191,8 +191,11 @@ int devtmpfs_mount(const char *source, struct super_block **out)
 
 int procfs_mount(const char *source, struct super_block **out)
 {
-	return filled_mount("proc", source, PROC_SUPER_MAGIC, 0555, procfs_fill,
-			    out);
+	int r = filled_mount("proc", source, PROC_SUPER_MAGIC, 0555,
+			     procfs_fill, out);
+	if (!r)
+		(*out)->generated = true;
+	return r;
 }
 
 void tmpfs_statfs(struct super_block *sb, struct kstatfs *st)

@@ -18,9 +18,22 @@ static const struct super_ops *ops_of(struct inode *dir)
 	return dir->sb ? dir->sb->ops : NULL;
 }
 
-static int check_writable_fs(struct inode *ino)
+int vfs_changeable(const struct inode *ino)
 {
-	return (ino->sb && (ino->sb->flags & MS_RDONLY)) ? -EROFS : 0;
+	if (!ino->sb)
+		return 0;
+	if (ino->sb->generated)
+		return -EPERM;
+	return (ino->sb->flags & MS_RDONLY) ? -EROFS : 0;
+}
+
+/* A new name in a generated tree: nothing there to be made (ENOENT, as
+ * Linux's procfs, whose directories create nothing). */
+static int vfs_new_name_ok(const struct inode *dir)
+{
+	if (dir->sb && dir->sb->generated)
+		return -ENOENT;
+	return vfs_changeable(dir);
 }
 
 /* In a sticky directory (mode 1000, /tmp) only the entry's owner, the
@@ -109,7 +122,7 @@ static int create(const struct vfs_ctx *ctx, struct inode *dir,
 	}
 	r = inode_permission(ctx, parent, MAY_WRITE | MAY_EXEC);
 	if (!r)
-		r = check_writable_fs(parent);
+		r = vfs_new_name_ok(parent);
 	if (r)
 		goto out;
 	struct inode *ino = inode_alloc_sb(parent->sb, mode);
@@ -216,7 +229,7 @@ int vfs_unlink(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 		if (!r)
 			r = check_sticky(ctx, parent, ino);
 		if (!r)
-			r = check_writable_fs(parent);
+			r = vfs_changeable(parent);
 		if (r)
 			goto out;
 		inode_get(ino);
@@ -307,7 +320,7 @@ int vfs_link(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 	}
 	r = inode_permission(ctx, parent, MAY_WRITE | MAY_EXEC);
 	if (!r)
-		r = check_writable_fs(parent);
+		r = vfs_new_name_ok(parent);
 	if (!r && extra_link_charged(old)) {
 		if (old->sb->used_inodes >= old->sb->max_inodes)
 			r = -ENOSPC;
@@ -366,7 +379,7 @@ static int rename_check(const struct vfs_ctx *ctx, struct inode *op,
 	if (!r && ne)
 		r = check_sticky(ctx, np, ne->inode);
 	if (!r)
-		r = check_writable_fs(np);
+		r = vfs_new_name_ok(np);
 	if (r || !ne)
 		return r;
 	struct inode *victim = ne->inode;

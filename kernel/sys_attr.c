@@ -84,8 +84,9 @@ static long chmod_inode(struct inode *ino, uint32_t mode)
 	struct vfs_ctx *ctx = proc_current()->fs;
 	if (!vfs_owner_or_root(ctx, ino))
 		return -EPERM;
-	if (ino->sb && (ino->sb->flags & MS_RDONLY))
-		return -EROFS;
+	long ch = vfs_changeable(ino);
+	if (ch)
+		return ch;
 	vfs_lock();
 	mode &= 07777;
 	if (ctx->uid != 0 && !vfs_in_group(ctx, ino->gid))

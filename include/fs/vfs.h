@@ -112,7 +112,10 @@ struct super_block {
 	char options[64];    /* extra mount options for /proc/mounts */
 	uint64_t dev;	     /* st_dev of its inodes */
 	unsigned long flags; /* MS_RDONLY, MS_NOSUID, ... */
-	uint32_t magic;	     /* statfs f_type */
+	/* The kernel makes its tree (/proc): nobody, root included, may
+	 * add, remove or rename its entries or change their attributes. */
+	bool generated;
+	uint32_t magic; /* statfs f_type */
 	struct inode *root;
 	struct inode *covered;	     /* where it is mounted; NULL: not (yet) */
 	const struct super_ops *ops; /* NULL: a memory file system */
@@ -324,6 +327,11 @@ int vfs_link(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 int vfs_rename(const struct vfs_ctx *ctx, struct inode *odir, const char *opath,
 	       struct inode *ndir, const char *npath);
 long vfs_readlink(struct inode *ino, char *buf, size_t n);
+
+/* Whether ino's names and attributes may be changed from user space:
+ * -EROFS on a read-only mount, -EPERM in a generated tree (/proc, as
+ * Linux's proc_setattr and its directories without create or unlink). */
+int vfs_changeable(const struct inode *ino);
 
 /* fs/file.c: open files. */
 int vfs_open(const struct vfs_ctx *ctx, struct inode *dir, const char *path,

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -248,5 +249,21 @@ int main(int argc, char **argv)
 	long end = mem_free_kb();
 	CHECK("proc.no_leak_200_forks", start - end < 64,
 	      "MemFree %ld kB before, %ld kB after", start, end);
+	/* The kernel's tree, not the user's, root included (Linux's procfs):
+	 * no mode changes, no removals, no new names, no second links (a
+	 * hard link would outlive the entry the kernel removes). */
+	CHECK_ERRNO("procfs.chmod_eperm", chmod("/proc/self", 0777), EPERM);
+	CHECK_ERRNO("procfs.chmod_file_eperm", chmod("/proc/self/stat", 0666),
+		    EPERM);
+	CHECK_ERRNO("procfs.unlink_eperm", unlink("/proc/self/stat"), EPERM);
+	CHECK_ERRNO("procfs.link_enoent",
+		    linkat(AT_FDCWD, "/proc/self/stat", AT_FDCWD,
+			   "/proc/self/stat2", 0),
+		    ENOENT);
+	CHECK_ERRNO("procfs.mkdir_enoent", mkdir("/proc/self/x", 0777), ENOENT);
+	CHECK_ERRNO("procfs.rename_enoent",
+		    rename("/proc/self/fd", "/proc/self/y"), ENOENT);
+	CHECK_ERRNO("procfs.creat_enoent",
+		    open("/proc/xx", O_CREAT | O_WRONLY, 0600), ENOENT);
 	return check_summary("sys_procfs");
 }
