@@ -263,6 +263,7 @@ test: deps
 		--initrd $(BUILD)/initramfs.cpio; \
 	  tests/layer virtio-blk tests/virtio-blk.sh; \
 	  tests/layer disk-session tests/disk-session.sh; \
+	  tests/layer login tests/login-session.sh; \
 	  tests/layer storage tests/storage-suite.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer trace-json tests/trace-json.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer fuzz tests/fuzz.sh $(BUILD)/initramfs.cpio \
@@ -294,7 +295,8 @@ ROOTFS_IMG := $(BUILD)/rootfs.img
 rootfs: $(USER_BINS) tools/mkrootfs
 	tools/mkrootfs $(ROOTFS_IMG) $(BUILD)/user
 
-# Boots the disk: busybox init, then a login shell on the serial console.
+# Boots the disk: busybox init, then getty and login on the serial console
+# (accounts: root/root, limen/limen; README.md).
 run: deps
 	@$(MAKE) --no-print-directory kernel
 	@[ -f $(ROOTFS_IMG) ] || $(MAKE) --no-print-directory rootfs

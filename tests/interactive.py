@@ -14,12 +14,20 @@ print; exit status 1 on any failure.
 
 With --disk IMG it is `make run`'s session instead: the kernel mounts the
 ext2 disk as root (root=/dev/vda rw), busybox init runs /etc/inittab and
-puts a login shell on ttyS0. It checks the Limen prompt, ^C on sleep, a
-file written and `poweroff`, then (host side) e2fsck -fn on the image and
-that a second boot still has the file.
+puts getty on ttyS0. It logs in as root (password "root", tools/mkrootfs)
+and checks the Limen prompt, ^C on sleep, a file written and `poweroff`,
+then (host side) e2fsck -fn on the image and that a second boot still has
+the file.
 
-usage: tests/interactive.py [--kernel FILE] [--initrd FILE] [--disk IMG]
-                            [--timeout SEC] [--log FILE]
+With --disk IMG --login it is a session of the ordinary user: log in as
+limen, `id`, `whoami`, `groups`, /etc/shadow refused, `su` with a wrong
+password and with root's, `su - limen`, `passwd` to a new password, log
+out to a fresh login prompt, the old password refused and the new one
+taken, and again after a reboot; host side, e2fsck -fn and the limen hash
+in the image's /etc/shadow changed (and matching the new password).
+
+usage: tests/interactive.py [--kernel FILE] [--initrd FILE]
+                            [--disk IMG [--login]] [--timeout SEC] [--log FILE]
 Python 3 standard library only.
 """
 import argparse
@@ -112,6 +120,8 @@ def main():
     ap.add_argument("--initrd",
                     default=os.path.join(ROOT, "build/initramfs.cpio"))
     ap.add_argument("--disk", help="boot this ext2 root disk (make run)")
+    ap.add_argument("--login", action="store_true",
+                    help="with --disk: the ordinary user's login session")
     ap.add_argument("--timeout", type=float, default=600,
                     help="seconds for the whole run")
     ap.add_argument("--log",
@@ -121,6 +131,8 @@ def main():
     TIME_FACTOR = time_factor()
     a.timeout *= TIME_FACTOR
     os.makedirs(os.path.dirname(a.log), exist_ok=True)
+    if a.disk and a.login:
+        return login_session(a)
     if a.disk:
         return disk_session(a)
     qemu = os.environ.get("QEMU", "qemu-system-x86_64")
@@ -220,6 +232,25 @@ def main():
 
 
 DISK_PROMPT = r"limen:[^\n]*# " + ESC + "$"
+USER_PROMPT = r"limen:[^\n]*\$ " + ESC + "$"
+LOGIN_PROMPT = r"^limen login: $"
+# tools/mkrootfs's accounts.
+ROOT_PASSWORD = "root"
+USER_PASSWORD = "limen"
+
+
+def log_in(g, check, name, user, password, prompt, timeout=120):
+    """At getty's prompt: the name, then login's password prompt."""
+    if not check(name + "_login_prompt", g.expect(LOGIN_PROMPT, timeout),
+                 "no login prompt"):
+        return False
+    g.send(user + "\r")
+    if not check(name + "_password_prompt", g.expect(r"Password: $", 120),
+                 "no password prompt after the name"):
+        return False
+    g.send(password + "\r")
+    return check(name + "_shell", g.expect(prompt, 120),
+                 "no shell prompt after logging in as %s" % user)
 
 
 def boot_disk(a, log):
@@ -269,8 +300,8 @@ def disk_session(a):
             return check(name, False, "no prompt after ^C")
 
         try:
-            ok = check("boot%d_prompt" % boot, g.expect(DISK_PROMPT, 240),
-                       "no Limen prompt from init's login shell")
+            ok = log_in(g, check, "boot%d" % boot, "root", ROOT_PASSWORD,
+                        DISK_PROMPT, timeout=240)
             if ok and boot == 1:
                 ok = (run("grep ' / ' /proc/mounts", r"^/dev/root / ext2 rw",
                           "root_is_ext2")
@@ -306,6 +337,190 @@ def disk_session(a):
                   b"kept across power off" in r.stdout, r.stdout[-300:])
     check("no_panic", not any("Kernel panic" in t for t in texts),
           "kernel panic")
+    return 1 if failed else 0
+
+
+NEW_PASSWORD = "Thr3shold-Cr0ssing"
+
+
+def shadow_hash(img, user):
+    """user's password hash in the image's /etc/shadow, read by debugfs."""
+    r = host(["debugfs", "-R", "cat /etc/shadow", img])
+    for line in r.stdout.decode("utf-8", "replace").splitlines():
+        f = line.split(":")
+        if len(f) > 2 and f[0] == user:
+            return f[1]
+    return None
+
+
+def crypt_matches(password, hashed):
+    """True or False, or None when this Python has no crypt module."""
+    try:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import crypt
+    except ImportError:
+        return None
+    return crypt.crypt(password, hashed) == hashed
+
+
+def login_session(a):
+    """The ordinary user's session on a fresh root disk, booted twice."""
+    failed = []
+
+    def check(name, ok, why=""):
+        print(("PASS login-session.%s" % name) if ok else
+              ("FAIL login-session.%s: %s" % (name, why)), flush=True)
+        if not ok:
+            failed.append(name)
+        return ok
+
+    old_hash = shadow_hash(a.disk, "limen")
+    root_hash = shadow_hash(a.disk, "root")
+    check("image_has_sha512_hashes",
+          bool(old_hash and old_hash.startswith("$6$") and root_hash
+               and root_hash.startswith("$6$")),
+          "limen %r root %r" % (old_hash, root_hash))
+    texts = []
+    for boot in (1, 2):
+        g = boot_disk(a, a.log + ".%d" % boot)
+        watchdog = threading.Timer(a.timeout / 2, g.proc.kill)
+        watchdog.start()
+
+        def run(cmd, want, name, timeout=120):
+            g.send(cmd + "\r")
+            return check(name, g.expect(want, timeout),
+                         "no %r after typing %r" % (want, cmd))
+
+        def answer(prompt, text, name, timeout=120):
+            """Waits for prompt (a password question), then types text."""
+            ok = check(name, g.expect(prompt, timeout),
+                       "no %r" % prompt)
+            if ok:
+                g.send(text + "\r")
+            return ok
+
+        def prompt(p=USER_PROMPT):
+            return g.expect(p, 60) is not None
+
+        try:
+            if boot == 1:
+                ok = (log_in(g, check, "boot1", "limen", USER_PASSWORD,
+                             USER_PROMPT, timeout=240)
+                      and run("id", r"^uid=1000\(limen\) gid=1000\(limen\) "
+                              r"groups=100\(users\),1000\(limen\)$", "id")
+                      and prompt()
+                      and run("whoami", r"^limen$", "whoami") and prompt()
+                      and run("groups", r"^limen users$", "groups") and prompt()
+                      and run("pwd; echo home=$HOME", r"^/home/limen\nhome=/home/limen$",
+                              "home_and_cwd") and prompt()
+                      # busybox is set-user-ID root; it dropped root for sh.
+                      and run("grep -e Uid -e Gid /proc/$$/status",
+                              r"^Uid:\s+1000\s+1000\s+1000\s+1000\n"
+                              r"Gid:\s+1000\s+1000\s+1000\s+1000$",
+                              "shell_has_no_root_ids") and prompt()
+                      # login gave the user the terminal (fchown, 0600).
+                      and run("tty; stat -c 'tty=%u:%g:%a' $(tty)",
+                              r"^/dev/ttyS0\ntty=1000:1000:600$",
+                              "tty_owned_by_user") and prompt()
+                      and run("cat /etc/shadow",
+                              r"can't open '/etc/shadow': Permission denied",
+                              "shadow_unreadable") and prompt()
+                      # su: a wrong password fails, root's gives a root shell.
+                      and run("su", r"Password: $", "su_asks")
+                      and (g.send("not-the-password\r") or True)
+                      and check("su_wrong_password_refused",
+                                g.expect(r"su: incorrect password", 120),
+                                "no 'incorrect password'")
+                      and prompt()
+                      and run("echo s''u=$?; id -u", r"^su=1\n1000$",
+                              "su_wrong_password_status") and prompt()
+                      and run("su", r"Password: $", "su_asks_again")
+                      and (g.send(ROOT_PASSWORD + "\r") or True)
+                      and check("su_root_shell", g.expect(DISK_PROMPT, 120),
+                                "no root prompt after su")
+                      and run("id", r"^uid=0\(root\) gid=0\(root\) groups=0\(root\)$",
+                              "su_id_root") and prompt(DISK_PROMPT)
+                      and run("head -c 5 /etc/shadow; echo", r"^root:$",
+                              "root_reads_shadow") and prompt(DISK_PROMPT)
+                      # root needs no password to become limen again.
+                      and run("su - limen", USER_PROMPT, "su_dash_limen")
+                      and run("id -un; pwd", r"^limen\n/home/limen$",
+                              "su_dash_limen_id") and prompt()
+                      and run("exit", DISK_PROMPT, "exit_to_root")
+                      and run("exit", USER_PROMPT, "exit_to_limen")
+                      # passwd: a new password, written to /etc/shadow.
+                      and run("passwd", r"Old password: $", "passwd_asks_old")
+                      and (g.send(USER_PASSWORD + "\r") or True)
+                      and answer(r"New password: $", NEW_PASSWORD, "passwd_asks_new")
+                      and answer(r"Retype password: $", NEW_PASSWORD,
+                                 "passwd_asks_retype")
+                      and check("passwd_changed",
+                                g.expect(r"password for limen changed", 120),
+                                "passwd did not say it changed the password")
+                      and prompt()
+                      # Log out: init's respawned getty asks again.
+                      and (g.send("exit\r") or True)
+                      and check("logout_gives_login_prompt",
+                                g.expect(LOGIN_PROMPT, 120), "no login prompt")
+                      and (g.send("limen\r") or True)
+                      and answer(r"Password: $", USER_PASSWORD,
+                                 "old_password_asked")
+                      and check("old_password_refused",
+                                g.expect(r"Login incorrect", 120),
+                                "the old password was taken")
+                      and log_in(g, check, "new_password", "limen",
+                                 NEW_PASSWORD, USER_PROMPT)
+                      and run("id -un", r"^limen$", "new_password_id")
+                      and prompt()
+                      and run("su -c poweroff", r"Password: $", "su_c_asks"))
+                if ok:
+                    g.send(ROOT_PASSWORD + "\r")
+            else:
+                # After a reboot: the new password, root's own login.
+                ok = (log_in(g, check, "boot2", "limen", NEW_PASSWORD,
+                             USER_PROMPT, timeout=240)
+                      and run("id -u", r"^1000$", "boot2_id") and prompt()
+                      and run("exit", LOGIN_PROMPT, "boot2_logout")
+                      and (g.send("root\r") or True)
+                      and answer(r"Password: $", ROOT_PASSWORD, "boot2_root")
+                      and check("boot2_root_shell", g.expect(DISK_PROMPT, 120),
+                                "no root prompt")
+                      and run("id -u; pwd", r"^0\n/root$", "boot2_root_id")
+                      and prompt(DISK_PROMPT))
+                if ok:
+                    g.send("poweroff\r")
+            if ok:
+                check("boot%d_poweroff" % boot,
+                      g.expect(r"limen: power off", 120), "no power off")
+        finally:
+            watchdog.cancel()
+            g.close()
+        texts.append(g.buf.decode("utf-8", "replace"))
+        r = host(["e2fsck", "-fn", a.disk])
+        check("boot%d_e2fsck_clean" % boot, r.returncode == 0,
+              r.stdout.decode("utf-8", "replace")[-600:])
+        if failed:
+            break
+    new_hash = shadow_hash(a.disk, "limen")
+    check("shadow_hash_changed_on_disk",
+          bool(new_hash and new_hash != old_hash and new_hash.startswith("$")),
+          "limen's hash %r, was %r" % (new_hash, old_hash))
+    check("root_hash_kept", shadow_hash(a.disk, "root") == root_hash,
+          "root's hash changed")
+    if new_hash:
+        m = crypt_matches(NEW_PASSWORD, new_hash)
+        if m is not None:
+            check("shadow_hash_is_new_password", m,
+                  "%r is not the new password's" % new_hash)
+    check("no_panic", not any("Kernel panic" in t for t in texts),
+          "kernel panic")
+    if failed:
+        text = texts[-1].replace("\r", "") if texts else ""
+        sys.stderr.write("---- login-session: last 30 lines ----\n")
+        for line in text.splitlines()[-30:]:
+            sys.stderr.write("  | %s\n" % line)
     return 1 if failed else 0
 
 
