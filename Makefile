@@ -263,6 +263,7 @@ test: deps
 		--initrd $(BUILD)/initramfs.cpio; \
 	  tests/layer virtio-blk tests/virtio-blk.sh; \
 	  tests/layer disk-session tests/disk-session.sh; \
+	  tests/layer screen tests/screen-session.sh; \
 	  tests/layer storage tests/storage-suite.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer trace-json tests/trace-json.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer fuzz tests/fuzz.sh $(BUILD)/initramfs.cpio \
