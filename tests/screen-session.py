@@ -257,6 +257,7 @@ def session(t):
     sync(t, "after_stty")
 
     vi_session(t)
+    vi_winch(t)
     less_more(t)
     top(t)
     watch(t)
@@ -325,6 +326,34 @@ def vi_session(t):
     check("vi_saved_content", s, "cat does not show what vi saved",
           t.screen())
     sync(t, "after_cat")
+
+
+def vi_winch(t):
+    """A window-size change while vi runs: SIGWINCH makes it redraw. The
+    change is made by a background job that waits for a file vi writes,
+    so vi is surely running (and sized 24x80) when it comes."""
+    t.line("clear; rm -f /tmp/go; (while [ ! -e /tmp/go ]; do sleep 1; done;"
+           " stty rows 12 cols 40) & vi /root/w")
+    s = t.wait(lambda s: lines_of(s)[ROWS - 1].startswith("-")
+               and "/root/w" in lines_of(s)[ROWS - 1], 120)
+    if not check("vi_winch_starts", s, "no vi status line on row 24",
+                 t.screen()):
+        return
+    t.type(":w /tmp/go")
+    t.key("Enter")
+    # (The status line may hold :w's message; the tildes end on row 11.)
+    s = t.wait(lambda s: lines_of(s)[11].strip()
+               and lines_of(s)[1:11] == ["~"] * 10
+               and not any(lines_of(s)[12:]), 120)
+    check("vi_sigwinch_redraws", s,
+          "vi did not redraw its status line on row 12 after the resize",
+          t.screen())
+    t.type(":q")
+    t.key("Enter")
+    t.line("stty rows %d cols %d; stty size" % (ROWS, COLS))
+    check("stty_size_restored", t.wait(has_line(r"^%d %d$" % (ROWS, COLS)),
+                                       60), "stty size not back", t.screen())
+    sync(t, "after_vi_winch")
 
 
 def less_more(t):
