@@ -264,6 +264,7 @@ test: deps
 	  tests/layer virtio-blk tests/virtio-blk.sh; \
 	  tests/layer disk-session tests/disk-session.sh; \
 	  tests/layer login tests/login-session.sh; \
+	  tests/layer screen tests/screen-session.sh; \
 	  tests/layer storage tests/storage-suite.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer trace-json tests/trace-json.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer fuzz tests/fuzz.sh $(BUILD)/initramfs.cpio \

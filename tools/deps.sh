@@ -9,7 +9,8 @@ set -euo pipefail
 # ipxe-qemu; they are listed so that the check also catches a half-removed
 # install. coreutils gives timeout(1), mawk/sed/grep are in the base system.
 # python3 (standard library only) drives tests/interactive.py. sparse is
-# `make check` (the __user address space), a make test layer.
+# `make check` (the __user address space), a make test layer. tmux is the
+# terminal emulator tests/screen-session.py drives full-screen programs in.
 pkgs=(
 	gcc make binutils libc6-dev
 	musl-tools
@@ -18,6 +19,7 @@ pkgs=(
 	python3
 	gdb
 	sparse
+	tmux
 )
 
 for arg in "$@"; do
