@@ -127,7 +127,8 @@ struct process *proc_find(int pid);
  * holds proc_lock. */
 struct thread *proc_find_thread(int tgid, int tid);
 /* With proc_lock held: live processes, and whether a process other than
- * except is in group pgid (of session sid, or any if sid < 0). */
+ * except is in group pgid (of session sid, or any if sid < 0); a zombie
+ * not yet reaped counts, as on Linux. */
 int proc_count_live(void);
 /* Up to max live pids, in creation order. Caller holds proc_lock. */
 int proc_list_pids(int *out, int max);

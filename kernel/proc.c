@@ -163,10 +163,15 @@ int proc_count_live(void)
 bool proc_pgrp_used(int pgid, int sid, struct process *except)
 {
 	struct process *p;
-	list_for_each_entry(p, &proc_list,
-			    link) if (p != except && !p->zombie &&
-				      p->pgid == pgid &&
-				      (sid < 0 || p->sid == sid)) return true;
+	/* A zombie not yet reaped still holds its group, as on Linux: a
+	 * shell's tcsetpgrp for a pipeline whose first member has already
+	 * exited must still find the group. */
+	list_for_each_entry(p, &proc_list, link)
+	{
+		if (p != except && p->pgid == pgid &&
+		    (sid < 0 || p->sid == sid))
+			return true;
+	}
 	return false;
 }
 
