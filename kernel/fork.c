@@ -192,6 +192,10 @@ static long do_fork(unsigned long flags, uintptr_t stack,
 	trace_inherit(ct, current);
 	f = spin_lock_irqsave(&proc_lock);
 	irqflags_t sf = spin_lock_irqsave(&sig_lock);
+	/* Its mask before anyone can pick it for a signal: a signal its
+	 * creator blocks must not find it open (and kill the process) in
+	 * the moment before fork_child runs. */
+	ct->sig_blocked = current->sig_blocked;
 	list_add_tail(&ct->proc_link, &child->threads);
 	child->nr_threads = 1;
 	spin_unlock_irqrestore(&sig_lock, sf);
@@ -292,6 +296,10 @@ static long clone_thread(unsigned long flags, uintptr_t stack,
 	trace_inherit(ct, current);
 	f = spin_lock_irqsave(&proc_lock);
 	irqflags_t sf = spin_lock_irqsave(&sig_lock);
+	/* Its mask before anyone can pick it for a signal: a signal its
+	 * creator blocks must not find it open (and kill the process) in
+	 * the moment before fork_child runs. */
+	ct->sig_blocked = current->sig_blocked;
 	list_add_tail(&ct->proc_link, &p->threads);
 	p->nr_threads++;
 	/* Born into a group stop: it parks before its first user code. */
