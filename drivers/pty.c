@@ -386,18 +386,7 @@ static long ptmx_read(struct file *f, char *b, size_t n, uint64_t *pos)
 			return -EIO;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		int r = 0;
-		irqflags_t sf = sched_lock_irqsave();
-		while (!master_readable(p)) {
-			if (signal_pending(current)) {
-				r = -EINTR;
-				break;
-			}
-			current->intr_sleep = true;
-			sched_sleep_locked(&p->mwait, 0);
-			current->intr_sleep = false;
-		}
-		sched_unlock_irqrestore(sf);
+		int r = wait_event_interruptible(&p->mwait, master_readable(p));
 		if (r)
 			return r;
 	}
@@ -421,18 +410,8 @@ static long ptmx_write(struct file *f, const char *b, size_t n, uint64_t *pos)
 		if (room == 0) {
 			if (f->flags & O_NONBLOCK)
 				return done ? (long)done : -EAGAIN;
-			int r = 0;
-			irqflags_t sf = sched_lock_irqsave();
-			while (!master_writable(p)) {
-				if (signal_pending(current)) {
-					r = -EINTR;
-					break;
-				}
-				current->intr_sleep = true;
-				sched_sleep_locked(&p->mwait, 0);
-				current->intr_sleep = false;
-			}
-			sched_unlock_irqrestore(sf);
+			int r = wait_event_interruptible(&p->mwait,
+							 master_writable(p));
 			if (r)
 				return done ? (long)done : r;
 			continue;

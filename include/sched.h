@@ -172,20 +172,20 @@ void sched_wake_locked(struct thread *t);
 /* Wakes t if it sleeps interruptibly (a signal was just queued for it). */
 void sched_signal_wake(struct thread *t);
 
+/* With sched_lock held: one sleep that a signal may end, until woken or
+ * deadline_ns (0: none). -EINTR without sleeping if one is pending
+ * already (with fatal_only, only SIGKILL counts), -ETIMEDOUT at the
+ * deadline, else 0: the caller looks at its condition again. */
+int sched_sleep_intr_locked(struct wait_queue *wq, uint64_t deadline_ns,
+			    bool fatal_only);
+
 /* As wait_event, but gives up with -EINTR when a signal arrives. */
 #define wait_event_interruptible(wq, cond)                                     \
 	({                                                                     \
 		int __r = 0;                                                   \
 		irqflags_t __f = sched_lock_irqsave();                         \
-		while (!(cond)) {                                              \
-			if (signal_pending(this_cpu()->curr)) {                \
-				__r = -EINTR;                                  \
-				break;                                         \
-			}                                                      \
-			this_cpu()->curr->intr_sleep = true;                   \
-			sched_sleep_locked(wq, 0);                             \
-			this_cpu()->curr->intr_sleep = false;                  \
-		}                                                              \
+		while (!(cond) && __r == 0)                                    \
+			__r = sched_sleep_intr_locked(wq, 0, false);           \
 		sched_unlock_irqrestore(__f);                                  \
 		__r;                                                           \
 	})

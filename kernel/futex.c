@@ -202,21 +202,9 @@ static struct futex_waiter *futex_first_locked(struct futex_key key,
 static int futex_sleep_locked(struct futex_waiter *w, uint64_t deadline,
 			      bool fatal_only)
 {
-	struct thread *t = current;
 	int r = 0;
-	while (!w->woken) {
-		if (fatal_only ? fatal_signal_pending(t) : signal_pending(t)) {
-			r = -EINTR;
-			break;
-		}
-		t->intr_sleep = true;
-		int s = sched_sleep_locked(NULL, deadline);
-		t->intr_sleep = false;
-		if (s == -ETIMEDOUT && !w->woken) {
-			r = -ETIMEDOUT;
-			break;
-		}
-	}
+	while (!w->woken && !r)
+		r = sched_sleep_intr_locked(NULL, deadline, fatal_only);
 	if (w->woken)
 		return w->result;
 	list_del(&w->link);
@@ -902,20 +890,8 @@ SYSCALL_DEFINE5(futex_waitv, const struct futex_waitv_k __user *, waiters,
 			w[i].index = (int)i;
 			list_add_tail(&w[i].link, &futex_waiters);
 		}
-		struct thread *t = current;
-		while (g.woken < 0) {
-			if (signal_pending(t)) {
-				r = -EINTR;
-				break;
-			}
-			t->intr_sleep = true;
-			int s = sched_sleep_locked(NULL, deadline);
-			t->intr_sleep = false;
-			if (s == -ETIMEDOUT && g.woken < 0) {
-				r = -ETIMEDOUT;
-				break;
-			}
-		}
+		while (g.woken < 0 && !r)
+			r = sched_sleep_intr_locked(NULL, deadline, false);
 		for (unsigned i = 0; i < nr; i++)
 			if (!w[i].woken)
 				list_del(&w[i].link);

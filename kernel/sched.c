@@ -285,6 +285,18 @@ void sched_signal_wake(struct thread *t)
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
+int sched_sleep_intr_locked(struct wait_queue *wq, uint64_t deadline_ns,
+			    bool fatal_only)
+{
+	struct thread *t = current;
+	if (fatal_only ? fatal_signal_pending(t) : signal_pending(t))
+		return -EINTR;
+	t->intr_sleep = true;
+	int s = sched_sleep_locked(wq, deadline_ns);
+	t->intr_sleep = false;
+	return s == -ETIMEDOUT ? s : 0;
+}
+
 void thread_sleep_ns(uint64_t ns)
 {
 	irqflags_t f = spin_lock_irqsave(&sched_lock);

@@ -137,34 +137,30 @@ SYSCALL_DEFINE2(setregid, uint32_t, r, uint32_t, e)
 }
 
 /* setfsuid/setfsgid always return the old filesystem id; the new one is
- * taken if it is one of the real, effective, saved r0 current filesystem
- * ids, r0 the caller is root. A change makes the process not dumpable. */
-SYSCALL_DEFINE1(setfsuid, uint32_t, uid)
+ * taken if it is one of the real, effective or saved ids, or the caller is
+ * root. A change makes the process not dumpable. */
+static uint32_t set_fsid(struct process *p, uint32_t *fsid, uint32_t id,
+			 uint32_t r, uint32_t e, uint32_t s)
 {
-	struct process *p = proc_current();
-	uint32_t old = p->fs->uid;
-	if (uid != NOCHANGE &&
-	    (p->euid == 0 || holds(uid, p->uid, p->euid, p->suid) ||
-	     uid == old) &&
-	    uid != old) {
-		p->fs->uid = uid;
+	uint32_t old = *fsid;
+	if (id != NOCHANGE && id != old &&
+	    (p->euid == 0 || holds(id, r, e, s))) {
+		*fsid = id;
 		p->dumpable = false;
 	}
 	return old;
 }
 
+SYSCALL_DEFINE1(setfsuid, uint32_t, uid)
+{
+	struct process *p = proc_current();
+	return set_fsid(p, &p->fs->uid, uid, p->uid, p->euid, p->suid);
+}
+
 SYSCALL_DEFINE1(setfsgid, uint32_t, gid)
 {
 	struct process *p = proc_current();
-	uint32_t old = p->fs->gid;
-	if (gid != NOCHANGE &&
-	    (p->euid == 0 || holds(gid, p->gid, p->egid, p->sgid) ||
-	     gid == old) &&
-	    gid != old) {
-		p->fs->gid = gid;
-		p->dumpable = false;
-	}
-	return old;
+	return set_fsid(p, &p->fs->gid, gid, p->gid, p->egid, p->sgid);
 }
 
 static long put3(uint32_t a, uint32_t b, uint32_t c, uint32_t __user *ua,

@@ -257,14 +257,10 @@ static long sleep_until(uint64_t deadline)
 {
 	while (time_ns() < deadline) {
 		irqflags_t f = sched_lock_irqsave();
-		if (signal_pending(current)) {
-			sched_unlock_irqrestore(f);
-			return -EINTR;
-		}
-		current->intr_sleep = true;
-		sched_sleep_locked(NULL, deadline);
-		current->intr_sleep = false;
+		int r = sched_sleep_intr_locked(NULL, deadline, false);
 		sched_unlock_irqrestore(f);
+		if (r == -EINTR)
+			return r;
 	}
 	return 0;
 }
