@@ -30,7 +30,7 @@ static void spin_ms(long ms)
 	/* Long stretches between clock reads: the clock is a system call,
 	 * and the spin should be user time. */
 	while (now_ms() < end)
-		for (int i = 0; i < 50000; i++)
+		for (int i = 0; i < 500000; i++)
 			x += i;
 }
 
