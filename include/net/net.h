@@ -94,6 +94,11 @@ struct netif {
 int netif_register(struct netif *dev);
 struct netif *netif_by_name(const char *name);
 struct netif *netif_by_index(int index);
+/* The interface ioctls (SIOCGIFCONF, SIOCGIFFLAGS/SIOCSIFFLAGS,
+ * SIOC[GS]IFADDR, NETMASK, BRDADDR, MTU, HWADDR, INDEX, NAME, SIOCADDRT
+ * and SIOCDELRT) that ifconfig and route issue on any AF_INET socket
+ * (net/devinet.c); takes net_lock; -ENOTTY for other commands. */
+long netif_ioctl(unsigned long cmd, uintptr_t arg);
 /* From a driver's interrupt: queue a received frame for netd. */
 void net_rx_enqueue(struct netif *dev, struct netbuf *nb);
 
