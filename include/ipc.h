@@ -40,7 +40,8 @@ struct ipc_kperm {
 
 /* Fills perm for a new object of the calling process. */
 void ipc_perm_init(struct ipc_kperm *perm, int32_t key, int flags);
-/* Linux's ipcperms: may the caller access for the rwx bits of flag (in
+/* Linux's ipcperms with the filesystem gid and supplementary groups
+ * (in_group_p): may the caller access for the rwx bits of flag (in
  * any position)? Root (CAP_IPC_OWNER) always may. */
 bool ipc_perm_may(const struct ipc_kperm *perm, int flag);
 /* IPC_SET and IPC_RMID: the owner, the creator or root. */

@@ -82,36 +82,27 @@ static uint64_t seg_nattch(const struct ipc_shm *seg)
 	return r > 1 ? (uint64_t)(r - 1) : 0;
 }
 
-static bool in_group(const struct process *p, uint32_t gid)
+/* The segment's ids and mode as the shared permission rules take them
+ * (kernel/ipc_util.c: Linux's ipcperms). */
+static struct ipc_kperm seg_perm(const struct ipc_shm *seg)
 {
-	if (p->egid == gid)
-		return true;
-	for (int i = 0; i < p->ngroups; i++)
-		if (p->groups[i] == gid)
-			return true;
-	return false;
+	return (struct ipc_kperm){.uid = seg->uid,
+				  .gid = seg->gid,
+				  .cuid = seg->cuid,
+				  .cgid = seg->cgid,
+				  .mode = seg->mode};
 }
 
-/* Linux's ipcperms: whether the caller may access seg for the rwx bits
- * of flag (in any of the owner, group or other positions). Root (Linux's
- * CAP_IPC_OWNER) may always. */
 static bool ipc_may(const struct ipc_shm *seg, int flag)
 {
-	const struct process *p = proc_current();
-	int requested = (flag >> 6) | (flag >> 3) | flag;
-	unsigned granted = seg->mode;
-	if (p->euid == seg->cuid || p->euid == seg->uid)
-		granted >>= 6;
-	else if (in_group(p, seg->cgid) || in_group(p, seg->gid))
-		granted >>= 3;
-	return !(requested & ~granted & 7) || p->euid == 0;
+	struct ipc_kperm perm = seg_perm(seg);
+	return ipc_perm_may(&perm, flag);
 }
 
-/* IPC_SET, IPC_RMID: the owner, the creator or root (CAP_SYS_ADMIN). */
 static bool ipc_is_owner(const struct ipc_shm *seg)
 {
-	const struct process *p = proc_current();
-	return p->euid == 0 || p->euid == seg->uid || p->euid == seg->cuid;
+	struct ipc_kperm perm = seg_perm(seg);
+	return ipc_perm_is_owner(&perm);
 }
 
 /* With ipc_shm_lock held: the segment with this id, or NULL. */

@@ -1,6 +1,7 @@
 /* What System V semaphores and message queues share: the permission
  * checks (Linux's ipcperms), the ipc64_perm a stat reports, and the
  * sleep of a thread waiting on a set or a queue. */
+#include <fs/vfs.h>
 #include <ipc.h>
 #include <lib/string.h>
 #include <proc.h>
@@ -23,16 +24,6 @@ void ipc_perm_init(struct ipc_kperm *perm, int32_t key, int flags)
 	perm->mode = (uint32_t)flags & 0777;
 }
 
-static bool in_group(const struct process *p, uint32_t gid)
-{
-	if (p->egid == gid)
-		return true;
-	for (int i = 0; i < p->ngroups; i++)
-		if (p->groups[i] == gid)
-			return true;
-	return false;
-}
-
 bool ipc_perm_may(const struct ipc_kperm *perm, int flag)
 {
 	const struct process *p = proc_current();
@@ -40,7 +31,8 @@ bool ipc_perm_may(const struct ipc_kperm *perm, int flag)
 	unsigned granted = perm->mode;
 	if (p->euid == perm->cuid || p->euid == perm->uid)
 		granted >>= 6;
-	else if (in_group(p, perm->cgid) || in_group(p, perm->gid))
+	else if (vfs_in_group(p->fs, perm->cgid) ||
+		 vfs_in_group(p->fs, perm->gid))
 		granted >>= 3;
 	return !(requested & ~granted & 7) || p->euid == 0;
 }

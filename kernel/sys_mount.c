@@ -39,7 +39,7 @@ SYSCALL_DEFINE5(mount, const char __user *, usource, const char __user *,
 {
 	struct process *p = proc_current();
 	char *source, *target = NULL, *type = NULL, *data = NULL;
-	if (p->fs->uid != 0)
+	if (p->euid != 0)
 		return -EPERM;
 	long r = copy_string(usource, PATH_MAX, &source);
 	if (r)
@@ -73,7 +73,7 @@ SYSCALL_DEFINE2(umount2, const char __user *, utarget, int, flags)
 {
 	struct process *p = proc_current();
 	char *target;
-	if (p->fs->uid != 0)
+	if (p->euid != 0)
 		return -EPERM;
 	long r = copy_string(utarget, PATH_MAX, &target);
 	if (!r && !target)

@@ -17,6 +17,7 @@
 #include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -207,6 +208,39 @@ static void t_fsuid(void)
 	CHECK_OK("setfsuid.drop", setresuid(USER, USER, USER));
 	CHECK("setfsuid.unpriv_refused",
 	      setfsuid(5) == USER && setfsuid(-1) == USER, "fsuid changed");
+}
+
+/* Privileges that are not file access follow the effective uid, not the
+ * filesystem uid (Linux's CAP_SYS_ADMIN survives setfsuid; it goes with
+ * euid): an fsuid of 0 kept through a saved uid of 0 does not mount. And
+ * SysV IPC's group check uses the filesystem gid (Linux's in_group_p). */
+static void t_fsid_privs(void)
+{
+	int shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0060);
+	int ok = shm >= 0;
+	struct shmid_ds ds;
+	if (ok && shmctl(shm, IPC_STAT, &ds) == 0) {
+		ds.shm_perm.uid = OTHER;
+		ds.shm_perm.gid = GROUP;
+		ok = shmctl(shm, IPC_SET, &ds) == 0;
+	}
+	CHECK("fsid.setup", ok && setgroups(0, NULL) == 0, "%s",
+	      strerror(errno));
+	CHECK_OK("fsid.setresgid", setresgid(7, 7, GROUP));
+	CHECK_OK("fsid.setresuid", setresuid(USER, USER, 0));
+	CHECK_ERRNO("fsid.ipc_egid_refused", (long)shmat(shm, NULL, 0), EACCES);
+	CHECK("fsid.setfsgid", setfsgid(GROUP) == 7, "old fsgid not 7");
+	void *a = shmat(shm, NULL, 0);
+	CHECK("fsid.ipc_fsgid_granted", a != (void *)-1, "%s", strerror(errno));
+	if (a != (void *)-1)
+		shmdt(a);
+	CHECK("fsid.setfsuid0", setfsuid(0) == USER && setfsuid(-1) == 0,
+	      "fsuid not 0");
+	CHECK_ERRNO("fsid.mount_needs_euid",
+		    mount("none", CDIR, "tmpfs", 0, NULL), EPERM);
+	CHECK_ERRNO("fsid.umount_needs_euid", umount("/tmp"), EPERM);
+	setresuid(0, 0, 0);
+	shmctl(shm, IPC_RMID, NULL);
 }
 
 static void t_groups_sorted(void)
@@ -611,6 +645,7 @@ int main(int argc, char **argv, char **envp)
 	as_root_child("cred.setgid", t_setgid_family);
 	as_root_child("cred.fsuid", t_fsuid);
 	as_root_child("cred.groups", t_groups_sorted);
+	as_root_child("cred.fsid_privs", t_fsid_privs);
 	as_root_child("cred.fork", t_fork_copies);
 
 	gid_t groups[1] = {GROUP};
