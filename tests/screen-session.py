@@ -6,19 +6,27 @@ with `tmux send-keys`, and what a user would see comes back with
 `tmux capture-pane -p` (the emulated screen, after tmux has interpreted
 every escape sequence). QEMU's raw output is also logged (pipe-pane).
 
-Checked: the login prompt if there is one (root, password $LIMEN_ROOT_PW),
-`stty rows 24 cols 80` and `stty size`; busybox vi (insert, Esc, search,
-x, :w, :q, the status line); less (first screen, Space, /150, q); more;
-top (header, repeated redraws, q); watch -n 1 date (the time changes, ^C);
-clear; reset after `stty -echo`; job control (^Z, jobs, fg, ^C); poweroff
-and then e2fsck -fn on the image.
+Two users in one boot, as `make run` would see them. Root first: the
+login prompt (root, password $LIMEN_ROOT_PW, default "root"), `stty rows
+24 cols 80` and `stty size`; busybox vi (insert, Esc, search, x, :w, :q,
+the status line); less (first screen, Space, /150, q); more; top (header,
+repeated redraws, q); watch -n 1 date (the time changes, ^C); clear;
+reset after `stty -echo`; job control (^Z, jobs, fg, ^C); `exit`.
+Then the ordinary user (check names "user.*") at getty's fresh prompt:
+login as limen (password "limen"), id and home; vi on ~/note.txt as
+above, cat, the file owned by limen:limen; top and q; ^Z, jobs, fg;
+`su` with root's password (uid 0) and `exit` (uid 1000 again); `passwd`
+(old, new, retype); `exit` to a login prompt, the old password refused
+("Login incorrect"), the new one taken; `su -c poweroff`. Host side,
+after the power-off: e2fsck -fn on the image, and limen's hash in its
+/etc/shadow changed. Every checked screen is appended to LOG.screens.
 
 Nothing depends on speed: every wait polls the screen (or the log) with a
 timeout of 60 s or more, multiplied by tests/time-factor.sh's factor. One
 PASS/FAIL line per check; exit status 1 on any failure.
 
 usage: tests/screen-session.py --disk IMG [--kernel FILE] [--log FILE]
-                               [--timeout SEC]
+                               [--timeout SEC] [--phases root,user]
 Python 3 standard library and tmux.
 """
 import argparse
@@ -33,9 +41,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROWS, COLS = 24, 80
 TF = 1.0
 failed = []
+# "" for root's checks, "user." for the ordinary user's.
+prefix = [""]
+# The terminal and a file that gets the screen at every check.
+shots = [None, None]
 
 
 def check(name, ok, why="", screen=None):
+    name = prefix[0] + name
+    if shots[0] is not None and shots[1] is not None:
+        with open(shots[1], "a") as f:
+            f.write("==== %s %s ====\n%s\n" % ("PASS" if ok else "FAIL",
+                                                name, shots[0].screen()))
     if ok:
         print("PASS screen-session.%s" % name, flush=True)
     else:
@@ -144,7 +161,12 @@ def main():
     ap.add_argument("--log", default=os.path.join(
         ROOT, "build/test-logs/screen-session.log"))
     ap.add_argument("--timeout", type=float, default=1800)
+    ap.add_argument("--phases", default="root,user",
+                    help="root, user or root,user (the default)")
     a = ap.parse_args()
+    phases = a.phases.split(",")
+    if not phases or any(p not in ("root", "user") for p in phases):
+        ap.error("--phases: root, user or root,user")
     TF = float(subprocess.run([os.path.join(ROOT, "tests/time-factor.sh")],
                               stdout=subprocess.PIPE, check=True).stdout)
     os.makedirs(os.path.dirname(a.log), exist_ok=True)
@@ -160,14 +182,19 @@ def main():
         "--append", "console=ttyS0 root=/dev/vda rw"])
     # A killed run (the harness's timeout) still kills its tmux server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    old_hash = shadow_hash(a.disk, "limen")
     t = Term(cmd, a.log)
+    shots[0], shots[1] = t, a.log + ".screens"
+    open(shots[1], "w").close()
     start = time.monotonic()
     try:
-        session(t)
+        session(t, phases)
     except Exception as e:  # a harness error is a failure, not a crash
         check("harness", False, "%s: %s" % (type(e).__name__, e),
               t.screen())
     finally:
+        shots[0] = None
+        prefix[0] = ""
         t.close()
     raw = t.raw().decode("utf-8", "replace")
     check("no_panic", "Kernel panic" not in raw, "kernel panic (see %s)"
@@ -178,8 +205,28 @@ def main():
                        stderr=subprocess.STDOUT, env=env)
     check("e2fsck_clean", r.returncode == 0,
           r.stdout.decode("utf-8", "replace")[-600:])
+    if "user" in phases:
+        # passwd's new hash is on the disk after the power-off.
+        new_hash = shadow_hash(a.disk, "limen")
+        check("shadow_hash_changed",
+              bool(old_hash and new_hash and new_hash != old_hash),
+              "limen's hash %r, was %r" % (new_hash, old_hash))
     sys.stderr.write("screen-session: %.0f s\n" % (time.monotonic() - start))
     return 1 if failed else 0
+
+
+def shadow_hash(img, user):
+    """user's password hash in the image's /etc/shadow (debugfs)."""
+    env = dict(os.environ, PATH=os.environ.get("PATH", "") +
+               ":/sbin:/usr/sbin")
+    r = subprocess.run(["debugfs", "-R", "cat /etc/shadow", img],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                       env=env)
+    for line in r.stdout.decode("utf-8", "replace").splitlines():
+        f = line.split(":")
+        if len(f) > 2 and f[0] == user:
+            return f[1]
+    return None
 
 
 PROMPT_RE = re.compile(r"[#$] $")
@@ -209,7 +256,7 @@ def sync(t, name, timeout=120):
 
 def login(t):
     """Waits for a shell prompt, logging in as root first if asked."""
-    pw = os.environ.get("LIMEN_ROOT_PW", "root")  # README's root password
+    pw = ROOT_PW  # README's root password
     end = time.monotonic() + 300 * TF
     logged = False
     while time.monotonic() < end and not t.dead():
@@ -238,11 +285,30 @@ def consecutive(ns):
     return len(ns) > 1 and ns == list(range(ns[0], ns[0] + len(ns)))
 
 
-def session(t):
-    if not login(t):
-        return
+def session(t, phases):
+    if "root" in phases:
+        if not login(t):
+            return
+        if not root_phase(t):
+            return
+    if "user" in phases:
+        prefix[0] = "user."
+        if "root" in phases:
+            # Log out: init's fresh getty asks again.
+            t.line("exit")
+        if not user_login(t, "limen", USER_PW, "login"):
+            return
+        if not user_phase(t):
+            return
+        poweroff(t, su=True)
+    else:
+        poweroff(t)
+
+
+def root_phase(t):
+    """Root's session; True if it ends at a shell prompt."""
     if not sync(t, "first_sync"):
-        return
+        return False
 
     # Window size: the serial line cannot tell the guest the emulator's
     # size, so it is set as on a real serial console.
@@ -256,26 +322,152 @@ def session(t):
           "stty size did not say %d %d" % (ROWS, COLS), t.screen())
     sync(t, "after_stty")
 
-    vi_session(t)
+    vi_session(t, "/root/note.txt")
     vi_winch(t)
     less_more(t)
     top(t)
     watch(t)
     clear_reset(t)
     job_control(t)
+    return sync(t, "root_done")
 
-    # Power off: QEMU exits, the pane dies.
-    if sync(t, "before_poweroff"):
+
+def poweroff(t, su=False):
+    """poweroff (through su, root's password, for the ordinary user):
+    QEMU exits, the pane dies."""
+    if not sync(t, "before_poweroff"):
+        return
+    if su:
+        t.line("su -c poweroff")
+        if not answer(t, r"[Pp]assword: ?$", ROOT_PW, "poweroff_su_asks"):
+            return
+    else:
         t.line("poweroff")
-        end = time.monotonic() + 180 * TF
-        while time.monotonic() < end and not t.dead():
-            time.sleep(0.5)
-        check("poweroff", t.dead() and b"limen: power off" in t.raw(),
-              "QEMU did not exit with a power off", t.screen())
+    end = time.monotonic() + 180 * TF
+    while time.monotonic() < end and not t.dead():
+        time.sleep(0.5)
+    check("poweroff", t.dead() and b"limen: power off" in t.raw(),
+          "QEMU did not exit with a power off", t.screen())
 
 
-def vi_session(t):
-    t.line("rm -f /root/note.txt; vi /root/note.txt")
+# tools/mkrootfs's accounts (docs/users.md), and the ordinary user's
+# password after passwd.
+ROOT_PW = os.environ.get("LIMEN_ROOT_PW", "root")
+USER_PW = "limen"
+NEW_PW = "Thr3shold-Cr0ssing"
+USER_PROMPT_RE = re.compile(r"^limen:\S*\$ $")
+ROOT_PROMPT_RE = re.compile(r"^limen:\S*# $")
+
+
+def answer(t, prompt, text, name, timeout=120):
+    """Waits until the cursor line ends in prompt (a password question,
+    so nothing typed shows), then types text and Enter."""
+    r = re.compile(prompt)
+    s = t.wait(lambda s: r.search(t.cursor_line()), timeout)
+    if check(name, s, "no %r at the cursor" % prompt, t.screen()):
+        t.line(text)
+        return True
+    return False
+
+
+def at_login_prompt(t):
+    return re.search(r"^limen login: ?$", t.cursor_line()) is not None
+
+
+def user_login(t, user, pw, name, timeout=300):
+    """At getty's (or login's) prompt: the name, the password, then the
+    user's shell prompt."""
+    s = t.wait(lambda s: at_login_prompt(t), timeout)
+    if not check(name + "_prompt", s, "no 'limen login:' at the cursor",
+                 t.screen()):
+        return False
+    t.line(user)
+    if not answer(t, r"^Password: ?$", pw, name + "_password"):
+        return False
+    s = t.wait(lambda s: USER_PROMPT_RE.search(t.cursor_line()), 120)
+    return check(name, s, "no limen:~$ prompt after logging in", t.screen())
+
+
+def shell_says(t, cmd, want, name, timeout=60):
+    """Clears the screen, runs cmd and waits for a line matching want."""
+    t.line("clear; " + cmd)
+    s = t.wait(has_line(want), timeout)
+    return check(name, s, "no %r after %r" % (want, cmd), t.screen())
+
+
+def user_phase(t):
+    """The ordinary user's session; True if it ends logged in again (with
+    the new password) at a shell prompt."""
+    if not sync(t, "first_sync"):
+        return False
+    shell_says(t, "echo \"who=$(id -un) uid=$(id -u) home=$HOME\"; pwd",
+               r"^who=limen uid=1000 home=/home/limen\n/home/limen$", "id")
+    sync(t, "after_id")
+    # The user's own file, in his home: vi, then cat; it belongs to him.
+    vi_session(t, "note.txt")
+    shell_says(t, "stat -c 'owner=%U:%G' note.txt", r"^owner=limen:limen$",
+               "note_owned_by_user")
+    sync(t, "after_stat")
+    top(t)
+    job_control(t)
+    if not sync(t, "before_su"):
+        return False
+
+    # su to root with root's password, and back with exit.
+    t.line("clear; su")
+    if answer(t, r"^Password: ?$", ROOT_PW, "su_asks"):
+        s = t.wait(lambda s: ROOT_PROMPT_RE.search(t.cursor_line()), 120)
+        if check("su_root_prompt", s, "no # prompt after su", t.screen()):
+            shell_says(t, "echo \"uid=$(id -u) user=$(id -un)\"",
+                       r"^uid=0 user=root$", "su_id_root")
+            sync(t, "after_su_id")
+            t.line("exit")
+            s = t.wait(lambda s: USER_PROMPT_RE.search(t.cursor_line()),
+                       120)
+            check("su_exit_prompt", s, "no $ prompt after exit", t.screen())
+    if not sync(t, "after_su"):
+        return False
+    shell_says(t, "echo \"uid=$(id -u)\"", r"^uid=1000$", "su_exit_id")
+    if not sync(t, "before_passwd"):
+        return False
+
+    # passwd: the old password, the new one twice.
+    t.line("clear; passwd")
+    (answer(t, r"^Old password: ?$", USER_PW, "passwd_old")
+     and answer(t, r"^New password: ?$", NEW_PW, "passwd_new")
+     and answer(t, r"^Retype password: ?$", NEW_PW, "passwd_retype"))
+    s = t.wait(has_line(r"password for limen changed"), 120)
+    check("passwd_changed", s, "passwd did not say it changed it",
+          t.screen())
+    if not sync(t, "after_passwd"):
+        return False
+
+    # Log out, then the old password is refused and the new one taken.
+    t.line("exit")
+    s = t.wait(lambda s: at_login_prompt(t), 120)
+    if not check("logout", s, "no login prompt after exit", t.screen()):
+        return False
+    mark = len(t.raw())
+    t.line("limen")
+    if not answer(t, r"^Password: ?$", USER_PW, "old_password_asked"):
+        return False
+    s = t.wait(lambda s: b"Login incorrect" in t.raw()[mark:]
+               and has_line(r"^Login incorrect$")(s)
+               and at_login_prompt(t), 120)
+    if not check("old_password_refused", s,
+                 "no 'Login incorrect' and a new prompt", t.screen()):
+        return False
+    if not user_login(t, "limen", NEW_PW, "new_password_login", 120):
+        return False
+    if not sync(t, "after_relogin"):
+        return False
+    shell_says(t, "echo \"who=$(id -un) uid=$(id -u)\"",
+               r"^who=limen uid=1000$", "relogin_id")
+    return sync(t, "user_done")
+
+
+def vi_session(t, path):
+    t.line("rm -f %s; vi %s" % (path, path))
     # An empty buffer: tildes down the left, the file's name on the
     # status (bottom) line.
     s = t.wait(lambda s: lines_of(s).count("~") >= ROWS - 3
@@ -327,7 +519,7 @@ def vi_session(t):
     if not sync(t, "vi_quit"):
         return
     check("vi_quit", True)
-    t.line("clear; cat /root/note.txt")
+    t.line("clear; cat %s" % path)
     s = t.wait(has_line(r"^one wo three\nfour five six$"), 60)
     check("vi_saved_content", s, "cat does not show what vi saved",
           t.screen())
