@@ -197,7 +197,9 @@ static void test_eventfd(void)
 	/* A writer blocked on a full counter goes on once a read drains
 	 * it. */
 	v = UINT64_MAX - 1;
-	write(bfd, &v, sizeof(v));
+	fcntl(bfd, F_SETFL, O_NONBLOCK); /* a broken limit must not hang */
+	ssize_t fill = write(bfd, &v, sizeof(v));
+	fcntl(bfd, F_SETFL, 0);
 	c = fork();
 	if (c == 0) {
 		uint64_t w = 1;
@@ -208,9 +210,11 @@ static void test_eventfd(void)
 	r = read(bfd, &v, sizeof(v));
 	waitpid(c, &st, 0);
 	uint64_t after = 0;
+	fcntl(bfd, F_SETFL, O_NONBLOCK);
 	ssize_t r2 = read(bfd, &after, sizeof(after));
-	CHECK("eventfd.full_writer_blocks", w0 == 0,
-	      "writer did not block (waitpid %d)", (int)w0);
+	fcntl(bfd, F_SETFL, 0);
+	CHECK("eventfd.full_writer_blocks", fill == 8 && w0 == 0,
+	      "fill %zd, writer did not block (waitpid %d)", fill, (int)w0);
 	CHECK("eventfd.full_writer_woken",
 	      r == 8 && st == 0 && r2 == 8 && after == 1,
 	      "read %zd status %#x then %zd value %llu", r, st, r2,
@@ -291,6 +295,18 @@ static void test_timerfd(void)
 	      r == 8 && v >= 5 && (int64_t)v <= dt / (10 * MS) + 1,
 	      "ret %zd count %llu after %lld ms", r, (unsigned long long)v,
 	      (long long)(dt / MS));
+	/* Shorter than the kernel's tick: only overrun counting can reach
+	 * one per millisecond. */
+	t0 = now_ns(CLOCK_MONOTONIC);
+	settime(nfd, 0, 1 * MS, 1 * MS, NULL);
+	sleep_ms(100);
+	r = read(nfd, &v, sizeof(v));
+	dt = now_ns(CLOCK_MONOTONIC) - t0;
+	CHECK("timerfd.interval_overruns",
+	      r == 8 && v >= 50 && (int64_t)v <= dt / MS + 1,
+	      "ret %zd count %llu after %lld ms", r, (unsigned long long)v,
+	      (long long)(dt / MS));
+	settime(nfd, 0, 10 * MS, 10 * MS, NULL);
 	struct pollfd pf = {.fd = nfd, .events = POLLIN};
 	int pr = poll(&pf, 1, 30000);
 	r = read(nfd, &v, sizeof(v));
