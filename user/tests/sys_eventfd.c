@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -158,11 +159,11 @@ static void test_eventfd(void)
 	v = 1;
 	write(fd, &v, sizeof(v));
 	errno = 0;
-	r = read(fd, (void *)16, 8);
+	r = syscall(SYS_read, fd, (void *)16, 8);
 	CHECK("eventfd.read_efault", r < 0 && errno == EFAULT,
 	      "ret %zd errno %s", r, errname(errno));
 	errno = 0;
-	r = write(fd, (void *)16, 8);
+	r = syscall(SYS_write, fd, (void *)16, 8);
 	CHECK("eventfd.write_efault", r < 0 && errno == EFAULT,
 	      "ret %zd errno %s", r, errname(errno));
 	close(fd);
