@@ -101,9 +101,13 @@ struct wait_queue {
 
 /* One sleeper's place on one wait queue. sched_sleep_locked makes one on
  * its stack; poll adds one to each queue it waits on, then sleeps on none.
- * A waker unlinks the entries it wakes. Guarded by sched_lock. */
+ * A waker unlinks the entries it wakes. Guarded by sched_lock.
+ * An entry with a func instead (epoll's registration, fs/eventpoll.c) is
+ * not a sleeper: a wake calls func under sched_lock and leaves the entry
+ * on the queue; func does O(1) work and takes no other lock. */
 struct wait_entry {
 	struct thread *thread;
+	void (*func)(struct wait_entry *e);
 	struct list_head link;
 };
 #define WAIT_QUEUE_INIT(wq)                                                    \
@@ -148,6 +152,12 @@ void wait_queue_wake_all(struct wait_queue *wq);
  * whatever queue it is still on. */
 void wait_entry_add_locked(struct wait_queue *wq, struct wait_entry *e);
 void wait_entry_del_locked(struct wait_entry *e);
+/* With sched_lock held: e, with its func set, joins wq for good (until
+ * wait_entry_del_locked). */
+void wait_entry_add_func_locked(struct wait_queue *wq, struct wait_entry *e);
+/* As wait_queue_wake_all, for a caller holding sched_lock (an entry's
+ * func waking the queue of its own file: nested epoll). */
+void wait_queue_wake_all_locked(struct wait_queue *wq);
 /* Bumped by every wait_queue_wake_all, under sched_lock. */
 extern uint64_t wake_epoch;
 void wait_queue_init(struct wait_queue *wq);

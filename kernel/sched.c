@@ -200,6 +200,13 @@ void sched_tick(bool from_user)
 void wait_entry_add_locked(struct wait_queue *wq, struct wait_entry *e)
 {
 	e->thread = current;
+	e->func = NULL;
+	list_add_tail(&e->link, &wq->waiters);
+}
+
+void wait_entry_add_func_locked(struct wait_queue *wq, struct wait_entry *e)
+{
+	e->thread = NULL;
 	list_add_tail(&e->link, &wq->waiters);
 }
 
@@ -245,6 +252,11 @@ static int wake_all_locked(struct wait_queue *wq)
 	int n = 0;
 	list_for_each_entry_safe(e, tmp, &wq->waiters, link)
 	{
+		if (e->func) {
+			/* A registration, not a sleeper: it stays. */
+			e->func(e);
+			continue;
+		}
 		list_del(&e->link);
 		if (e->thread->state == THREAD_SLEEPING) {
 			make_runnable(e->thread);
@@ -265,6 +277,12 @@ void wait_queue_wake_all(struct wait_queue *wq)
 	if (wake_all_locked(wq))
 		this_cpu()->need_resched = true;
 	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+void wait_queue_wake_all_locked(struct wait_queue *wq)
+{
+	if (wake_all_locked(wq))
+		this_cpu()->need_resched = true;
 }
 
 void sched_wake_locked(struct thread *t)
