@@ -153,7 +153,8 @@ GLIBC_TESTS := \
 	sys_futex_ops \
 	sys_proctask \
 	sys_pty \
-	sys_timers
+	sys_timers \
+	sys_epoll
 # (sys_timers: glibc makes its own CPU-clock ids and passes clock ids
 # zero-extended; sys_pty: glibc's grantpt, ptsname and openpty take their
 # own paths, TIOCGPTPEER.) One per line: branches add to this list.
