@@ -158,6 +158,12 @@ void wait_entry_add_func_locked(struct wait_queue *wq, struct wait_entry *e);
 /* As wait_queue_wake_all, for a caller holding sched_lock (an entry's
  * func waking the queue of its own file: nested epoll). */
 void wait_queue_wake_all_locked(struct wait_queue *wq);
+/* wq is about to be freed while registrations (func entries) may still
+ * be on it (a process's signal queue, which a signalfd watched by an
+ * epoll that outlives the process points at): each is woken one last
+ * time and unlinked, so its owner's later removal is a no-op (Linux's
+ * wake_up_pollfree). */
+void wait_queue_pollfree(struct wait_queue *wq);
 /* Bumped by every wait_queue_wake_all, under sched_lock. */
 extern uint64_t wake_epoch;
 void wait_queue_init(struct wait_queue *wq);

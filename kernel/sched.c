@@ -285,6 +285,21 @@ void wait_queue_wake_all_locked(struct wait_queue *wq)
 		this_cpu()->need_resched = true;
 }
 
+void wait_queue_pollfree(struct wait_queue *wq)
+{
+	struct wait_entry *e, *tmp;
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
+	list_for_each_entry_safe(e, tmp, &wq->waiters, link)
+	{
+		list_del(&e->link);
+		if (e->func)
+			e->func(e);
+		else if (e->thread->state == THREAD_SLEEPING)
+			make_runnable(e->thread);
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
 void sched_wake_locked(struct thread *t)
 {
 	if (t->state == THREAD_SLEEPING) {

@@ -522,6 +522,47 @@ static void test_threads(void)
 	close(th_ep);
 }
 
+/* A signalfd's queue is its process's: an epoll that outlives the
+ * process that registered the watch must not touch the freed queue. */
+static void test_pollfree(void)
+{
+	int go[2], st = -1;
+	pipe(go);
+	pid_t a = fork();
+	if (a == 0) {
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &s, NULL);
+		int sfd = signalfd(-1, &s, SFD_NONBLOCK);
+		int ep = epoll_create1(0);
+		add(ep, sfd, EPOLLIN, 1);
+		if (fork() == 0) {
+			/* B: waits until A is reaped, then lets go. */
+			char c;
+			close(go[1]);
+			read(go[0], &c, 1);
+			struct epoll_event e;
+			wait1(ep, &e, 0);
+			epoll_ctl(ep, EPOLL_CTL_DEL, sfd, NULL);
+			close(ep);
+			close(sfd);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	waitpid(a, NULL, 0); /* A is freed: its signal queue with it */
+	close(go[0]);
+	write(go[1], "g", 1);
+	close(go[1]);
+	pid_t b;
+	while ((b = wait(&st)) > 0 && !(WIFEXITED(st) || WIFSIGNALED(st)))
+		;
+	CHECK("epoll.signalfd_owner_freed",
+	      b > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "grandchild %d status %#x", (int)b, st);
+}
+
 /* Many watches, one ready: both ends of 500 pipes, 1000 watches. */
 static void test_many(void)
 {
@@ -570,6 +611,7 @@ int main(void)
 	test_sigmask();
 	test_nesting();
 	test_threads();
+	test_pollfree();
 	test_many();
 	return check_summary("sys_epoll");
 }
