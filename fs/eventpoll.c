@@ -57,7 +57,7 @@
 
 #define EP_MAX_NESTS 4 /* Linux's: at most five epolls in a chain */
 #define EP_MAX_EVENTS (0x7fffffff / sizeof(struct epoll_event_k))
-#define EP_HASH_SIZE 1024
+#define EP_HASH_SIZE 4096
 /* Flags of a watch, not events: a disarmed EPOLLONESHOT item keeps only
  * these, so it reports nothing until EPOLL_CTL_MOD. */
 #define EP_PRIVATE_BITS (EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE)
@@ -84,8 +84,9 @@ struct epitem {
 	uint32_t events;
 	uint64_t data;		    /* epoll_mtx */
 	struct list_head ep_link;   /* epoll_mtx: ep->items */
-	struct list_head hash_link; /* epoll_mtx: ep_hash[] */
-	struct wait_queue *wq;	    /* const: the file's poll_wq, or NULL */
+	struct list_head hash_link; /* epoll_mtx: ep_hash[], by file */
+	struct list_head key_link; /* epoll_mtx: ep_keys[], by (ep, file, fd) */
+	struct wait_queue *wq;	   /* const: the file's poll_wq, or NULL */
 	struct wait_entry wait;	   /* sched_lock: on *wq while the item lives */
 	struct list_head rdl_link; /* sched_lock: ep->rdllist, or a scan's */
 	int rstate;		   /* sched_lock: EPI_* */
@@ -93,8 +94,12 @@ struct epitem {
 };
 
 static struct mutex epoll_mtx = MUTEX_INIT(epoll_mtx, "epoll");
-static struct list_head ep_hash[EP_HASH_SIZE]; /* epoll_mtx */
-static bool ep_hash_ready;		       /* epoll_mtx */
+/* epoll_mtx: every item, by its file (for the file's last put and a
+ * set's parents), and by its key (ep_find: the same file may be watched
+ * by many sets, through many fds). */
+static struct list_head ep_hash[EP_HASH_SIZE];
+static struct list_head ep_keys[EP_HASH_SIZE];
+static bool ep_hash_ready; /* epoll_mtx */
 /* epoll_mtx; also read without it by eventpoll_release_file's fast path
  * (an add holds a reference on its file, so a file's last put comes after
  * its add is counted). */
@@ -112,6 +117,15 @@ static struct list_head *ep_bucket(const struct file *f)
 	uintptr_t h = (uintptr_t)f;
 	h ^= h >> 17;
 	return &ep_hash[(h >> 6) % EP_HASH_SIZE];
+}
+
+static struct list_head *ep_key_bucket(const struct eventpoll *ep,
+				       const struct file *f, int fd)
+{
+	uintptr_t h =
+	    ((uintptr_t)f >> 6) * 31 + ((uintptr_t)ep >> 6) * 7 + (unsigned)fd;
+	h ^= h >> 13;
+	return &ep_keys[h % EP_HASH_SIZE];
 }
 
 static size_t ep_max_watches(void)
@@ -242,7 +256,7 @@ static int ep_scan(struct eventpoll *ep, int depth,
 static struct epitem *ep_find(struct eventpoll *ep, struct file *f, int fd)
 {
 	struct epitem *epi;
-	list_for_each_entry(epi, ep_bucket(f), hash_link)
+	list_for_each_entry(epi, ep_key_bucket(ep, f, fd), key_link)
 	{
 		if (epi->ep == ep && epi->file == f && epi->fd == fd)
 			return epi;
@@ -282,6 +296,7 @@ static int ep_insert(struct eventpoll *ep, struct file *f, int fd,
 	epi->wq = f->ops->poll_wq ? f->ops->poll_wq(f) : NULL;
 	list_add_tail(&epi->ep_link, &ep->items);
 	list_add_tail(&epi->hash_link, ep_bucket(f));
+	list_add_tail(&epi->key_link, ep_key_bucket(ep, f, fd));
 	ep_nwatches++;
 	if (epi->wq) {
 		epi->wait.func = ep_wake_cb;
@@ -303,6 +318,7 @@ static void ep_remove(struct epitem *epi)
 	sched_unlock_irqrestore(fl);
 	list_del(&epi->ep_link);
 	list_del(&epi->hash_link);
+	list_del(&epi->key_link);
 	ep_nwatches--;
 	kfree(epi);
 }
@@ -387,8 +403,10 @@ static long do_epoll_ctl(int epfd, int op, int fd,
 	struct eventpoll *ep = ef->priv;
 	mutex_lock(&epoll_mtx);
 	if (!ep_hash_ready) {
-		for (int i = 0; i < EP_HASH_SIZE; i++)
+		for (int i = 0; i < EP_HASH_SIZE; i++) {
 			list_init(&ep_hash[i]);
+			list_init(&ep_keys[i]);
+		}
 		ep_hash_ready = true;
 	}
 	struct epitem *epi = ep_find(ep, tf, fd);

@@ -563,6 +563,45 @@ static void test_pollfree(void)
 	      "grandchild %d status %#x", (int)b, st);
 }
 
+/* The system-wide watch cap (4% of memory, at most 1 << 20: about 60000
+ * watches on the 256 MiB test machine): ENOSPC past it, and watches freed
+ * with their set count no more. */
+static void test_watch_cap(void)
+{
+	enum { ND = 200, NE = 800 };
+	static int dfd[ND], eps[NE];
+	int p[2], nd = 0, ne = 0, err = 0;
+	long adds = 0;
+	pipe(p);
+	for (int i = 0; i < ND; i++)
+		if ((dfd[nd] = dup(p[0])) >= 0)
+			nd++;
+	for (int i = 0; i < NE && !err; i++) {
+		if ((eps[ne] = epoll_create1(0)) < 0)
+			break;
+		ne++;
+		for (int j = 0; j < nd; j++) {
+			if (add(eps[ne - 1], dfd[j], EPOLLIN, 0)) {
+				err = errno;
+				break;
+			}
+			adds++;
+		}
+	}
+	CHECK("epoll.watch_cap_enospc", err == ENOSPC && adds > 10000,
+	      "%ld watches in %d sets of %d fds, then %s", adds, ne, nd,
+	      errname(err));
+	close(eps[0]);
+	int r = add(eps[ne - 1], p[0], EPOLLIN, 0);
+	CHECK("epoll.watch_cap_freed", r == 0, "errno %s", errname(errno));
+	for (int i = 1; i < ne; i++)
+		close(eps[i]);
+	for (int j = 0; j < nd; j++)
+		close(dfd[j]);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* Many watches, one ready: both ends of 500 pipes, 1000 watches. */
 static void test_many(void)
 {
@@ -613,5 +652,6 @@ int main(void)
 	test_threads();
 	test_pollfree();
 	test_many();
+	test_watch_cap();
 	return check_summary("sys_epoll");
 }
