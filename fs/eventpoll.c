@@ -71,6 +71,11 @@ struct eventpoll {
 	struct list_head items;	  /* epoll_mtx: struct epitem.ep_link */
 	struct list_head rdllist; /* sched_lock: epitem.rdl_link */
 	struct wait_queue wq;	  /* epoll_wait sleepers, pollers, parents */
+	/* epoll_mtx: what the loop check of generation gen found about this
+	 * set (each set is visited once per check: a wide graph of sets
+	 * costs its size, not its number of paths). */
+	uint64_t gen_below, gen_above;
+	int depth_below, depth_above;
 };
 
 /* Where an item is, for its rdl_link: */
@@ -104,6 +109,8 @@ static bool ep_hash_ready; /* epoll_mtx */
  * (an add holds a reference on its file, so a file's last put comes after
  * its add is counted). */
 static size_t ep_nwatches;
+
+static uint64_t ep_check_gen; /* epoll_mtx: the loop check's generation */
 
 static const struct file_ops eventpoll_ops;
 
@@ -341,6 +348,10 @@ static bool ep_reaches(struct eventpoll *from, struct eventpoll *to, int *depth,
 	*depth = 0;
 	if (level > EP_MAX_NESTS + 1)
 		return true; /* deeper than allowed anyway */
+	if (from->gen_below == ep_check_gen) {
+		*depth = from->depth_below; /* seen: it does not reach to */
+		return false;
+	}
 	list_for_each_entry(epi, &from->items, ep_link)
 	{
 		if (!is_epoll(epi->file))
@@ -352,6 +363,8 @@ static bool ep_reaches(struct eventpoll *from, struct eventpoll *to, int *depth,
 		if (d + 1 > *depth)
 			*depth = d + 1;
 	}
+	from->gen_below = ep_check_gen;
+	from->depth_below = *depth;
 	return false;
 }
 
@@ -362,6 +375,8 @@ static int ep_depth_above(struct eventpoll *ep, int level)
 	int best = 0;
 	if (level > EP_MAX_NESTS + 1)
 		return level;
+	if (ep->gen_above == ep_check_gen)
+		return ep->depth_above;
 	list_for_each_entry(epi, ep_bucket(ep->file), hash_link)
 	{
 		if (epi->file != ep->file)
@@ -370,6 +385,8 @@ static int ep_depth_above(struct eventpoll *ep, int level)
 		if (d > best)
 			best = d;
 	}
+	ep->gen_above = ep_check_gen;
+	ep->depth_above = best;
 	return best;
 }
 
@@ -418,6 +435,7 @@ static long do_epoll_ctl(int epfd, int op, int fd,
 		}
 		if (is_epoll(tf)) {
 			int below;
+			ep_check_gen++;
 			if (ep_reaches(tf->priv, ep, &below, 0) ||
 			    ep_depth_above(ep, 0) + 1 + below > EP_MAX_NESTS) {
 				r = -ELOOP;
