@@ -29,10 +29,12 @@
  * sched_lock, so no wake is lost.
  *
  * Deviations: EPOLLEXCLUSIVE is accepted (with Linux's checks) and acts as
- * a plain add: every waiter is woken. EPOLLWAKEUP is ignored. Since wakes
- * carry no event mask, an edge-triggered item may be reported again after
- * any wake of its file's queue (a reader's wake of a pipe's writers) while
- * still ready; Linux filters those by the wake's key. The watch limit is
+ * a plain add: every waiter is woken. EPOLLWAKEUP is ignored. A wake
+ * through wait_queue_wake_all_key says which events it brings and watches
+ * for others ignore it, as Linux's wake keys; a plain wait_queue_wake_all
+ * (pipes, terminals, signalfd today) says nothing, so an edge-triggered
+ * watch may be reported again after an unrelated wake of its file (a
+ * reader waking a pipe's writers) while still ready. The watch limit is
  * system-wide (Linux: per user), 4% of memory or 1 << 20 watches. */
 #include <err.h>
 #include <fd.h>
@@ -145,11 +147,17 @@ static size_t ep_max_watches(void)
 }
 
 /* A wake of the watched file's queue, under sched_lock: O(1). */
-static void ep_wake_cb(struct wait_entry *e)
+static void ep_wake_cb(struct wait_entry *e, unsigned key)
 {
 	struct epitem *epi = container_of(e, struct epitem, wait);
 	if (!(epi->events & ~EP_PRIVATE_BITS))
 		return; /* a disarmed EPOLLONESHOT */
+	if (key & POLLIN)
+		key |= POLLRDNORM;
+	if (key & POLLOUT)
+		key |= POLLWRNORM;
+	if (key && !(key & epi->events & ~EP_PRIVATE_BITS))
+		return; /* a change this watch did not ask about */
 	if (epi->rstate == EPI_SCAN) {
 		epi->again = true; /* the scan puts it back */
 		return;
@@ -159,7 +167,7 @@ static void ep_wake_cb(struct wait_entry *e)
 		epi->rstate = EPI_READY;
 	}
 	/* Every time, so a parent epoll's edge-triggered watch sees it. */
-	wait_queue_wake_all_locked(&epi->ep->wq);
+	wait_queue_wake_all_locked(&epi->ep->wq, POLLIN);
 }
 
 static int ep_scan(struct eventpoll *ep, int depth,
@@ -281,7 +289,7 @@ static void epi_check_ready(struct epitem *epi)
 		list_add_tail(&epi->rdl_link, &epi->ep->rdllist);
 		epi->rstate = EPI_READY;
 	}
-	wait_queue_wake_all_locked(&epi->ep->wq);
+	wait_queue_wake_all_locked(&epi->ep->wq, POLLIN);
 	sched_unlock_irqrestore(fl);
 }
 

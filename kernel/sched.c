@@ -246,7 +246,7 @@ uint64_t wake_epoch;
 /* With sched_lock held: every entry leaves wq, and its sleeping thread
  * becomes runnable. A thread waiting on several queues (poll) is woken by
  * the first and finds the others' entries gone or removes them itself. */
-static int wake_all_locked(struct wait_queue *wq)
+static int wake_all_locked(struct wait_queue *wq, unsigned key)
 {
 	struct wait_entry *e, *tmp;
 	int n = 0;
@@ -254,7 +254,7 @@ static int wake_all_locked(struct wait_queue *wq)
 	{
 		if (e->func) {
 			/* A registration, not a sleeper: it stays. */
-			e->func(e);
+			e->func(e, key);
 			continue;
 		}
 		list_del(&e->link);
@@ -268,20 +268,25 @@ static int wake_all_locked(struct wait_queue *wq)
 
 void wait_queue_wake_all(struct wait_queue *wq)
 {
+	wait_queue_wake_all_key(wq, 0);
+}
+
+void wait_queue_wake_all_key(struct wait_queue *wq, unsigned key)
+{
 	irqflags_t f = spin_lock_irqsave(&sched_lock);
 	wake_epoch++;
 	/* A reschedule only when someone woke: the waker then gives the CPU
 	 * to them on its way back to user mode (kernel/entry.c). Asking
 	 * whenever anything is runnable made a woken thread hand the CPU
 	 * straight back on its own empty wake, before reaching user mode. */
-	if (wake_all_locked(wq))
+	if (wake_all_locked(wq, key))
 		this_cpu()->need_resched = true;
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
-void wait_queue_wake_all_locked(struct wait_queue *wq)
+void wait_queue_wake_all_locked(struct wait_queue *wq, unsigned key)
 {
-	if (wake_all_locked(wq))
+	if (wake_all_locked(wq, key))
 		this_cpu()->need_resched = true;
 }
 
@@ -293,7 +298,7 @@ void wait_queue_pollfree(struct wait_queue *wq)
 	{
 		list_del(&e->link);
 		if (e->func)
-			e->func(e);
+			e->func(e, 0);
 		else if (e->thread->state == THREAD_SLEEPING)
 			make_runnable(e->thread);
 	}
@@ -349,7 +354,7 @@ __noreturn void sched_exit_current(struct wait_queue *joiners)
 {
 	spin_lock_irqsave(&sched_lock);
 	current->state = THREAD_ZOMBIE;
-	wake_all_locked(joiners);
+	wake_all_locked(joiners, 0);
 	schedule_locked();
 	panic("sched: a zombie thread was scheduled");
 }
