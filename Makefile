@@ -154,7 +154,8 @@ GLIBC_TESTS := \
 	sys_proctask \
 	sys_pty \
 	sys_timers \
-	sys_eventfd
+	sys_eventfd \
+	sys_epoll
 # (sys_timers: glibc makes its own CPU-clock ids and passes clock ids
 # zero-extended; sys_pty: glibc's grantpt, ptsname and openpty take their
 # own paths, TIOCGPTPEER.) One per line: branches add to this list.

@@ -2,6 +2,7 @@
  * and read/write/lseek/getdents64 for regular files, directories and
  * device nodes. Data moves through kernel buffers; the system-call layer
  * copies to and from user memory. */
+#include <fs/eventpoll.h>
 #include <fs/lock.h>
 #include <fs/vfs.h>
 #include <rlimit.h>
@@ -151,6 +152,8 @@ void file_put(struct file *f)
 {
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	/* Before release frees the wait queue epoll entries are on. */
+	eventpoll_release_file(f);
 	lock_file_release(f);
 	if (f->ops->release)
 		f->ops->release(f);

@@ -101,9 +101,14 @@ struct wait_queue {
 
 /* One sleeper's place on one wait queue. sched_sleep_locked makes one on
  * its stack; poll adds one to each queue it waits on, then sleeps on none.
- * A waker unlinks the entries it wakes. Guarded by sched_lock. */
+ * A waker unlinks the entries it wakes. Guarded by sched_lock.
+ * An entry with a func instead (epoll's registration, fs/eventpoll.c) is
+ * not a sleeper: a wake calls func under sched_lock and leaves the entry
+ * on the queue; func does O(1) work and takes no other lock. key is the
+ * wake's POLL* bits (wait_queue_wake_all_key), 0 when unknown. */
 struct wait_entry {
 	struct thread *thread;
+	void (*func)(struct wait_entry *e, unsigned key);
 	struct list_head link;
 };
 #define WAIT_QUEUE_INIT(wq)                                                    \
@@ -144,10 +149,28 @@ void sched_unlock_irqrestore(irqflags_t f);
  * returns -ETIMEDOUT then). The lock is held again on return. */
 int sched_sleep_locked(struct wait_queue *wq, uint64_t deadline_ns);
 void wait_queue_wake_all(struct wait_queue *wq);
+/* As wait_queue_wake_all, saying which POLL* events the change brings
+ * (POLLIN: data came; POLLOUT: room was made): epoll's registrations for
+ * other events ignore it, so an edge-triggered watch is not reported
+ * again for a change it did not ask about (Linux's wake key). Threads
+ * all wake, whatever the key. */
+void wait_queue_wake_all_key(struct wait_queue *wq, unsigned key);
 /* With sched_lock held: the current thread's entry e joins wq / leaves
  * whatever queue it is still on. */
 void wait_entry_add_locked(struct wait_queue *wq, struct wait_entry *e);
 void wait_entry_del_locked(struct wait_entry *e);
+/* With sched_lock held: e, with its func set, joins wq for good (until
+ * wait_entry_del_locked). */
+void wait_entry_add_func_locked(struct wait_queue *wq, struct wait_entry *e);
+/* As wait_queue_wake_all, for a caller holding sched_lock (an entry's
+ * func waking the queue of its own file: nested epoll). */
+void wait_queue_wake_all_locked(struct wait_queue *wq, unsigned key);
+/* wq is about to be freed while registrations (func entries) may still
+ * be on it (a process's signal queue, which a signalfd watched by an
+ * epoll that outlives the process points at): each is woken one last
+ * time and unlinked, so its owner's later removal is a no-op (Linux's
+ * wake_up_pollfree). */
+void wait_queue_pollfree(struct wait_queue *wq);
 /* Bumped by every wait_queue_wake_all, under sched_lock. */
 extern uint64_t wake_epoch;
 void wait_queue_init(struct wait_queue *wq);

@@ -349,6 +349,8 @@ void proc_free(struct process *p)
 	vfs_unlock();
 	kfree(p->fs);
 	kfree(p->fds);
+	/* An epoll elsewhere may still watch a signalfd through sig_wq. */
+	wait_queue_pollfree(&p->sig_wq);
 	kfree(p);
 }
 

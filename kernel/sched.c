@@ -200,6 +200,13 @@ void sched_tick(bool from_user)
 void wait_entry_add_locked(struct wait_queue *wq, struct wait_entry *e)
 {
 	e->thread = current;
+	e->func = NULL;
+	list_add_tail(&e->link, &wq->waiters);
+}
+
+void wait_entry_add_func_locked(struct wait_queue *wq, struct wait_entry *e)
+{
+	e->thread = NULL;
 	list_add_tail(&e->link, &wq->waiters);
 }
 
@@ -239,12 +246,17 @@ uint64_t wake_epoch;
 /* With sched_lock held: every entry leaves wq, and its sleeping thread
  * becomes runnable. A thread waiting on several queues (poll) is woken by
  * the first and finds the others' entries gone or removes them itself. */
-static int wake_all_locked(struct wait_queue *wq)
+static int wake_all_locked(struct wait_queue *wq, unsigned key)
 {
 	struct wait_entry *e, *tmp;
 	int n = 0;
 	list_for_each_entry_safe(e, tmp, &wq->waiters, link)
 	{
+		if (e->func) {
+			/* A registration, not a sleeper: it stays. */
+			e->func(e, key);
+			continue;
+		}
 		list_del(&e->link);
 		if (e->thread->state == THREAD_SLEEPING) {
 			make_runnable(e->thread);
@@ -256,14 +268,40 @@ static int wake_all_locked(struct wait_queue *wq)
 
 void wait_queue_wake_all(struct wait_queue *wq)
 {
+	wait_queue_wake_all_key(wq, 0);
+}
+
+void wait_queue_wake_all_key(struct wait_queue *wq, unsigned key)
+{
 	irqflags_t f = spin_lock_irqsave(&sched_lock);
 	wake_epoch++;
 	/* A reschedule only when someone woke: the waker then gives the CPU
 	 * to them on its way back to user mode (kernel/entry.c). Asking
 	 * whenever anything is runnable made a woken thread hand the CPU
 	 * straight back on its own empty wake, before reaching user mode. */
-	if (wake_all_locked(wq))
+	if (wake_all_locked(wq, key))
 		this_cpu()->need_resched = true;
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+void wait_queue_wake_all_locked(struct wait_queue *wq, unsigned key)
+{
+	if (wake_all_locked(wq, key))
+		this_cpu()->need_resched = true;
+}
+
+void wait_queue_pollfree(struct wait_queue *wq)
+{
+	struct wait_entry *e, *tmp;
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
+	list_for_each_entry_safe(e, tmp, &wq->waiters, link)
+	{
+		list_del(&e->link);
+		if (e->func)
+			e->func(e, 0);
+		else if (e->thread->state == THREAD_SLEEPING)
+			make_runnable(e->thread);
+	}
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
@@ -316,7 +354,7 @@ __noreturn void sched_exit_current(struct wait_queue *joiners)
 {
 	spin_lock_irqsave(&sched_lock);
 	current->state = THREAD_ZOMBIE;
-	wake_all_locked(joiners);
+	wake_all_locked(joiners, 0);
 	schedule_locked();
 	panic("sched: a zombie thread was scheduled");
 }
