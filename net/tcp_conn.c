@@ -181,12 +181,10 @@ void tcp_set_state(struct tcb *t, int state)
 	tcp_wake(t);
 }
 
-void tcb_free(struct tcb *t)
+void tcb_free_children(struct tcb *t)
 {
 	struct tcb *c, *tmp;
 
-	tcp_timers_stop(t);
-	tcb_unhash(t);
 	/* A listener's children go with it: reset the ones the peer thinks
 	 * are established (RFC 9293 3.10.4, ABORT). */
 	list_for_each_entry_safe(c, tmp, &t->synq, q_link)
@@ -202,6 +200,14 @@ void tcb_free(struct tcb *t)
 		tcp_send_rst(c);
 		tcb_free(c);
 	}
+	t->synq_len = t->acceptq_len = 0;
+}
+
+void tcb_free(struct tcb *t)
+{
+	tcp_timers_stop(t);
+	tcb_unhash(t);
+	tcb_free_children(t);
 	if (t->parent) {
 		if (t->in_synq)
 			t->parent->synq_len--;

@@ -97,7 +97,6 @@ static void syn_options(struct tcb *t, const struct seg *s)
 	t->ssthresh = 0x7fffffff;
 }
 
-void tcp_init_seqs(struct tcb *t);
 void tcp_init_seqs(struct tcb *t)
 {
 	t->iss = tcp_new_isn();

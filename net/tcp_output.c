@@ -5,6 +5,7 @@
 #include <net/net.h>
 #include <net/tcp.h>
 #include <random.h>
+#include <uapi/errno.h>
 #include <time.h>
 #include <uapi/socket.h>
 
@@ -131,7 +132,7 @@ static int tcp_xmit(struct tcb *t, uint32_t seq, uint8_t flags, uint32_t len)
 	}
 	sum = net_csum_pseudo(t->laddr, t->raddr, IPPROTO_TCP, hl + len);
 	sum = net_csum_add(sum, th, hl + len);
-	th->csum = net_csum_fold(sum);
+	th->csum = net_htons(net_csum_fold(sum));
 	if (flags & TH_ACK) {
 		/* Any ACK we send carries the latest rcv_nxt: nothing is
 		 * owed any more. */
@@ -313,7 +314,7 @@ void tcp_reset_reply(uint32_t saddr, uint32_t daddr, const struct tcp_hdr *th,
 	r->doff = 5 << 4;
 	sum = net_csum_pseudo(daddr, saddr, IPPROTO_TCP, sizeof(*r));
 	sum = net_csum_add(sum, r, sizeof(*r));
-	r->csum = net_csum_fold(sum);
+	r->csum = net_htons(net_csum_fold(sum));
 	tcp_stats.out_rsts++;
 	tcp_stats.out_segs++;
 	ip_output(nb, daddr, saddr, IPPROTO_TCP, 64);

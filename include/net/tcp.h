@@ -149,6 +149,8 @@ extern struct list_head tcp_all;
 extern int tcp_nconns;
 struct tcb *tcb_new(void);
 void tcb_free(struct tcb *t);
+/* A listener's queued connections: dropped (reset if established). */
+void tcb_free_children(struct tcb *l);
 int tcb_alloc_bufs(struct tcb *t);
 void tcb_hash(struct tcb *t);
 void tcb_unhash(struct tcb *t);
@@ -185,6 +187,13 @@ void tcp_ring_read(const uint8_t *ring, uint32_t cap, uint32_t pos,
 		   uint8_t *dst, uint32_t n);
 void tcp_ring_write(uint8_t *ring, uint32_t cap, uint32_t pos,
 		    const uint8_t *src, uint32_t n);
+
+/* tcp_opts.c: the SOL_TCP and SOL_IP options, SO_ERROR, TCP_INFO. */
+int tcp_setsockopt(struct socket *s, int level, int name, const void *val,
+		   uint32_t len);
+int tcp_getsockopt(struct socket *s, int level, int name, void *val,
+		   uint32_t *len);
+void tcp_init_seqs(struct tcb *t);
 
 /* tcp_timer.c */
 void tcp_timers_init(struct tcb *t);
