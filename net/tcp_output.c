@@ -245,10 +245,11 @@ void tcp_output(struct tcb *t)
 				tcp_arm_persist(t);
 			break;
 		}
-		/* Nagle (RFC 896): a small segment waits while data is in
-		 * flight, unless TCP_NODELAY. */
+		/* Nagle (RFC 896) in Minshall's form, as Linux: a small
+		 * segment waits while an earlier small one is unacknowledged,
+		 * unless TCP_NODELAY. */
 		if (len < t->mss && len == avail && flight > 0 && !t->nodelay &&
-		    !t->fin_queued)
+		    !t->fin_queued && SEQ_GT(t->snd_sml, t->snd_una))
 			break;
 		/* Sender SWS avoidance: a small segment while the window
 		 * is what stops a full one; wait for the window to open. */
@@ -272,6 +273,8 @@ void tcp_output(struct tcb *t)
 			break;
 		}
 		end = t->snd_nxt + len + ((fl & TH_FIN) ? 1 : 0);
+		if (len < t->mss)
+			t->snd_sml = end;
 		t->snd_nxt = end;
 		if (SEQ_GT(end, t->snd_max))
 			t->snd_max = end;

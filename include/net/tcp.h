@@ -96,6 +96,7 @@ struct tcb {
 	/* Send side. The ring holds bytes from snd_una on. */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
 	uint32_t max_wnd;
+	uint32_t snd_sml; /* end of the last small segment sent (Nagle) */
 	uint8_t snd_wscale, rcv_wscale;
 	bool ws_ok;
 	uint32_t mss;	   /* what we send per segment */

@@ -548,7 +548,7 @@ static void test_privport(void)
 
 int main(int argc, char **argv)
 {
-	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 20;
+	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 100;
 	test_refused();
 	test_nonblock();
 	test_halfclose();
