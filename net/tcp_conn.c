@@ -68,21 +68,46 @@ int tcb_alloc_bufs(struct tcb *t)
 {
 	if (!t->sbuf) {
 		t->scap = MIN(MAX(t->sndbuf_cfg, TCP_BUF_MIN), TCP_BUF_MAX);
-		t->sbuf = kmalloc(t->scap);
+		t->sbuf_sz = MIN(t->scap, TCP_RING_INIT);
+		t->sbuf = kmalloc(t->sbuf_sz);
 	}
 	if (!t->rbuf) {
 		t->rcap = MIN(MAX(t->rcvbuf_cfg, TCP_BUF_MIN), TCP_BUF_MAX);
-		t->rbuf = kmalloc(t->rcap);
+		t->rbuf_sz = MIN(t->rcap, TCP_RING_INIT);
+		t->rbuf = kmalloc(t->rbuf_sz);
 	}
 	return t->sbuf && t->rbuf ? 0 : -ENOMEM;
 }
 
-static void free_bufs(struct tcb *t)
+int tcp_ring_grow(uint8_t **buf, uint32_t *sz, uint32_t *head, uint32_t used,
+		  uint32_t need)
+{
+	uint32_t nsz = *sz ? *sz : TCP_RING_INIT;
+	uint8_t *nb;
+
+	if (need <= *sz)
+		return 0;
+	while (nsz < need)
+		nsz *= 2;
+	nb = kmalloc(nsz);
+	if (!nb)
+		return -ENOMEM;
+	/* Linearise: the used bytes start the new ring. */
+	tcp_ring_read(*buf, *sz, *head, nb, used);
+	kfree(*buf);
+	*buf = nb;
+	*sz = nsz;
+	*head = 0;
+	return 0;
+}
+
+void tcb_free_bufs(struct tcb *t)
 {
 	kfree(t->sbuf);
 	kfree(t->rbuf);
 	t->sbuf = t->rbuf = NULL;
 	t->slen = t->rlen = 0;
+	t->sbuf_sz = t->rbuf_sz = 0;
 }
 
 void tcb_set_port(struct tcb *t, uint16_t port)
@@ -173,7 +198,7 @@ void tcp_set_state(struct tcb *t, int state)
 		/* Nothing more to send or read: give the memory back now;
 		 * TIME-WAIT blocks are small and bounded by the table. */
 		if (!t->sock)
-			free_bufs(t);
+			tcb_free_bufs(t);
 		net_timer_cancel(&t->rtx_timer);
 		net_timer_cancel(&t->delack_timer);
 		tcp_arm_timewait(t);
@@ -217,7 +242,7 @@ void tcb_free(struct tcb *t)
 		t->parent = NULL;
 	}
 	tcb_set_port(t, 0);
-	free_bufs(t);
+	tcb_free_bufs(t);
 	tcp_nconns--;
 	kfree(t);
 }

@@ -308,7 +308,16 @@ static void data_input(struct tcb *t, struct seg *s)
 	 * window, which never exceeds the free ring space; check anyway. */
 	if (off + s->dlen > t->rcap - t->rlen)
 		return;
-	tcp_ring_write(t->rbuf, t->rcap, t->rhead + t->rlen + off, s->data,
+	if (t->rlen + off + s->dlen > t->rbuf_sz) {
+		/* Bytes in use: the readable ones and any out of order. */
+		uint32_t used = t->rlen;
+		for (int i = 0; i < t->nooo; i++)
+			used = MAX(used, t->rlen + (t->ooo[i].end - t->rcv_nxt));
+		if (tcp_ring_grow(&t->rbuf, &t->rbuf_sz, &t->rhead, used,
+				  t->rlen + off + s->dlen) < 0)
+			return; /* dropped; the peer sends it again */
+	}
+	tcp_ring_write(t->rbuf, t->rbuf_sz, t->rhead + t->rlen + off, s->data,
 		       s->dlen);
 	if (off == 0) {
 		t->rlen += s->dlen;
@@ -348,7 +357,7 @@ static void new_ack(struct tcb *t, struct seg *s)
 	uint32_t dacked = MIN(acked, t->slen);
 	uint32_t flight_before = tcp_flight(t);
 
-	t->shead = t->scap ? (t->shead + dacked) % t->scap : 0;
+	t->shead = t->sbuf_sz ? (t->shead + dacked) % t->sbuf_sz : 0;
 	t->slen -= dacked;
 	t->snd_una = s->ack;
 	if (SEQ_LT(t->snd_nxt, t->snd_una))

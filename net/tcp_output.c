@@ -127,7 +127,7 @@ static int tcp_xmit(struct tcb *t, uint32_t seq, uint8_t flags, uint32_t len)
 	memcpy(th + 1, opts, olen);
 	if (len) {
 		uint32_t off = seq - t->snd_una;
-		tcp_ring_read(t->sbuf, t->scap, t->shead + off,
+		tcp_ring_read(t->sbuf, t->sbuf_sz, t->shead + off,
 			      (uint8_t *)th + hl, len);
 	}
 	sum = net_csum_pseudo(t->laddr, t->raddr, IPPROTO_TCP, hl + len);

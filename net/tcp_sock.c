@@ -349,7 +349,16 @@ static long tcp_sendmsg(struct socket *s, const char *buf, size_t n,
 			break;
 		if (t->state != TCP_SYN_SENT && t->slen < t->scap) {
 			uint32_t k = MIN(t->scap - t->slen, n - done);
-			tcp_ring_write(t->sbuf, t->scap, t->shead + t->slen,
+			if (t->slen + k > t->sbuf_sz &&
+			    tcp_ring_grow(&t->sbuf, &t->sbuf_sz, &t->shead,
+					  t->slen, t->slen + k) < 0) {
+				k = MIN(k, t->sbuf_sz - t->slen);
+				if (!k) {
+					r = -ENOBUFS;
+					break;
+				}
+			}
+			tcp_ring_write(t->sbuf, t->sbuf_sz, t->shead + t->slen,
 				       (const uint8_t *)buf + done, k);
 			t->slen += k;
 			done += k;
@@ -407,12 +416,12 @@ static long tcp_recvmsg(struct socket *s, char *buf, size_t n,
 	while (done < n) {
 		if (t->rlen) {
 			uint32_t k = MIN(t->rlen, n - done);
-			tcp_ring_read(t->rbuf, t->rcap, t->rhead,
+			tcp_ring_read(t->rbuf, t->rbuf_sz, t->rhead,
 				      (uint8_t *)buf + done, k);
 			done += k;
 			if (peek)
 				break;
-			t->rhead = (t->rhead + k) % t->rcap;
+			t->rhead = (t->rhead + k) % t->rbuf_sz;
 			t->rlen -= k;
 			window_update(t);
 			if (!waitall)
@@ -599,6 +608,8 @@ static void tcp_release(struct socket *s)
 	case TCP_TIME_WAIT:
 		if (abort)
 			tcb_free(t);
+		else
+			tcb_free_bufs(t); /* nothing left to send or read */
 		break;
 	case TCP_SYN_RECV:
 	case TCP_ESTABLISHED:

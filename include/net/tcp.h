@@ -102,15 +102,18 @@ struct tcb {
 	uint32_t mss;	   /* what we send per segment */
 	uint32_t adv_mss;  /* what we announced */
 	uint32_t user_mss; /* TCP_MAXSEG, 0: none */
+	/* scap is the buffer's limit (SO_SNDBUF); the ring itself (sbuf_sz
+	 * bytes) grows up to it as data comes, so idle connections stay
+	 * small. Likewise rcap / rbuf_sz. */
 	uint8_t *sbuf;
-	uint32_t scap, shead, slen;
+	uint32_t scap, sbuf_sz, shead, slen;
 	bool fin_queued; /* no more data: a FIN follows the ring's last byte */
 
 	/* Receive side. The ring holds readable bytes, then out-of-order
 	 * bytes at their offsets beyond rlen (marked in ooo[]). */
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge announced */
 	uint8_t *rbuf;
-	uint32_t rcap, rhead, rlen;
+	uint32_t rcap, rbuf_sz, rhead, rlen;
 	struct {
 		uint32_t start, end;
 	} ooo[TCP_OOO_MAX];
@@ -153,6 +156,12 @@ void tcb_free(struct tcb *t);
 /* A listener's queued connections: dropped (reset if established). */
 void tcb_free_children(struct tcb *l);
 int tcb_alloc_bufs(struct tcb *t);
+void tcb_free_bufs(struct tcb *t);
+/* Grows a ring to hold need bytes (need <= its limit), keeping the used
+ * bytes from *head; 0 or -ENOMEM. */
+int tcp_ring_grow(uint8_t **buf, uint32_t *sz, uint32_t *head, uint32_t used,
+		  uint32_t need);
+#define TCP_RING_INIT 16384
 void tcb_hash(struct tcb *t);
 void tcb_unhash(struct tcb *t);
 void tcb_set_port(struct tcb *t, uint16_t port);

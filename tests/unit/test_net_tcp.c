@@ -235,7 +235,8 @@ static struct tcb *make_listener(int backlog, uint16_t port)
 /* Puts bytes in the send ring and runs output, as sendmsg does. */
 static void app_send(struct tcb *t, const void *p, uint32_t n)
 {
-	tcp_ring_write(t->sbuf, t->scap, t->shead + t->slen, p, n);
+	tcp_ring_grow(&t->sbuf, &t->sbuf_sz, &t->shead, t->slen, t->slen + n);
+	tcp_ring_write(t->sbuf, t->sbuf_sz, t->shead + t->slen, p, n);
 	t->slen += n;
 	tcp_output(t);
 }
@@ -391,7 +392,7 @@ static void test_data(void)
 	EXPECT("data.ack_every_second", a && a->ack == 4001, "ack %u",
 	       a ? a->ack : 0);
 	uint8_t r[3000];
-	tcp_ring_read(t->rbuf, t->rcap, t->rhead, r, 3000);
+	tcp_ring_read(t->rbuf, t->rbuf_sz, t->rhead, r, 3000);
 	EXPECT("data.content", t->rlen == 3000 && !memcmp(r, d, 3000),
 	       "rlen %u", t->rlen);
 	/* Our data out, then acknowledged. */
@@ -423,7 +424,7 @@ static void test_ooo(void)
 	inject(80, 40000, 2001, t->snd_nxt, TH_ACK, 65535, d + 1000, 1000);
 	inject(80, 40000, 1001, t->snd_nxt, TH_ACK, 65535, d, 1000);
 	uint8_t r[3000];
-	tcp_ring_read(t->rbuf, t->rcap, t->rhead, r, 3000);
+	tcp_ring_read(t->rbuf, t->rbuf_sz, t->rhead, r, 3000);
 	EXPECT("ooo.in_order", t->rlen == 3000 && t->nooo == 0 &&
 				   !memcmp(r, d, 3000) && t->rcv_nxt == 4001,
 	       "rlen %u nooo %d", t->rlen, t->nooo);
