@@ -650,17 +650,14 @@ static const struct proto_ops tcp_ops = {
     .release = tcp_release,
 };
 
-void tcp_sock_init(void)
+static void tcp_sock_init(void)
 {
 	sock_register(&tcp_ops);
 }
 
-/* The socket layer calls inet_sock_init once; UDP adds its own
- * registration through udp_sock_init when it has one. */
-void udp_sock_init(void) __attribute__((weak));
+/* The socket layer calls inet_sock_init once, before the first socket
+ * (UDP registers itself from udp_init in net_init). */
 void inet_sock_init(void)
 {
 	tcp_sock_init();
-	if (udp_sock_init)
-		udp_sock_init();
 }
