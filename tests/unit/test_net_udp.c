@@ -66,7 +66,8 @@ void mutex_unlock(struct mutex *m)
 static const struct proto_ops *udp_ops_seen;
 int sock_register(const struct proto_ops *ops)
 {
-	udp_ops_seen = ops;
+	if (ops->type == SOCK_DGRAM)
+		udp_ops_seen = ops;
 	return 0;
 }
 int sock_wait(struct socket *s, bool nonblock, uint64_t deadline_ns,
