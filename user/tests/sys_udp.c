@@ -136,6 +136,11 @@ static void t_connect(void)
 	int a = bound_sock(&pa), b = bound_sock(&pb), c = bound_sock(&pc);
 	struct sockaddr_in ta = lo(pa), tb = lo(pb);
 	CHECK_OK("udp.connect", connect(b, (struct sockaddr *)&ta, sizeof(ta)));
+	/* A bound on every wait below, so a missing datagram or error
+	 * fails the check instead of hanging the test. */
+	struct timeval tv = {2, 0};
+	setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	struct sockaddr_in peer;
 	socklen_t pl = sizeof(peer);
 	int g = getpeername(b, (struct sockaddr *)&peer, &pl);
