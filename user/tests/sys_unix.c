@@ -176,6 +176,13 @@ static void t_dgram(void)
 	ssize_t p1 = recv(sv[1], buf, sizeof(buf), MSG_PEEK);
 	ssize_t p2 = recv(sv[1], buf, sizeof(buf), 0);
 	CHECK("dgram.peek", p1 == 4 && p2 == 4, "got %zd %zd", p1, p2);
+	/* read/write keep a datagram whole, even past a page. */
+	static char d6k[6000], r8k[8192];
+	memset(d6k, 'd', sizeof(d6k));
+	ssize_t w6 = write(sv[0], d6k, sizeof(d6k));
+	ssize_t r6 = read(sv[1], r8k, sizeof(r8k));
+	CHECK("dgram.read_write_6000", w6 == 6000 && r6 == 6000,
+	      "wrote %zd read %zd", w6, r6);
 	/* Too big for the send buffer. */
 	static char big[300000];
 	CHECK_ERRNO("dgram.emsgsize", send(sv[0], big, sizeof(big), 0),
@@ -764,42 +771,105 @@ static void t_poll(void)
 	close(sv[1]);
 }
 
-static void t_hostile(void)
+/* In a child as an ordinary user with few descriptors, so that files in
+ * flight are limited (RLIMIT_NOFILE): returns the child's exit status. */
+static int as_user_nofile(int nofile, int (*fn)(void))
 {
-	/* A socket sent into its own queue, then closed: the garbage
-	 * collector (or the in-flight limit) must keep this bounded. */
-	int fails = 0, toomany = 0;
-	for (int i = 0; i < 3000; i++) {
-		int sv[2];
-		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
-			fails++;
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = {nofile, nofile};
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(100);
+		if (getuid() == 0 && (setgid(USER) || setuid(USER)))
+			_exit(101);
+		_exit(fn());
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 200 + WTERMSIG(st);
+}
+
+/* Sockets sent over themselves and closed, many times over: without a
+ * collector each cycle stays in flight and the user's limit (32 files)
+ * ends it with ETOOMANYREFS. */
+/* send_fds, but when the limit is reached gives the collector a chance:
+ * Linux's runs from a work queue that closing a unix socket schedules. */
+static ssize_t send_fds_patient(int s, const int *fds, int n)
+{
+	ssize_t r = -1;
+	for (int tries = 0; tries < 200; tries++) {
+		r = send_fds(s, fds, n);
+		if (r >= 0 || errno != ETOOMANYREFS)
 			break;
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0) {
+			close(sv[0]);
+			close(sv[1]);
 		}
-		if (send_fds(sv[0], &sv[1], 1) < 0) {
-			if (errno == ETOOMANYREFS)
-				toomany++;
-			else
-				fails++;
-		}
-		if (send_fds(sv[1], &sv[0], 1) < 0 && errno != ETOOMANYREFS)
-			fails++;
+		usleep(10000);
+		errno = ETOOMANYREFS;
+	}
+	return r;
+}
+
+static int self_send_cycles(void)
+{
+	for (int i = 0; i < 400; i++) {
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			return 1;
+		if (send_fds_patient(sv[0], &sv[1], 1) < 0)
+			return errno == ETOOMANYREFS ? 2 : 3;
+		if (send_fds_patient(sv[1], &sv[0], 1) < 0)
+			return errno == ETOOMANYREFS ? 2 : 3;
 		close(sv[0]);
 		close(sv[1]);
 	}
-	/* Collected cycles free their sockets: more can be made. */
+	/* A datagram socket's own fd in its own queue. */
+	for (int i = 0; i < 400; i++) {
+		int d[2];
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, d))
+			return 4;
+		if (send_fds_patient(d[1], &d[0], 1) < 0 ||
+		    send_fds_patient(d[0], &d[0], 1) < 0)
+			return errno == ETOOMANYREFS ? 5 : 6;
+		close(d[0]);
+		close(d[1]);
+	}
+	return 0;
+}
+
+/* Files kept in flight (never received) past the limit: ETOOMANYREFS. */
+static int inflight_limit(void)
+{
 	int sv[2];
-	int r = socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-	CHECK("hostile.self_send_cycles", fails == 0 && toomany == 0 && r == 0,
-	      "fails %d ETOOMANYREFS %d socketpair %d", fails, toomany, r);
-	/* Its own fd into its own receive queue (a datagram to itself). */
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
+		return 1;
+	int one[1] = {sv[0]};
+	for (int i = 0; i < 10; i++) {
+		int many[8];
+		for (int k = 0; k < 8; k++)
+			many[k] = one[0];
+		/* 10 x 8 = 80 files for a limit of 32. */
+		if (send_fds(sv[0], many, 8) < 0)
+			return errno == ETOOMANYREFS ? 0 : 2;
+	}
+	return 3;
+}
+
+static void t_hostile(void)
+{
+	int st = as_user_nofile(32, self_send_cycles);
+	CHECK("hostile.self_send_collected", st == 0, "child status %d", st);
+	st = as_user_nofile(32, inflight_limit);
+	CHECK("hostile.inflight_etoomanyrefs", st == 0, "child status %d", st);
+	/* Root sends its own socket into its own queue and closes it. */
 	int d[2];
 	socketpair(AF_UNIX, SOCK_DGRAM, 0, d);
 	int ok = send_fds(d[0], &d[1], 1) == 1 && send_fds(d[1], &d[1], 1) == 1;
 	close(d[0]);
 	close(d[1]);
 	CHECK("hostile.own_queue", ok, "%s", errname(errno));
-	close(sv[0]);
-	close(sv[1]);
 }
 
 static void t_many(void)
