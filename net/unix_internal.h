@@ -63,6 +63,11 @@ struct unix_sock {
 	bool gc_candidate;
 };
 
+static inline struct unix_sock *usk(struct socket *s)
+{
+	return s->sk;
+}
+
 void unix_put_locked(struct unix_sock *u);
 void unix_wake(struct unix_sock *u);
 
@@ -76,11 +81,17 @@ void unix_msg_unlink(struct unix_sock *to, struct unix_msg *m);
 void unix_purge_locked(struct unix_sock *u, struct list_head *dead);
 /* Frees messages (and drops their files) outside unix_lock. */
 void unix_free_list(struct list_head *dead);
+
+/* net/unix_addr.c */
 int unix_find(const struct sockaddr_un_k *a, uint32_t alen, int type,
 	      struct unix_sock **out);
 int unix_addr_check(const struct sockaddr_storage_k *sa, uint32_t len,
 		    struct sockaddr_un_k *a, uint32_t *alen);
 int unix_autobind_locked(struct unix_sock *u);
+int unix_bind(struct socket *s, const struct sockaddr_storage_k *sa,
+	      uint32_t len);
+int unix_getname(struct socket *s, struct sockaddr_storage_k *sa, uint32_t *len,
+		 bool peer);
 
 /* net/unix_msg.c */
 long unix_sendmsg(struct socket *s, const char *buf, size_t n,
