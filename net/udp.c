@@ -545,7 +545,8 @@ void raw_icmp_input(const struct netbuf *nb)
 {
 	struct dgram_sock *ds;
 	size_t len = (size_t)(nb->data + nb->len - nb->ip_hdr);
-	list_for_each_entry(ds, &raw_socks, link) {
+	list_for_each_entry(ds, &raw_socks, link)
+	{
 		if ((ds->laddr && ds->laddr != nb->ip_dst) ||
 		    (ds->connected && ds->raddr != nb->ip_src))
 			continue;
@@ -571,20 +572,20 @@ void ping_icmp_error(uint32_t src, uint32_t dst, const uint8_t *ih, size_t len,
 
 /* ---- The rest of the socket calls ---- */
 
+/* As Linux: an unconnected socket answers ENOTCONN but is shut all the
+ * same, which is how a program wakes its own thread blocked in recv. */
 static int dgram_shutdown(struct socket *s, int how)
 {
 	struct dgram_sock *ds = s->sk;
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
 	mutex_lock(&net_lock);
-	int r = 0;
-	if (!ds->connected) {
-		r = -ENOTCONN;
-	} else {
-		if (how == SHUT_RD || how == SHUT_RDWR)
-			ds->shut_rd = true;
-		if (how == SHUT_WR || how == SHUT_RDWR)
-			ds->shut_wr = true;
-		wait_queue_wake_all(&s->wq);
-	}
+	int r = ds->connected ? 0 : -ENOTCONN;
+	if (how == SHUT_RD || how == SHUT_RDWR)
+		ds->shut_rd = true;
+	if (how == SHUT_WR || how == SHUT_RDWR)
+		ds->shut_wr = true;
+	wait_queue_wake_all(&s->wq);
 	mutex_unlock(&net_lock);
 	return r;
 }

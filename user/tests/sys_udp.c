@@ -126,6 +126,12 @@ static void t_basic(void)
 	CHECK("udp.poll_readable", pr == 1 && (pf.revents & POLLIN),
 	      "poll %d revents %#x", pr, pf.revents);
 	recv(b, buf, 1, 0);
+	/* Linux: shutdown of an unconnected socket is ENOTCONN, but a
+	 * receive ends at once afterwards (how a thread is woken). */
+	CHECK_ERRNO("udp.shutdown_enotconn", shutdown(b, SHUT_RD), ENOTCONN);
+	n = recv(b, buf, 1, 0);
+	CHECK("udp.recv_after_shutdown", n == 0, "ret %zd errno %s", n,
+	      errname(errno));
 	close(a);
 	close(b);
 }
