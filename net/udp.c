@@ -230,6 +230,9 @@ static int dgram_connect(struct socket *s, const struct sockaddr_storage_k *a,
 	int r = parse_sin(a, len, &addr, &port);
 	if (r)
 		return r;
+	/* As Linux: 0.0.0.0 as a destination means this host. */
+	if (!addr)
+		addr = INADDR_LOOPBACK;
 	mutex_lock(&net_lock);
 	if (ip_is_broadcast(addr) && !s->broadcast) {
 		r = -EACCES;
@@ -269,6 +272,8 @@ static long dgram_sendmsg(struct socket *s, const char *buf, size_t n,
 		r = parse_sin(m->addr, m->addrlen, &dst, &dport);
 		if (r)
 			return r;
+		if (!dst)
+			dst = INADDR_LOOPBACK; /* as connect */
 	}
 	size_t hdr = ds->proto == IPPROTO_UDP ? UDP_HDR : 0;
 	if (n > UDP_MAX_PAYLOAD + UDP_HDR - hdr)

@@ -126,6 +126,13 @@ static void t_basic(void)
 	CHECK("udp.poll_readable", pr == 1 && (pf.revents & POLLIN),
 	      "poll %d revents %#x", pr, pf.revents);
 	recv(b, buf, 1, 0);
+	/* 0.0.0.0 as a destination is this host, as on Linux. */
+	struct sockaddr_in zero = lo(pb);
+	zero.sin_addr.s_addr = htonl(INADDR_ANY);
+	n = sendto(a, "z", 1, 0, (struct sockaddr *)&zero, sizeof(zero));
+	ssize_t zr = n == 1 ? recv(b, buf, 1, 0) : -1;
+	CHECK("udp.sendto_any_is_local", zr == 1 && buf[0] == 'z',
+	      "send %zd recv %zd", n, zr);
 	/* Linux: shutdown of an unconnected socket is ENOTCONN, but a
 	 * receive ends at once afterwards (how a thread is woken). */
 	CHECK_ERRNO("udp.shutdown_enotconn", shutdown(b, SHUT_RD), ENOTCONN);
