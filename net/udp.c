@@ -1,8 +1,8 @@
-/* UDP (RFC 768) sockets, ICMP "ping sockets" (SOCK_DGRAM with
- * IPPROTO_ICMP, as Linux's net/ipv4/ping.c) and root's raw ICMP sockets,
- * which share the datagram machinery: binding, the bounded receive queue,
- * waiting and options. Protocol state is under net_lock; socket calls
- * take it themselves. */
+/* The socket calls of UDP (RFC 768) sockets, ICMP "ping sockets"
+ * (SOCK_DGRAM with IPPROTO_ICMP, as Linux's net/ipv4/ping.c) and root's
+ * raw ICMP sockets, which share binding, sending, the bounded receive
+ * queue, waiting and options. Each call takes net_lock itself; what
+ * arrives is queued by net/udp_input.c. */
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <net/net.h>
@@ -16,9 +16,6 @@
 
 #include "inet.h"
 
-struct udp_stats udp_stats; /* net_lock */
-
-#define UDP_HDR 8
 #define UDP_MAX_PAYLOAD (65535 - 20 - UDP_HDR)
 #define EPHEMERAL_LO 32768 /* Linux's ip_local_port_range */
 #define EPHEMERAL_HI 60999
@@ -26,45 +23,9 @@ struct udp_stats udp_stats; /* net_lock */
 #define SIOCOUTQ 0x5411
 #define SIOCINQ FIONREAD
 
-struct udphdr {
-	uint16_t sport, dport, len, check;
-} __packed;
-
-/* One UDP or ping socket. All fields under net_lock, except that poll and
- * sock_wait's conditions read rxq's emptiness, err and shut_rd unlocked as
- * hints (one aligned word each) and re-check under the lock. */
-struct dgram_sock {
-	struct list_head link; /* udp_socks or ping_socks */
-	struct socket *s;
-	uint8_t proto; /* IPPROTO_UDP or IPPROTO_ICMP */
-	bool raw;      /* SOCK_RAW: whole ICMP messages, IP header on input */
-	bool bound, connected, shut_rd, shut_wr;
-	uint32_t laddr, raddr; /* host order; laddr 0: any */
-	uint16_t lport, rport; /* for ping sockets lport is the echo id */
-	uint8_t ttl;	       /* 0: IP_DEFAULT_TTL */
-	uint8_t tos;
-	int err;	      /* pending asynchronous error (positive) */
-	uint32_t uid;	      /* euid at bind, for SO_REUSEPORT */
-	struct list_head rxq; /* netbufs: data at the payload */
-	size_t rmem;	      /* bytes charged to rxq */
-	uint64_t drops;
-};
-
-static LIST_HEAD(udp_socks);  /* net_lock */
-static LIST_HEAD(ping_socks); /* net_lock */
-
-static LIST_HEAD(raw_socks); /* net_lock */
-
-/* The sockets a port lookup searches (raw sockets have no ports). */
-static struct list_head *proto_list(uint8_t proto)
-{
-	return proto == IPPROTO_ICMP ? &ping_socks : &udp_socks;
-}
-
-static size_t rx_charge(const struct netbuf *nb)
-{
-	return sizeof(*nb) + nb->size;
-}
+LIST_HEAD(udp_socks);  /* net_lock */
+LIST_HEAD(ping_socks); /* net_lock */
+LIST_HEAD(raw_socks);  /* net_lock */
 
 /* ---- Binding ---- */
 
@@ -415,164 +376,6 @@ static long dgram_recvmsg(struct socket *s, char *buf, size_t n,
 out:
 	mutex_unlock(&net_lock);
 	return r;
-}
-
-/* Queues nb (data at the payload, cb[0] the source port) on ds, unless
- * the queue is at SO_RCVBUF: as Linux, it may pass the limit once. */
-static bool dgram_enqueue(struct dgram_sock *ds, struct netbuf *nb)
-{
-	if (ds->rmem >= ds->s->rcvbuf || ds->shut_rd) {
-		ds->drops++;
-		netbuf_free(nb);
-		return false;
-	}
-	ds->rmem += rx_charge(nb);
-	list_add_tail(&nb->link, &ds->rxq);
-	wait_queue_wake_all(&ds->s->wq);
-	return true;
-}
-
-/* The socket a datagram to dst:dport from src:sport belongs to: the most
- * specific match (bound address, then connected peer), as Linux scores. */
-static struct dgram_sock *dgram_lookup(uint8_t proto, uint32_t src,
-				       uint16_t sport, uint32_t dst,
-				       uint16_t dport)
-{
-	struct dgram_sock *ds, *best = NULL;
-	int best_score = -1;
-	list_for_each_entry(ds, proto_list(proto), link)
-	{
-		if (!ds->bound || ds->lport != dport)
-			continue;
-		int score = 0;
-		if (ds->laddr) {
-			if (ds->laddr != dst && !ip_is_broadcast(dst))
-				continue;
-			score += 2;
-		}
-		if (ds->connected) {
-			if (ds->raddr != src ||
-			    (proto == IPPROTO_UDP && ds->rport != sport))
-				continue;
-			score += 4;
-		}
-		if (score > best_score) {
-			best = ds;
-			best_score = score;
-		}
-	}
-	return best;
-}
-
-void udp_input(struct netbuf *nb)
-{
-	if (nb->len < UDP_HDR) {
-		udp_stats.in_errors++;
-		netbuf_free(nb);
-		return;
-	}
-	struct udphdr *uh = (struct udphdr *)nb->data;
-	size_t ulen = net_ntohs(uh->len);
-	if (ulen < UDP_HDR || ulen > nb->len) {
-		udp_stats.in_errors++;
-		netbuf_free(nb);
-		return;
-	}
-	netbuf_trim(nb, ulen);
-	if (uh->check) {
-		uint32_t sum = net_csum_pseudo(nb->ip_src, nb->ip_dst,
-					       IPPROTO_UDP, (uint16_t)ulen);
-		if (net_csum_fold(net_csum_add(sum, uh, ulen)) != 0) {
-			udp_stats.in_csum_errors++;
-			udp_stats.in_errors++;
-			netbuf_free(nb);
-			return;
-		}
-	}
-	uint16_t sport = net_ntohs(uh->sport), dport = net_ntohs(uh->dport);
-	struct dgram_sock *ds =
-	    dgram_lookup(IPPROTO_UDP, nb->ip_src, sport, nb->ip_dst, dport);
-	if (!ds) {
-		udp_stats.no_ports++;
-		icmp_send_unreach(nb, ICMP_UNREACH_PORT);
-		netbuf_free(nb);
-		return;
-	}
-	netbuf_pull(nb, UDP_HDR);
-	nb->cb[0] = sport;
-	if (dgram_enqueue(ds, nb))
-		udp_stats.in_datagrams++;
-	else
-		udp_stats.rcvbuf_errors++, udp_stats.in_errors++;
-}
-
-/* As Linux without IP_RECVERR: only a connected socket hears of errors,
- * since for an unconnected one the error could be about anyone's packet. */
-static void dgram_error(uint8_t proto, uint32_t src, uint32_t dst,
-			uint16_t sport, uint16_t dport, int err)
-{
-	struct dgram_sock *ds;
-	list_for_each_entry(ds, proto_list(proto), link)
-	{
-		if (!ds->connected || ds->lport != sport || ds->raddr != dst ||
-		    (proto == IPPROTO_UDP && ds->rport != dport) ||
-		    (ds->laddr && ds->laddr != src))
-			continue;
-		ds->err = err;
-		wait_queue_wake_all(&ds->s->wq);
-		return;
-	}
-}
-
-void udp_icmp_error(uint32_t src, uint32_t dst, const uint8_t *uh, size_t len,
-		    int err)
-{
-	if (len < 4)
-		return;
-	dgram_error(IPPROTO_UDP, src, dst, (uint16_t)(uh[0] << 8 | uh[1]),
-		    (uint16_t)(uh[2] << 8 | uh[3]), err);
-}
-
-void ping_input(struct netbuf *nb)
-{
-	const struct icmphdr *ih = (const struct icmphdr *)nb->data;
-	struct dgram_sock *ds = dgram_lookup(IPPROTO_ICMP, nb->ip_src, 0,
-					     nb->ip_dst, net_ntohs(ih->id));
-	if (!ds) {
-		netbuf_free(nb);
-		return;
-	}
-	nb->cb[0] = 0;
-	dgram_enqueue(ds, nb);
-}
-
-void raw_icmp_input(const struct netbuf *nb)
-{
-	struct dgram_sock *ds;
-	size_t len = (size_t)(nb->data + nb->len - nb->ip_hdr);
-	list_for_each_entry(ds, &raw_socks, link)
-	{
-		if ((ds->laddr && ds->laddr != nb->ip_dst) ||
-		    (ds->connected && ds->raddr != nb->ip_src))
-			continue;
-		struct netbuf *c = netbuf_alloc(0, len);
-		if (!c)
-			return;
-		memcpy(c->data, nb->ip_hdr, len);
-		c->ip_src = nb->ip_src;
-		c->ip_dst = nb->ip_dst;
-		c->cb[0] = 0;
-		dgram_enqueue(ds, c);
-	}
-}
-
-void ping_icmp_error(uint32_t src, uint32_t dst, const uint8_t *ih, size_t len,
-		     int err)
-{
-	if (len < sizeof(struct icmphdr) || ih[0] != ICMP_ECHO)
-		return;
-	dgram_error(IPPROTO_ICMP, src, dst, (uint16_t)(ih[4] << 8 | ih[5]), 0,
-		    err);
 }
 
 /* ---- The rest of the socket calls ---- */

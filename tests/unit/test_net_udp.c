@@ -112,6 +112,7 @@ void net_rx_enqueue(struct netif *dev, struct netbuf *nb)
 #include "../../net/ipv4.c"
 #include "../../net/netif.c"
 #include "../../net/udp.c"
+#include "../../net/udp_input.c"
 #include "unit_unrename_lib.h"
 
 #undef CHECK
@@ -440,6 +441,69 @@ static void t_ports(void)
 	rmsock(b);
 }
 
+/* A broadcast reaches every socket on the port (a copy each), and a
+ * closed port gets no ICMP answer. */
+static void t_broadcast(void)
+{
+	static struct netif eth = {.name = "eth0",
+				   .flags = IFF_UP | IFF_BROADCAST,
+				   .mtu = 1500,
+				   .addr = 0x0a000205,
+				   .netmask = 0xffffff00};
+	netif_register(&eth);
+	struct socket *a = mksock(0), *b = mksock(0), *c = mksock(0);
+	a->reuseaddr = b->reuseaddr = true;
+	struct sockaddr_storage_k any = mksin(0, 6700),
+				  mine = mksin(0x0a000205, 6700),
+				  other = mksin(0, 6701);
+	udp_ops_seen->bind(a, &any, sizeof(struct sockaddr_in_k));
+	udp_ops_seen->bind(b, &any, sizeof(struct sockaddr_in_k));
+	udp_ops_seen->bind(c, &other, sizeof(struct sockaddr_in_k));
+	(void)mine;
+	memset(&udp_stats, 0, sizeof(udp_stats));
+	memset(&icmp_stats, 0, sizeof(icmp_stats));
+	for (int i = 0; i < 2; i++) {
+		/* To 255.255.255.255, then to the subnet's 10.0.2.255. */
+		struct netbuf *nb = netbuf_alloc(NET_HEADROOM, UDP_HDR + 2);
+		struct udphdr *uh = (struct udphdr *)nb->data;
+		uh->sport = net_htons(68);
+		uh->dport = net_htons(6700);
+		uh->len = net_htons(UDP_HDR + 2);
+		uh->check = 0;
+		memcpy(uh + 1, "bc", 2);
+		struct iphdr *h = netbuf_push(nb, 20);
+		ip_fill(h, nb->len, 1, 0, 64, IPPROTO_UDP, 0x0a000201,
+			i ? 0x0a0002ff : INADDR_BROADCAST);
+		nb->dev = &eth;
+		ip_input(nb);
+	}
+	char buf[4];
+	long ra = recv1(a, buf, 4, 0), rb = recv1(b, buf, 4, 0);
+	long ra2 = recv1(a, buf, 4, 0), rb2 = recv1(b, buf, 4, 0);
+	CHECK("udp.broadcast_to_all",
+	      ra == 2 && rb == 2 && ra2 == 2 && rb2 == 2 &&
+		  recv1(c, buf, 4, 0) == -EAGAIN && udp_stats.in_datagrams == 4,
+	      "a %ld %ld b %ld %ld", ra, ra2, rb, rb2);
+	rmsock(a);
+	rmsock(b);
+	struct netbuf *nb = netbuf_alloc(NET_HEADROOM, UDP_HDR);
+	struct udphdr *uh = (struct udphdr *)nb->data;
+	uh->sport = net_htons(68);
+	uh->dport = net_htons(6700);
+	uh->len = net_htons(UDP_HDR);
+	uh->check = 0;
+	ip_fill(netbuf_push(nb, 20), 28, 2, 0, 64, IPPROTO_UDP, 0x0a000201,
+		INADDR_BROADCAST);
+	nb->dev = &eth;
+	ip_input(nb);
+	CHECK("udp.broadcast_closed_no_icmp",
+	      udp_stats.no_ports == 1 && icmp_stats.out_msgs == 0,
+	      "no_ports %lu icmp %lu", (unsigned long)udp_stats.no_ports,
+	      (unsigned long)icmp_stats.out_msgs);
+	rmsock(c);
+	list_del(&eth.link);
+}
+
 int main(void)
 {
 	netif_loopback_init();
@@ -448,6 +512,7 @@ int main(void)
 	t_unreach();
 	t_icmp();
 	t_ports();
+	t_broadcast();
 	CHECK("lock.balanced", lock_errors == 0 && lock_depth == 0,
 	      "errors %d depth %d", lock_errors, lock_depth);
 	return unit_done();
