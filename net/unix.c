@@ -522,11 +522,6 @@ static int unix_shutdown(struct socket *s, int how)
 	/* SHUT_RD 0 -> receive, SHUT_WR 1 -> send, SHUT_RDWR 2 -> both. */
 	int mode = how + 1;
 	irqflags_t fl = spin_lock_irqsave(&unix_lock);
-	if (u->type != SOCK_DGRAM && u->state != UNIX_CONNECTED &&
-	    u->state != UNIX_LISTENING) {
-		spin_unlock_irqrestore(&unix_lock, fl);
-		return -ENOTCONN;
-	}
 	u->shutdown |= mode;
 	unix_wake(u);
 	struct unix_sock *p = u->peer;
@@ -601,8 +596,10 @@ static unsigned unix_poll(struct socket *s)
 		m |= POLLHUP;
 	if (!list_empty(&u->rq) || !list_empty(&u->acceptq))
 		m |= POLLIN | POLLRDNORM;
+	/* An unconnected stream or seqpacket socket: Linux reports hangup,
+	 * and (6.18, observed) readable, since a read does not block. */
 	if (u->type != SOCK_DGRAM && u->state == UNIX_UNCONNECTED)
-		m |= POLLHUP;
+		m |= POLLHUP | POLLIN | POLLRDNORM;
 	bool writable = u->state != UNIX_LISTENING && u->wmem < s->sndbuf;
 	if (u->type == SOCK_DGRAM && u->peer && u->peer->peer != u &&
 	    u->peer->rq_count > UNIX_MAX_DGRAM_QLEN)

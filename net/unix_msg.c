@@ -280,9 +280,10 @@ long unix_recvmsg(struct socket *s, char *buf, size_t n, struct sock_msg *m)
 				u->err = 0;
 			} else if (u->shutdown & UNIX_SHUT_RCV) {
 				r = 0;
-			} else if (u->type == SOCK_SEQPACKET &&
-				   u->state != UNIX_CONNECTED) {
-				r = -ENOTCONN;
+			} else if (u->state != UNIX_CONNECTED) {
+				/* Never connected: Linux's answers. */
+				r = u->type == SOCK_SEQPACKET ? -ENOTCONN
+							      : -EINVAL;
 			}
 			spin_unlock_irqrestore(&unix_lock, fl);
 			if (r <= 0) {

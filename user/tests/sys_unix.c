@@ -447,6 +447,23 @@ static void t_shutdown(void)
 	CHECK("shutdown.both_pollhup", (p.revents & POLLHUP) != 0, "revents %x",
 	      p.revents);
 	CHECK_ERRNO("shutdown.einval", shutdown(sv[0], 7), EINVAL);
+	int un = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK_OK("shutdown.unconnected_ok", shutdown(un, SHUT_RD));
+	close(un);
+	un = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK_ERRNO("stream.recv_unconnected_einval", recv(un, buf, 1, 0),
+		    EINVAL);
+	CHECK_ERRNO("stream.send_unconnected_enotconn",
+		    send(un, buf, 1, MSG_NOSIGNAL), ENOTCONN);
+	struct pollfd up = {un, POLLIN | POLLOUT, 0};
+	poll(&up, 1, 0);
+	CHECK("stream.poll_unconnected_hup", (up.revents & POLLHUP) != 0,
+	      "revents %x", up.revents);
+	close(un);
+	un = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	CHECK_ERRNO("seqpacket.recv_unconnected_enotconn", recv(un, buf, 1, 0),
+		    ENOTCONN);
+	close(un);
 	close(sv[0]);
 	close(sv[1]);
 	/* The peer closed: EPIPE for its writer, EOF for its reader. */
@@ -459,6 +476,20 @@ static void t_shutdown(void)
 	      w == -1 && errno == EPIPE && sigpipes == 1, "got %zd %s %d", w,
 	      errname(errno), sigpipes);
 	CHECK("shutdown.peer_closed_eof", read(sv[0], buf, 1) == 0, "-");
+	/* A peer that closes with our data unread: ECONNRESET once, then
+	 * EOF. */
+	int rs[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, rs);
+	write(rs[0], "u", 1);
+	close(rs[1]);
+	errno = 0;
+	ssize_t c1 = recv(rs[0], buf, 1, MSG_DONTWAIT);
+	int e1 = errno;
+	ssize_t c2 = recv(rs[0], buf, 1, MSG_DONTWAIT);
+	CHECK("shutdown.econnreset_then_eof",
+	      c1 == -1 && e1 == ECONNRESET && c2 == 0, "got %zd %s, %zd", c1,
+	      errname(e1), c2);
+	close(rs[0]);
 	p.fd = sv[0];
 	p.events = POLLIN | POLLOUT;
 	poll(&p, 1, 0);
