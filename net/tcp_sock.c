@@ -556,12 +556,9 @@ static unsigned tcp_poll(struct socket *s)
 	return m;
 }
 
-/* Until net/devinet.c is linked in, interface ioctls are unknown. */
-__attribute__((weak)) long netif_ioctl(unsigned long cmd, uintptr_t arg)
-{
-	(void)cmd, (void)arg;
-	return -ENOTTY;
-}
+/* The interface ioctls are the nic branch's (net/devinet.c); a weak
+ * reference, so a kernel without them answers -ENOTTY. */
+long netif_ioctl(unsigned long cmd, uintptr_t arg) __attribute__((weak));
 
 static long tcp_ioctl(struct socket *s, unsigned long cmd, uintptr_t arg)
 {
@@ -581,7 +578,7 @@ static long tcp_ioctl(struct socket *s, unsigned long cmd, uintptr_t arg)
 			return -EINVAL;
 		return put_user(v, (int __user *)arg) ? -EFAULT : 0;
 	default:
-		return netif_ioctl(cmd, arg);
+		return netif_ioctl ? netif_ioctl(cmd, arg) : -ENOTTY;
 	}
 }
 
