@@ -25,6 +25,10 @@ done
 	--append "console=ttyS0 rdinit=/bin/sh -- /tests/shell-basics.sh" \
 	--expect-text "limen: init \(pid 1\) exited with status 0" || st=1
 
+"$rq" --name tcp-nc --initrd "$initrd" --timeout 120 \
+	--append "console=ttyS0 rdinit=/bin/sh -- /tests/tcp-nc.sh" \
+	--expect-text "limen: init \(pid 1\) exited with status 0" || st=1
+
 "$rq" --name applets --initrd "$initrd" --timeout 600 \
 	--append "console=ttyS0 rdinit=/bin/sh -- /tests/applets.sh" \
 	--expect-text "limen: init \(pid 1\) exited with status 0" || st=1
