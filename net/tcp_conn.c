@@ -10,8 +10,8 @@
 
 #define TCP_HASH_SIZE 512
 
-LIST_HEAD(tcp_all);			    /* net_lock: every bound tcb */
-static LIST_HEAD(tcp_listeners);	    /* net_lock */
+LIST_HEAD(tcp_all);				 /* net_lock: every bound tcb */
+static LIST_HEAD(tcp_listeners);		 /* net_lock */
 static struct list_head tcp_hash[TCP_HASH_SIZE]; /* net_lock */
 static bool tcp_hash_ready;
 static uint16_t port_users[65536]; /* net_lock: tcbs bound to each port */
@@ -137,8 +137,9 @@ void tcb_hash(struct tcb *t)
 	if (t->state == TCP_LISTEN)
 		list_add_tail(&t->hash_link, &tcp_listeners);
 	else
-		list_add(&t->hash_link, &tcp_hash[hash4(t->laddr, t->lport,
-							 t->raddr, t->rport)]);
+		list_add(
+		    &t->hash_link,
+		    &tcp_hash[hash4(t->laddr, t->lport, t->raddr, t->rport)]);
 	t->hashed = true;
 }
 

@@ -104,8 +104,8 @@ void tcp_init_seqs(struct tcb *t)
 	t->adv_mss = route_mss(t->raddr);
 	if (t->user_mss && t->user_mss < t->adv_mss)
 		t->adv_mss = t->user_mss;
-	t->rcv_wscale = pick_wscale(MIN(MAX(t->rcvbuf_cfg, TCP_BUF_MIN),
-					TCP_BUF_MAX));
+	t->rcv_wscale =
+	    pick_wscale(MIN(MAX(t->rcvbuf_cfg, TCP_BUF_MIN), TCP_BUF_MAX));
 }
 
 static void challenge_ack(struct tcb *t)
@@ -136,7 +136,8 @@ static void listen_input(struct tcb *l, struct seg *s)
 	 * the queue stays bounded and a real client still gets in. */
 	synq_max = MIN(MAX(l->backlog, 8), TCP_SYNQ_MAX);
 	if (l->synq_len >= synq_max) {
-		struct tcb *old = list_first_entry(&l->synq, struct tcb, q_link);
+		struct tcb *old =
+		    list_first_entry(&l->synq, struct tcb, q_link);
 		tcp_stats.syn_evicted++;
 		tcb_free(old);
 	}
@@ -227,11 +228,11 @@ static bool synsent_input(struct tcb *t, struct seg *s)
 /* RFC 9293 3.10.7.4 first check, on the window we announced. */
 static bool acceptable(struct tcb *t, const struct seg *s)
 {
-	uint32_t wnd = SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt
-						       : 0;
+	uint32_t wnd =
+	    SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
 	uint32_t end = s->seq + s->len - 1;
-	bool start_in = SEQ_GEQ(s->seq, t->rcv_nxt) &&
-			SEQ_LT(s->seq, t->rcv_nxt + wnd);
+	bool start_in =
+	    SEQ_GEQ(s->seq, t->rcv_nxt) && SEQ_LT(s->seq, t->rcv_nxt + wnd);
 
 	if (s->len == 0)
 		return wnd == 0 ? s->seq == t->rcv_nxt : start_in;
@@ -255,8 +256,8 @@ static void ooo_add(struct tcb *t, uint32_t start, uint32_t end)
 				t->ooo[i].end = end;
 			/* it may now touch others */
 			for (j = 0; j < t->nooo; j++) {
-				if (j == i || SEQ_GT(t->ooo[j].start,
-						     t->ooo[i].end) ||
+				if (j == i ||
+				    SEQ_GT(t->ooo[j].start, t->ooo[i].end) ||
 				    SEQ_LT(t->ooo[j].end, t->ooo[i].start))
 					continue;
 				if (SEQ_LT(t->ooo[j].start, t->ooo[i].start))
@@ -312,7 +313,8 @@ static void data_input(struct tcb *t, struct seg *s)
 		/* Bytes in use: the readable ones and any out of order. */
 		uint32_t used = t->rlen;
 		for (int i = 0; i < t->nooo; i++)
-			used = MAX(used, t->rlen + (t->ooo[i].end - t->rcv_nxt));
+			used =
+			    MAX(used, t->rlen + (t->ooo[i].end - t->rcv_nxt));
 		if (tcp_ring_grow(&t->rbuf, &t->rbuf_sz, &t->rhead, used,
 				  t->rlen + off + s->dlen) < 0)
 			return; /* dropped; the peer sends it again */
@@ -334,9 +336,9 @@ static void data_input(struct tcb *t, struct seg *s)
 		if (t->nooo == TCP_OOO_MAX) {
 			bool merges = false;
 			for (int i = 0; i < t->nooo && !merges; i++)
-				merges = SEQ_LEQ(s->seq, t->ooo[i].end) &&
-					 SEQ_GEQ(s->seq + s->dlen,
-						 t->ooo[i].start);
+				merges =
+				    SEQ_LEQ(s->seq, t->ooo[i].end) &&
+				    SEQ_GEQ(s->seq + s->dlen, t->ooo[i].start);
 			if (!merges) {
 				tcp_stats.ooo_dropped++;
 				t->ack_now = true;
@@ -481,8 +483,8 @@ static bool conn_input(struct tcb *t, struct seg *s)
 	}
 	{
 		uint32_t wnd = SEQ_GT(t->rcv_adv, t->rcv_nxt)
-				       ? t->rcv_adv - t->rcv_nxt
-				       : 0;
+				   ? t->rcv_adv - t->rcv_nxt
+				   : 0;
 		uint32_t off = s->seq - t->rcv_nxt;
 		uint32_t room = wnd > off ? wnd - off : 0;
 		if (s->dlen > room) {
@@ -497,7 +499,8 @@ static bool conn_input(struct tcb *t, struct seg *s)
 			return false;
 		}
 		if (t->state == TCP_SYN_RECV && t->parent)
-			return tcp_done(t, 0); /* back to LISTEN: just drop it */
+			return tcp_done(t,
+					0); /* back to LISTEN: just drop it */
 		if (t->state == TCP_SYN_RECV)
 			return tcp_done(t, ECONNREFUSED);
 		if (t->state == TCP_CLOSING || t->state == TCP_LAST_ACK ||
@@ -560,7 +563,8 @@ static bool conn_input(struct tcb *t, struct seg *s)
 		if (swnd && t->persist) {
 			t->persist = false;
 			net_timer_cancel(&t->rtx_timer);
-			t->rto_ms = MAX(t->rto_ms / 2, (uint32_t)TCP_RTO_MIN_MS);
+			t->rto_ms =
+			    MAX(t->rto_ms / 2, (uint32_t)TCP_RTO_MIN_MS);
 		}
 	}
 	switch (t->state) {
@@ -584,8 +588,9 @@ static bool conn_input(struct tcb *t, struct seg *s)
 	}
 
 	/* Segment text. */
-	if (s->dlen && (t->state == TCP_ESTABLISHED ||
-			t->state == TCP_FIN_WAIT1 || t->state == TCP_FIN_WAIT2)) {
+	if (s->dlen &&
+	    (t->state == TCP_ESTABLISHED || t->state == TCP_FIN_WAIT1 ||
+	     t->state == TCP_FIN_WAIT2)) {
 		if (!t->sock && !t->parent) {
 			/* Data for a closed socket: nobody will read it
 			 * (RFC 9293 3.10.7.4 / Linux: reset). */
@@ -651,9 +656,9 @@ void tcp_input(struct netbuf *nb)
 		tcp_stats.bad_hdr++;
 		goto drop;
 	}
-	if (net_csum_fold(net_csum_add(net_csum_pseudo(nb->ip_src, nb->ip_dst,
-						       IPPROTO_TCP, nb->len),
-				       nb->data, nb->len)) != 0) {
+	if (net_csum_fold(net_csum_add(
+		net_csum_pseudo(nb->ip_src, nb->ip_dst, IPPROTO_TCP, nb->len),
+		nb->data, nb->len)) != 0) {
 		tcp_stats.bad_csum++;
 		goto drop;
 	}

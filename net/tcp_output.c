@@ -47,8 +47,8 @@ uint32_t tcp_rcv_window(struct tcb *t)
 {
 	uint32_t cap = t->rbuf ? t->rcap : t->rcvbuf_cfg;
 	uint32_t freesp = cap - t->rlen;
-	uint32_t cur = SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt
-						       : 0;
+	uint32_t cur =
+	    SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
 	uint32_t maxw = 65535u << t->rcv_wscale;
 
 	if (freesp > maxw)
@@ -283,8 +283,8 @@ void tcp_output(struct tcb *t)
 		if (fl & TH_FIN)
 			break;
 	}
-	if (t->ack_now || (t->ack_pending && t->state != TCP_LISTEN &&
-			   t->segs_unacked >= 2))
+	if (t->ack_now ||
+	    (t->ack_pending && t->state != TCP_LISTEN && t->segs_unacked >= 2))
 		tcp_send_ack(t);
 	else if (t->ack_pending)
 		tcp_arm_delack(t);

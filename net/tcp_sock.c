@@ -15,7 +15,6 @@
 #include <uapi/socket.h>
 #include <uapi/termios.h>
 
-
 static int tcp_wait(struct socket *s, bool nonblock, uint64_t deadline,
 		    bool (*cond)(struct socket *s, void *arg), void *arg)
 {
@@ -219,8 +218,8 @@ static int tcp_connect(struct socket *s, const struct sockaddr_storage_k *a,
 		r = -EINPROGRESS;
 		goto out;
 	}
-	r = tcp_wait(s, false, s->sndtimeo_ns ? time_deadline(s->sndtimeo_ns)
-					      : 0,
+	r = tcp_wait(s, false,
+		     s->sndtimeo_ns ? time_deadline(s->sndtimeo_ns) : 0,
 		     not_syn_sent, t);
 	if (r == -EAGAIN)
 		r = -EINPROGRESS; /* SO_SNDTIMEO ran out, as Linux */
@@ -386,14 +385,14 @@ static bool can_recv(struct socket *s, void *arg)
  * (RFC 9293 3.8.6.2.2), or the peer may sit on a closed window. */
 static void window_update(struct tcb *t)
 {
-	uint32_t cur = SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt
-						       : 0;
+	uint32_t cur =
+	    SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
 	uint32_t w = tcp_rcv_window(t);
 
 	if (t->state == TCP_ESTABLISHED || t->state == TCP_FIN_WAIT1 ||
 	    t->state == TCP_FIN_WAIT2)
-		if (w > cur && (w - cur >= MIN(t->rcap / 2, 2 * t->adv_mss) ||
-				cur == 0))
+		if (w > cur &&
+		    (w - cur >= MIN(t->rcap / 2, 2 * t->adv_mss) || cur == 0))
 			tcp_send_ack(t);
 }
 

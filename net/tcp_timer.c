@@ -72,8 +72,8 @@ void tcp_arm_delack(struct tcb *t)
 
 void tcp_arm_keepalive(struct tcb *t)
 {
-	if (!t->keepalive || (t->state != TCP_ESTABLISHED &&
-			      t->state != TCP_CLOSE_WAIT)) {
+	if (!t->keepalive ||
+	    (t->state != TCP_ESTABLISHED && t->state != TCP_CLOSE_WAIT)) {
 		if (t->state != TCP_TIME_WAIT && t->state != TCP_FIN_WAIT2)
 			net_timer_cancel(&t->keep_timer);
 		return;
@@ -98,8 +98,8 @@ void tcp_arm_finwait2(struct tcb *t)
 /* RFC 6298 2.2-2.4, in microseconds; G (clock granularity) is 1 ms. */
 void tcp_rtt_sample(struct tcb *t, uint64_t rtt_ns)
 {
-	uint32_t r = rtt_ns / 1000 ? (uint32_t)MIN(rtt_ns / 1000, 60000000u)
-				   : 1;
+	uint32_t r =
+	    rtt_ns / 1000 ? (uint32_t)MIN(rtt_ns / 1000, 60000000u) : 1;
 	uint64_t rto_us;
 
 	if (!t->rtt_valid) {
@@ -143,8 +143,8 @@ static void rtx_fire(struct net_timer *nt)
 	if (t->snd_max == t->snd_una)
 		return;
 	limit = (t->state == TCP_SYN_SENT || t->state == TCP_SYN_RECV)
-			? TCP_SYN_RETRIES
-			: TCP_RETRIES2;
+		    ? TCP_SYN_RETRIES
+		    : TCP_RETRIES2;
 	if (t->retries >= limit) {
 		tcp_done(t, ETIMEDOUT);
 		return;
@@ -194,8 +194,8 @@ static void keep_fire(struct net_timer *nt)
 		return;
 	if (time_ns() - t->last_rcv < (uint64_t)t->keepidle_s * NSEC_PER_SEC &&
 	    !t->keep_probes) {
-		net_timer_arm(nt, t->last_rcv + (uint64_t)t->keepidle_s *
-							NSEC_PER_SEC);
+		net_timer_arm(nt, t->last_rcv +
+				      (uint64_t)t->keepidle_s * NSEC_PER_SEC);
 		return;
 	}
 	if (t->keep_probes >= t->keepcnt) {

@@ -46,15 +46,15 @@ struct tcp_hdr {
 #define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
 
 /* Tunables (Linux's values unless said). */
-#define TCP_MSL_NS (30 * NSEC_PER_SEC)	      /* TIME-WAIT is 2*MSL = 60 s */
+#define TCP_MSL_NS (30 * NSEC_PER_SEC)	       /* TIME-WAIT is 2*MSL = 60 s */
 #define TCP_FIN_TIMEOUT_NS (60 * NSEC_PER_SEC) /* orphaned FIN-WAIT-2 */
-#define TCP_RTO_MIN_MS 200		      /* Linux; RFC 6298 says 1 s */
+#define TCP_RTO_MIN_MS 200		       /* Linux; RFC 6298 says 1 s */
 #define TCP_RTO_INIT_MS 1000
 #define TCP_RTO_MAX_MS 120000
 #define TCP_SYN_RETRIES 6 /* ~127 s before connect gives ETIMEDOUT */
 #define TCP_RETRIES2 15	  /* data retransmissions before giving up */
 #define TCP_DELACK_NS (40 * NSEC_PER_MSEC)
-#define TCP_OOO_MAX 16 /* out-of-order holes remembered per connection */
+#define TCP_OOO_MAX 16	    /* out-of-order holes remembered per connection */
 #define TCP_MAX_CONNS 16384 /* the connection table's bound */
 #define TCP_SYNQ_MAX 256    /* half-open connections per listener, at most */
 #define TCP_BUF_MIN 4608
@@ -82,9 +82,9 @@ struct tcb {
 	struct list_head all_link;  /* tcp_all, while lport != 0 */
 	struct list_head hash_link; /* a tcp_hash bucket or tcp_listeners */
 	bool hashed;
-	struct list_head q_link; /* parent's synq or acceptq */
-	struct tcb *parent;	 /* the listener while queued there */
-	bool in_synq;		 /* parent's synq (else its acceptq) */
+	struct list_head q_link;	/* parent's synq or acceptq */
+	struct tcb *parent;		/* the listener while queued there */
+	bool in_synq;			/* parent's synq (else its acceptq) */
 	struct list_head synq, acceptq; /* LISTEN only */
 	int synq_len, acceptq_len, backlog;
 	struct socket *sock;
@@ -129,7 +129,7 @@ struct tcb {
 	bool rtt_valid, timing;
 	uint32_t rtt_seq;
 	uint64_t rtt_start;
-	int retries; /* consecutive timeouts */
+	int retries;  /* consecutive timeouts */
 	bool persist; /* rtx_timer is the zero-window probe timer */
 
 	struct net_timer rtx_timer, delack_timer, keep_timer;

@@ -78,8 +78,9 @@ static void clock_to(uint64_t to)
 {
 	for (;;) {
 		struct net_timer *t, *best = NULL;
-		list_for_each_entry(t, &timers, link) if (
-		    t->expires <= to && (!best || t->expires < best->expires))
+		list_for_each_entry(
+		    t, &timers, link) if (t->expires <= to &&
+					  (!best || t->expires < best->expires))
 		    best = t;
 		if (!best)
 			break;
@@ -181,9 +182,9 @@ static void inject_o(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
 		memcpy(buf + sizeof(*th), opts, olen);
 	if (len)
 		memcpy(buf + hl, data, len);
-	th->csum = net_htons(net_csum_fold(net_csum_add(
-	    net_csum_pseudo(RADDR, LADDR, IPPROTO_TCP, hl + len), buf,
-	    hl + len)));
+	th->csum = net_htons(net_csum_fold(
+	    net_csum_add(net_csum_pseudo(RADDR, LADDR, IPPROTO_TCP, hl + len),
+			 buf, hl + len)));
 	inject_raw(RADDR, LADDR, buf, hl + len);
 }
 static void inject(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
@@ -279,8 +280,9 @@ static void test_handshake_active(void)
 {
 	struct tcb *t = active_open();
 	struct out *o = pop();
-	EXPECT("active.syn", o && o->flags == TH_SYN && o->mss == 1460 &&
-				 o->ws >= 0 && o->dport == 80,
+	EXPECT("active.syn",
+	       o && o->flags == TH_SYN && o->mss == 1460 && o->ws >= 0 &&
+		   o->dport == 80,
 	       "flags %#x mss %d ws %d", o ? o->flags : 0, o ? o->mss : 0,
 	       o ? o->ws : 0);
 	uint8_t opt[] = {2, 4, 0x02, 0x18, 1, 3, 3, 2}; /* MSS 536, ws 2 */
@@ -309,7 +311,8 @@ static void test_handshake_active(void)
 	       "state %d", t->state);
 	/* RST with a good ACK: refused. */
 	inject(80, 40000, 0, o->seq + 1, TH_RST | TH_ACK, 0, NULL, 0);
-	EXPECT("active.refused", t->state == TCP_CLOSE && t->err == ECONNREFUSED,
+	EXPECT("active.refused",
+	       t->state == TCP_CLOSE && t->err == ECONNREFUSED,
 	       "state %d err %d", t->state, t->err);
 	reset_world();
 }
@@ -378,9 +381,9 @@ static void test_data(void)
 		d[i] = i * 7;
 	/* One segment: the ACK is delayed. */
 	inject(80, 40000, 1001, t->snd_nxt, TH_ACK, 65535, d, 1000);
-	EXPECT("data.delayed_ack", !pop() && t->rlen == 1000 &&
-				       t->delack_timer.expires,
-	       "rlen %u", t->rlen);
+	EXPECT("data.delayed_ack",
+	       !pop() && t->rlen == 1000 && t->delack_timer.expires, "rlen %u",
+	       t->rlen);
 	advance_ms(50);
 	struct out *a = pop();
 	EXPECT("data.delack_fires", a && a->ack == 2001, "ack %u",
@@ -404,8 +407,9 @@ static void test_data(void)
 		   !memcmp(s1->data, d, 1460) && s2->seq == s1->seq + 1460,
 	       "len %u %u", s1 ? s1->len : 0, s2 ? s2->len : 0);
 	inject(80, 40000, 4001, s2->seq + 540, TH_ACK, 65535, NULL, 0);
-	EXPECT("data.acked", t->slen == 0 && t->snd_una == t->snd_nxt &&
-				 !t->rtx_timer.expires,
+	EXPECT("data.acked",
+	       t->slen == 0 && t->snd_una == t->snd_nxt &&
+		   !t->rtx_timer.expires,
 	       "slen %u", t->slen);
 	reset_world();
 }
@@ -418,23 +422,25 @@ static void test_ooo(void)
 		d[i] = i * 13;
 	inject(80, 40000, 3001, t->snd_nxt, TH_ACK, 65535, d + 2000, 1000);
 	struct out *a = pop();
-	EXPECT("ooo.dup_ack", a && a->ack == 1001 && t->nooo == 1 &&
-				  t->rlen == 0,
+	EXPECT("ooo.dup_ack",
+	       a && a->ack == 1001 && t->nooo == 1 && t->rlen == 0,
 	       "ack %u nooo %d", a ? a->ack : 0, t->nooo);
 	inject(80, 40000, 2001, t->snd_nxt, TH_ACK, 65535, d + 1000, 1000);
 	inject(80, 40000, 1001, t->snd_nxt, TH_ACK, 65535, d, 1000);
 	uint8_t r[3000];
 	tcp_ring_read(t->rbuf, t->rbuf_sz, t->rhead, r, 3000);
-	EXPECT("ooo.in_order", t->rlen == 3000 && t->nooo == 0 &&
-				   !memcmp(r, d, 3000) && t->rcv_nxt == 4001,
+	EXPECT("ooo.in_order",
+	       t->rlen == 3000 && t->nooo == 0 && !memcmp(r, d, 3000) &&
+		   t->rcv_nxt == 4001,
 	       "rlen %u nooo %d", t->rlen, t->nooo);
 	/* The out-of-order record is bounded. */
 	flush_out();
 	for (int i = 0; i < 100; i++)
 		inject(80, 40000, 4001 + 10 + i * 20, t->snd_nxt, TH_ACK, 65535,
 		       d, 10);
-	EXPECT("ooo.bounded", t->nooo == TCP_OOO_MAX &&
-				  tcp_stats.ooo_dropped == 100 - TCP_OOO_MAX,
+	EXPECT("ooo.bounded",
+	       t->nooo == TCP_OOO_MAX &&
+		   tcp_stats.ooo_dropped == 100 - TCP_OOO_MAX,
 	       "nooo %d dropped %lu", t->nooo,
 	       (unsigned long)tcp_stats.ooo_dropped);
 	reset_world();
@@ -449,10 +455,10 @@ static void test_window_checks(void)
 	/* A duplicate: dropped, counted, ACKed. */
 	inject(80, 40000, 1001, t->snd_nxt, TH_ACK, 65535, "abcd", 4);
 	struct out *a = pop();
-	EXPECT("dup.dropped_acked",
-	       t->rlen == 4 && tcp_stats.dropped_dup == 1 && a &&
-		   a->ack == 1005,
-	       "rlen %u dup %lu", t->rlen, (unsigned long)tcp_stats.dropped_dup);
+	EXPECT(
+	    "dup.dropped_acked",
+	    t->rlen == 4 && tcp_stats.dropped_dup == 1 && a && a->ack == 1005,
+	    "rlen %u dup %lu", t->rlen, (unsigned long)tcp_stats.dropped_dup);
 	/* Far beyond the window. */
 	inject(80, 40000, 1005 + 10000000, t->snd_nxt, TH_ACK, 65535, "x", 1);
 	a = pop();
@@ -478,8 +484,9 @@ static void test_window_checks(void)
 	       t->state == TCP_ESTABLISHED && tcp_stats.challenge_acks == 2,
 	       "state %d", t->state);
 	inject(80, 40000, 1005, 0, TH_RST, 0, NULL, 0);
-	EXPECT("rst.exact_resets", t->state == TCP_CLOSE && t->err == ECONNRESET,
-	       "state %d err %d", t->state, t->err);
+	EXPECT("rst.exact_resets",
+	       t->state == TCP_CLOSE && t->err == ECONNRESET, "state %d err %d",
+	       t->state, t->err);
 	reset_world();
 }
 
@@ -498,8 +505,8 @@ static void test_syn_flood(void)
 	       "max synq %d conns %d", maxq, tcp_nconns);
 	flush_out();
 	struct tcb *c = passive_open(l, 60000, 123);
-	EXPECT("flood.legit_after", c && c->state == TCP_ESTABLISHED &&
-					l->acceptq_len == 1,
+	EXPECT("flood.legit_after",
+	       c && c->state == TCP_ESTABLISHED && l->acceptq_len == 1,
 	       "conn %p", (void *)c);
 	/* Retransmission timers of the half-open ones give up. */
 	for (int i = 0; i < 400; i++)
@@ -571,12 +578,13 @@ static void test_fast_retransmit(void)
 	flush_out();
 	inject(80, 40000, 1001, una + 1460, TH_ACK, 65535, NULL, 0);
 	r = pop();
-	EXPECT("fastrtx.partial_ack", r && r->seq == una + 1460 &&
-					  t->in_recovery,
-	       "seq %u", r ? r->seq : 0);
+	EXPECT("fastrtx.partial_ack",
+	       r && r->seq == una + 1460 && t->in_recovery, "seq %u",
+	       r ? r->seq : 0);
 	inject(80, 40000, 1001, una + sizeof(d), TH_ACK, 65535, NULL, 0);
-	EXPECT("fastrtx.full_ack_exits", !t->in_recovery && t->slen == 0 &&
-					     t->cwnd <= t->ssthresh + t->mss,
+	EXPECT("fastrtx.full_ack_exits",
+	       !t->in_recovery && t->slen == 0 &&
+		   t->cwnd <= t->ssthresh + t->mss,
 	       "cwnd %u ssthresh %u", t->cwnd, t->ssthresh);
 	reset_world();
 }
@@ -630,14 +638,14 @@ static void test_fin_states(void)
 	struct tcb *t = established(65535);
 	inject(80, 40000, 1001, t->snd_nxt, TH_ACK | TH_FIN, 65535, NULL, 0);
 	struct out *a = pop();
-	EXPECT("fin.close_wait", t->state == TCP_CLOSE_WAIT && a &&
-				     a->ack == 1002 && t->fin_rcvd,
+	EXPECT("fin.close_wait",
+	       t->state == TCP_CLOSE_WAIT && a && a->ack == 1002 && t->fin_rcvd,
 	       "state %d", t->state);
 	app_close(t);
 	struct out *f = pop();
-	EXPECT("fin.last_ack", t->state == TCP_LAST_ACK && f &&
-				   (f->flags & TH_FIN),
-	       "state %d", t->state);
+	EXPECT("fin.last_ack",
+	       t->state == TCP_LAST_ACK && f && (f->flags & TH_FIN), "state %d",
+	       t->state);
 	inject(80, 40000, 1002, f->seq + 1, TH_ACK, 65535, NULL, 0);
 	EXPECT("fin.closed", t->state == TCP_CLOSE, "state %d", t->state);
 	reset_world();
@@ -646,8 +654,8 @@ static void test_fin_states(void)
 	t = established(65535);
 	app_close(t);
 	f = pop();
-	EXPECT("fin.fin_wait1", t->state == TCP_FIN_WAIT1 && f &&
-				    f->flags == (TH_FIN | TH_ACK),
+	EXPECT("fin.fin_wait1",
+	       t->state == TCP_FIN_WAIT1 && f && f->flags == (TH_FIN | TH_ACK),
 	       "state %d", t->state);
 	inject(80, 40000, 1001, f->seq + 1, TH_ACK, 65535, NULL, 0);
 	EXPECT("fin.fin_wait2", t->state == TCP_FIN_WAIT2, "state %d",
@@ -667,8 +675,7 @@ static void test_fin_states(void)
 	EXPECT("fin.time_wait_reack", a && a->ack == 1006, "ack %u",
 	       a ? a->ack : 0);
 	advance_ms(59000);
-	EXPECT("timewait.holds", tcp_nconns == before, "conns %d",
-	       tcp_nconns);
+	EXPECT("timewait.holds", tcp_nconns == before, "conns %d", tcp_nconns);
 	advance_ms(2000);
 	EXPECT("timewait.expires", tcp_nconns == before - 1, "conns %d",
 	       tcp_nconns);
@@ -681,8 +688,8 @@ static void test_fin_states(void)
 	inject(80, 40000, 1001, f->seq, TH_ACK | TH_FIN, 65535, NULL, 0);
 	EXPECT("fin.closing", t->state == TCP_CLOSING, "state %d", t->state);
 	inject(80, 40000, 1002, f->seq + 1, TH_ACK, 65535, NULL, 0);
-	EXPECT("fin.closing_time_wait", t->state == TCP_TIME_WAIT,
-	       "state %d", t->state);
+	EXPECT("fin.closing_time_wait", t->state == TCP_TIME_WAIT, "state %d",
+	       t->state);
 	reset_world();
 
 	/* FIN and ACK of our FIN together: FIN_WAIT1 -> TIME_WAIT. */

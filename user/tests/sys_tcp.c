@@ -109,18 +109,20 @@ static void test_echo(size_t total)
 	double t0 = now();
 	bool err = false;
 	while (recvd < total && !err && now() - t0 < 300) {
-		struct pollfd p = {.fd = fd,
-				   .events = POLLIN | (sent < total ? POLLOUT : 0)};
+		struct pollfd p = {
+		    .fd = fd, .events = POLLIN | (sent < total ? POLLOUT : 0)};
 		if (poll(&p, 1, 10000) <= 0) {
 			err = true;
 			break;
 		}
 		if ((p.revents & POLLOUT) && sent < total) {
 			if (off == avail) {
-				avail = total - sent < sizeof(out) ? total - sent
-								    : sizeof(out);
+				avail = total - sent < sizeof(out)
+					    ? total - sent
+					    : sizeof(out);
 				for (size_t i = 0; i < avail; i++) {
-					seed = seed * 6364136223846793005ull + 1;
+					seed =
+					    seed * 6364136223846793005ull + 1;
 					out[i] = seed >> 56;
 				}
 				off = 0;
@@ -210,13 +212,13 @@ static void test_many(void)
 		fds[i] = connect_to(port);
 		conn += fds[i] >= 0;
 	}
-	CHECK("many.connect", conn == NCONN, "%d of %d connected", conn,
-	      NCONN);
+	CHECK("many.connect", conn == NCONN, "%d of %d connected", conn, NCONN);
 	for (int i = 0; i < NCONN; i++) {
 		char b[16], r[16];
 		snprintf(b, sizeof(b), "conn%05d", i);
 		if (fds[i] >= 0 && write(fds[i], b, 10) == 10)
-			ok += read_full(fds[i], r, 10) == 10 && !memcmp(b, r, 10);
+			ok +=
+			    read_full(fds[i], r, 10) == 10 && !memcmp(b, r, 10);
 	}
 	CHECK("many.echo", ok == NCONN, "%d of %d echoed", ok, NCONN);
 	for (int i = 0; i < NCONN; i++)
@@ -272,8 +274,7 @@ static void test_halfclose(void)
 	CHECK("shutdown.rd_eof", read(b, buf, sizeof(buf)) == 0, "not EOF");
 	struct pollfd p = {.fd = b, .events = POLLIN | POLLRDHUP};
 	poll(&p, 1, 0);
-	CHECK("shutdown.rd_poll", p.revents & POLLIN, "revents %#x",
-	      p.revents);
+	CHECK("shutdown.rd_poll", p.revents & POLLIN, "revents %#x", p.revents);
 	close(a);
 	p.fd = b;
 	p.events = POLLIN | POLLRDHUP;
@@ -427,8 +428,9 @@ static void test_reset(void)
 	signal(SIGPIPE, on_pipe);
 	errno = 0;
 	r = write(a, "x", 1);
-	CHECK("reset.write_epipe_sigpipe", r < 0 && errno == EPIPE && npipe == 1,
-	      "write %d %s, %d SIGPIPE", r, errname(errno), npipe);
+	CHECK("reset.write_epipe_sigpipe",
+	      r < 0 && errno == EPIPE && npipe == 1, "write %d %s, %d SIGPIPE",
+	      r, errname(errno), npipe);
 	signal(SIGPIPE, SIG_DFL);
 	close(a);
 
@@ -441,8 +443,8 @@ static void test_reset(void)
 	usleep(100000);
 	errno = 0;
 	r = read(a, &c, 1);
-	CHECK("reset.close_unread", r < 0 && errno == ECONNRESET,
-	      "read %d %s", r, errname(errno));
+	CHECK("reset.close_unread", r < 0 && errno == ECONNRESET, "read %d %s",
+	      r, errname(errno));
 	close(a);
 }
 
@@ -541,8 +543,9 @@ static void test_privport(void)
 	      "status %#x", st);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = lo(80);
-	CHECK("bind.port80_root", bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0,
-	      "%s", errname(errno));
+	CHECK("bind.port80_root",
+	      bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "%s",
+	      errname(errno));
 	close(fd);
 }
 
