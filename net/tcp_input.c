@@ -234,10 +234,14 @@ static bool acceptable(struct tcb *t, const struct seg *s)
 	bool start_in =
 	    SEQ_GEQ(s->seq, t->rcv_nxt) && SEQ_LT(s->seq, t->rcv_nxt + wnd);
 
-	if (s->len == 0)
-		return wnd == 0 ? s->seq == t->rcv_nxt : start_in;
+	/* A closed window still takes a segment at exactly RCV.NXT for its
+	 * ACK and RST (RFC 9293 3.10.7.4); its data is trimmed away. Else
+	 * two peers probing each other's zero windows would ignore each
+	 * other's acknowledgements. */
 	if (wnd == 0)
-		return false;
+		return s->seq == t->rcv_nxt;
+	if (s->len == 0)
+		return start_in;
 	return start_in ||
 	       (SEQ_GEQ(end, t->rcv_nxt) && SEQ_LT(end, t->rcv_nxt + wnd));
 }

@@ -159,15 +159,27 @@ void tcp_send_syn(struct tcb *t)
 	tcp_arm_rtx(t);
 }
 
+/* A bare ACK carries a sequence number the peer accepts: SND.NXT, or the
+ * right edge of its window if a probe went past it (as Linux's
+ * tcp_acceptable_seq). */
+static uint32_t ack_seq(struct tcb *t)
+{
+	uint32_t edge = t->snd_una + t->snd_wnd;
+
+	return SEQ_GT(t->snd_nxt, edge) && t->state != TCP_SYN_RECV
+		   ? edge
+		   : t->snd_nxt;
+}
+
 void tcp_send_ack(struct tcb *t)
 {
-	tcp_xmit(t, t->snd_nxt, TH_ACK, 0);
+	tcp_xmit(t, ack_seq(t), TH_ACK, 0);
 }
 
 void tcp_send_rst(struct tcb *t)
 {
 	tcp_stats.out_rsts++;
-	tcp_xmit(t, t->snd_nxt, TH_RST | TH_ACK, 0);
+	tcp_xmit(t, ack_seq(t), TH_RST | TH_ACK, 0);
 }
 
 /* A segment the peer must answer with an ACK: one already acknowledged

@@ -709,6 +709,49 @@ static void test_fin_states(void)
 	reset_world();
 }
 
+static void test_keepalive(void)
+{
+	struct tcb *t = established(65535);
+	t->keepidle_s = 10;
+	t->keepintvl_s = 2;
+	t->keepcnt = 3;
+	t->keepalive = true;
+	tcp_arm_keepalive(t);
+	advance_ms(9000);
+	EXPECT("keepalive.idle", !pop(), "probe before the idle time");
+	advance_ms(1500);
+	struct out *p = pop();
+	EXPECT("keepalive.probe", p && p->seq == t->snd_una - 1 && !p->len,
+	       "seq %u una %u", p ? p->seq : 0, t->snd_una);
+	/* An answer resets the count. */
+	inject(80, 40000, 1001, t->snd_nxt, TH_ACK, 65535, NULL, 0);
+	EXPECT("keepalive.answered", t->keep_probes == 0, "probes %u",
+	       t->keep_probes);
+	flush_out();
+	advance_ms(20000);
+	EXPECT("keepalive.gives_up",
+	       t->state == TCP_CLOSE && t->err == ETIMEDOUT, "state %d err %d",
+	       t->state, t->err);
+	reset_world();
+}
+
+static void test_zero_window_both(void)
+{
+	/* Our window is closed; a peer's segment at RCV.NXT still delivers
+	 * its ACK (its data is dropped). */
+	struct tcb *t = established(65535);
+	app_send(t, "abc", 3);
+	uint32_t s0 = pop()->seq;
+	t->rcv_adv = t->rcv_nxt; /* as if we had announced 0 */
+	t->rlen = t->rcap;	 /* and the ring were full */
+	inject(80, 40000, 1001, s0 + 3, TH_ACK, 65535, "z", 1);
+	EXPECT("zwnd.ack_through_closed_window",
+	       t->snd_una == s0 + 3 && t->rcv_nxt == 1001, "una %u rcv_nxt %u",
+	       t->snd_una, t->rcv_nxt);
+	t->rlen = 0;
+	reset_world();
+}
+
 static void test_malformed(void)
 {
 	struct tcb *t = established(65535);
@@ -780,6 +823,8 @@ int main(void)
 	test_fast_retransmit();
 	test_zero_window();
 	test_fin_states();
+	test_keepalive();
+	test_zero_window_both();
 	test_malformed();
 	reset_world();
 	EXPECT("no_leaks", tcp_nconns == 0, "conns %d", tcp_nconns);
