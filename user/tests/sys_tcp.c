@@ -399,6 +399,37 @@ static void test_nonblock(void)
 	      getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &til) == 0 &&
 		  ti.tcpi_state == 1,
 	      "state %d", ti.tcpi_state);
+	int ttl = 5, got = 0;
+	socklen_t gl = sizeof(got);
+	setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	getsockopt(fd, IPPROTO_IP, IP_TTL, &got, &gl);
+	CHECK("ip_ttl", got == 5, "got %d", got);
+	int idle = 30;
+	errno = 0;
+	CHECK("keepidle",
+	      setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) ==
+		      0 &&
+		  getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &got, &gl) == 0 &&
+		  got == 30,
+	      "got %d %s", got, errname(errno));
+	/* SIOCOUTQ: data the peer has not acknowledged; none once it has. */
+	int outq = -1;
+	usleep(100000);
+	ioctl(fd, TIOCOUTQ, &outq);
+	CHECK("siocoutq", outq == 0, "SIOCOUTQ %d", outq);
+	close(fd);
+	close(c1);
+
+	/* TCP_MAXSEG before connect bounds the segment size. */
+	int mss = 1000;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
+	fcntl(lfd, F_SETFL, 0);
+	connect(fd, (struct sockaddr *)&a, sizeof(a));
+	c1 = accept(lfd, NULL, NULL);
+	got = 0;
+	getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &got, &gl);
+	CHECK("maxseg", got > 0 && got <= 1000, "TCP_MAXSEG %d", got);
 	close(fd);
 	close(c1);
 	close(lfd);
