@@ -205,6 +205,13 @@ static int tcp_connect(struct socket *s, const struct sockaddr_storage_k *a,
 	if (r)
 		goto out;
 	tcp_init_seqs(t);
+	/* A socket may connect again after a failed attempt: start clean. */
+	t->was_reset = t->shut_rd = t->fin_queued = t->persist = false;
+	t->rlen = t->slen = 0;
+	t->nooo = 0;
+	t->retries = 0;
+	t->rto_ms = TCP_RTO_INIT_MS;
+	t->rtt_valid = false;
 	t->rcv_adv = 0;
 	t->state = TCP_SYN_SENT;
 	t->fin_rcvd = false;

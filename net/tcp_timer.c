@@ -145,7 +145,13 @@ static void rtx_fire(struct net_timer *nt)
 	limit = (t->state == TCP_SYN_SENT || t->state == TCP_SYN_RECV)
 		    ? TCP_SYN_RETRIES
 		    : TCP_RETRIES2;
+	/* Orphans give up sooner (Linux's tcp_orphan_retries), so closed
+	 * sockets a silent peer never acknowledges do not hold memory long. */
+	if (!t->sock && !t->parent && limit > TCP_ORPHAN_RETRIES)
+		limit = TCP_ORPHAN_RETRIES;
 	if (t->retries >= limit) {
+		if (t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECV)
+			tcp_send_rst(t);
 		tcp_done(t, ETIMEDOUT);
 		return;
 	}

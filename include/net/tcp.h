@@ -51,8 +51,9 @@ struct tcp_hdr {
 #define TCP_RTO_MIN_MS 200		       /* Linux; RFC 6298 says 1 s */
 #define TCP_RTO_INIT_MS 1000
 #define TCP_RTO_MAX_MS 120000
-#define TCP_SYN_RETRIES 6 /* ~127 s before connect gives ETIMEDOUT */
-#define TCP_RETRIES2 15	  /* data retransmissions before giving up */
+#define TCP_SYN_RETRIES 6    /* ~127 s before connect gives ETIMEDOUT */
+#define TCP_RETRIES2 15	     /* data retransmissions before giving up */
+#define TCP_ORPHAN_RETRIES 8 /* the same for a closed socket's connection */
 #define TCP_DELACK_NS (40 * NSEC_PER_MSEC)
 #define TCP_OOO_MAX 16	    /* out-of-order holes remembered per connection */
 #define TCP_MAX_CONNS 16384 /* the connection table's bound */

@@ -735,6 +735,25 @@ static void test_keepalive(void)
 	reset_world();
 }
 
+static void test_orphan(void)
+{
+	/* A closed socket whose FIN is never acknowledged: the orphan gives
+	 * up after TCP_ORPHAN_RETRIES with a RST and is freed. */
+	struct tcb *t = established(65535);
+	app_close(t);
+	t->sock = NULL;
+	int before = tcp_nconns, rsts = 0;
+	for (int i = 0; i < 600 && tcp_nconns == before; i++) {
+		advance_ms(1000);
+		for (struct out *o; (o = pop());)
+			rsts += !!(o->flags & TH_RST);
+		flush_out();
+	}
+	EXPECT("orphan.gives_up", tcp_nconns == before - 1 && rsts == 1,
+	       "conns %d rsts %d", tcp_nconns, rsts);
+	reset_world();
+}
+
 static void test_zero_window_both(void)
 {
 	/* Our window is closed; a peer's segment at RCV.NXT still delivers
@@ -824,6 +843,7 @@ int main(void)
 	test_zero_window();
 	test_fin_states();
 	test_keepalive();
+	test_orphan();
 	test_zero_window_both();
 	test_malformed();
 	reset_world();
