@@ -48,7 +48,8 @@ void sock_scm_release(struct sock_scm *scm);
 /* A family's operations. Every one may sleep unless said otherwise; a
  * blocking one honours m->nonblock / nonblock (-EAGAIN, or -EINPROGRESS
  * for connect), the deadline (-EAGAIN at it, as Linux's timeouts) and
- * signals (-EINTR, or -ERESTARTSYS where a restart is right). NULL
+ * signals (-EINTR: this kernel has no -ERESTARTSYS; kernel/signal.c
+ * restarts the socket calls under SA_RESTART by their number). NULL
  * entries: the layer returns -EOPNOTSUPP. */
 struct proto_ops {
 	int family, type;
@@ -135,9 +136,11 @@ void inet_sock_init(void);
 
 /* Network byte order helpers live in uapi/socket.h (net_htons...). */
 
-/* For families: sleep on s->wq until cond, honouring nonblock, the
- * deadline and signals, as the proto_ops comment says. cond is
- * evaluated with the scheduler lock held: keep it to reading flags. */
+/* For families: sleep on s->wq until cond, honouring nonblock (-EAGAIN),
+ * the deadline (-EAGAIN) and signals (-EINTR), as the proto_ops comment
+ * says; 0 once cond holds. cond is evaluated with the scheduler lock held
+ * and no family lock: keep it to reading flags (hints the family checks
+ * again under its lock), and change them before waking s->wq. */
 int sock_wait(struct socket *s, bool nonblock, uint64_t deadline_ns,
 	      bool (*cond)(struct socket *s, void *arg), void *arg);
 

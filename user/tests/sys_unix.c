@@ -212,6 +212,32 @@ static void t_seqpacket(void)
 	ssize_t e = read(sv[1], buf, sizeof(buf));
 	CHECK("seqpacket.eof", e == 0, "got %zd %s", e, errname(errno));
 	close(sv[1]);
+	/* Records over a listening socket too. */
+	struct sockaddr_un sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, "\0limen-seq", 10);
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) + 10;
+	int l = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	int lr = bind(l, (struct sockaddr *)&sa, len);
+	lr = lr ? lr : listen(l, 2);
+	int acc = -1;
+	socklen_t al = sizeof(acc);
+	getsockopt(l, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al);
+	int c = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	int cr = connect(c, (struct sockaddr *)&sa, len);
+	int s = accept(l, NULL, NULL);
+	send(c, "rec1", 4, 0);
+	send(c, "record2", 7, 0);
+	ssize_t r1 = recv(s, buf, sizeof(buf), 0);
+	ssize_t r2 = recv(s, buf, sizeof(buf), 0);
+	CHECK("seqpacket.listen_connect_accept",
+	      lr == 0 && acc == 1 && cr == 0 && s >= 0 && r1 == 4 && r2 == 7,
+	      "bind/listen %d acceptconn %d connect %d accept %d recv %zd %zd",
+	      lr, acc, cr, s, r1, r2);
+	close(s);
+	close(c);
+	close(l);
 }
 
 static int listener(const struct sockaddr_un *a, socklen_t len, int type)
