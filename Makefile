@@ -155,10 +155,16 @@ GLIBC_TESTS := \
 	sys_pty \
 	sys_timers \
 	sys_eventfd \
-	sys_epoll
+	sys_epoll \
+	sys_unix \
+	sys_socket \
+	sys_udp \
+	sys_tcp
 # (sys_timers: glibc makes its own CPU-clock ids and passes clock ids
 # zero-extended; sys_pty: glibc's grantpt, ptsname and openpty take their
-# own paths, TIOCGPTPEER.) One per line: branches add to this list.
+# own paths, TIOCGPTPEER; sys_unix, sys_socket: glibc's sendmsg/recvmsg
+# pass msghdr and control buffers through unchanged, musl's copy them.)
+# One per line: branches add to this list.
 USER_TESTS += $(patsubst %,$(BUILD)/user/tests/%-glibc,$(GLIBC_TESTS))
 USER_EXAMPLES := $(foreach e,$(patsubst user/examples/%.c,%,$(wildcard user/examples/*.c)),\
 	$(BUILD)/user/examples/$(e)-musl $(BUILD)/user/examples/$(e)-glibc \

@@ -760,6 +760,86 @@ static long any_arg(void)
 	}
 }
 
+
+/* Sockets: AF_UNIX names the workers share (abstract, and paths in the
+ * worker's directory), message headers with SCM_RIGHTS/SCM_CREDENTIALS,
+ * and flags that keep most calls from blocking. */
+static long sockaddr_arg(long *len)
+{
+	if (chance(10)) {
+		*len = len_arg();
+		return bad_ptr();
+	}
+	char *a = salloc(112);
+	memset(a, 0, 112);
+	a[0] = chance(90) ? 1 /* AF_UNIX */ : (char)below(4);
+	int k = (int)below(4);
+	switch (below(4)) {
+	case 0: /* empty: autobind */
+		*len = 2;
+		break;
+	case 1: /* abstract */
+		a[3] = 'f';
+		a[4] = (char)('0' + k);
+		*len = 5;
+		break;
+	default: /* a path in the worker's directory */
+		a[2] = 's';
+		a[3] = (char)('0' + k);
+		*len = 5;
+		break;
+	}
+	if (chance(10))
+		*len = chance(50) ? (long)below(130) : len_arg();
+	return (long)a;
+}
+
+static long msgflags_arg(void)
+{
+	static const long f[] = {0x40 /* MSG_DONTWAIT */, 0x4040 /* +NOSIGNAL */,
+				 0x42 /* +PEEK */,	  0x60 /* +TRUNC */,
+				 0x40000040 /* +CMSG_CLOEXEC */,
+				 0x10040 /* +WAITFORONE */};
+	return chance(90) ? PICK(f) : (long)(rnd() | 0x40);
+}
+
+static long msghdr_arg(void)
+{
+	if (chance(5))
+		return bad_ptr();
+	long *m = salloc(56);
+	memset(m, 0, 56);
+	long nl = 0;
+	if (chance(30)) {
+		m[0] = sockaddr_arg(&nl);
+		m[1] = nl;
+	}
+	m[2] = iov_arg();
+	m[3] = chance(80) ? 1 + (long)below(4) : iovcnt_arg();
+	if (chance(40)) {
+		/* One control message: rights (a few descriptors) or
+		 * credentials, with a length that is sometimes wrong. */
+		long *c = salloc(16 + 32);
+		int n = 1 + (int)below(4);
+		int creds = chance(30);
+		c[0] = creds ? 16 + 12 : 16 + 4 * n;
+		((int *)c)[2] = chance(95) ? 1 /* SOL_SOCKET */ : (int)below(300);
+		((int *)c)[3] = creds ? 2 : 1;
+		int *d = (int *)(c + 2);
+		for (int i = 0; i < (creds ? 3 : n); i++)
+			d[i] = creds ? (i == 0 ? (int)getpid() : (int)below(2))
+				     : (int)fd_arg();
+		if (chance(10))
+			c[0] = len_arg();
+		m[4] = chance(5) ? bad_ptr() : (long)c;
+		m[5] = chance(90) ? 48 : len_arg();
+	} else if (chance(30)) {
+		m[4] = buf_ptr();
+		m[5] = chance(70) ? (long)below(128) : len_arg();
+	}
+	return (long)m;
+}
+
 /* --- the call table ---------------------------------------------------- */
 
 /* Every system call Limen implements (include/syscall_list.h), except:
@@ -1528,6 +1608,104 @@ static int build_call(long nr, long *a)
 		a[1] = chance(50) ? 0 : buf_ptr();
 		break;
 	}
+	case SYS_socket:
+		a[0] = chance(85) ? 1 : (long)below(50);
+		a[1] = PICK(((long[]){1, 2, 5, 1 | 04000, 2 | 04000 | 02000000,
+				      5 | 04000, 3, (long)rnd()}));
+		a[2] = chance(90) ? 0 : (long)below(300);
+		break;
+	case SYS_socketpair:
+		a[0] = chance(90) ? 1 : (long)below(50);
+		a[1] = PICK(((long[]){1 | 04000, 2 | 04000, 5 | 04000,
+				      1 | 04000 | 02000000, (long)rnd()}));
+		a[2] = chance(95) ? 0 : (long)below(300);
+		a[3] = chance(90) ? (long)salloc(8) : bad_ptr();
+		break;
+	case SYS_bind:
+	case SYS_connect:
+		a[0] = fd_arg();
+		a[1] = sockaddr_arg(&n);
+		a[2] = n;
+		break;
+	case SYS_listen:
+		a[0] = fd_arg();
+		a[1] = chance(80) ? (long)below(8) : (long)rnd();
+		break;
+	case SYS_accept:
+	case SYS_accept4:
+	case SYS_getsockname:
+	case SYS_getpeername: {
+		a[0] = fd_arg();
+		int *l = salloc(8);
+		*l = chance(80) ? 110 : (int)len_arg();
+		a[1] = chance(20) ? 0 : buf_ptr();
+		a[2] = chance(90) ? (long)l : bad_ptr();
+		/* accept4: non-blocking, so a listener without callers does
+		 * not hold the worker. */
+		a[3] = chance(90) ? 04000 | (chance(50) ? 02000000 : 0)
+				  : (long)rnd();
+		if (nr == SYS_accept)
+			a[0] = -1; /* blocking: only its errors */
+		break;
+	}
+	case SYS_sendto:
+	case SYS_recvfrom: {
+		a[0] = fd_arg();
+		a[1] = buf_ptr();
+		a[2] = chance(70) ? (long)below(600) : len_arg();
+		a[3] = msgflags_arg();
+		int *l = salloc(8);
+		*l = 110;
+		if (chance(40)) {
+			a[4] = sockaddr_arg(&n);
+			a[5] = nr == SYS_sendto ? n : (long)l;
+		}
+		break;
+	}
+	case SYS_sendmsg:
+	case SYS_recvmsg:
+		a[0] = fd_arg();
+		a[1] = msghdr_arg();
+		a[2] = msgflags_arg();
+		break;
+	case SYS_sendmmsg:
+	case SYS_recvmmsg: {
+		a[0] = fd_arg();
+		int k = 1 + (int)below(4);
+		long *v = salloc(64 * k);
+		for (int i = 0; i < k; i++) {
+			long *m = (long *)msghdr_arg();
+			if ((char *)m >= sarea && (char *)m < sarea_end)
+				memcpy(v + 8 * i, m, 56);
+			v[8 * i + 7] = 0;
+		}
+		a[1] = chance(95) ? (long)v : bad_ptr();
+		a[2] = chance(90) ? k : (long)PICK(((long[]){0, 1024, 1025, -1}));
+		a[3] = msgflags_arg();
+		if (nr == SYS_recvmmsg && chance(30)) {
+			long *ts = salloc(16);
+			ts[0] = 0;
+			ts[1] = chance(80) ? (long)below(1000000) : (long)rnd();
+			a[4] = (long)ts;
+		}
+		break;
+	}
+	case SYS_shutdown:
+		a[0] = fd_arg();
+		a[1] = (long)below(4);
+		break;
+	case SYS_setsockopt:
+	case SYS_getsockopt: {
+		a[0] = fd_arg();
+		a[1] = chance(80) ? 1 : (long)below(300);
+		a[2] = (long)below(50);
+		int *l = salloc(8);
+		*l = chance(80) ? (int)PICK(((long[]){4, 8, 12, 16})) : (int)len_arg();
+		a[3] = buf_ptr();
+		a[4] = nr == SYS_setsockopt ? (long)*l
+					    : (chance(90) ? (long)l : bad_ptr());
+		break;
+	}
 	default:
 		for (int i = 0; i < 6; i++)
 			a[i] = any_arg();
@@ -1778,6 +1956,18 @@ void worker_main(int idx, uint64_t seed, const char *dir, int with_racer)
 		case SYS_shmget:
 			if (ret > 0)
 				keep_shm(ret);
+			break;
+		case SYS_socket:
+		case SYS_accept:
+		case SYS_accept4:
+			keep_fd(ret);
+			break;
+		case SYS_socketpair:
+			if (ret == 0 && (char *)a[3] >= sarea &&
+			    (char *)a[3] < sarea_end) {
+				keep_fd(((int *)a[3])[0]);
+				keep_fd(((int *)a[3])[1]);
+			}
 			break;
 		case SYS_pipe:
 		case SYS_pipe2:
