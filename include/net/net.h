@@ -101,6 +101,12 @@ struct netif *netif_by_index(int index);
 long netif_ioctl(unsigned long cmd, uintptr_t arg);
 /* From a driver's interrupt: queue a received frame for netd. */
 void net_rx_enqueue(struct netif *dev, struct netbuf *nb);
+/* netd hands each frame received on an Ethernet interface (one without
+ * IFF_LOOPBACK) to eth_input (net/ethernet.c), which passes IPv4 on to
+ * ip_input (net/ipv4.c, data at the IP header); both under net_lock and
+ * take nb. */
+void eth_input(struct netbuf *nb);
+void ip_input(struct netbuf *nb);
 
 /* Protocol timers: fn runs in netd with net_lock held. Arm and cancel
  * under net_lock. */
@@ -124,6 +130,16 @@ uint32_t ip_route_src(uint32_t dst);
 uint32_t ip_route_mtu(uint32_t dst);
 /* Whether addr is one of ours (any interface, or 127/8). */
 bool ip_is_local(uint32_t addr);
+/* The route table (net/ipv4.c), for SIOCADDRT/SIOCDELRT (net/devinet.c)
+ * under net_lock: dst/mask (host order), gw 0 for a direct route, dev NULL
+ * to pick the interface whose subnet holds gw. 0, -EEXIST, -ENETUNREACH
+ * (no interface for gw) / -ESRCH (no such route). */
+int ip_route_add(uint32_t dst, uint32_t mask, uint32_t gw, struct netif *dev);
+int ip_route_del(uint32_t dst, uint32_t mask, uint32_t gw, struct netif *dev);
+/* The i-th route (0, 1, ...) for /proc/net/route: 0, or -ENOENT past the
+ * last. Under net_lock. */
+int ip_route_get(int i, uint32_t *dst, uint32_t *mask, uint32_t *gw,
+		 struct netif **dev);
 
 /* Transport input, called by IPv4 with net_lock held, nb->data at the
  * transport header and ip_* filled; each takes nb. */
