@@ -301,7 +301,7 @@ rootfs: $(USER_BINS) tools/mkrootfs
 run: deps
 	@$(MAKE) --no-print-directory kernel
 	@[ -f $(ROOTFS_IMG) ] || $(MAKE) --no-print-directory rootfs
-	tools/run-qemu-interactive --disk $(ROOTFS_IMG) \
+	tools/run-qemu-interactive --net --disk $(ROOTFS_IMG) \
 		--append "console=ttyS0 root=/dev/vda rw"
 
 # The initramfs shell of the earlier issues, without a disk.
