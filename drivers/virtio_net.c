@@ -256,6 +256,7 @@ void virtio_net_init(void)
 		 * no carrier to lose, so RUNNING follows UP. */
 		dev->flags = IFF_BROADCAST | IFF_MULTICAST;
 		dev->xmit = vnet_xmit;
+		dev->input = eth_input;
 		dev->priv = vn;
 		mutex_lock(&net_lock);
 		r = netif_register(dev);

@@ -524,7 +524,9 @@ static void fd_target(struct inode *ino, char *buf, size_t size)
 		snprintf(buf, size, "%s", ino->target);
 	} else if (!ino->sb) {
 		snprintf(buf, size, "%s:[%llu]",
-			 S_ISFIFO(ino->mode) ? "pipe" : "anon_inode",
+			 S_ISFIFO(ino->mode)   ? "pipe"
+			 : S_ISSOCK(ino->mode) ? "socket"
+					       : "anon_inode",
 			 (unsigned long long)ino->ino);
 	} else if (S_ISDIR(ino->mode)) {
 		c.cwd = ino;

@@ -27,6 +27,7 @@
 #include <mm/layout.h>
 #include <mm/pmm.h>
 #include <mm/vm.h>
+#include <net/net.h>
 #include <panic.h>
 #include <power.h>
 #include <printk.h>
@@ -147,6 +148,9 @@ static void kinit(void *arg)
 				 boot_info.initrd_size);
 		initrd_free();
 	}
+	/* The network stack before any driver: loopback is interface 1, as
+	 * on Linux, and netd is there for the first received frame. */
+	net_init();
 	/* Disks first, so /dev gets a node for each. */
 	pci_init();
 	virtio_blk_init();

@@ -563,10 +563,19 @@ static bool restartable(long nr)
 	case 18:  /* pwrite64 */
 	case 19:  /* readv */
 	case 20:  /* writev */
+	case 42:  /* connect */
+	case 43:  /* accept */
+	case 44:  /* sendto */
+	case 45:  /* recvfrom */
+	case 46:  /* sendmsg */
+	case 47:  /* recvmsg */
 	case 61:  /* wait4 */
 	case 72:  /* fcntl (F_SETLKW, F_OFD_SETLKW) */
 	case 73:  /* flock */
 	case 257: /* openat */
+	case 288: /* accept4 */
+	case 299: /* recvmmsg */
+	case 307: /* sendmmsg */
 		return true;
 	default:
 		return false;

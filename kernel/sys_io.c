@@ -6,6 +6,7 @@
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
+#include <net/socket.h>
 #include <percpu.h>
 #include <proc.h>
 #include <rlimit.h>
@@ -81,7 +82,11 @@ static long fd_io(int fd, char __user *ubuf, size_t n, bool write, int64_t off)
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
 		return -EBADF;
-	long r = do_io(f, ubuf, n, write, off);
+	long r;
+	if (sock_from_file(f))
+		r = off >= 0 ? -ESPIPE : sock_rw(f, ubuf, n, write);
+	else
+		r = do_io(f, ubuf, n, write, off);
 	file_put(f);
 	return r;
 }
@@ -113,6 +118,12 @@ static long vec_io(int fd, const struct iovec_k __user *uiov, int cnt,
 	struct file *f = fd_get(proc_current(), fd);
 	if (!f)
 		return -EBADF;
+	if (sock_from_file(f)) {
+		/* One message for the whole vector (a datagram). */
+		long sr = sock_rwv(f, uiov, cnt, write);
+		file_put(f);
+		return sr;
+	}
 	long total = 0, r = 0;
 	for (int i = 0; i < cnt; i++) {
 		struct iovec_k v;

@@ -20,9 +20,9 @@ static void eth_drop(struct netif *dev, struct netbuf *nb, uint64_t *why)
 	netbuf_free(nb);
 }
 
-void eth_input(struct netbuf *nb)
+void eth_input(struct netif *dev, struct netbuf *nb)
 {
-	struct netif *dev = nb->dev;
+	nb->dev = dev;
 	if (nb->len < ETH_HLEN) {
 		eth_drop(dev, nb, &eth_stats.runt);
 		return;

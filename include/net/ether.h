@@ -30,9 +30,10 @@ struct eth_stats {
 };
 extern struct eth_stats eth_stats;
 
-/* Called by netd under net_lock for each frame a device received; takes
- * nb. Dispatches IPv4 (ip_input) and ARP by ethertype. */
-void eth_input(struct netbuf *nb);
+/* An Ethernet device's dev->input: called by netd under net_lock for each
+ * frame it received; takes nb. Dispatches IPv4 (ip_input) and ARP by
+ * ethertype. */
+void eth_input(struct netif *dev, struct netbuf *nb);
 /* Puts the Ethernet header on nb (data at the payload) and sends it on
  * dev; takes nb. Under net_lock. */
 int eth_output(struct netif *dev, struct netbuf *nb, const uint8_t *dst,

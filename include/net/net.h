@@ -35,6 +35,12 @@ struct netbuf {
 	/* Receive, set by IPv4 for the transport (host order). */
 	uint32_t ip_src, ip_dst;
 	uint8_t ip_proto, ip_ttl;
+	/* Receive: the IPv4 header inside the buffer (for ICMP errors, which
+	 * quote it), set by ip_input; NULL otherwise. */
+	uint8_t *ip_hdr;
+	/* Scratch for whichever layer holds the buffer (IPv4 reassembly:
+	 * the fragment's first and end offsets). */
+	uint32_t cb[2];
 };
 
 /* Headroom every locally made packet reserves: Ethernet + IPv4 + TCP with
@@ -52,9 +58,11 @@ void *netbuf_pull(struct netbuf *nb, size_t n);
 /* Cuts the packet to len bytes (no-op if already shorter). */
 void netbuf_trim(struct netbuf *nb, size_t len);
 
-/* The Internet checksum (RFC 1071): the ones'-complement sum folded to
- * 16 bits, over len bytes starting from sum (0 at first), in network
- * byte order as stored in headers; net_csum_fold gives the final field. */
+/* The Internet checksum (RFC 1071): the ones'-complement sum of the
+ * big-endian 16-bit words of len bytes as stored on the wire, added to sum
+ * (0 at first; chain calls over pieces of even length). net_csum_fold
+ * gives the field's value in host order (store it with net_htons); over
+ * data that includes a correct checksum field it gives 0. */
 uint32_t net_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t net_csum_fold(uint32_t sum);
 /* The TCP/UDP pseudo-header's sum (addresses host order). */
@@ -85,12 +93,21 @@ struct netif {
 	 * loopback); takes nb whatever the result. Called under net_lock,
 	 * must not sleep. */
 	int (*xmit)(struct netif *dev, struct netbuf *nb);
+	/* Receive in netd, under net_lock, for each frame net_rx_enqueue
+	 * queued: strips the link header and calls ip_input (or ARP); takes
+	 * nb. NULL: the frame is a bare IPv4 packet (loopback). */
+	void (*input)(struct netif *dev, struct netbuf *nb);
 	struct netif_stats stats; /* under net_lock */
 	void *priv;
-	struct list_head link;
+	struct list_head link; /* netif_list, under net_lock */
 };
 
-/* Adds dev to the interface list (index assigned). */
+/* Every registered interface, in index order; under net_lock. */
+extern struct list_head netif_list;
+/* "lo", 127.0.0.1/8, MTU 65536, index 1 (net/netif.c). */
+extern struct netif *netif_loopback;
+
+/* Adds dev to the interface list (index assigned); under net_lock. */
 int netif_register(struct netif *dev);
 struct netif *netif_by_name(const char *name);
 struct netif *netif_by_index(int index);
@@ -99,14 +116,27 @@ struct netif *netif_by_index(int index);
  * and SIOCDELRT) that ifconfig and route issue on any AF_INET socket
  * (net/devinet.c); takes net_lock; -ENOTTY for other commands. */
 long netif_ioctl(unsigned long cmd, uintptr_t arg);
-/* From a driver's interrupt: queue a received frame for netd. */
+/* From a driver's interrupt (or loopback's xmit): queue a received
+ * frame for netd, which calls dev->input (or ip_input) under net_lock.
+ * Takes nb; the queue is bounded (NET_RX_MAX frames, NET_RX_MAX_BYTES),
+ * beyond which frames are dropped and counted in net_rx_overflows. Any
+ * context, no lock needed (an IRQ-safe spinlock inside). */
+#define NET_RX_MAX 1024
+#define NET_RX_MAX_BYTES (8u << 20)
 void net_rx_enqueue(struct netif *dev, struct netbuf *nb);
-/* netd hands each frame received on an Ethernet interface (one without
- * IFF_LOOPBACK) to eth_input (net/ethernet.c), which passes IPv4 on to
- * ip_input (net/ipv4.c, data at the IP header); both under net_lock and
- * take nb. */
-void eth_input(struct netbuf *nb);
-void ip_input(struct netbuf *nb);
+extern uint64_t net_rx_overflows; /* the rx queue's spinlock */
+
+/* Hands an IPv4 packet (data at the IP header) to a non-loopback dev for
+ * nexthop: the nic branch's net/ethernet.c resolves it with ARP and adds
+ * the Ethernet header. ip_output calls it under net_lock for every
+ * interface without IFF_LOOPBACK (loopback goes straight to dev->xmit).
+ * Takes nb. A weak default in net/netif.c drops it (-ENETUNREACH). */
+int netif_output_ip(struct netif *dev, struct netbuf *nb, uint32_t nexthop);
+
+/* Boot: registers loopback and starts netd (kernel/main.c's kinit). */
+void net_init(void);
+/* For net_init, under net_lock: registers "lo" (net/netif.c). */
+void netif_loopback_init(void);
 
 /* Protocol timers: fn runs in netd with net_lock held. Arm and cancel
  * under net_lock. */
@@ -118,7 +148,48 @@ struct net_timer {
 void net_timer_arm(struct net_timer *t, uint64_t expires_ns);
 void net_timer_cancel(struct net_timer *t);
 
-/* IPv4 (net/ipv4.c), under net_lock. Sends payload nb (data at the
+/* IPv4 (net/ipv4.c), under net_lock. Receives one packet, data at the
+ * IPv4 header and nb->dev set; validates it (drops counted in ip_stats),
+ * reassembles fragments and delivers to the transport; takes nb. */
+void ip_input(struct netbuf *nb);
+
+/* The route table (under net_lock): explicit routes, such as a default
+ * gateway (dst 0, mask 0, gw the router) added by SIOCADDRT. Besides
+ * them, 127/8 goes to loopback and every up interface with an address
+ * reaches its own subnet directly; the longest prefix wins. */
+struct ip_route {
+	uint32_t dst, mask, gw; /* host order; gw 0: directly reachable */
+	struct netif *dev;	/* NULL: the interface that reaches gw */
+	uint32_t metric;
+};
+#define IP_ROUTES_MAX 32
+/* -EEXIST for the same dst/mask/metric, -ENOSPC when full, -ENETUNREACH
+ * when gw is not on a subnet of an up interface (and dev is NULL). */
+int ip_route_add(const struct ip_route *r);
+/* -ESRCH when no route has dst/mask. */
+int ip_route_del(uint32_t dst, uint32_t mask);
+/* The i-th explicit route (for /proc/net/route): 0, or -ENOENT past the
+ * end. */
+int ip_route_get(int i, struct ip_route *out);
+
+/* Counters (under net_lock), Linux's /proc/net/snmp names. */
+struct ip_stats {
+	uint64_t in_receives, in_hdr_errors, in_addr_errors, in_delivers;
+	uint64_t in_unknown_protos, in_discards, in_truncated;
+	uint64_t reasm_reqds, reasm_oks, reasm_fails, reasm_timeouts;
+	uint64_t reasm_overlaps, reasm_oversize;
+	uint64_t out_requests, out_no_routes, out_discards;
+	uint64_t frag_oks, frag_creates, frag_fails;
+};
+extern struct ip_stats ip_stats;
+/* Reassembly limits: queues and bytes held, and how long a datagram may
+ * take (Linux: ipfrag_high_thresh 4 MiB, ipfrag_time 30 s). */
+#define IP_FRAG_QUEUES_MAX 64
+#define IP_FRAG_BYTES_MAX (4u << 20)
+#define IP_FRAG_TIMEOUT_NS (30 * 1000000000ull)
+#define IP_DEFAULT_TTL 64
+
+/* Sends payload nb (data at the
  * transport header) from src (0: the route's interface address) to dst,
  * adding the IP header (and fragmenting to the route's MTU); takes nb.
  * Returns 0 or -errno (-ENETUNREACH: no route; -EHOSTUNREACH). */
@@ -130,16 +201,8 @@ uint32_t ip_route_src(uint32_t dst);
 uint32_t ip_route_mtu(uint32_t dst);
 /* Whether addr is one of ours (any interface, or 127/8). */
 bool ip_is_local(uint32_t addr);
-/* The route table (net/ipv4.c), for SIOCADDRT/SIOCDELRT (net/devinet.c)
- * under net_lock: dst/mask (host order), gw 0 for a direct route, dev NULL
- * to pick the interface whose subnet holds gw. 0, -EEXIST, -ENETUNREACH
- * (no interface for gw) / -ESRCH (no such route). */
-int ip_route_add(uint32_t dst, uint32_t mask, uint32_t gw, struct netif *dev);
-int ip_route_del(uint32_t dst, uint32_t mask, uint32_t gw, struct netif *dev);
-/* The i-th route (0, 1, ...) for /proc/net/route: 0, or -ENOENT past the
- * last. Under net_lock. */
-int ip_route_get(int i, uint32_t *dst, uint32_t *mask, uint32_t *gw,
-		 struct netif **dev);
+/* Whether addr is 255.255.255.255 or an up interface's subnet broadcast. */
+bool ip_is_broadcast(uint32_t addr);
 
 /* Transport input, called by IPv4 with net_lock held, nb->data at the
  * transport header and ip_* filled; each takes nb. */
@@ -149,11 +212,33 @@ void icmp_input(struct netbuf *nb);
 /* ICMP errors that concern a transport (destination unreachable): the
  * original datagram's header and first bytes, for udp/tcp to find the
  * socket. */
-void tcp_icmp_error(uint32_t src, uint32_t dst, const uint8_t *th,
-		    size_t len, int err);
-void udp_icmp_error(uint32_t src, uint32_t dst, const uint8_t *uh,
-		    size_t len, int err);
-/* Sends ICMP destination unreachable (code) about the received nb. */
+void tcp_icmp_error(uint32_t src, uint32_t dst, const uint8_t *th, size_t len,
+		    int err);
+void udp_icmp_error(uint32_t src, uint32_t dst, const uint8_t *uh, size_t len,
+		    int err);
+/* Sends ICMP destination unreachable (code) about the received nb (does
+ * not take it; nb->ip_hdr must be set). Rate limited (as Linux's
+ * icmp_ratelimit: a token bucket), never about an ICMP error, a
+ * broadcast or a fragment other than the first. */
+#define ICMP_UNREACH_NET 0
+#define ICMP_UNREACH_HOST 1
+#define ICMP_UNREACH_PROTO 2
+#define ICMP_UNREACH_PORT 3
+#define ICMP_UNREACH_NEEDFRAG 4
 void icmp_send_unreach(struct netbuf *nb, uint8_t code);
+
+/* Counters (under net_lock), as /proc/net/snmp's Udp line. */
+struct udp_stats {
+	uint64_t in_datagrams, no_ports, in_errors, out_datagrams;
+	uint64_t rcvbuf_errors, in_csum_errors;
+};
+extern struct udp_stats udp_stats;
+struct icmp_stats {
+	uint64_t in_msgs, in_errors, in_echos, out_msgs, out_echo_reps;
+	uint64_t out_dest_unreachs, ratelimited;
+};
+extern struct icmp_stats icmp_stats;
+/* Packets the weak tcp_input stub dropped before the tcp branch lands. */
+extern uint64_t tcp_stub_drops;
 
 #endif

@@ -27,7 +27,8 @@ struct sock_msg {
 	int flags;     /* MSG_* the caller passed (MSG_DONTWAIT folded in) */
 	int out_flags; /* recv: MSG_TRUNC, MSG_CTRUNC, MSG_EOR for the caller */
 	bool nonblock; /* O_NONBLOCK or MSG_DONTWAIT */
-	uint64_t deadline_ns; /* SO_RCVTIMEO/SO_SNDTIMEO as a deadline; 0: none */
+	uint64_t
+	    deadline_ns; /* SO_RCVTIMEO/SO_SNDTIMEO as a deadline; 0: none */
 	/* AF_UNIX ancillary data, or NULL when the family has none. send:
 	 * what the caller attached; recv: what the family hands over (the
 	 * layer installs the files as descriptors and frees the rest). */
@@ -98,7 +99,7 @@ struct proto_ops {
 struct socket {
 	const struct proto_ops *ops;
 	int family, type, protocol;
-	void *sk; /* the family's state */
+	void *sk;	   /* the family's state */
 	struct file *file; /* not a reference: the file owns the socket */
 	/* Pollers, readers, writers and connecters sleep here; the family
 	 * wakes it (wait_queue_wake_all) on every change of readiness. */
@@ -107,9 +108,9 @@ struct socket {
 	 * is not needed: each is one aligned word, read as a hint). */
 	bool reuseaddr, reuseport, keepalive, broadcast, passcred;
 	struct linger_k linger;
-	uint32_t sndbuf, rcvbuf;     /* bytes, as Linux doubles them */
+	uint32_t sndbuf, rcvbuf;	   /* bytes, as Linux doubles them */
 	uint64_t rcvtimeo_ns, sndtimeo_ns; /* 0: none */
-	uint32_t creator_uid;	     /* fsuid at socket(): /proc, SO_PEERCRED */
+	uint32_t creator_uid; /* fsuid at socket(): /proc, SO_PEERCRED */
 };
 
 /* Registers a family's operations for one type. */
@@ -120,6 +121,18 @@ struct socket *sock_from_file(struct file *f);
  * it with the registered ops and protocol; *out gets the file with one
  * reference. */
 int sock_create(int family, int type, int protocol, struct file **out);
+/* read/write and readv/writev on a socket file (kernel/sys_io.c calls
+ * these for sockets so a datagram is one message, not page-sized pieces). */
+long sock_rw(struct file *f, char __user *buf, size_t n, bool write);
+long sock_rwv(struct file *f, const struct iovec_k __user *uiov, int cnt,
+	      bool write);
+
+/* Families built in register from a function of this name, which the
+ * layer calls once before the first socket is made (weak references in
+ * net/socket.c: a family adds its own without editing the layer). */
+void unix_sock_init(void);
+void inet_sock_init(void);
+
 /* Network byte order helpers live in uapi/socket.h (net_htons...). */
 
 /* For families: sleep on s->wq until cond, honouring nonblock, the

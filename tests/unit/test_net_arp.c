@@ -172,27 +172,27 @@ static void test_ethernet(void)
 	reset();
 	memset(buf, 0, sizeof(buf));
 	for (size_t n = 0; n < ETH_HLEN; n++)
-		eth_input(frame(buf, n));
+		eth_input(&eth, frame(buf, n));
 	CHECK_EQ_UINT("eth runts counted", eth_stats.runt, ETH_HLEN);
 	CHECK_EQ_UINT("eth runts rx_dropped", eth.stats.rx_dropped, ETH_HLEN);
 
 	struct ethhdr *eh = (struct ethhdr *)buf;
 	memcpy(eh->dst, eth.mac, 6);
 	eh->type = net_htons(0x86dd); /* IPv6: not spoken */
-	eth_input(frame(buf, 60));
+	eth_input(&eth, frame(buf, 60));
 	CHECK_EQ_UINT("eth unknown type", eth_stats.unknown_type, 1);
 
 	eh->type = net_htons(ETH_P_IP);
 	eh->dst[5] ^= 1; /* another station's unicast */
-	eth_input(frame(buf, 60));
+	eth_input(&eth, frame(buf, 60));
 	CHECK_EQ_UINT("eth other host", eth_stats.other_host, 1);
 	CHECK_EQ_INT("eth other host not passed up", ip_in, 0);
 
 	eh->dst[5] ^= 1;
-	eth_input(frame(buf, 60));
+	eth_input(&eth, frame(buf, 60));
 	CHECK_EQ_INT("eth ipv4 passed up", ip_in, 1);
 	CHECK_EQ_UINT("eth ipv4 payload", ip_in_len, 60 - ETH_HLEN);
-	eth_input(frame(buf, ETH_HLEN)); /* empty payload: IP's to judge */
+	eth_input(&eth, frame(buf, ETH_HLEN)); /* empty payload: IP's to judge */
 	CHECK_EQ_INT("eth empty ipv4 passed up", ip_in, 2);
 
 	/* Output puts the header on and refuses what is over the MTU. */
@@ -222,7 +222,7 @@ static void test_arp_malformed(void)
 	    arp_frame(buf, ARPOP_REQUEST, gw_mac, GW, zero, eth.addr, bcast);
 	/* Every truncation of a valid request. */
 	for (size_t l = ETH_HLEN; l < n; l++)
-		eth_input(frame(buf, l));
+		eth_input(&eth, frame(buf, l));
 	CHECK_EQ_UINT("arp truncated counted", eth_stats.arp_bad, n - ETH_HLEN);
 	struct {
 		size_t off;
@@ -238,7 +238,7 @@ static void test_arp_malformed(void)
 	for (size_t i = 0; i < sizeof(muts) / sizeof(muts[0]); i++) {
 		memcpy(bad, buf, n);
 		bad[muts[i].off] = muts[i].val;
-		eth_input(frame(bad, n));
+		eth_input(&eth, frame(bad, n));
 	}
 	CHECK_EQ_UINT("arp malformed counted", eth_stats.arp_bad,
 		      n - ETH_HLEN + 6);
@@ -252,7 +252,7 @@ static void test_arp_malformed(void)
 		for (int f = 0; f < flips; f++)
 			bad[ETH_HLEN + rand() % (n - ETH_HLEN)] =
 			    (uint8_t)rand();
-		eth_input(frame(bad, ETH_HLEN + rand() % (n - ETH_HLEN + 8)));
+		eth_input(&eth, frame(bad, ETH_HLEN + rand() % (n - ETH_HLEN + 8)));
 	}
 	CHECK("arp fuzz: cache bounded", arp_cache_count() <= ARP_CACHE_MAX);
 	CHECK_EQ_INT("arp fuzz: no leaks", live_bufs, 0);
@@ -267,18 +267,18 @@ static void test_arp_request_reply(void)
 	/* A request for someone else: no reply, nothing learnt. */
 	size_t n =
 	    arp_frame(buf, ARPOP_REQUEST, gw_mac, GW, zero, 0x0a000263, bcast);
-	eth_input(frame(buf, n));
+	eth_input(&eth, frame(buf, n));
 	CHECK_EQ_INT("arp other target: no reply", nsent, 0);
 	CHECK_EQ_UINT("arp other target: no entry", arp_cache_count(), 0);
 
 	/* An unsolicited reply (or gratuitous ARP) creates nothing. */
 	n = arp_frame(buf, ARPOP_REPLY, gw_mac, GW, eth.mac, eth.addr, eth.mac);
-	eth_input(frame(buf, n));
+	eth_input(&eth, frame(buf, n));
 	CHECK_EQ_UINT("arp unsolicited reply: no entry", arp_cache_count(), 0);
 
 	/* A request for us: answered to the asker, the asker learnt. */
 	n = arp_frame(buf, ARPOP_REQUEST, gw_mac, GW, zero, eth.addr, bcast);
-	eth_input(frame(buf, n));
+	eth_input(&eth, frame(buf, n));
 	CHECK_EQ_INT("arp request for us: one reply", nsent, 1);
 	const struct arphdr_eth *r = (const void *)(sent[0] + ETH_HLEN);
 	CHECK_EQ_MEM("arp reply eth dst", sent[0], gw_mac, 6);
@@ -293,14 +293,14 @@ static void test_arp_request_reply(void)
 	/* An existing entry follows its owner's later announcements. */
 	uint8_t moved[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x99};
 	n = arp_frame(buf, ARPOP_REPLY, moved, GW, bcast, GW, bcast);
-	eth_input(frame(buf, n));
+	eth_input(&eth, frame(buf, n));
 	arp_lookup(&eth, GW, mac);
 	CHECK_EQ_MEM("arp gratuitous updates existing", mac, moved, 6);
 
 	/* Someone claiming our own address teaches nothing. */
 	n = arp_frame(buf, ARPOP_REPLY, moved, eth.addr, eth.mac, eth.addr,
 		      eth.mac);
-	eth_input(frame(buf, n));
+	eth_input(&eth, frame(buf, n));
 	CHECK_EQ_INT("arp our address claimed: no entry",
 		     arp_lookup(&eth, eth.addr, mac), -ENOENT);
 
@@ -308,7 +308,7 @@ static void test_arp_request_reply(void)
 	nsent = 0;
 	unsigned before = arp_cache_count();
 	n = arp_frame(buf, ARPOP_REQUEST, moved, 0, zero, eth.addr, bcast);
-	eth_input(frame(buf, n));
+	eth_input(&eth, frame(buf, n));
 	CHECK_EQ_INT("arp probe answered", nsent, 1);
 	CHECK_EQ_UINT("arp probe not learnt", arp_cache_count(), before);
 
@@ -316,7 +316,7 @@ static void test_arp_request_reply(void)
 	nsent = 0;
 	eth.flags &= ~(unsigned)IFF_UP;
 	n = arp_frame(buf, ARPOP_REQUEST, gw_mac, GW, zero, eth.addr, bcast);
-	eth_input(frame(buf, n));
+	eth_input(&eth, frame(buf, n));
 	eth.flags |= IFF_UP;
 	CHECK_EQ_INT("arp interface down: no reply", nsent, 0);
 	CHECK_EQ_INT("arp request/reply no leaks", live_bufs, 0);
@@ -352,7 +352,7 @@ static void test_arp_resolve_queue(void)
 	/* The reply sends them all, oldest (tag 6) first. */
 	size_t n =
 	    arp_frame(buf, ARPOP_REPLY, gw_mac, GW, eth.mac, eth.addr, eth.mac);
-	eth_input(frame(buf, n));
+	eth_input(&eth, frame(buf, n));
 	CHECK_EQ_INT("arp reply releases queue", nsent, 1 + ARP_QUEUE_MAX);
 	CHECK_EQ_UINT("arp queue empty", arp_queue_count(), 0);
 	CHECK_EQ_MEM("arp queued packet to resolved mac", sent[1], gw_mac, 6);
@@ -403,7 +403,7 @@ static void test_arp_cache_bound(void)
 		    arp_frame(buf, ARPOP_REQUEST, mac, 0x0a000000 + 16 + i,
 			      zero, eth.addr, bcast);
 		now_ns += 1000; /* distinct ages */
-		eth_input(frame(buf, n));
+		eth_input(&eth, frame(buf, n));
 	}
 	CHECK_EQ_UINT("arp cache bounded", arp_cache_count(), ARP_CACHE_MAX);
 	CHECK_EQ_UINT("arp evictions counted", eth_stats.arp_evict,
@@ -436,7 +436,7 @@ static void test_arp_proc(void)
 	uint8_t f[64];
 	size_t n =
 	    arp_frame(f, ARPOP_REQUEST, gw_mac, GW, zero, eth.addr, bcast);
-	eth_input(frame(f, n));
+	eth_input(&eth, frame(f, n));
 	long len = arp_proc(buf, sizeof(buf));
 	CHECK("arp proc has entry", len > 0 && strstr(buf, "10.0.2.2 ") &&
 					strstr(buf, "52:55:0a:00:02:02") &&
