@@ -11,20 +11,6 @@
 #include <uapi/if.h>
 #include <uapi/socket.h>
 
-/* Interfaces are numbered from 1 with no reuse; a few misses in a row
- * mean the end (none are unregistered today). */
-#define NETIF_MAX_INDEX 256
-
-static struct netif *netif_next(struct netif *prev)
-{
-	for (int i = prev ? prev->index + 1 : 1; i <= NETIF_MAX_INDEX; i++) {
-		struct netif *d = netif_by_index(i);
-		if (d)
-			return d;
-	}
-	return NULL;
-}
-
 static void put_sin(struct sockaddr_k *sa, uint32_t addr)
 {
 	struct sockaddr_in_k sin = {.sin_family = AF_INET,
@@ -73,7 +59,9 @@ static long ifconf(uintptr_t arg)
 	if (ifc.ifc_len < 0)
 		return -EINVAL;
 	int len = 0;
-	for (struct netif *d = netif_next(NULL); d; d = netif_next(d)) {
+	struct netif *d;
+	list_for_each_entry(d, &netif_list, link)
+	{
 		/* As Linux: only interfaces with an IPv4 address. */
 		if (!d->addr)
 			continue;
@@ -238,7 +226,9 @@ static long route_cmd(unsigned long cmd, uintptr_t arg)
 		return -EINVAL;
 	if ((rt.rt_flags & RTF_GATEWAY) && get_sin(&rt.rt_gateway, &gw))
 		return -EAFNOSUPPORT;
-	struct netif *dev = NULL;
+	struct ip_route r = {.dst = dst, .mask = mask, .gw = gw};
+	if (rt.rt_metric > 0)
+		r.metric = (uint32_t)rt.rt_metric - 1; /* route(8) adds 1 */
 	if (rt.rt_dev) {
 		char name[IFNAMSIZ];
 		long n = strncpy_from_user(
@@ -248,16 +238,15 @@ static long route_cmd(unsigned long cmd, uintptr_t arg)
 		if (n >= IFNAMSIZ)
 			return -ENODEV;
 		mutex_lock(&net_lock);
-		dev = netif_by_name(name);
+		r.dev = netif_by_name(name);
 		mutex_unlock(&net_lock);
-		if (!dev)
+		if (!r.dev)
 			return -ENODEV;
 	}
 	mutex_lock(&net_lock);
-	int r = cmd == SIOCADDRT ? ip_route_add(dst, mask, gw, dev)
-				 : ip_route_del(dst, mask, gw, dev);
+	int err = cmd == SIOCADDRT ? ip_route_add(&r) : ip_route_del(dst, mask);
 	mutex_unlock(&net_lock);
-	return r;
+	return err;
 }
 
 long netif_ioctl(unsigned long cmd, uintptr_t arg)
@@ -327,7 +316,9 @@ long netif_proc_dev(char *buf, size_t size)
 	     "multicast|bytes    packets errs drop fifo colls carrier "
 	     "compressed\n");
 	mutex_lock(&net_lock);
-	for (struct netif *d = netif_next(NULL); d; d = netif_next(d)) {
+	struct netif *d;
+	list_for_each_entry(d, &netif_list, link)
+	{
 		const struct netif_stats *s = &d->stats;
 		EMIT(
 		    "%6s:%8llu %7llu %4llu %4llu    0     0          0         "
@@ -347,14 +338,16 @@ long netif_proc_dev(char *buf, size_t size)
 
 /* One line of /proc/net/route: Linux pads each to 127 characters. */
 static long route_line(char *buf, size_t size, long len, const char *name,
-		       uint32_t dst, uint32_t gw, unsigned flags, uint32_t mask)
+		       const struct ip_route *r)
 {
-	long start = len;
-	EMIT("%s\t%08X\t%08X\t%04X\t0\t0\t0\t%08X\t0\t0\t0", name,
-	     net_htonl(dst), net_htonl(gw), flags, net_htonl(mask));
-	while (len - start < 127)
-		EMIT(" ");
-	EMIT("\n");
+	unsigned flags = RTF_UP | (r->gw ? RTF_GATEWAY : 0) |
+			 (r->mask == 0xffffffffu ? RTF_HOST : 0);
+	char line[128];
+	snprintf(line, sizeof(line),
+		 "%s\t%08X\t%08X\t%04X\t0\t0\t%u\t%08X\t0\t0\t0", name,
+		 net_htonl(r->dst), net_htonl(r->gw), flags, r->metric,
+		 net_htonl(r->mask));
+	EMIT("%-127s\n", line);
 	return len;
 }
 
@@ -364,13 +357,35 @@ long netif_proc_route(char *buf, size_t size)
 	EMIT("%-127s\n", "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\t"
 			 "Metric\tMask\t\tMTU\tWindow\tIRTT");
 	mutex_lock(&net_lock);
-	uint32_t dst, mask, gw;
-	struct netif *dev;
-	for (int i = 0; ip_route_get(i, &dst, &mask, &gw, &dev) == 0; i++)
-		len = route_line(buf, size, len, dev ? dev->name : "*", dst, gw,
-				 RTF_UP | (gw ? RTF_GATEWAY : 0) |
-				     (mask == 0xffffffffu ? RTF_HOST : 0),
-				 mask);
+	/* Each up interface's own subnet first, as Linux lists its prefix
+	 * routes (IPv4 reaches them without a table entry); loopback's are
+	 * in Linux's local table, which this file does not show. */
+	struct netif *d;
+	list_for_each_entry(d, &netif_list, link)
+	{
+		if ((d->flags & (IFF_UP | IFF_LOOPBACK)) != IFF_UP || !d->addr)
+			continue;
+		struct ip_route r = {.dst = d->addr & d->netmask,
+				     .mask = d->netmask};
+		len = route_line(buf, size, len, d->name, &r);
+	}
+	struct ip_route r;
+	for (int i = 0; ip_route_get(i, &r) == 0; i++) {
+		/* A route without a device leaves by the interface whose
+		 * subnet holds its gateway. */
+		const char *name = r.dev ? r.dev->name : "*";
+		if (!r.dev) {
+			list_for_each_entry(d, &netif_list, link)
+			{
+				if ((d->flags & IFF_UP) && d->addr &&
+				    ((d->addr ^ r.gw) & d->netmask) == 0) {
+					name = d->name;
+					break;
+				}
+			}
+		}
+		len = route_line(buf, size, len, name, &r);
+	}
 	mutex_unlock(&net_lock);
 	return len < (long)size ? len : (long)size - 1;
 }

@@ -192,7 +192,8 @@ static void test_ethernet(void)
 	eth_input(&eth, frame(buf, 60));
 	CHECK_EQ_INT("eth ipv4 passed up", ip_in, 1);
 	CHECK_EQ_UINT("eth ipv4 payload", ip_in_len, 60 - ETH_HLEN);
-	eth_input(&eth, frame(buf, ETH_HLEN)); /* empty payload: IP's to judge */
+	eth_input(&eth,
+		  frame(buf, ETH_HLEN)); /* empty payload: IP's to judge */
 	CHECK_EQ_INT("eth empty ipv4 passed up", ip_in, 2);
 
 	/* Output puts the header on and refuses what is over the MTU. */
@@ -252,7 +253,8 @@ static void test_arp_malformed(void)
 		for (int f = 0; f < flips; f++)
 			bad[ETH_HLEN + rand() % (n - ETH_HLEN)] =
 			    (uint8_t)rand();
-		eth_input(&eth, frame(bad, ETH_HLEN + rand() % (n - ETH_HLEN + 8)));
+		eth_input(&eth,
+			  frame(bad, ETH_HLEN + rand() % (n - ETH_HLEN + 8)));
 	}
 	CHECK("arp fuzz: cache bounded", arp_cache_count() <= ARP_CACHE_MAX);
 	CHECK_EQ_INT("arp fuzz: no leaks", live_bufs, 0);
