@@ -174,6 +174,7 @@ void net_init(void)
 	mutex_lock(&net_lock);
 	netif_loopback_init();
 	mutex_unlock(&net_lock);
+	udp_init();
 	struct thread *t = thread_create("netd", netd_main, NULL);
 	if (IS_ERR(t))
 		panic("net: cannot start netd");

@@ -1,31 +1,687 @@
-/* UDP (RFC 768) and ICMP ping sockets: placeholder until the socket
- * layer lands; closed ports answer with ICMP port unreachable. */
+/* UDP (RFC 768) sockets, and ICMP "ping sockets" (SOCK_DGRAM with
+ * IPPROTO_ICMP, as Linux's net/ipv4/ping.c), which share the datagram
+ * machinery: binding, the bounded receive queue, waiting and options.
+ * Protocol state is under net_lock; socket calls take it themselves. */
+#include <lib/string.h>
+#include <mm/kmalloc.h>
 #include <net/net.h>
+#include <net/socket.h>
+#include <proc.h>
+#include <random.h>
+#include <uaccess.h>
+#include <uapi/errno.h>
+#include <uapi/poll.h>
+#include <uapi/termios.h>
 
 #include "inet.h"
 
 struct udp_stats udp_stats; /* net_lock */
 
+#define UDP_HDR 8
+#define UDP_MAX_PAYLOAD (65535 - 20 - UDP_HDR)
+#define EPHEMERAL_LO 32768 /* Linux's ip_local_port_range */
+#define EPHEMERAL_HI 60999
+#define PROT_SOCK 1024 /* ports below need root (no capabilities here) */
+#define SIOCOUTQ 0x5411
+#define SIOCINQ FIONREAD
+
+struct udphdr {
+	uint16_t sport, dport, len, check;
+} __packed;
+
+/* One UDP or ping socket. All fields under net_lock, except that poll and
+ * sock_wait's conditions read rxq's emptiness, err and shut_rd unlocked as
+ * hints (one aligned word each) and re-check under the lock. */
+struct dgram_sock {
+	struct list_head link; /* udp_socks or ping_socks */
+	struct socket *s;
+	uint8_t proto; /* IPPROTO_UDP or IPPROTO_ICMP */
+	bool bound, connected, shut_rd, shut_wr;
+	uint32_t laddr, raddr; /* host order; laddr 0: any */
+	uint16_t lport, rport; /* for ping sockets lport is the echo id */
+	uint8_t ttl;	       /* 0: IP_DEFAULT_TTL */
+	uint8_t tos;
+	int err;	      /* pending asynchronous error (positive) */
+	uint32_t uid;	      /* euid at bind, for SO_REUSEPORT */
+	struct list_head rxq; /* netbufs: data at the payload */
+	size_t rmem;	      /* bytes charged to rxq */
+	uint64_t drops;
+};
+
+static LIST_HEAD(udp_socks);  /* net_lock */
+static LIST_HEAD(ping_socks); /* net_lock */
+
+static struct list_head *proto_list(uint8_t proto)
+{
+	return proto == IPPROTO_ICMP ? &ping_socks : &udp_socks;
+}
+
+static size_t rx_charge(const struct netbuf *nb)
+{
+	return sizeof(*nb) + nb->size;
+}
+
+/* ---- Binding ---- */
+
+static bool addr_overlap(uint32_t a, uint32_t b)
+{
+	return !a || !b || a == b;
+}
+
+/* Whether ds may have lport on laddr alongside the sockets there: Linux's
+ * UDP rules, both SO_REUSEADDR, or both SO_REUSEPORT and the same owner. */
+static bool port_free(struct dgram_sock *ds, uint32_t laddr, uint16_t port)
+{
+	struct dgram_sock *o;
+	list_for_each_entry(o, proto_list(ds->proto), link)
+	{
+		if (o == ds || !o->bound || o->lport != port ||
+		    !addr_overlap(o->laddr, laddr))
+			continue;
+		if (ds->s->reuseaddr && o->s->reuseaddr)
+			continue;
+		if (ds->s->reuseport && o->s->reuseport && o->uid == ds->uid)
+			continue;
+		return false;
+	}
+	return true;
+}
+
+static int do_bind(struct dgram_sock *ds, uint32_t laddr, uint16_t port)
+{
+	ds->uid = proc_current()->euid;
+	if (port) {
+		if (!port_free(ds, laddr, port))
+			return -EADDRINUSE;
+	} else {
+		/* A random start, then a linear walk, as Linux's
+		 * udp_lib_get_port: ports are not guessable in order. */
+		uint32_t range = EPHEMERAL_HI - EPHEMERAL_LO + 1, r = 0;
+		random_fill(&r, sizeof(r));
+		uint32_t i;
+		for (i = 0; i < range; i++) {
+			uint16_t p = (uint16_t)(EPHEMERAL_LO + (r + i) % range);
+			if (port_free(ds, laddr, p)) {
+				port = p;
+				break;
+			}
+		}
+		if (i == range)
+			return -EADDRINUSE; /* Linux: EAGAIN for connect */
+	}
+	ds->laddr = laddr;
+	ds->lport = port;
+	ds->bound = true;
+	return 0;
+}
+
+static int parse_sin(const struct sockaddr_storage_k *a, uint32_t len,
+		     uint32_t *addr, uint16_t *port)
+{
+	const struct sockaddr_in_k *sin = (const struct sockaddr_in_k *)a;
+	if (len < sizeof(*sin))
+		return -EINVAL;
+	if (sin->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	*addr = net_ntohl(sin->sin_addr);
+	*port = net_ntohs(sin->sin_port);
+	return 0;
+}
+
+static void fill_sin(struct sockaddr_storage_k *a, uint32_t addr, uint16_t port)
+{
+	struct sockaddr_in_k *sin = (struct sockaddr_in_k *)a;
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = net_htons(port);
+	sin->sin_addr = net_htonl(addr);
+}
+
+static int dgram_create(struct socket *s, int protocol)
+{
+	uint8_t proto;
+	if (protocol == 0 || protocol == IPPROTO_UDP)
+		proto = IPPROTO_UDP;
+	else if (protocol == IPPROTO_ICMP)
+		/* Ping sockets: Linux allows them to the groups in
+		 * net.ipv4.ping_group_range; here every user may, since
+		 * they can only send echo requests and see their replies. */
+		proto = IPPROTO_ICMP;
+	else
+		return -EPROTONOSUPPORT;
+	struct dgram_sock *ds = kzalloc(sizeof(*ds));
+	if (!ds)
+		return -ENOMEM;
+	ds->s = s;
+	ds->proto = proto;
+	list_init(&ds->rxq);
+	s->protocol = proto;
+	s->sk = ds;
+	mutex_lock(&net_lock);
+	list_add_tail(&ds->link, proto_list(proto));
+	mutex_unlock(&net_lock);
+	return 0;
+}
+
+static int dgram_bind(struct socket *s, const struct sockaddr_storage_k *a,
+		      uint32_t len)
+{
+	struct dgram_sock *ds = s->sk;
+	uint32_t addr;
+	uint16_t port;
+	int r = parse_sin(a, len, &addr, &port);
+	if (r)
+		return r;
+	if (ds->proto == IPPROTO_UDP && port && port < PROT_SOCK &&
+	    proc_current()->euid != 0)
+		return -EACCES;
+	mutex_lock(&net_lock);
+	if (ds->bound)
+		r = -EINVAL;
+	else if (addr && !ip_is_local(addr) && !ip_is_broadcast(addr))
+		r = -EADDRNOTAVAIL;
+	else
+		r = do_bind(ds, addr, port);
+	mutex_unlock(&net_lock);
+	return r;
+}
+
+static int dgram_connect(struct socket *s, const struct sockaddr_storage_k *a,
+			 uint32_t len, bool nonblock)
+{
+	(void)nonblock;
+	struct dgram_sock *ds = s->sk;
+	uint32_t addr;
+	uint16_t port;
+	if (len >= sizeof(uint16_t) && a->ss_family == AF_UNSPEC) {
+		/* Dissolves the association; a bound port stays. */
+		mutex_lock(&net_lock);
+		ds->connected = false;
+		ds->raddr = 0;
+		ds->rport = 0;
+		mutex_unlock(&net_lock);
+		return 0;
+	}
+	int r = parse_sin(a, len, &addr, &port);
+	if (r)
+		return r;
+	mutex_lock(&net_lock);
+	if (ip_is_broadcast(addr) && !s->broadcast) {
+		r = -EACCES;
+		goto out;
+	}
+	uint32_t src = ip_route_src(addr);
+	if (!src) {
+		r = -ENETUNREACH;
+		goto out;
+	}
+	if (!ds->bound && (r = do_bind(ds, 0, 0)) != 0)
+		goto out;
+	/* As Linux: a socket bound to any address now has the route's. */
+	if (!ds->laddr)
+		ds->laddr = src;
+	ds->raddr = addr;
+	ds->rport = port;
+	ds->connected = true;
+	ds->err = 0;
+out:
+	mutex_unlock(&net_lock);
+	return r;
+}
+
+/* ---- Sending ---- */
+
+static long dgram_sendmsg(struct socket *s, const char *buf, size_t n,
+			  struct sock_msg *m)
+{
+	struct dgram_sock *ds = s->sk;
+	uint32_t dst = 0;
+	uint16_t dport = 0;
+	long r;
+	if (m->flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (m->addr) {
+		r = parse_sin(m->addr, m->addrlen, &dst, &dport);
+		if (r)
+			return r;
+	}
+	size_t hdr = ds->proto == IPPROTO_UDP ? UDP_HDR : 0;
+	if (n > UDP_MAX_PAYLOAD + UDP_HDR - hdr)
+		return -EMSGSIZE;
+	if (ds->proto == IPPROTO_ICMP) {
+		/* The caller writes an echo request's header; the kernel
+		 * owns its id (the socket's) and checksum. */
+		if (n < sizeof(struct icmphdr))
+			return -EINVAL;
+		const struct icmphdr *ih = (const struct icmphdr *)buf;
+		if (ih->type != ICMP_ECHO || ih->code != 0)
+			return -EINVAL;
+	}
+	struct netbuf *nb = netbuf_alloc(NET_HEADROOM + hdr, n);
+	if (!nb)
+		return -ENOBUFS;
+	memcpy(nb->data, buf, n);
+
+	mutex_lock(&net_lock);
+	if (ds->err) {
+		r = -ds->err;
+		ds->err = 0;
+		goto fail;
+	}
+	if (ds->shut_wr) {
+		r = -EPIPE;
+		goto fail;
+	}
+	if (!m->addr) {
+		if (!ds->connected) {
+			r = -EDESTADDRREQ;
+			goto fail;
+		}
+		dst = ds->raddr;
+		dport = ds->rport;
+	}
+	if (ds->proto == IPPROTO_UDP && dport == 0) {
+		r = -EINVAL;
+		goto fail;
+	}
+	if (ip_is_broadcast(dst) && !s->broadcast) {
+		r = -EACCES;
+		goto fail;
+	}
+	if (!ds->bound && (r = do_bind(ds, 0, 0)) != 0)
+		goto fail;
+	uint32_t src = ds->laddr;
+	if (!src || ip_is_broadcast(src))
+		src = ip_route_src(dst);
+	if (!src) {
+		r = -ENETUNREACH;
+		goto fail;
+	}
+	if (ds->proto == IPPROTO_UDP) {
+		struct udphdr *uh = netbuf_push(nb, UDP_HDR);
+		uh->sport = net_htons(ds->lport);
+		uh->dport = net_htons(dport);
+		uh->len = net_htons((uint16_t)(n + UDP_HDR));
+		uh->check = 0;
+		uint32_t sum = net_csum_pseudo(src, dst, IPPROTO_UDP,
+					       (uint16_t)(n + UDP_HDR));
+		uint16_t c = net_csum_fold(net_csum_add(sum, uh, n + UDP_HDR));
+		/* 0 means "no checksum" on the wire (RFC 768). */
+		uh->check = net_htons(c ? c : 0xffff);
+		udp_stats.out_datagrams++;
+	} else {
+		struct icmphdr *ih = (struct icmphdr *)nb->data;
+		ih->id = net_htons(ds->lport);
+		ih->check = 0;
+		ih->check = net_htons(net_csum_fold(net_csum_add(0, ih, n)));
+		icmp_stats.out_msgs++;
+	}
+	r = ip_output(nb, src, dst, ds->proto, ds->ttl);
+	mutex_unlock(&net_lock);
+	return r < 0 ? r : (long)n;
+fail:
+	mutex_unlock(&net_lock);
+	netbuf_free(nb);
+	return r;
+}
+
+/* ---- Receiving ---- */
+
+static bool dgram_readable(struct socket *s, void *arg)
+{
+	(void)arg;
+	struct dgram_sock *ds = s->sk;
+	return !list_empty(&ds->rxq) || ds->err || ds->shut_rd;
+}
+
+static long dgram_recvmsg(struct socket *s, char *buf, size_t n,
+			  struct sock_msg *m)
+{
+	struct dgram_sock *ds = s->sk;
+	long r;
+	if (m->flags & (MSG_OOB | MSG_ERRQUEUE))
+		return m->flags & MSG_OOB ? -EOPNOTSUPP : -EAGAIN;
+	mutex_lock(&net_lock);
+	for (;;) {
+		if (!list_empty(&ds->rxq))
+			break;
+		if (ds->err) {
+			r = -ds->err;
+			ds->err = 0;
+			goto out;
+		}
+		if (ds->shut_rd) {
+			r = 0;
+			goto out;
+		}
+		mutex_unlock(&net_lock);
+		r = sock_wait(s, m->nonblock, m->deadline_ns, dgram_readable,
+			      NULL);
+		mutex_lock(&net_lock);
+		if (r && list_empty(&ds->rxq))
+			goto out;
+	}
+	struct netbuf *nb = list_first_entry(&ds->rxq, struct netbuf, link);
+	size_t c = nb->len < n ? nb->len : n;
+	memcpy(buf, nb->data, c);
+	m->out_flags = 0;
+	if (nb->len > n)
+		m->out_flags |= MSG_TRUNC;
+	r = (m->flags & MSG_TRUNC) ? (long)nb->len : (long)c;
+	if (m->addr && m->addrlen >= sizeof(struct sockaddr_in_k)) {
+		fill_sin(m->addr, nb->ip_src, (uint16_t)nb->cb[0]);
+		m->addrlen = sizeof(struct sockaddr_in_k);
+	} else if (m->addr) {
+		m->addrlen = 0;
+	}
+	if (!(m->flags & MSG_PEEK)) {
+		list_del(&nb->link);
+		ds->rmem -= rx_charge(nb);
+		netbuf_free(nb);
+	}
+out:
+	mutex_unlock(&net_lock);
+	return r;
+}
+
+/* Queues nb (data at the payload, cb[0] the source port) on ds, unless
+ * the queue is at SO_RCVBUF: as Linux, it may pass the limit once. */
+static bool dgram_enqueue(struct dgram_sock *ds, struct netbuf *nb)
+{
+	if (ds->rmem >= ds->s->rcvbuf || ds->shut_rd) {
+		ds->drops++;
+		netbuf_free(nb);
+		return false;
+	}
+	ds->rmem += rx_charge(nb);
+	list_add_tail(&nb->link, &ds->rxq);
+	wait_queue_wake_all(&ds->s->wq);
+	return true;
+}
+
+/* The socket a datagram to dst:dport from src:sport belongs to: the most
+ * specific match (bound address, then connected peer), as Linux scores. */
+static struct dgram_sock *dgram_lookup(uint8_t proto, uint32_t src,
+				       uint16_t sport, uint32_t dst,
+				       uint16_t dport)
+{
+	struct dgram_sock *ds, *best = NULL;
+	int best_score = -1;
+	list_for_each_entry(ds, proto_list(proto), link)
+	{
+		if (!ds->bound || ds->lport != dport)
+			continue;
+		int score = 0;
+		if (ds->laddr) {
+			if (ds->laddr != dst && !ip_is_broadcast(dst))
+				continue;
+			score += 2;
+		}
+		if (ds->connected) {
+			if (ds->raddr != src ||
+			    (proto == IPPROTO_UDP && ds->rport != sport))
+				continue;
+			score += 4;
+		}
+		if (score > best_score) {
+			best = ds;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
 void udp_input(struct netbuf *nb)
 {
-	udp_stats.no_ports++;
-	icmp_send_unreach(nb, ICMP_UNREACH_PORT);
-	netbuf_free(nb);
+	if (nb->len < UDP_HDR) {
+		udp_stats.in_errors++;
+		netbuf_free(nb);
+		return;
+	}
+	struct udphdr *uh = (struct udphdr *)nb->data;
+	size_t ulen = net_ntohs(uh->len);
+	if (ulen < UDP_HDR || ulen > nb->len) {
+		udp_stats.in_errors++;
+		netbuf_free(nb);
+		return;
+	}
+	netbuf_trim(nb, ulen);
+	if (uh->check) {
+		uint32_t sum = net_csum_pseudo(nb->ip_src, nb->ip_dst,
+					       IPPROTO_UDP, (uint16_t)ulen);
+		if (net_csum_fold(net_csum_add(sum, uh, ulen)) != 0) {
+			udp_stats.in_csum_errors++;
+			udp_stats.in_errors++;
+			netbuf_free(nb);
+			return;
+		}
+	}
+	uint16_t sport = net_ntohs(uh->sport), dport = net_ntohs(uh->dport);
+	struct dgram_sock *ds =
+	    dgram_lookup(IPPROTO_UDP, nb->ip_src, sport, nb->ip_dst, dport);
+	if (!ds) {
+		udp_stats.no_ports++;
+		icmp_send_unreach(nb, ICMP_UNREACH_PORT);
+		netbuf_free(nb);
+		return;
+	}
+	netbuf_pull(nb, UDP_HDR);
+	nb->cb[0] = sport;
+	if (dgram_enqueue(ds, nb))
+		udp_stats.in_datagrams++;
+	else
+		udp_stats.rcvbuf_errors++, udp_stats.in_errors++;
+}
+
+/* As Linux without IP_RECVERR: only a connected socket hears of errors,
+ * since for an unconnected one the error could be about anyone's packet. */
+static void dgram_error(uint8_t proto, uint32_t src, uint32_t dst,
+			uint16_t sport, uint16_t dport, int err)
+{
+	struct dgram_sock *ds;
+	list_for_each_entry(ds, proto_list(proto), link)
+	{
+		if (!ds->connected || ds->lport != sport || ds->raddr != dst ||
+		    (proto == IPPROTO_UDP && ds->rport != dport) ||
+		    (ds->laddr && ds->laddr != src))
+			continue;
+		ds->err = err;
+		wait_queue_wake_all(&ds->s->wq);
+		return;
+	}
 }
 
 void udp_icmp_error(uint32_t src, uint32_t dst, const uint8_t *uh, size_t len,
 		    int err)
 {
-	(void)src, (void)dst, (void)uh, (void)len, (void)err;
+	if (len < 4)
+		return;
+	dgram_error(IPPROTO_UDP, src, dst, (uint16_t)(uh[0] << 8 | uh[1]),
+		    (uint16_t)(uh[2] << 8 | uh[3]), err);
 }
 
 void ping_input(struct netbuf *nb)
 {
-	netbuf_free(nb);
+	const struct icmphdr *ih = (const struct icmphdr *)nb->data;
+	struct dgram_sock *ds = dgram_lookup(IPPROTO_ICMP, nb->ip_src, 0,
+					     nb->ip_dst, net_ntohs(ih->id));
+	if (!ds) {
+		netbuf_free(nb);
+		return;
+	}
+	nb->cb[0] = 0;
+	dgram_enqueue(ds, nb);
 }
 
 void ping_icmp_error(uint32_t src, uint32_t dst, const uint8_t *ih, size_t len,
 		     int err)
 {
-	(void)src, (void)dst, (void)ih, (void)len, (void)err;
+	if (len < sizeof(struct icmphdr) || ih[0] != ICMP_ECHO)
+		return;
+	dgram_error(IPPROTO_ICMP, src, dst, (uint16_t)(ih[4] << 8 | ih[5]), 0,
+		    err);
+}
+
+/* ---- The rest of the socket calls ---- */
+
+static int dgram_shutdown(struct socket *s, int how)
+{
+	struct dgram_sock *ds = s->sk;
+	mutex_lock(&net_lock);
+	int r = 0;
+	if (!ds->connected) {
+		r = -ENOTCONN;
+	} else {
+		if (how == SHUT_RD || how == SHUT_RDWR)
+			ds->shut_rd = true;
+		if (how == SHUT_WR || how == SHUT_RDWR)
+			ds->shut_wr = true;
+		wait_queue_wake_all(&s->wq);
+	}
+	mutex_unlock(&net_lock);
+	return r;
+}
+
+static int dgram_getname(struct socket *s, struct sockaddr_storage_k *a,
+			 uint32_t *len, bool peer)
+{
+	struct dgram_sock *ds = s->sk;
+	int r = 0;
+	mutex_lock(&net_lock);
+	if (peer && !ds->connected)
+		r = -ENOTCONN;
+	else if (peer)
+		fill_sin(a, ds->raddr, ds->rport);
+	else
+		fill_sin(a, ds->laddr, ds->lport);
+	mutex_unlock(&net_lock);
+	*len = sizeof(struct sockaddr_in_k);
+	return r;
+}
+
+static int dgram_setsockopt(struct socket *s, int level, int name,
+			    const void *val, uint32_t len)
+{
+	struct dgram_sock *ds = s->sk;
+	if (level != SOL_IP)
+		return -ENOPROTOOPT;
+	if (len < sizeof(int))
+		return -EINVAL;
+	int v;
+	memcpy(&v, val, sizeof(v));
+	switch (name) {
+	case IP_TTL:
+		if (v != -1 && (v < 1 || v > 255))
+			return -EINVAL;
+		ds->ttl = v == -1 ? 0 : (uint8_t)v;
+		return 0;
+	case IP_TOS:
+		ds->tos = (uint8_t)v;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static int dgram_getsockopt(struct socket *s, int level, int name, void *val,
+			    uint32_t *len)
+{
+	struct dgram_sock *ds = s->sk;
+	int v;
+	if (level == SOL_SOCKET && name == SO_ERROR) {
+		mutex_lock(&net_lock);
+		v = ds->err;
+		ds->err = 0;
+		mutex_unlock(&net_lock);
+	} else if (level == SOL_IP && name == IP_TTL) {
+		v = ds->ttl ? ds->ttl : IP_DEFAULT_TTL;
+	} else if (level == SOL_IP && name == IP_TOS) {
+		v = ds->tos;
+	} else {
+		return -ENOPROTOOPT;
+	}
+	if (*len < sizeof(int))
+		return -EINVAL;
+	memcpy(val, &v, sizeof(v));
+	*len = sizeof(int);
+	return 0;
+}
+
+static unsigned dgram_poll(struct socket *s)
+{
+	struct dgram_sock *ds = s->sk;
+	unsigned ev = 0;
+	if (!list_empty(&ds->rxq) || ds->shut_rd)
+		ev |= POLLIN | POLLRDNORM;
+	if (ds->err)
+		ev |= POLLERR;
+	if (!ds->shut_wr)
+		ev |= POLLOUT | POLLWRNORM;
+	if (ds->shut_rd && ds->shut_wr)
+		ev |= POLLHUP;
+	return ev;
+}
+
+/* The interface ioctls are the nic branch's (net/devinet.c); a weak
+ * reference, so a kernel without them answers -ENOTTY. */
+long netif_ioctl(unsigned long cmd, uintptr_t arg) __attribute__((weak));
+
+static long dgram_ioctl(struct socket *s, unsigned long cmd, uintptr_t arg)
+{
+	struct dgram_sock *ds = s->sk;
+	int v = 0;
+	switch (cmd) {
+	case SIOCINQ: /* the first datagram's size, as Linux's UDP */
+		mutex_lock(&net_lock);
+		if (!list_empty(&ds->rxq))
+			v = (int)list_first_entry(&ds->rxq, struct netbuf, link)
+				->len;
+		mutex_unlock(&net_lock);
+		return put_user(v, (int __user *)arg) ? -EFAULT : 0;
+	case SIOCOUTQ: /* nothing waits: a datagram leaves at once */
+		return put_user(v, (int __user *)arg) ? -EFAULT : 0;
+	}
+	if (cmd >= 0x8900 && cmd <= 0x89ff && netif_ioctl)
+		return netif_ioctl(cmd, arg);
+	return -ENOTTY;
+}
+
+static void dgram_release(struct socket *s)
+{
+	struct dgram_sock *ds = s->sk;
+	if (!ds)
+		return;
+	mutex_lock(&net_lock);
+	list_del(&ds->link);
+	struct netbuf *nb, *t;
+	list_for_each_entry_safe(nb, t, &ds->rxq, link)
+	{
+		list_del(&nb->link);
+		netbuf_free(nb);
+	}
+	mutex_unlock(&net_lock);
+	kfree(ds);
+	s->sk = NULL;
+}
+
+static const struct proto_ops udp_ops = {
+    .family = AF_INET,
+    .type = SOCK_DGRAM,
+    .create = dgram_create,
+    .bind = dgram_bind,
+    .connect = dgram_connect,
+    .sendmsg = dgram_sendmsg,
+    .recvmsg = dgram_recvmsg,
+    .shutdown = dgram_shutdown,
+    .getname = dgram_getname,
+    .setsockopt = dgram_setsockopt,
+    .getsockopt = dgram_getsockopt,
+    .poll = dgram_poll,
+    .ioctl = dgram_ioctl,
+    .release = dgram_release,
+};
+
+void udp_init(void)
+{
+	sock_register(&udp_ops);
 }

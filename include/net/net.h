@@ -137,6 +137,8 @@ int netif_output_ip(struct netif *dev, struct netbuf *nb, uint32_t nexthop);
 void net_init(void);
 /* For net_init, under net_lock: registers "lo" (net/netif.c). */
 void netif_loopback_init(void);
+/* For net_init: registers AF_INET SOCK_DGRAM (UDP and ping sockets). */
+void udp_init(void);
 
 /* Protocol timers: fn runs in netd with net_lock held. Arm and cancel
  * under net_lock. */
