@@ -262,7 +262,7 @@ test: deps
 	  tests/layer interactive tests/interactive.py \
 		--initrd $(BUILD)/initramfs.cpio; \
 	  tests/layer virtio-blk tests/virtio-blk.sh; \
-	  tests/layer virtio-net tests/virtio-net.sh; \
+	  tests/layer virtio-net tests/virtio-net.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer disk-session tests/disk-session.sh; \
 	  tests/layer login tests/login-session.sh; \
 	  tests/layer screen tests/screen-session.sh; \

@@ -4,10 +4,13 @@
 # device, q35: PCIe, modern only) the kernel's virtio_net_ping self-test
 # brings eth0 up as 10.0.2.15/24, resolves the gateway 10.0.2.2 with ARP,
 # pings it and checks the counters. A boot without the card must skip.
-# usage: tests/virtio-net.sh
+# Then Debian's busybox configures the card with ifconfig and route and
+# sends through it (user/scripts/net-guest.sh).
+# usage: tests/virtio-net.sh [INITRD]   (default build/initramfs.cpio)
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rq=$root/tests/run-qemu
+initrd=${1:-$root/build/initramfs.cpio}
 st=0
 
 for machine in pc q35; do
@@ -21,4 +24,8 @@ done
 "$rq" --name virtio-net-none --timeout 120 --expect-lines 0 \
 	--append "console=ttyS0 ktest=virtio_net_ping" \
 	--expect-text 'no eth0, virtio-net test skipped' || st=1
+
+"$rq" --name net-guest --net --initrd "$initrd" --timeout 180 \
+	--append "console=ttyS0 rdinit=/bin/sh -- /tests/net-guest.sh" \
+	--expect-text "limen: init \(pid 1\) exited with status 0" || st=1
 exit $st
