@@ -50,16 +50,21 @@ struct vnet {
 	/* Receive descriptor i always carries rxbuf[i] (each chain is one
 	 * descriptor, posted again as soon as it is used). */
 	uint8_t *rxbuf[VNET_NRX];
+	/* Whether the device holds rxbuf[i] now (under the rx queue's lock):
+	 * a completion for a buffer it does not hold is the device's error,
+	 * and posting it twice would overfill the ring. */
+	bool rx_posted[VNET_NRX];
 	unsigned nrx;
 	/* Transmit buffers: txslot[head] is the buffer the chain at head
 	 * carries, txfree the unused ones (under the tx queue's lock). */
 	uint8_t *txbuf[VNET_NTX];
 	uint8_t txslot[VIRTQ_MAX_SIZE];
+	bool tx_busy[VIRTQ_MAX_SIZE]; /* the chain at head is the device's */
 	uint8_t txfree[VNET_NTX];
 	unsigned ntx, ntxfree;
 	/* Frames the device handed up that were not frames (under the rx
 	 * queue's lock; also folded into dev.stats with atomic adds). */
-	uint64_t rx_malformed, rx_nomem;
+	uint64_t rx_malformed, rx_nomem, tx_bogus;
 };
 
 /* Gives receive buffer i back to the device. With the rx queue lock held. */
@@ -68,6 +73,7 @@ static void vnet_rx_post(struct vnet *vn, struct virtq *vq, uint16_t i)
 	vq->desc[i].addr = virt_to_phys(vn->rxbuf[i]);
 	vq->desc[i].len = VNET_BUF_SIZE;
 	vq->desc[i].flags = VIRTQ_DESC_F_WRITE;
+	vn->rx_posted[i] = true;
 	virtq_submit(vq, i);
 }
 
@@ -83,19 +89,25 @@ static void vnet_complete(struct virtio_dev *vdev, struct virtq *vq,
 {
 	struct vnet *vn = vdev->priv;
 	if (vq->index == VNET_TXQ) {
-		/* The frame is out (the counters were taken at xmit). */
-		if (head >= vq->size || vn->ntxfree >= vn->ntx)
-			return; /* a broken device: leak rather than corrupt */
+		/* The frame is out (the counters were taken at xmit). An id
+		 * we did not hand over is the device's error: ignored, so a
+		 * buffer is never freed twice. */
+		if (head >= vq->size || !vn->tx_busy[head]) {
+			vn->tx_bogus++;
+			return;
+		}
+		vn->tx_busy[head] = false;
 		vn->txfree[vn->ntxfree++] = vn->txslot[head];
 		virtq_free_chain(vq, head);
 		return;
 	}
-	if (head >= vn->nrx) {
-		/* Not a buffer we posted: a broken device; nothing to reuse. */
+	if (head >= vn->nrx || !vn->rx_posted[head]) {
+		/* Not a buffer the device holds: nothing to read or reuse. */
 		vn->rx_malformed++;
 		stat_add(&vn->dev.stats.rx_errors, 1);
 		return;
 	}
+	vn->rx_posted[head] = false;
 	/* The device writes at most the buffer; len is its word, so check it
 	 * against the header, the buffer and the largest frame. */
 	if (len < VNET_HDR_LEN + ETH_HLEN || len > VNET_BUF_SIZE ||
@@ -145,6 +157,7 @@ static int vnet_xmit(struct netif *dev, struct netbuf *nb)
 	}
 	uint8_t slot = vn->txfree[--vn->ntxfree];
 	vn->txslot[head] = slot;
+	vn->tx_busy[head] = true;
 	uint8_t *buf = vn->txbuf[slot];
 	memset(buf, 0, VNET_HDR_LEN);
 	memcpy(buf + VNET_HDR_LEN, nb->data, flen);
