@@ -147,6 +147,9 @@ void icmp_input(struct netbuf *nb)
 		netbuf_free(nb);
 		return;
 	}
+	/* Raw sockets see every valid message, before an echo request is
+	 * turned into its reply in place. */
+	raw_icmp_input(nb);
 	struct icmphdr *h = (struct icmphdr *)nb->data;
 	switch (h->type) {
 	case ICMP_ECHO:

@@ -22,6 +22,9 @@ struct icmphdr {
 /* An echo reply (nb->data at the ICMP header, checksum checked) for the
  * ping socket bound to its identifier; takes nb. net_lock. */
 void ping_input(struct netbuf *nb);
+/* A copy of the received ICMP message nb (IP header included, from
+ * nb->ip_hdr) for each raw ICMP socket that matches; does not take nb. */
+void raw_icmp_input(const struct netbuf *nb);
 /* An ICMP error about an echo request a ping socket sent. net_lock. */
 void ping_icmp_error(uint32_t src, uint32_t dst, const uint8_t *ih, size_t len,
 		     int err);

@@ -1,7 +1,8 @@
-/* UDP (RFC 768) sockets, and ICMP "ping sockets" (SOCK_DGRAM with
- * IPPROTO_ICMP, as Linux's net/ipv4/ping.c), which share the datagram
- * machinery: binding, the bounded receive queue, waiting and options.
- * Protocol state is under net_lock; socket calls take it themselves. */
+/* UDP (RFC 768) sockets, ICMP "ping sockets" (SOCK_DGRAM with
+ * IPPROTO_ICMP, as Linux's net/ipv4/ping.c) and root's raw ICMP sockets,
+ * which share the datagram machinery: binding, the bounded receive queue,
+ * waiting and options. Protocol state is under net_lock; socket calls
+ * take it themselves. */
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <net/net.h>
@@ -36,6 +37,7 @@ struct dgram_sock {
 	struct list_head link; /* udp_socks or ping_socks */
 	struct socket *s;
 	uint8_t proto; /* IPPROTO_UDP or IPPROTO_ICMP */
+	bool raw;      /* SOCK_RAW: whole ICMP messages, IP header on input */
 	bool bound, connected, shut_rd, shut_wr;
 	uint32_t laddr, raddr; /* host order; laddr 0: any */
 	uint16_t lport, rport; /* for ping sockets lport is the echo id */
@@ -51,6 +53,9 @@ struct dgram_sock {
 static LIST_HEAD(udp_socks);  /* net_lock */
 static LIST_HEAD(ping_socks); /* net_lock */
 
+static LIST_HEAD(raw_socks); /* net_lock */
+
+/* The sockets a port lookup searches (raw sockets have no ports). */
 static struct list_head *proto_list(uint8_t proto)
 {
 	return proto == IPPROTO_ICMP ? &ping_socks : &udp_socks;
@@ -137,6 +142,23 @@ static void fill_sin(struct sockaddr_storage_k *a, uint32_t addr, uint16_t port)
 	sin->sin_addr = net_htonl(addr);
 }
 
+static int dgram_alloc(struct socket *s, uint8_t proto, bool raw)
+{
+	struct dgram_sock *ds = kzalloc(sizeof(*ds));
+	if (!ds)
+		return -ENOMEM;
+	ds->s = s;
+	ds->proto = proto;
+	ds->raw = raw;
+	list_init(&ds->rxq);
+	s->protocol = proto;
+	s->sk = ds;
+	mutex_lock(&net_lock);
+	list_add_tail(&ds->link, raw ? &raw_socks : proto_list(proto));
+	mutex_unlock(&net_lock);
+	return 0;
+}
+
 static int dgram_create(struct socket *s, int protocol)
 {
 	uint8_t proto;
@@ -149,18 +171,19 @@ static int dgram_create(struct socket *s, int protocol)
 		proto = IPPROTO_ICMP;
 	else
 		return -EPROTONOSUPPORT;
-	struct dgram_sock *ds = kzalloc(sizeof(*ds));
-	if (!ds)
-		return -ENOMEM;
-	ds->s = s;
-	ds->proto = proto;
-	list_init(&ds->rxq);
-	s->protocol = proto;
-	s->sk = ds;
-	mutex_lock(&net_lock);
-	list_add_tail(&ds->link, proto_list(proto));
-	mutex_unlock(&net_lock);
-	return 0;
+	return dgram_alloc(s, proto, false);
+}
+
+/* Raw sockets: ICMP only, and only for root (Linux: CAP_NET_RAW), which
+ * is what busybox ping, running as root, asks for; others get EPERM, and
+ * programs such as iputils ping then fall back to ping sockets. */
+static int raw_create(struct socket *s, int protocol)
+{
+	if (proc_current()->euid != 0)
+		return -EPERM;
+	if (protocol != IPPROTO_ICMP)
+		return -EPROTONOSUPPORT;
+	return dgram_alloc(s, IPPROTO_ICMP, true);
 }
 
 static int dgram_bind(struct socket *s, const struct sockaddr_storage_k *a,
@@ -180,6 +203,8 @@ static int dgram_bind(struct socket *s, const struct sockaddr_storage_k *a,
 		r = -EINVAL;
 	else if (addr && !ip_is_local(addr) && !ip_is_broadcast(addr))
 		r = -EADDRNOTAVAIL;
+	else if (ds->raw)
+		ds->laddr = addr, ds->bound = true;
 	else
 		r = do_bind(ds, addr, port);
 	mutex_unlock(&net_lock);
@@ -215,7 +240,7 @@ static int dgram_connect(struct socket *s, const struct sockaddr_storage_k *a,
 		r = -ENETUNREACH;
 		goto out;
 	}
-	if (!ds->bound && (r = do_bind(ds, 0, 0)) != 0)
+	if (!ds->bound && !ds->raw && (r = do_bind(ds, 0, 0)) != 0)
 		goto out;
 	/* As Linux: a socket bound to any address now has the route's. */
 	if (!ds->laddr)
@@ -248,7 +273,7 @@ static long dgram_sendmsg(struct socket *s, const char *buf, size_t n,
 	size_t hdr = ds->proto == IPPROTO_UDP ? UDP_HDR : 0;
 	if (n > UDP_MAX_PAYLOAD + UDP_HDR - hdr)
 		return -EMSGSIZE;
-	if (ds->proto == IPPROTO_ICMP) {
+	if (ds->proto == IPPROTO_ICMP && !ds->raw) {
 		/* The caller writes an echo request's header; the kernel
 		 * owns its id (the socket's) and checksum. */
 		if (n < sizeof(struct icmphdr))
@@ -288,7 +313,7 @@ static long dgram_sendmsg(struct socket *s, const char *buf, size_t n,
 		r = -EACCES;
 		goto fail;
 	}
-	if (!ds->bound && (r = do_bind(ds, 0, 0)) != 0)
+	if (!ds->bound && !ds->raw && (r = do_bind(ds, 0, 0)) != 0)
 		goto fail;
 	uint32_t src = ds->laddr;
 	if (!src || ip_is_broadcast(src))
@@ -309,6 +334,9 @@ static long dgram_sendmsg(struct socket *s, const char *buf, size_t n,
 		/* 0 means "no checksum" on the wire (RFC 768). */
 		uh->check = net_htons(c ? c : 0xffff);
 		udp_stats.out_datagrams++;
+	} else if (ds->raw) {
+		/* Sent as the caller made it, checksum included. */
+		icmp_stats.out_msgs++;
 	} else {
 		struct icmphdr *ih = (struct icmphdr *)nb->data;
 		ih->id = net_htons(ds->lport);
@@ -513,6 +541,25 @@ void ping_input(struct netbuf *nb)
 	dgram_enqueue(ds, nb);
 }
 
+void raw_icmp_input(const struct netbuf *nb)
+{
+	struct dgram_sock *ds;
+	size_t len = (size_t)(nb->data + nb->len - nb->ip_hdr);
+	list_for_each_entry(ds, &raw_socks, link) {
+		if ((ds->laddr && ds->laddr != nb->ip_dst) ||
+		    (ds->connected && ds->raddr != nb->ip_src))
+			continue;
+		struct netbuf *c = netbuf_alloc(0, len);
+		if (!c)
+			return;
+		memcpy(c->data, nb->ip_hdr, len);
+		c->ip_src = nb->ip_src;
+		c->ip_dst = nb->ip_dst;
+		c->cb[0] = 0;
+		dgram_enqueue(ds, c);
+	}
+}
+
 void ping_icmp_error(uint32_t src, uint32_t dst, const uint8_t *ih, size_t len,
 		     int err)
 {
@@ -681,7 +728,13 @@ static const struct proto_ops udp_ops = {
     .release = dgram_release,
 };
 
+static struct proto_ops raw_ops;
+
 void udp_init(void)
 {
+	raw_ops = udp_ops;
+	raw_ops.type = SOCK_RAW;
+	raw_ops.create = raw_create;
 	sock_register(&udp_ops);
+	sock_register(&raw_ops);
 }

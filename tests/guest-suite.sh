@@ -49,6 +49,7 @@ busybox-echo|base|/bin/busybox -- echo hello from busybox|^hello from busybox\r?
 busybox-cat|base|/bin/busybox -- cat /etc/motd|^Limen test initramfs\r?$
 busybox-ls|base|/bin/busybox -- ls -l /|^drwxr-xr-x +[0-9]+ root +root +[0-9]+ .* tests\r?$
 busybox-uname|base|/bin/busybox -- uname -sm|^Linux x86_64\r?$
+busybox-ping|base|/bin/busybox -- ping -c 3 127.0.0.1|^3 packets transmitted, 3 packets received, 0% packet loss\r?$
 init-param|base|/nonexistent init=/examples/hello-glibc|^hello, world\r?$
 busybox-poweroff|base|/bin/busybox -- poweroff -f|limen: power off \(reboot\(2\) power off\)
 demo-syscost|base|/demo/syscost|^a system call costs about [0-9]+ function calls\r?$

@@ -56,14 +56,14 @@ static int ntimers(void)
 {
 	int n = 0;
 	struct list_head *p;
-	list_for_each(p, &timers)
-		n++;
+	list_for_each(p, &timers) n++;
 	return n;
 }
 static void fire_timers(void)
 {
 	struct net_timer *t, *n;
-	list_for_each_entry_safe(t, n, &timers, link) {
+	list_for_each_entry_safe(t, n, &timers, link)
+	{
 		if (t->expires <= now_ns) {
 			list_del(&t->link);
 			t->expires = 0;
@@ -163,8 +163,8 @@ static void t_checksum(void)
 	/* RFC 1071's example: 00 01 f2 03 f4 f5 f6 f7 sums to ddf2. */
 	const uint8_t v1[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
 	uint32_t s = net_csum_add(0, v1, sizeof(v1));
-	CHECK("csum.rfc1071", net_csum_fold(s) == (uint16_t)~0xddf2,
-	      "fold %#x", net_csum_fold(s));
+	CHECK("csum.rfc1071", net_csum_fold(s) == (uint16_t)~0xddf2, "fold %#x",
+	      net_csum_fold(s));
 	/* A well-known IPv4 header (Wikipedia's): checksum b861. */
 	uint8_t h[20] = {0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40,
 			 0x00, 0x40, 0x11, 0x00, 0x00, 0xc0, 0xa8,
@@ -173,12 +173,13 @@ static void t_checksum(void)
 	CHECK("csum.ipv4_header", c == 0xb861, "got %#x", c);
 	h[10] = 0xb8;
 	h[11] = 0x61;
-	CHECK("csum.verifies_to_zero", net_csum_fold(net_csum_add(0, h, 20)) == 0,
-	      "nonzero");
+	CHECK("csum.verifies_to_zero",
+	      net_csum_fold(net_csum_add(0, h, 20)) == 0, "nonzero");
 	/* Odd length: the last byte is the high half of a word. */
 	const uint8_t odd[] = {0x12, 0x34, 0x56};
-	CHECK("csum.odd", net_csum_fold(net_csum_add(0, odd, 3)) ==
-			      (uint16_t)~(0x1234 + 0x5600),
+	CHECK("csum.odd",
+	      net_csum_fold(net_csum_add(0, odd, 3)) ==
+		  (uint16_t) ~(0x1234 + 0x5600),
 	      "got %#x", net_csum_fold(net_csum_add(0, odd, 3)));
 	/* Chaining over even pieces equals one pass. */
 	uint32_t a = net_csum_add(net_csum_add(0, h, 8), h + 8, 12);
@@ -187,9 +188,9 @@ static void t_checksum(void)
 	/* All ones: no overflow whatever the length. */
 	static uint8_t ff[65536];
 	memset(ff, 0xff, sizeof(ff));
-	CHECK("csum.all_ones", net_csum_fold(net_csum_add(0, ff, sizeof(ff))) ==
-				   0,
-	      "got %#x", net_csum_fold(net_csum_add(0, ff, sizeof(ff))));
+	CHECK("csum.all_ones",
+	      net_csum_fold(net_csum_add(0, ff, sizeof(ff))) == 0, "got %#x",
+	      net_csum_fold(net_csum_add(0, ff, sizeof(ff))));
 	/* Pseudo-header: 127.0.0.1 -> 127.0.0.1, UDP, length 8. */
 	uint32_t p = net_csum_pseudo(DST, DST, 17, 8);
 	CHECK("csum.pseudo", p == 0x7f00 + 1 + 0x7f00 + 1 + 17 + 8, "got %#x",
@@ -217,8 +218,8 @@ static void t_parser(void)
 	reset();
 	struct netbuf *nb = mk(1, 0, pay, 8);
 	ip_input(nb);
-	CHECK("ip.valid_delivered", delivered == 1 && last_len == 8 &&
-					ip_stats.in_delivers == 1,
+	CHECK("ip.valid_delivered",
+	      delivered == 1 && last_len == 8 && ip_stats.in_delivers == 1,
 	      "delivered %d len %zu", delivered, last_len);
 
 	/* Shorter than any header. */
@@ -227,8 +228,8 @@ static void t_parser(void)
 		nb->len = n;
 		ip_input(nb);
 	}
-	CHECK("ip.truncated_header", delivered == 1 &&
-					 ip_stats.in_truncated == 20,
+	CHECK("ip.truncated_header",
+	      delivered == 1 && ip_stats.in_truncated == 20,
 	      "delivered %d truncated %lu", delivered,
 	      (unsigned long)ip_stats.in_truncated);
 
@@ -242,7 +243,8 @@ static void t_parser(void)
 		nb->data[0] = (uint8_t)(0x40 | ihl);
 		ip_input(nb);
 	}
-	CHECK("ip.bad_version_ihl", delivered == 0 && ip_stats.in_hdr_errors == 6,
+	CHECK("ip.bad_version_ihl",
+	      delivered == 0 && ip_stats.in_hdr_errors == 6,
 	      "delivered %d hdr_errors %lu", delivered,
 	      (unsigned long)ip_stats.in_hdr_errors);
 
@@ -251,9 +253,9 @@ static void t_parser(void)
 	nb = mk(1, 0, pay, 8);
 	nb->data[0] = 0x4f;
 	ip_input(nb);
-	CHECK("ip.ihl_beyond_packet", delivered == 0 &&
-					  ip_stats.in_truncated == 1,
-	      "delivered %d", delivered);
+	CHECK("ip.ihl_beyond_packet",
+	      delivered == 0 && ip_stats.in_truncated == 1, "delivered %d",
+	      delivered);
 
 	reset();
 	/* Total length below the header, and beyond what came. */
@@ -265,9 +267,9 @@ static void t_parser(void)
 	((struct iphdr *)nb->data)->tot_len = net_htons(29);
 	refix_csum(nb);
 	ip_input(nb);
-	CHECK("ip.bad_total_length", delivered == 0 &&
-					 ip_stats.in_hdr_errors == 1 &&
-					 ip_stats.in_truncated == 1,
+	CHECK("ip.bad_total_length",
+	      delivered == 0 && ip_stats.in_hdr_errors == 1 &&
+		  ip_stats.in_truncated == 1,
 	      "delivered %d", delivered);
 
 	/* Link padding after the IP length is cut off. */
@@ -308,8 +310,9 @@ static void t_parser(void)
 	((struct iphdr *)nb->data)->proto = 99;
 	refix_csum(nb);
 	ip_input(nb);
-	CHECK("ip.unknown_proto", delivered == 0 && unreach_sent == 1 &&
-				      ip_stats.in_unknown_protos == 1,
+	CHECK("ip.unknown_proto",
+	      delivered == 0 && unreach_sent == 1 &&
+		  ip_stats.in_unknown_protos == 1,
 	      "unreach %d", unreach_sent);
 
 	/* Options: IHL 6 with a NOP word, delivered past them. */
@@ -322,15 +325,16 @@ static void t_parser(void)
 	nb->dev = netif_loopback;
 	refix_csum(nb);
 	ip_input(nb);
-	CHECK("ip.options_skipped", delivered == 1 && last_len == 4 &&
-					!memcmp(last_data, "opts", 4),
+	CHECK("ip.options_skipped",
+	      delivered == 1 && last_len == 4 && !memcmp(last_data, "opts", 4),
 	      "delivered %d len %zu", delivered, last_len);
 }
 
 /* Fragment of the datagram id holding pay[off, off+n). */
 static void frag(uint16_t id, size_t off, size_t n, bool more)
 {
-	ip_input(mk(id, (uint16_t)(off / 8 | (more ? IP_MF : 0)), pay + off, n));
+	ip_input(
+	    mk(id, (uint16_t)(off / 8 | (more ? IP_MF : 0)), pay + off, n));
 }
 
 static bool got_pay(size_t n)
@@ -347,9 +351,9 @@ static void t_reassembly(void)
 	frag(10, 0, 800, true);
 	frag(10, 800, 800, true);
 	frag(10, 1600, 100, false);
-	CHECK("frag.in_order", got_pay(1700) && ip_stats.reasm_oks == 1 &&
-				   frag_nqueues == 0 && frag_mem == 0 &&
-				   ntimers() == 0,
+	CHECK("frag.in_order",
+	      got_pay(1700) && ip_stats.reasm_oks == 1 && frag_nqueues == 0 &&
+		  frag_mem == 0 && ntimers() == 0,
 	      "delivered %d len %zu queues %d", delivered, last_len,
 	      frag_nqueues);
 
@@ -367,8 +371,8 @@ static void t_reassembly(void)
 	frag(12, 0, 800, true); /* an exact duplicate is only ignored */
 	frag(12, 800, 80, false);
 	frag(12, 800, 80, false); /* after completion: a new, lone queue */
-	CHECK("frag.duplicate", got_pay(880) && ip_stats.reasm_overlaps == 0 &&
-				    frag_nqueues == 1,
+	CHECK("frag.duplicate",
+	      got_pay(880) && ip_stats.reasm_overlaps == 0 && frag_nqueues == 1,
 	      "delivered %d overlaps %lu queues %d", delivered,
 	      (unsigned long)ip_stats.reasm_overlaps, frag_nqueues);
 	now_ns += IP_FRAG_TIMEOUT_NS;
@@ -378,9 +382,9 @@ static void t_reassembly(void)
 	frag(13, 0, 800, true);
 	frag(13, 792, 80, false); /* overlaps the first by 8 bytes */
 	frag(13, 800, 72, false);
-	CHECK("frag.overlap_refused", delivered == 0 &&
-					  ip_stats.reasm_overlaps == 1 &&
-					  ip_stats.reasm_fails >= 1,
+	CHECK("frag.overlap_refused",
+	      delivered == 0 && ip_stats.reasm_overlaps == 1 &&
+		  ip_stats.reasm_fails >= 1,
 	      "delivered %d overlaps %lu", delivered,
 	      (unsigned long)ip_stats.reasm_overlaps);
 	/* The queue was dropped: what came after sits in a fresh one. */
@@ -392,9 +396,9 @@ static void t_reassembly(void)
 	reset();
 	frag(14, 0, 800, true);
 	frag(14, 8, 16, true); /* inside the first */
-	CHECK("frag.contained_overlap", delivered == 0 &&
-					    ip_stats.reasm_overlaps == 1 &&
-					    frag_nqueues == 0,
+	CHECK("frag.contained_overlap",
+	      delivered == 0 && ip_stats.reasm_overlaps == 1 &&
+		  frag_nqueues == 0,
 	      "queues %d", frag_nqueues);
 
 	/* 65535 - 20 is the most payload; one byte more is dropped. */
@@ -407,9 +411,9 @@ static void t_reassembly(void)
 	reset();
 	frag(16, 0, 8, true);
 	frag(16, 65512, 24, false); /* 20 + 65536 */
-	CHECK("frag.oversize_dropped", delivered == 0 &&
-					   ip_stats.reasm_oversize == 1 &&
-					   frag_nqueues == 0,
+	CHECK("frag.oversize_dropped",
+	      delivered == 0 && ip_stats.reasm_oversize == 1 &&
+		  frag_nqueues == 0,
 	      "delivered %d oversize %lu", delivered,
 	      (unsigned long)ip_stats.reasm_oversize);
 
@@ -417,8 +421,9 @@ static void t_reassembly(void)
 	reset();
 	frag(17, 0, 801, true);
 	frag(17, 0, 0, true);
-	CHECK("frag.bad_lengths", delivered == 0 && frag_nqueues == 0 &&
-				      ip_stats.in_hdr_errors == 2,
+	CHECK("frag.bad_lengths",
+	      delivered == 0 && frag_nqueues == 0 &&
+		  ip_stats.in_hdr_errors == 2,
 	      "queues %d", frag_nqueues);
 
 	/* Last fragments that disagree, or data past the end. */
@@ -439,8 +444,9 @@ static void t_reassembly(void)
 	now_ns += 1;
 	fire_timers();
 	frag(20, 800, 8, false);
-	CHECK("frag.timeout", alive && ip_stats.reasm_timeouts == 1 &&
-				  delivered == 0 && frag_nqueues == 1,
+	CHECK("frag.timeout",
+	      alive && ip_stats.reasm_timeouts == 1 && delivered == 0 &&
+		  frag_nqueues == 1,
 	      "alive %d timeouts %lu", alive,
 	      (unsigned long)ip_stats.reasm_timeouts);
 	now_ns += IP_FRAG_TIMEOUT_NS;
@@ -450,19 +456,19 @@ static void t_reassembly(void)
 	reset();
 	for (int i = 0; i < IP_FRAG_QUEUES_MAX * 3; i++)
 		frag((uint16_t)(1000 + i), 0, 8, true);
-	CHECK("frag.queue_limit", frag_nqueues == IP_FRAG_QUEUES_MAX &&
-				      ip_stats.reasm_fails ==
-					  2 * IP_FRAG_QUEUES_MAX,
+	CHECK("frag.queue_limit",
+	      frag_nqueues == IP_FRAG_QUEUES_MAX &&
+		  ip_stats.reasm_fails == 2 * IP_FRAG_QUEUES_MAX,
 	      "queues %d fails %lu", frag_nqueues,
 	      (unsigned long)ip_stats.reasm_fails);
 	/* The newest survived: it still completes. */
 	frag((uint16_t)(1000 + IP_FRAG_QUEUES_MAX * 3 - 1), 8, 8, false);
-	CHECK("frag.newest_kept", got_pay(16), "delivered %d len %zu", delivered,
-	      last_len);
+	CHECK("frag.newest_kept", got_pay(16), "delivered %d len %zu",
+	      delivered, last_len);
 	now_ns += IP_FRAG_TIMEOUT_NS;
 	fire_timers();
-	CHECK("frag.all_expired", frag_nqueues == 0 && frag_mem == 0 &&
-				      ntimers() == 0,
+	CHECK("frag.all_expired",
+	      frag_nqueues == 0 && frag_mem == 0 && ntimers() == 0,
 	      "queues %d mem %zu", frag_nqueues, frag_mem);
 
 	/* Bytes: big fragments of many datagrams never hold more than the
@@ -481,9 +487,9 @@ static void t_reassembly(void)
 	reset();
 	for (int i = 0; i < IP_FRAG_PER_QUEUE_MAX + 10; i++)
 		frag(4000, (size_t)i * 16, 8, true); /* holes between */
-	CHECK("frag.per_queue_limit", frag_nqueues <= 1 &&
-					  ip_stats.reasm_fails >= 1,
-	      "queues %d", frag_nqueues);
+	CHECK("frag.per_queue_limit",
+	      frag_nqueues <= 1 && ip_stats.reasm_fails >= 1, "queues %d",
+	      frag_nqueues);
 	now_ns += IP_FRAG_TIMEOUT_NS;
 	fire_timers();
 	CHECK("frag.clean", frag_nqueues == 0 && frag_mem == 0, "queues %d",
@@ -503,7 +509,8 @@ static void t_output(void)
 	int n = 0;
 	bool sizes_ok = true;
 	struct netbuf *f, *t;
-	list_for_each_entry(f, &lo_out, link) {
+	list_for_each_entry(f, &lo_out, link)
+	{
 		struct iphdr *h = (struct iphdr *)f->data;
 		uint16_t fo = net_ntohs(h->frag_off);
 		if (f->len > 576 || net_ntohs(h->tot_len) != f->len ||
@@ -514,13 +521,14 @@ static void t_output(void)
 			sizes_ok = false;
 		n++;
 	}
-	CHECK("out.fragmented", r == 0 && n == 4 && sizes_ok &&
-				    ip_stats.frag_creates == 4,
+	CHECK("out.fragmented",
+	      r == 0 && n == 4 && sizes_ok && ip_stats.frag_creates == 4,
 	      "ret %d fragments %d ok %d", r, n, sizes_ok);
 	/* Fed back in reverse order. */
 	struct netbuf *arr[8];
 	int k = 0;
-	list_for_each_entry_safe(f, t, &lo_out, link) {
+	list_for_each_entry_safe(f, t, &lo_out, link)
+	{
 		list_del(&f->link);
 		arr[k++] = f;
 	}
@@ -538,12 +546,14 @@ static void t_output(void)
 	ip_output(nb, 0, DST, IPPROTO_UDP, 0);
 	struct netbuf *a = list_first_entry(&lo_out, struct netbuf, link);
 	struct netbuf *b = list_entry(a->link.next, struct netbuf, link);
-	struct iphdr *ha = (struct iphdr *)a->data, *hb = (struct iphdr *)b->data;
-	CHECK("out.header", ha->ttl == 5 && hb->ttl == 64 && ha->id != hb->id &&
-				net_csum_fold(net_csum_add(0, ha, 20)) == 0 &&
-				a->len == 30,
+	struct iphdr *ha = (struct iphdr *)a->data,
+		     *hb = (struct iphdr *)b->data;
+	CHECK("out.header",
+	      ha->ttl == 5 && hb->ttl == 64 && ha->id != hb->id &&
+		  net_csum_fold(net_csum_add(0, ha, 20)) == 0 && a->len == 30,
 	      "ttl %d %d", ha->ttl, hb->ttl);
-	list_for_each_entry_safe(f, t, &lo_out, link) {
+	list_for_each_entry_safe(f, t, &lo_out, link)
+	{
 		list_del(&f->link);
 		netbuf_free(f);
 	}
@@ -579,19 +589,18 @@ static void t_routes(void)
 	d = ip_route(0x0a000209, &nh);
 	CHECK("route.subnet", d == &eth && nh == 0x0a000209, "nh %#x", nh);
 	d = ip_route(0x0a000205, &nh);
-	CHECK("route.own_addr_loopback", d == netif_loopback &&
-					     ip_route_src(0x0a000205) ==
-						 0x0a000205,
+	CHECK("route.own_addr_loopback",
+	      d == netif_loopback && ip_route_src(0x0a000205) == 0x0a000205,
 	      "dev %p", (void *)d);
-	CHECK("route.broadcast", ip_is_broadcast(0x0a0002ff) &&
-				     !ip_is_broadcast(0x0a0002fe),
+	CHECK("route.broadcast",
+	      ip_is_broadcast(0x0a0002ff) && !ip_is_broadcast(0x0a0002fe),
 	      "wrong");
-	CHECK("route.mtu", ip_route_mtu(0x08080808) == 1500 &&
-			       ip_route_mtu(DST) == 65536,
+	CHECK("route.mtu",
+	      ip_route_mtu(0x08080808) == 1500 && ip_route_mtu(DST) == 65536,
 	      "mtu %u", ip_route_mtu(0x08080808));
-	CHECK("route.del", ip_route_del(0, 0) == 0 &&
-			       !ip_route(0x08080808, &nh) &&
-			       ip_route_del(0, 0) == -ESRCH,
+	CHECK("route.del",
+	      ip_route_del(0, 0) == 0 && !ip_route(0x08080808, &nh) &&
+		  ip_route_del(0, 0) == -ESRCH,
 	      "still routed");
 	list_del(&eth.link);
 }

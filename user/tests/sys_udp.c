@@ -313,6 +313,46 @@ static void t_ping(void)
 		    sendto(s, pkt, 18, 0, (struct sockaddr *)&to, sizeof(to)),
 		    EINVAL);
 	close(s);
+
+	/* Raw ICMP sockets: root only; input comes with the IP header. */
+	s = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	CHECK("raw.root_socket", s >= 0, "errno %s", errname(errno));
+	if (s >= 0) {
+		h->type = ICMP_ECHO;
+		h->un.echo.id = htons(0x4242);
+		h->checksum = 0;
+		unsigned sum = 0;
+		for (int i = 0; i < 18; i += 2)
+			sum += pkt[i] | pkt[i + 1] << 8;
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		h->checksum = (uint16_t)~sum;
+		n = sendto(s, pkt, 18, 0, (struct sockaddr *)&to, sizeof(to));
+		setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		/* The request itself comes by first, then the reply. */
+		int found = 0;
+		for (int i = 0; i < 4 && !found; i++) {
+			m = recv(s, rep, sizeof(rep), 0);
+			r = (struct icmphdr *)(rep + 20);
+			found = m == 38 && (rep[0] >> 4) == 4 &&
+				r->type == ICMP_ECHOREPLY &&
+				r->un.echo.id == htons(0x4242);
+		}
+		CHECK("raw.echo_reply_with_ip_header", n == 18 && found,
+		      "sent %zd last %zd", n, m);
+		close(s);
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setuid(1000))
+			_exit(2);
+		int t = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+		_exit(t == -1 && errno == EPERM ? 0 : 1);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	CHECK("raw.user_eperm", WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "child status %#x", st);
 }
 
 int main(void)
