@@ -40,10 +40,15 @@ check route_default has "$out" "0.0.0.0         10.0.2.2        0.0.0.0         
 check route_subnet has "$out" "10.0.2.0        0.0.0.0         255.255.255.0   U"
 rx=$(devstat 2)
 tx=$(devstat 10)
-# A TFTP request to the gateway (which serves nothing here, so tftp fails):
-# ARP must resolve 10.0.2.2 first and the datagram goes out. busybox ping
-# needs a raw socket, or EPERM for one to fall back to an ICMP datagram
-# socket; the kernel's virtio_net_ping self-test covers ICMP echo.
+# QEMU's gateway answers ping even with restrict=on.
+check ping_gateway ping -c 2 -W 5 10.0.2.2
+out=$(ping -c 1 -W 5 -s 1400 10.0.2.2)
+check ping_1400_bytes has "$out" "1408 bytes from 10.0.2.2"
+# Past the MTU: fragments both ways.
+out=$(ping -c 1 -W 5 -s 4000 10.0.2.2)
+check ping_fragmented has "$out" "4008 bytes from 10.0.2.2"
+# A TFTP request to the gateway (which serves nothing here, so tftp fails)
+# goes out too.
 timeout 3 tftp -g -r none -l /tmp/none 10.0.2.2 2>/dev/null
 check rx_counted [ "$(devstat 2)" -gt "$rx" ]
 check tx_counted [ "$(devstat 10)" -gt "$tx" ]
