@@ -270,6 +270,7 @@ test: deps
 	  tests/layer interactive tests/interactive.py \
 		--initrd $(BUILD)/initramfs.cpio; \
 	  tests/layer virtio-blk tests/virtio-blk.sh; \
+	  tests/layer virtio-net tests/virtio-net.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer disk-session tests/disk-session.sh; \
 	  tests/layer login tests/login-session.sh; \
 	  tests/layer screen tests/screen-session.sh; \
@@ -309,7 +310,7 @@ rootfs: $(USER_BINS) tools/mkrootfs
 run: deps
 	@$(MAKE) --no-print-directory kernel
 	@[ -f $(ROOTFS_IMG) ] || $(MAKE) --no-print-directory rootfs
-	tools/run-qemu-interactive --disk $(ROOTFS_IMG) \
+	tools/run-qemu-interactive --net --disk $(ROOTFS_IMG) \
 		--append "console=ttyS0 root=/dev/vda rw"
 
 # The initramfs shell of the earlier issues, without a disk.

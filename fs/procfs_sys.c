@@ -14,6 +14,7 @@
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
 #include <mm/shmem.h>
+#include <net/ether.h>
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
@@ -257,6 +258,24 @@ static const struct file_ops trace_ops = {
     .read = trace_file_read,
 };
 
+static long gen_net_dev(struct inode *ino, char *buf, size_t size)
+{
+	(void)ino;
+	return netif_proc_dev(buf, size);
+}
+
+static long gen_net_route(struct inode *ino, char *buf, size_t size)
+{
+	(void)ino;
+	return netif_proc_route(buf, size);
+}
+
+static long gen_net_arp(struct inode *ino, char *buf, size_t size)
+{
+	(void)ino;
+	return arp_proc(buf, size);
+}
+
 static long gen_trace_ctl(struct inode *ino, char *buf, size_t size)
 {
 	(void)ino;
@@ -297,6 +316,16 @@ void procfs_fill(struct inode *dir)
 			add_file(ipc, "msg", gen_sysvipc_msg, 0);
 		} else
 			kfree(ipc);
+	}
+	struct inode *net = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
+	if (net) {
+		net->nlink = 1;
+		if (dir_add(dir, "net", net) == 0) {
+			add_file(net, "dev", gen_net_dev, 0);
+			add_file(net, "route", gen_net_route, 0);
+			add_file(net, "arp", gen_net_arp, 0);
+		} else
+			kfree(net);
 	}
 	struct inode *limen = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
 	if (limen) {

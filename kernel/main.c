@@ -18,6 +18,7 @@
 #include <drivers/mem.h>
 #include <drivers/pci.h>
 #include <drivers/virtio_blk.h>
+#include <net/ether.h>
 #include <err.h>
 #include <fs/vfs.h>
 #include <ktest.h>
@@ -153,6 +154,7 @@ static void kinit(void *arg)
 	/* Disks first, so /dev gets a node for each. */
 	pci_init();
 	virtio_blk_init();
+	virtio_net_init();
 	initramfs_make_dev();
 	procfs_init();
 	if (cmdline.ktest) {

@@ -1,0 +1,66 @@
+#!/bin/sh
+# The network seen from Debian's busybox: ifconfig, route and ping over
+# virtio-net on QEMU's restricted user network (tests/run-qemu --net), and
+# /proc/net/dev's counters moving. One PASS/FAIL line per check.
+pass=0
+fail=0
+check() {
+	name=$1
+	shift
+	if "$@"; then
+		echo "PASS net.$name"
+		pass=$((pass + 1))
+	else
+		echo "FAIL net.$name: $*"
+		fail=$((fail + 1))
+	fi
+}
+has() { case "$1" in *"$2"*) return 0 ;; esac; return 1; }
+# Field $2 (1: rx bytes, 2: rx packets, 9: tx bytes, 10: tx packets) of
+# eth0's line in /proc/net/dev.
+devstat() { sed -n 's/^ *eth0://p' /proc/net/dev | awk -v f="$1" '{ print $f }'; }
+
+mount -t proc proc /proc
+check ifconfig_lo ifconfig lo 127.0.0.1 netmask 255.0.0.0 up
+check ifconfig_eth0 ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up
+check route_add route add default gw 10.0.2.2
+out=$(ifconfig eth0)
+echo "$out"
+check eth0_addr has "$out" "inet addr:10.0.2.15"
+check eth0_mask has "$out" "Mask:255.255.255.0"
+check eth0_bcast has "$out" "Bcast:10.0.2.255"
+check eth0_hwaddr has "$out" "HWaddr 52:54:00:12:34:56"
+check eth0_up has "$out" "UP BROADCAST RUNNING MULTICAST"
+check eth0_mtu has "$out" "MTU:1500"
+out=$(ifconfig)
+check ifconfig_lists_lo has "$out" "inet addr:127.0.0.1"
+out=$(route -n)
+echo "$out"
+check route_default has "$out" "0.0.0.0         10.0.2.2        0.0.0.0         UG"
+check route_subnet has "$out" "10.0.2.0        0.0.0.0         255.255.255.0   U"
+rx=$(devstat 2)
+tx=$(devstat 10)
+# QEMU's gateway answers ping even with restrict=on.
+check ping_gateway ping -c 2 -W 5 10.0.2.2
+out=$(ping -c 1 -W 5 -s 1400 10.0.2.2)
+check ping_1400_bytes has "$out" "1408 bytes from 10.0.2.2"
+# Past the MTU: fragments both ways.
+out=$(ping -c 1 -W 5 -s 4000 10.0.2.2)
+check ping_fragmented has "$out" "4008 bytes from 10.0.2.2"
+# A TFTP request to the gateway (which serves nothing here, so tftp fails)
+# goes out too.
+timeout 3 tftp -g -r none -l /tmp/none 10.0.2.2 2>/dev/null
+check rx_counted [ "$(devstat 2)" -gt "$rx" ]
+check tx_counted [ "$(devstat 10)" -gt "$tx" ]
+cat /proc/net/dev /proc/net/arp
+check arp_entry grep -q '^10\.0\.2\.2 .* eth0$' /proc/net/arp
+check mtu_set ifconfig eth0 mtu 1400
+check mtu_read has "$(ifconfig eth0)" "MTU:1400"
+check mtu_too_big sh -c '! ifconfig eth0 mtu 9000 2>/dev/null'
+check route_del route del default gw 10.0.2.2
+check route_gone sh -c '! route -n | grep -q "^0\.0\.0\.0"'
+check down ifconfig eth0 down
+check down_flags sh -c '! ifconfig eth0 | grep -q " UP "'
+check no_such_if sh -c '! ifconfig eth9 2>/dev/null'
+echo "net-guest: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
