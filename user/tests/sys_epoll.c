@@ -1,7 +1,10 @@
 /* epoll: level- and edge-triggered reports, EPOLLONESHOT, watches that go
  * with the open file description, hangups, timeouts, signal masks, nesting
  * and its limits, Linux's errors, and waits woken from elsewhere. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -10,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -639,6 +643,116 @@ static void test_many(void)
 	close(ep);
 }
 
+/* Sockets wake epoll as pipes do: a listener on a connection, a stream
+ * on data and on the peer's half-close, a datagram socket on a datagram,
+ * a non-blocking connect on completion and on refusal. */
+static int tcp_listener(struct sockaddr_in *a)
+{
+	socklen_t len = sizeof(*a);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(l, (struct sockaddr *)a, sizeof(*a)) || listen(l, 4) ||
+	    getsockname(l, (struct sockaddr *)a, &len))
+		return -1;
+	return l;
+}
+
+static void test_sockets(void)
+{
+	struct sockaddr_in a;
+	struct epoll_event e;
+	int ep = epoll_create1(0), l = tcp_listener(&a);
+	CHECK("epoll.sock_listener", l >= 0, "errno %s", errname(errno));
+	add(ep, l, EPOLLIN | EPOLLET, 1);
+	int n = wait1(ep, &e, 0);
+	CHECK("epoll.sock_listener_idle", n == 0, "n %d", n);
+
+	/* A non-blocking connect reports EPOLLOUT once established. */
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int r = connect(c, (struct sockaddr *)&a, sizeof(a));
+	CHECK("epoll.sock_connect_started", r == 0 || errno == EINPROGRESS,
+	      "r %d errno %s", r, errname(errno));
+	add(ep, c, EPOLLOUT | EPOLLONESHOT, 2);
+	n = wait1(ep, &e, 10000);
+	CHECK("epoll.sock_listener_or_connect", n == 1, "n %d", n);
+	int seen = n == 1 ? (int)e.data.u64 : 0;
+	n = wait1(ep, &e, 10000);
+	CHECK("epoll.sock_both_reported",
+	      n == 1 && (int)e.data.u64 + seen == 3 && (int)e.data.u64 != seen,
+	      "n %d first %d second %llu", n, seen,
+	      (unsigned long long)e.data.u64);
+	n = wait1(ep, &e, 0);
+	CHECK("epoll.sock_et_and_oneshot_quiet", n == 0, "n %d events %#x", n,
+	      e.events);
+	int s = accept4(l, NULL, NULL, SOCK_NONBLOCK);
+	CHECK("epoll.sock_accept", s >= 0, "errno %s", errname(errno));
+
+	/* Edge-triggered stream: once per arrival, then the half-close. */
+	add(ep, s, EPOLLIN | EPOLLRDHUP | EPOLLET, 3);
+	write(c, "x", 1);
+	n = wait1(ep, &e, 10000);
+	CHECK("epoll.sock_stream_data",
+	      n == 1 && e.data.u64 == 3 && e.events == EPOLLIN,
+	      "n %d events %#x", n, e.events);
+	n = wait1(ep, &e, 0);
+	CHECK("epoll.sock_stream_et_quiet", n == 0, "n %d", n);
+	shutdown(c, SHUT_WR);
+	n = wait1(ep, &e, 10000);
+	CHECK("epoll.sock_stream_rdhup",
+	      n == 1 &&
+		  (e.events & (EPOLLIN | EPOLLRDHUP)) == (EPOLLIN | EPOLLRDHUP),
+	      "n %d events %#x", n, e.events);
+	close(s);
+	close(c);
+	n = wait1(ep, &e, 0);
+	CHECK("epoll.sock_closed_gone", n == 0, "n %d", n);
+
+	/* A refused non-blocking connect: EPOLLERR and EPOLLHUP. */
+	close(l);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	r = connect(c, (struct sockaddr *)&a, sizeof(a));
+	add(ep, c, EPOLLOUT, 4);
+	n = wait1(ep, &e, 10000);
+	int err = 0;
+	socklen_t el = sizeof(err);
+	getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &el);
+	CHECK("epoll.sock_refused",
+	      n == 1 &&
+		  (e.events & (EPOLLERR | EPOLLHUP)) == (EPOLLERR | EPOLLHUP) &&
+		  err == ECONNREFUSED,
+	      "n %d events %#x SO_ERROR %s", n, e.events, errname(err));
+	close(c);
+
+	/* UDP and AF_UNIX datagrams. */
+	int u1 = socket(AF_INET, SOCK_DGRAM, 0),
+	    u2 = socket(AF_INET, SOCK_DGRAM, 0);
+	socklen_t len = sizeof(a);
+	a.sin_port = 0;
+	bind(u1, (struct sockaddr *)&a, sizeof(a));
+	getsockname(u1, (struct sockaddr *)&a, &len);
+	add(ep, u1, EPOLLIN, 5);
+	sendto(u2, "d", 1, 0, (struct sockaddr *)&a, sizeof(a));
+	n = wait1(ep, &e, 10000);
+	CHECK("epoll.sock_udp",
+	      n == 1 && e.data.u64 == 5 && e.events == EPOLLIN,
+	      "n %d events %#x", n, e.events);
+	close(u1);
+	close(u2);
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	add(ep, sv[0], EPOLLIN | EPOLLET, 6);
+	send(sv[1], "u", 1, 0);
+	n = wait1(ep, &e, 10000);
+	CHECK("epoll.sock_unix", n == 1 && e.data.u64 == 6, "n %d", n);
+	n = wait1(ep, &e, 0);
+	CHECK("epoll.sock_unix_et_quiet", n == 0, "n %d", n);
+	close(sv[0]);
+	close(sv[1]);
+	close(ep);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -652,6 +766,7 @@ int main(void)
 	test_threads();
 	test_pollfree();
 	test_many();
+	test_sockets();
 	test_watch_cap();
 	return check_summary("sys_epoll");
 }
