@@ -116,7 +116,7 @@ void unix_msg_unlink(struct unix_sock *to, struct unix_msg *m)
 	to->rq_count--;
 	struct unix_sock *from = m->from;
 	if (from) {
-		from->wmem -= m->len;
+		from->wmem -= UNIX_TRUESIZE(m);
 		unix_wake(from); /* room for the sender */
 		unix_put_locked(from);
 		m->from = NULL;
@@ -213,7 +213,7 @@ int unix_msg_queue(struct unix_sock *from, struct unix_sock *to,
 	}
 	m->from = from;
 	from->refs++;
-	from->wmem += m->len;
+	from->wmem += UNIX_TRUESIZE(m);
 	list_add_tail(&m->link, &to->rq);
 	to->rq_bytes += m->len;
 	to->rq_count++;
@@ -629,7 +629,7 @@ static long unix_ioctl(struct socket *s, unsigned long cmd, uintptr_t arg)
 				->len;
 		}
 	} else if (cmd == SIOCOUTQ) {
-		v = (int)u->wmem;
+		v = (int)u->wmem; /* with each message's overhead, as Linux's */
 	} else {
 		spin_unlock_irqrestore(&unix_lock, fl);
 		return -ENOTTY;

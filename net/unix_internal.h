@@ -31,6 +31,8 @@ struct unix_msg {
 	char data[];
 };
 
+#define UNIX_TRUESIZE(m) (sizeof(struct unix_msg) + (m)->len)
+
 struct unix_sock {
 	struct socket *sock; /* NULL once released (or not yet accepted) */
 	int type;
@@ -47,7 +49,10 @@ struct unix_sock {
 	struct list_head rq;	     /* struct unix_msg */
 	size_t rq_bytes;
 	int rq_count;
-	size_t wmem; /* bytes of our messages still queued somewhere */
+	/* Our messages still queued somewhere, with their overhead
+	 * (UNIX_TRUESIZE): many tiny sends cannot pin more memory than
+	 * SO_SNDBUF allows, as Linux charges an skb's truesize. */
+	size_t wmem;
 	/* Listeners: connections waiting for accept (unix_sock.aq_link). */
 	struct list_head acceptq, aq_link;
 	int backlog, nqueued;

@@ -69,7 +69,12 @@ static long unix_send_conn(struct socket *s, const char *buf, size_t n,
 		}
 		/* A stream takes what fits; a record goes whole once the
 		 * sender is under its limit (Linux's sock_alloc_send_skb). */
-		size_t c = stream ? MIN(n - done, s->sndbuf - u->wmem) : n;
+		size_t room = s->sndbuf - u->wmem;
+		size_t c =
+		    stream ? MIN(n - done, room > sizeof(struct unix_msg)
+					       ? room - sizeof(struct unix_msg)
+					       : 1)
+			   : n;
 		spin_unlock_irqrestore(&unix_lock, fl);
 		struct unix_msg *msg = unix_msg_new(buf + done, c, &first);
 		if (!msg) {
