@@ -156,6 +156,7 @@ GLIBC_TESTS := \
 	sys_timers \
 	sys_eventfd \
 	sys_epoll \
+	sys_sendfile \
 	sys_unix \
 	sys_socket \
 	sys_udp \

@@ -563,6 +563,7 @@ static bool restartable(long nr)
 	case 18:  /* pwrite64 */
 	case 19:  /* readv */
 	case 20:  /* writev */
+	case 40:  /* sendfile */
 	case 42:  /* connect */
 	case 43:  /* accept */
 	case 44:  /* sendto */

@@ -1,4 +1,4 @@
-/* The data path: read, write, pread64, pwrite64, readv and writev. User
+/* The data path: read, write, pread64, pwrite64, readv, writev and sendfile.
  * buffers are bounced through kernel memory in page-sized chunks, so no
  * file-system code ever touches user memory. */
 #include <fd.h>
@@ -156,4 +156,72 @@ SYSCALL_DEFINE3(readv, int, fd, const struct iovec_k __user *, iov, int, cnt)
 SYSCALL_DEFINE3(writev, int, fd, const struct iovec_k __user *, iov, int, cnt)
 {
 	return vec_io(fd, iov, cnt, true);
+}
+
+/* sendfile's source: a file with positions (not a socket or a pipe, as
+ * Linux's "mmap-like" in_fd); its destination anything writable but an
+ * O_APPEND file. Moves a page at a time through the thread's bounce page,
+ * and only the bytes that were written count: a short write gives the
+ * rest back to the source's position. */
+static long sendfile_copy(struct file *out, struct file *in, int64_t *pos,
+			  size_t count)
+{
+	char *k = current->io_page;
+	if (!k && !(k = current->io_page = pmm_alloc_zeroed_page()))
+		return -ENOMEM;
+	size_t done = 0;
+	long r = 0;
+	while (done < count) {
+		size_t c = MIN(count - done, IO_CHUNK);
+		r = pos ? vfs_pread(in, k, c, (uint64_t)*pos + done)
+			: vfs_read(in, k, c);
+		if (r <= 0)
+			break;
+		size_t got = (size_t)r;
+		r = sock_from_file(out) ? sock_write_kernel(out, k, got)
+					: vfs_write(out, k, got);
+		size_t put = r > 0 ? (size_t)r : 0;
+		if (!pos && put < got)
+			vfs_lseek(in, -(int64_t)(got - put), SEEK_CUR);
+		done += put;
+		if (put < got || signal_pending(current))
+			break;
+	}
+	if (pos)
+		*pos += done;
+	return done ? (long)done : r;
+}
+
+SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, int64_t __user *, offp,
+		size_t, count)
+{
+	struct process *p = proc_current();
+	int64_t pos = 0;
+	if (offp && copy_from_user(&pos, offp, sizeof(pos)))
+		return -EFAULT;
+	struct file *in = fd_get(p, in_fd);
+	if (!in)
+		return -EBADF;
+	struct file *out = fd_get(p, out_fd);
+	long r;
+	if (!out) {
+		r = -EBADF;
+		goto put_in;
+	}
+	int acc_in = in->flags & O_ACCMODE, acc_out = out->flags & O_ACCMODE;
+	if ((in->flags & O_PATH) || (out->flags & O_PATH) ||
+	    acc_in == O_WRONLY || acc_out == O_RDONLY)
+		r = -EBADF;
+	else if (sock_from_file(in) || !in->ops->seekable ||
+		 (out->flags & O_APPEND) || (offp && pos < 0))
+		r = -EINVAL;
+	else
+		r = sendfile_copy(out, in, offp ? &pos : NULL,
+				  MIN(count, (size_t)0x7ffff000));
+	if (r >= 0 && offp && copy_to_user(offp, &pos, sizeof(pos)))
+		r = -EFAULT;
+	file_put(out);
+put_in:
+	file_put(in);
+	return r;
 }

@@ -36,6 +36,7 @@ struct sock_iter {
 	int cnt, idx;
 	size_t off; /* into iov[idx] */
 	size_t total;
+	bool kernel; /* iov points at kernel memory (sendfile's buffer) */
 };
 
 static void iter_free(struct sock_iter *it)
@@ -98,8 +99,8 @@ static int iter_user(struct sock_iter *it, const struct iovec_k __user *uiov,
 	return r;
 }
 
-/* Moves n bytes between the iterator's user memory and buf, advancing it:
- * 0 or -EFAULT. */
+/* Moves n bytes between the iterator's memory (user memory unless
+ * it->kernel) and buf, advancing it: 0 or -EFAULT. */
 static int iter_copy(struct sock_iter *it, char *buf, size_t n, bool to_user)
 {
 	while (n > 0 && it->idx < it->cnt) {
@@ -107,8 +108,14 @@ static int iter_copy(struct sock_iter *it, char *buf, size_t n, bool to_user)
 		size_t k = MIN(n, v->iov_len - it->off);
 		char __user *u =
 		    (char __user *)(uintptr_t)v->iov_base + it->off;
-		int r = to_user ? copy_to_user(u, buf, k)
-				: copy_from_user(buf, u, k);
+		int r = 0;
+		if (it->kernel)
+			memcpy(to_user ? (char *)(__force void *)u : buf,
+			       to_user ? buf : (const char *)(__force void *)u,
+			       k);
+		else
+			r = to_user ? copy_to_user(u, buf, k)
+				    : copy_from_user(buf, u, k);
 		if (r)
 			return -EFAULT;
 		buf += k;
@@ -687,6 +694,21 @@ long sock_rw(struct file *f, char __user *buf, size_t n, bool write)
 		return 0;
 	struct sock_msg m = {0};
 	return sock_recv_iter(s, f, &it, &m, 0);
+}
+
+/* sendfile's write: n bytes of kernel memory, as write(2) would send
+ * them (the file's O_NONBLOCK and SO_SNDTIMEO apply, SIGPIPE on EPIPE). */
+long sock_write_kernel(struct file *f, const char *buf, size_t n)
+{
+	struct sock_iter it;
+	memset(&it, 0, sizeof(it));
+	it.one.iov_base = (uint64_t)(uintptr_t)buf;
+	it.one.iov_len = n;
+	it.iov = &it.one;
+	it.cnt = 1;
+	it.total = n;
+	it.kernel = true;
+	return sock_send_iter(sock_from_file(f), f, &it, NULL, 0, 0, NULL);
 }
 
 long sock_rwv(struct file *f, const struct iovec_k __user *uiov, int cnt,

@@ -125,6 +125,7 @@ int sock_create(int family, int type, int protocol, struct file **out);
 /* read/write and readv/writev on a socket file (kernel/sys_io.c calls
  * these for sockets so a datagram is one message, not page-sized pieces). */
 long sock_rw(struct file *f, char __user *buf, size_t n, bool write);
+long sock_write_kernel(struct file *f, const char *buf, size_t n);
 long sock_rwv(struct file *f, const struct iovec_k __user *uiov, int cnt,
 	      bool write);
 
