@@ -1,5 +1,5 @@
 /* The data path: read, write, pread64, pwrite64, readv, writev and sendfile.
- * buffers are bounced through kernel memory in page-sized chunks, so no
+ * User buffers are bounced through kernel memory in page-sized chunks, so no
  * file-system code ever touches user memory. */
 #include <fd.h>
 #include <fs/vfs.h>
