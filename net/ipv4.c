@@ -29,8 +29,9 @@ struct iphdr {
 	uint32_t saddr, daddr;
 } __packed;
 
-/* Until the tcp branch provides them: TCP segments are dropped (and
- * counted), ICMP errors about TCP ignored. Answering with RST is tcp's. */
+/* Weak defaults for a build without net/tcp_*.c (the host tests of IPv4
+ * and UDP): TCP segments are dropped (and counted), ICMP errors about TCP
+ * ignored. The kernel links net/tcp_input.c, whose versions replace them. */
 __attribute__((weak)) void tcp_input(struct netbuf *nb)
 {
 	tcp_stub_drops++;

@@ -69,8 +69,8 @@ void netif_loopback_init(void)
 	netif_loopback = &lo_dev;
 }
 
-/* Until the nic branch's Ethernet output lands, a non-loopback interface
- * has no way to send: drop and count. */
+/* Without net/ethernet.c (the host tests of IPv4 and UDP do not link
+ * it), a non-loopback interface has no way to send: drop and count. */
 __attribute__((weak)) int netif_output_ip(struct netif *dev, struct netbuf *nb,
 					  uint32_t nexthop)
 {

@@ -562,8 +562,8 @@ static unsigned tcp_poll(struct socket *s)
 	return m;
 }
 
-/* The interface ioctls are the nic branch's (net/devinet.c); a weak
- * reference, so a kernel without them answers -ENOTTY. */
+/* The interface ioctls are net/devinet.c's; a weak reference, so a build
+ * without that file answers -ENOTTY. */
 long netif_ioctl(unsigned long cmd, uintptr_t arg) __attribute__((weak));
 
 static long tcp_ioctl(struct socket *s, unsigned long cmd, uintptr_t arg)

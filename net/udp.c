@@ -478,8 +478,8 @@ static unsigned dgram_poll(struct socket *s)
 	return ev;
 }
 
-/* The interface ioctls are the nic branch's (net/devinet.c); a weak
- * reference, so a kernel without them answers -ENOTTY. */
+/* The interface ioctls are net/devinet.c's; a weak reference, so a build
+ * without that file (the host tests of UDP) answers -ENOTTY. */
 long netif_ioctl(unsigned long cmd, uintptr_t arg) __attribute__((weak));
 
 static long dgram_ioctl(struct socket *s, unsigned long cmd, uintptr_t arg)

@@ -127,10 +127,11 @@ void net_rx_enqueue(struct netif *dev, struct netbuf *nb);
 extern uint64_t net_rx_overflows; /* the rx queue's spinlock */
 
 /* Hands an IPv4 packet (data at the IP header) to a non-loopback dev for
- * nexthop: the nic branch's net/ethernet.c resolves it with ARP and adds
- * the Ethernet header. ip_output calls it under net_lock for every
- * interface without IFF_LOOPBACK (loopback goes straight to dev->xmit).
- * Takes nb. A weak default in net/netif.c drops it (-ENETUNREACH). */
+ * nexthop: net/ethernet.c resolves it with ARP and adds the Ethernet
+ * header. ip_output calls it under net_lock for every interface without
+ * IFF_LOOPBACK (loopback goes straight to dev->xmit). Takes nb. A weak
+ * default in net/netif.c, for builds without net/ethernet.c, drops it
+ * (-ENETUNREACH). */
 int netif_output_ip(struct netif *dev, struct netbuf *nb, uint32_t nexthop);
 
 /* Boot: registers loopback and starts netd (kernel/main.c's kinit). */
@@ -240,7 +241,8 @@ struct icmp_stats {
 	uint64_t out_dest_unreachs, ratelimited;
 };
 extern struct icmp_stats icmp_stats;
-/* Packets the weak tcp_input stub dropped before the tcp branch lands. */
+/* Packets the weak tcp_input stub in net/ipv4.c dropped (only in a build
+ * without net/tcp_input.c, such as the host tests of IPv4 and UDP). */
 extern uint64_t tcp_stub_drops;
 
 #endif
