@@ -32,9 +32,9 @@
  * a plain add: every waiter is woken. EPOLLWAKEUP is ignored. A wake
  * through wait_queue_wake_all_key says which events it brings and watches
  * for others ignore it, as Linux's wake keys; a plain wait_queue_wake_all
- * (pipes, terminals, signalfd and sockets today) says nothing, so an edge-triggered
- * watch may be reported again after an unrelated wake of its file (a
- * reader waking a pipe's writers) while still ready. The watch limit is
+ * (pipes, terminals, signalfd and sockets today) says nothing, so an
+ * edge-triggered watch may be reported again after an unrelated wake of its
+ * file (a reader waking a pipe's writers) while still ready. The watch limit is
  * system-wide (Linux: per user), 4% of memory or 1 << 20 watches. */
 #include <err.h>
 #include <fd.h>
