@@ -203,10 +203,15 @@ static int new_link(const struct nlmsghdr_k *h)
 		if (mtu != d->mtu && (err = netif_set_mtu(d, mtu)))
 			return err;
 	}
-	/* As Linux: ifi_change 0 means every flag the message carries. */
-	uint32_t change = ifi->ifi_change ? ifi->ifi_change : 0xffffffffu;
-	if (change & IFF_UP)
-		netif_set_up(d, ifi->ifi_flags & IFF_UP);
+	/* As Linux's do_setlink: flags only when the message has some;
+	 * ifi_change selects them, 0 meaning all (old programs). */
+	if (ifi->ifi_flags || ifi->ifi_change) {
+		uint32_t want = ifi->ifi_change
+				    ? (d->flags & ~ifi->ifi_change) |
+					  (ifi->ifi_flags & ifi->ifi_change)
+				    : ifi->ifi_flags;
+		netif_set_up(d, want & IFF_UP);
+	}
 	return 0;
 }
 
