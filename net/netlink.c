@@ -56,8 +56,10 @@ struct nlmsghdr_k *nl_msg_put(struct nl_buf *b, uint16_t type, uint16_t flags,
 			      uint32_t seq, uint32_t portid, size_t payload)
 {
 	size_t need = NLMSG_HDRLEN + NLMSG_ALIGN(payload);
-	if (b->len > b->cap || need > b->cap - b->len)
+	if (b->len > b->cap || need > b->cap - b->len ||
+	    (b->max_msgs && b->nmsgs >= b->max_msgs))
 		return NULL;
+	b->nmsgs++;
 	struct nlmsghdr_k *h = (struct nlmsghdr_k *)(b->data + b->len);
 	memset(h, 0, need);
 	h->nlmsg_len = (uint32_t)need;
@@ -194,6 +196,8 @@ static void nl_dump_next(struct nl_sock *nk, size_t n)
 			/* Not even one message fits the reader: give it
 			 * one whole, which it will see cut (MSG_TRUNC). */
 			b.cap = alloc;
+			b.max_msgs = 1;
+			b.nmsgs = 0;
 			done = rtnl_dump(d, &b);
 		}
 		if (!b.len && !done)
@@ -205,6 +209,7 @@ static void nl_dump_next(struct nl_sock *nk, size_t n)
 		d->entries_done = true;
 	} else if (done) {
 		b.cap = alloc;
+		b.max_msgs = 0;
 		nl_msg_put(&b, NLMSG_DONE, NLM_F_MULTI, d->seq, d->portid, 4);
 		d->active = false; /* payload 0: the dump's status */
 	}

@@ -8,10 +8,11 @@
 #include <uapi/netlink.h>
 
 /* A reply being built: messages are appended to data[0..len), never past
- * cap. */
+ * cap, and no more than max_msgs of them when that is not 0. */
 struct nl_buf {
 	uint8_t *data;
 	size_t len, cap;
+	unsigned nmsgs, max_msgs;
 };
 
 /* Appends a message header and payload bytes (zeroed) of room; NULL when

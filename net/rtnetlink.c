@@ -31,7 +31,7 @@ static uint32_t prefix_mask(int len)
 	return len ? 0xffffffffu << (32 - len) : 0;
 }
 
-static uint64_t rd(const uint64_t *c)
+static uint64_t stat_rd(const uint64_t *c)
 {
 	return __atomic_load_n(c, __ATOMIC_RELAXED);
 }
@@ -95,7 +95,7 @@ static int attr_name(const struct nlattr_k *a, char name[IFNAMSIZ])
 	return 0;
 }
 
-static bool is_root(void)
+static bool may_admin(void)
 {
 	return proc_current()->euid == 0;
 }
@@ -128,9 +128,10 @@ static int fill_link(struct nl_buf *b, struct netif *d, uint16_t flags,
 	/* rtnl_link_stats64's first eight, then the error details. */
 	const struct netif_stats *st = &d->stats;
 	uint64_t s64[RTNL_LINK_STATS_N] = {
-	    rd(&st->rx_packets), rd(&st->tx_packets), rd(&st->rx_bytes),
-	    rd(&st->tx_bytes),	 rd(&st->rx_errors),  rd(&st->tx_errors),
-	    rd(&st->rx_dropped), rd(&st->tx_dropped)};
+	    stat_rd(&st->rx_packets), stat_rd(&st->tx_packets),
+	    stat_rd(&st->rx_bytes),   stat_rd(&st->tx_bytes),
+	    stat_rd(&st->rx_errors),  stat_rd(&st->tx_errors),
+	    stat_rd(&st->rx_dropped), stat_rd(&st->tx_dropped)};
 	uint32_t s32[RTNL_LINK_STATS_N];
 	for (int i = 0; i < RTNL_LINK_STATS_N; i++)
 		s32[i] = (uint32_t)s64[i];
@@ -186,7 +187,7 @@ static int get_link(const struct nlmsghdr_k *h, uint32_t portid,
 static int new_link(const struct nlmsghdr_k *h)
 {
 	/* Before anything is read, as Linux's rtnetlink_rcv_msg. */
-	if (!is_root())
+	if (!may_admin())
 		return -EPERM;
 	const struct nlattr_k *tb[IFLA_MAX + 1];
 	int err = parse(h, sizeof(struct ifinfomsg_k), tb, IFLA_MAX);
@@ -252,7 +253,7 @@ static int fill_addr(struct nl_buf *b, struct netif *d, uint16_t flags,
 static int change_addr(const struct nlmsghdr_k *h, bool add)
 {
 	/* Before anything is read, as Linux's rtnetlink_rcv_msg. */
-	if (!is_root())
+	if (!may_admin())
 		return -EPERM;
 	const struct nlattr_k *tb[IFA_MAX + 1];
 	int err = parse(h, sizeof(struct ifaddrmsg_k), tb, IFA_MAX);
@@ -344,7 +345,7 @@ static int fill_route(struct nl_buf *b, const struct ip_route *r,
 static int change_route(const struct nlmsghdr_k *h, bool add)
 {
 	/* Before anything is read, as Linux's rtnetlink_rcv_msg. */
-	if (!is_root())
+	if (!may_admin())
 		return -EPERM;
 	const struct nlattr_k *tb[RTA_MAX + 1];
 	int err = parse(h, sizeof(struct rtmsg_k), tb, RTA_MAX);
