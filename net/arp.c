@@ -320,6 +320,20 @@ void arp_expire(uint64_t now)
 		arp_timer_kick(now);
 }
 
+int arp_get(unsigned i, struct arp_info *out)
+{
+	if (i >= ARP_CACHE_MAX)
+		return -ENOENT;
+	const struct arp_entry *e = &arp_cache[i];
+	if (!e->dev)
+		return 0;
+	out->dev = e->dev;
+	out->ip = e->ip;
+	memcpy(out->mac, e->mac, ETH_ALEN);
+	out->resolved = e->resolved;
+	return 1;
+}
+
 long arp_proc(char *buf, size_t size)
 {
 	long len = 0;

@@ -85,12 +85,60 @@ static long ifconf(uintptr_t arg)
 	return 0;
 }
 
-static void set_addr(struct netif *d, uint32_t addr, uint32_t mask)
+void netif_set_addr(struct netif *d, uint32_t addr, uint32_t mask)
 {
 	if (d->addr != addr || d->netmask != mask)
 		arp_flush(d); /* neighbours of the old subnet */
 	d->addr = addr;
 	d->netmask = mask;
+}
+
+void netif_set_up(struct netif *d, bool up)
+{
+	/* Only UP is ours to change; RUNNING follows it (no carrier to
+	 * lose) and the rest describe the hardware. */
+	if (up && !(d->flags & IFF_UP)) {
+		d->flags |= IFF_UP | IFF_RUNNING;
+	} else if (!up && (d->flags & IFF_UP)) {
+		d->flags &= ~(unsigned)(IFF_UP | IFF_RUNNING);
+		arp_flush(d);
+	}
+}
+
+int netif_set_mtu(struct netif *d, uint32_t mtu)
+{
+	/* 68: RFC 791's minimum; an Ethernet device's buffers hold no more
+	 * than 1500. */
+	if (mtu < 68 ||
+	    mtu > ((d->flags & IFF_LOOPBACK) ? 65536 : ETH_DATA_LEN))
+		return -EINVAL;
+	d->mtu = mtu;
+	return 0;
+}
+
+bool netif_subnet_route(const struct netif *d, struct ip_route *out)
+{
+	/* Loopback's are in Linux's local table, not the main one. */
+	if ((d->flags & (IFF_UP | IFF_LOOPBACK)) != IFF_UP || !d->addr)
+		return false;
+	*out = (struct ip_route){.dst = d->addr & d->netmask,
+				 .mask = d->netmask,
+				 .dev = (struct netif *)d};
+	return true;
+}
+
+struct netif *netif_route_dev(const struct ip_route *r)
+{
+	if (r->dev)
+		return r->dev;
+	struct netif *d;
+	list_for_each_entry(d, &netif_list, link)
+	{
+		if ((d->flags & IFF_UP) && d->addr &&
+		    ((d->addr ^ r->gw) & d->netmask) == 0)
+			return d;
+	}
+	return NULL;
 }
 
 static long ifreq_cmd(unsigned long cmd, struct ifreq_k *r)
@@ -128,13 +176,7 @@ static long ifreq_cmd(unsigned long cmd, struct ifreq_k *r)
 	case SIOCSIFFLAGS: {
 		/* Only UP is ours to change; RUNNING follows it (no carrier
 		 * to lose) and the rest describe the hardware. */
-		unsigned f = (uint16_t)r->ifr_flags;
-		if ((f & IFF_UP) && !(d->flags & IFF_UP))
-			d->flags |= IFF_UP | IFF_RUNNING;
-		else if (!(f & IFF_UP) && (d->flags & IFF_UP)) {
-			d->flags &= ~(unsigned)(IFF_UP | IFF_RUNNING);
-			arp_flush(d);
-		}
+		netif_set_up(d, (uint16_t)r->ifr_flags & IFF_UP);
 		return 0;
 	}
 	case SIOCGIFADDR:
@@ -155,7 +197,8 @@ static long ifreq_cmd(unsigned long cmd, struct ifreq_k *r)
 			return err;
 		/* As Linux: a new address gets its class's netmask; 0 takes
 		 * the address away. */
-		set_addr(d, a, a ? (lo ? 0xff000000u : default_mask(a)) : 0);
+		netif_set_addr(d, a,
+			       a ? (lo ? 0xff000000u : default_mask(a)) : 0);
 		return 0;
 	case SIOCSIFNETMASK:
 		if ((err = get_sin(&r->ifr_addr, &a)))
@@ -164,7 +207,7 @@ static long ifreq_cmd(unsigned long cmd, struct ifreq_k *r)
 			return -EINVAL;
 		if (!d->addr)
 			return -EADDRNOTAVAIL;
-		set_addr(d, d->addr, a);
+		netif_set_addr(d, d->addr, a);
 		return 0;
 	case SIOCSIFBRDADDR:
 		/* The broadcast address is always the subnet's (there is no
@@ -178,13 +221,9 @@ static long ifreq_cmd(unsigned long cmd, struct ifreq_k *r)
 		r->ifr_ivalue = (int32_t)d->mtu;
 		return 0;
 	case SIOCSIFMTU:
-		/* 68: RFC 791's minimum; an Ethernet device's buffers hold
-		 * no more than 1500. */
-		if (r->ifr_ivalue < 68 ||
-		    r->ifr_ivalue > (lo ? 65536 : ETH_DATA_LEN))
+		if (r->ifr_ivalue < 0)
 			return -EINVAL;
-		d->mtu = (uint32_t)r->ifr_ivalue;
-		return 0;
+		return netif_set_mtu(d, (uint32_t)r->ifr_ivalue);
 	case SIOCGIFHWADDR:
 		memset(&r->ifr_addr, 0, sizeof(r->ifr_addr));
 		r->ifr_addr.sa_family = lo ? ARPHRD_LOOPBACK : ARPHRD_ETHER;
@@ -361,30 +400,15 @@ long netif_proc_route(char *buf, size_t size)
 	 * routes (IPv4 reaches them without a table entry); loopback's are
 	 * in Linux's local table, which this file does not show. */
 	struct netif *d;
+	struct ip_route r;
 	list_for_each_entry(d, &netif_list, link)
 	{
-		if ((d->flags & (IFF_UP | IFF_LOOPBACK)) != IFF_UP || !d->addr)
-			continue;
-		struct ip_route r = {.dst = d->addr & d->netmask,
-				     .mask = d->netmask};
-		len = route_line(buf, size, len, d->name, &r);
+		if (netif_subnet_route(d, &r))
+			len = route_line(buf, size, len, d->name, &r);
 	}
-	struct ip_route r;
 	for (int i = 0; ip_route_get(i, &r) == 0; i++) {
-		/* A route without a device leaves by the interface whose
-		 * subnet holds its gateway. */
-		const char *name = r.dev ? r.dev->name : "*";
-		if (!r.dev) {
-			list_for_each_entry(d, &netif_list, link)
-			{
-				if ((d->flags & IFF_UP) && d->addr &&
-				    ((d->addr ^ r.gw) & d->netmask) == 0) {
-					name = d->name;
-					break;
-				}
-			}
-		}
-		len = route_line(buf, size, len, name, &r);
+		struct netif *dev = netif_route_dev(&r);
+		len = route_line(buf, size, len, dev ? dev->name : "*", &r);
 	}
 	mutex_unlock(&net_lock);
 	return len < (long)size ? len : (long)size - 1;

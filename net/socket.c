@@ -32,6 +32,7 @@ static const struct proto_ops *families[AF_MAX][SOCK_NTYPES];
  * sock_register from anywhere earlier. */
 void unix_sock_init(void) __attribute__((weak));
 void inet_sock_init(void) __attribute__((weak));
+void netlink_sock_init(void) __attribute__((weak));
 
 static void sock_init_once(void)
 {
@@ -51,6 +52,8 @@ static void sock_init_once(void)
 		unix_sock_init();
 	if (inet_sock_init)
 		inet_sock_init();
+	if (netlink_sock_init)
+		netlink_sock_init();
 	__atomic_store_n(&done, 2, __ATOMIC_RELEASE);
 }
 
@@ -192,6 +195,9 @@ static struct wait_queue *sock_poll_wq(struct file *f)
 	return &((struct socket *)f->priv)->wq;
 }
 
+/* net/devinet.c's; weak, so a kernel without interfaces says ENOTTY. */
+long netif_ioctl(unsigned long cmd, uintptr_t arg) __attribute__((weak));
+
 static long sock_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
 {
 	struct socket *s = f->priv;
@@ -209,9 +215,12 @@ static long sock_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
 					   __ATOMIC_RELAXED);
 		return 0;
 	}
-	if (!s->ops->ioctl)
-		return -ENOTTY;
-	return s->ops->ioctl(s, cmd, arg);
+	long r = s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOTTY;
+	/* As Linux's sock_ioctl: the interface ioctls work on a socket of
+	 * any family (musl's if_nametoindex uses an AF_UNIX one). */
+	if (r == -ENOTTY && cmd >= 0x8900 && cmd <= 0x89ff && netif_ioctl)
+		r = netif_ioctl(cmd, arg);
+	return r;
 }
 
 static void sock_release(struct file *f)

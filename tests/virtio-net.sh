@@ -5,7 +5,8 @@
 # brings eth0 up as 10.0.2.15/24, resolves the gateway 10.0.2.2 with ARP,
 # pings it and checks the counters. A boot without the card must skip.
 # Then Debian's busybox configures the card with ifconfig and route and
-# sends through it (user/scripts/net-guest.sh).
+# sends through it (user/scripts/net-guest.sh), and busybox ip does the
+# same over rtnetlink (user/scripts/ip-guest.sh).
 # usage: tests/virtio-net.sh [INITRD]   (default build/initramfs.cpio)
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,5 +28,8 @@ done
 
 "$rq" --name net-guest --net --initrd "$initrd" --timeout 180 \
 	--append "console=ttyS0 rdinit=/bin/sh -- /tests/net-guest.sh" \
+	--expect-text "limen: init \(pid 1\) exited with status 0" || st=1
+"$rq" --name ip-guest --net --initrd "$initrd" --timeout 180 \
+	--append "console=ttyS0 rdinit=/bin/sh -- /tests/ip-guest.sh" \
 	--expect-text "limen: init \(pid 1\) exited with status 0" || st=1
 exit $st

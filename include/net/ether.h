@@ -67,6 +67,15 @@ void arp_expire(uint64_t now);
 long netif_proc_dev(char *buf, size_t size);
 /* /proc/net/route's text (net/devinet.c); takes net_lock. */
 long netif_proc_route(char *buf, size_t size);
+/* Slot i of the cache, for rtnetlink's neighbour dump (under net_lock):
+ * 1 and *out, 0 for a free slot, -ENOENT past the last. */
+struct arp_info {
+	struct netif *dev;
+	uint32_t ip; /* host order */
+	uint8_t mac[ETH_ALEN];
+	bool resolved;
+};
+int arp_get(unsigned i, struct arp_info *out);
 /* /proc/net/arp's text (net/arp.c); takes net_lock. */
 long arp_proc(char *buf, size_t size);
 

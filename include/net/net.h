@@ -116,6 +116,24 @@ struct netif *netif_by_index(int index);
  * and SIOCDELRT) that ifconfig and route issue on any AF_INET socket
  * (net/devinet.c); takes net_lock; -ENOTTY for other commands. */
 long netif_ioctl(unsigned long cmd, uintptr_t arg);
+/* Configuration shared by the ioctls and rtnetlink (net/devinet.c), under
+ * net_lock; the caller checks the user may (root). */
+/* Raises or lowers IFF_UP (IFF_RUNNING follows; down empties its ARP
+ * entries). */
+void netif_set_up(struct netif *d, bool up);
+/* 68..1500 (65536 for loopback), else -EINVAL. */
+int netif_set_mtu(struct netif *d, uint32_t mtu);
+/* The interface's one IPv4 address (0: none); a change empties its ARP
+ * entries. */
+void netif_set_addr(struct netif *d, uint32_t addr, uint32_t mask);
+/* The route to d's own subnet, which IPv4 reaches without a table entry
+ * (an up interface other than loopback, with an address): true and *out,
+ * or false. */
+struct ip_route;
+bool netif_subnet_route(const struct netif *d, struct ip_route *out);
+/* The interface a route leaves by: its own, or the up one whose subnet
+ * holds its gateway; NULL if none. */
+struct netif *netif_route_dev(const struct ip_route *r);
 /* From a driver's interrupt (or loopback's xmit): queue a received
  * frame for netd, which calls dev->input (or ip_input) under net_lock.
  * Takes nb; the queue is bounded (NET_RX_MAX frames, NET_RX_MAX_BYTES),

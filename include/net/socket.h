@@ -134,6 +134,7 @@ long sock_rwv(struct file *f, const struct iovec_k __user *uiov, int cnt,
  * net/socket.c: a family adds its own without editing the layer). */
 void unix_sock_init(void);
 void inet_sock_init(void);
+void netlink_sock_init(void);
 
 /* Network byte order helpers live in uapi/socket.h (net_htons...). */
 
