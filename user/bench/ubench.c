@@ -15,10 +15,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -478,6 +484,180 @@ static int b_ext2_mmap_shared(long n)
 	return ext2_mmap_read(n, MAP_SHARED);
 }
 
+/* ---- the network: loopback TCP, UDP and AF_UNIX -------------------- */
+
+/* Linux's init starts with lo down; Limen's is up, and this is a no-op. */
+static int lo_up(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		return -1;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	int r = ioctl(s, SIOCGIFFLAGS, &ifr);
+	if (r == 0 && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		r = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+	return r;
+}
+
+static struct sockaddr_in lo_addr(int port)
+{
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+/* A bound socket on 127.0.0.1 with a port the kernel chose; *a is it. */
+static int lo_bound(int type, struct sockaddr_in *a)
+{
+	int s = socket(AF_INET, type, 0);
+	*a = lo_addr(0);
+	socklen_t len = sizeof(*a);
+	if (s < 0 || bind(s, (struct sockaddr *)a, len) ||
+	    getsockname(s, (struct sockaddr *)a, &len)) {
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* One byte there and back between two processes, n times, over a and b
+ * (a's peer is the child's end b). */
+static int sock_round_trips(int a, int b, long n)
+{
+	char c = 0;
+	pid_t p = fork();
+	if (p < 0)
+		return -1;
+	if (p == 0) {
+		close(a);
+		while (recv(b, &c, 1, 0) == 1 && send(b, &c, 1, 0) == 1)
+			;
+		_exit(0);
+	}
+	int r = 0;
+	for (long i = 0; i < n && r == 0; i++)
+		if (send(a, &c, 1, 0) != 1 || recv(a, &c, 1, 0) != 1)
+			r = -1;
+	/* A datagram socket sees no end of stream: the child is killed. */
+	kill(p, SIGKILL);
+	close(a);
+	close(b);
+	waitpid(p, NULL, 0);
+	return r;
+}
+
+static int b_unix_rt(long n)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return -1;
+	return sock_round_trips(sv[0], sv[1], n);
+}
+
+static int b_udp_rt(long n)
+{
+	struct sockaddr_in aa, ba;
+	int a = lo_bound(SOCK_DGRAM, &aa), b = lo_bound(SOCK_DGRAM, &ba);
+	if (a < 0 || b < 0 || connect(a, (struct sockaddr *)&ba, sizeof(ba)) ||
+	    connect(b, (struct sockaddr *)&aa, sizeof(aa)))
+		return -1;
+	return sock_round_trips(a, b, n);
+}
+
+/* A connected pair of TCP sockets over loopback: *c the client's end,
+ * *s the server's. */
+static int tcp_pair(int *c, int *s)
+{
+	struct sockaddr_in la;
+	int l = lo_bound(SOCK_STREAM, &la);
+	if (l < 0 || listen(l, 8))
+		return -1;
+	*c = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
+	if (*c < 0 || connect(*c, (struct sockaddr *)&la, sizeof(la)))
+		return -1;
+	*s = accept(l, NULL, NULL);
+	close(l);
+	if (*s < 0)
+		return -1;
+	setsockopt(*c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(*s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return 0;
+}
+
+static int b_tcp_rt(long n)
+{
+	int c, s;
+	if (tcp_pair(&c, &s))
+		return -1;
+	return sock_round_trips(c, s, n);
+}
+
+/* Connection set-up and tear-down: connect, accept and both closes, the
+ * server's first (so the client's ports do not pile up in TIME_WAIT). */
+static int b_tcp_connect(long n)
+{
+	struct sockaddr_in la;
+	int l = lo_bound(SOCK_STREAM, &la);
+	if (l < 0 || listen(l, 8))
+		return -1;
+	int r = 0;
+	for (long i = 0; i < n && r == 0; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		if (c < 0 || connect(c, (struct sockaddr *)&la, sizeof(la))) {
+			r = -1;
+		} else {
+			int a = accept(l, NULL, NULL);
+			if (a < 0)
+				r = -1;
+			else
+				close(a);
+		}
+		if (c >= 0)
+			close(c);
+	}
+	close(l);
+	return r;
+}
+
+static int b_tcp_bw(long mb)
+{
+	int c, s;
+	if (tcp_pair(&c, &s))
+		return -1;
+	pid_t p = fork();
+	if (p < 0)
+		return -1;
+	if (p == 0) {
+		close(c);
+		while (read(s, chunk, CHUNK) > 0)
+			;
+		_exit(0);
+	}
+	close(s);
+	int r = 0;
+	for (long i = 0; i < mb * (1048576 / CHUNK) && r == 0; i++)
+		for (size_t off = 0; off < CHUNK && r == 0;) {
+			ssize_t w = write(c, chunk + off, CHUNK - off);
+			if (w <= 0)
+				r = -1;
+			else
+				off += (size_t)w;
+		}
+	close(c);
+	waitpid(p, NULL, 0);
+	return r;
+}
+
 /* ---- MAP_SHARED ping-pong between two processes --------------------------
  * Parent and child share an anonymous MAP_SHARED page; the parent sets the
  * word to 1, the child sees it and sets it back to 0: one round trip. With
@@ -601,6 +781,14 @@ int main(int argc, char **argv)
 	unlink(path);
 	report("shm_pingpong_futex", per_op(b_pingpong_futex, 20000), "ns");
 	report("shm_pingpong_yield", per_op(b_pingpong_yield, 20000), "ns");
+	if (lo_up())
+		printf("ubench: lo is down: the network rows fail\n");
+	report("unix_stream_round_trip", per_op(b_unix_rt, 20000), "ns");
+	report("udp_loopback_round_trip", per_op(b_udp_rt, 20000), "ns");
+	report("tcp_loopback_round_trip", per_op(b_tcp_rt, 20000), "ns");
+	report("tcp_connect_accept_close", per_op(b_tcp_connect, 400) / 1000,
+	       "us");
+	report("tcp_loopback_bandwidth", bandwidth(b_tcp_bw, 64), "MB/s");
 	if (disk && !edir && mount_disk())
 		printf("ubench: no ext2 disk: the ext2 rows fail\n");
 	if (disk || edir) {
