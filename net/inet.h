@@ -43,7 +43,7 @@ struct udphdr {
 struct dgram_sock {
 	struct list_head link; /* udp_socks, ping_socks or raw_socks */
 	struct socket *s;
-	uint8_t proto; /* IPPROTO_UDP or IPPROTO_ICMP */
+	uint8_t proto; /* IPPROTO_UDP, IPPROTO_ICMP (or _RAW: raw only) */
 	bool raw;      /* SOCK_RAW: whole ICMP messages, IP header on input */
 	bool bound, connected, shut_rd, shut_wr;
 	uint32_t laddr, raddr; /* host order; laddr 0: any */

@@ -137,14 +137,17 @@ static int dgram_create(struct socket *s, int protocol)
 
 /* Raw sockets: ICMP only, and only for root (Linux: CAP_NET_RAW), which
  * is what busybox ping, running as root, asks for; others get EPERM, and
- * programs such as iputils ping then fall back to ping sockets. */
+ * programs such as iputils ping then fall back to ping sockets. An
+ * IPPROTO_RAW socket can be made (busybox udhcpc makes one for the
+ * interface ioctls) but receives nothing, as on Linux, and cannot send:
+ * IP_HDRINCL is not implemented (-EOPNOTSUPP). */
 static int raw_create(struct socket *s, int protocol)
 {
 	if (proc_current()->euid != 0)
 		return -EPERM;
-	if (protocol != IPPROTO_ICMP)
+	if (protocol != IPPROTO_ICMP && protocol != IPPROTO_RAW)
 		return -EPROTONOSUPPORT;
-	return dgram_alloc(s, IPPROTO_ICMP, true);
+	return dgram_alloc(s, (uint8_t)protocol, true);
 }
 
 static int dgram_bind(struct socket *s, const struct sockaddr_storage_k *a,
@@ -227,7 +230,7 @@ static long dgram_sendmsg(struct socket *s, const char *buf, size_t n,
 	uint32_t dst = 0;
 	uint16_t dport = 0;
 	long r;
-	if (m->flags & MSG_OOB)
+	if (m->flags & MSG_OOB || ds->proto == IPPROTO_RAW)
 		return -EOPNOTSUPP;
 	if (m->addr) {
 		r = parse_sin(m->addr, m->addrlen, &dst, &dport);

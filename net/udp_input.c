@@ -193,7 +193,8 @@ void raw_icmp_input(const struct netbuf *nb)
 	size_t len = (size_t)(nb->data + nb->len - nb->ip_hdr);
 	list_for_each_entry(ds, &raw_socks, link)
 	{
-		if ((ds->laddr && ds->laddr != nb->ip_dst) ||
+		if (ds->proto != IPPROTO_ICMP ||
+		    (ds->laddr && ds->laddr != nb->ip_dst) ||
 		    (ds->connected && ds->raddr != nb->ip_src))
 			continue;
 		struct netbuf *c = netbuf_alloc(0, len);
