@@ -207,7 +207,7 @@ $(BUILD)/user/examples/%-glibc-pie: user/examples/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(USER_CFLAGS)) -static-pie -fPIE $< -o $@
 
-$(BUILD)/initramfs.cpio: $(USER_BINS) tools/mkinitramfs.sh $(wildcard user/scripts/*.sh)
+$(BUILD)/initramfs.cpio: $(USER_BINS) tools/mkinitramfs.sh $(wildcard user/scripts/*.sh) rootfs/etc/udhcpc/default.script
 	tools/mkinitramfs.sh $@ $(BUILD)/user
 
 # The same archive followed by a second one that adds /example.txt, as
