@@ -52,6 +52,7 @@ struct dgram_sock {
 	uint8_t tos;
 	int err;	      /* pending asynchronous error (positive) */
 	uint32_t uid;	      /* euid at bind, for SO_REUSEPORT */
+	int bound_dev;	      /* SO_BINDTODEVICE: input only from it; 0 any */
 	struct list_head rxq; /* netbufs: data at the payload */
 	size_t rmem;	      /* bytes charged to rxq */
 	uint64_t drops;

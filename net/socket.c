@@ -570,8 +570,11 @@ static int sock_setopt_sol(struct socket *s, int name, const void *val,
 			   uint32_t len)
 {
 	int v = 0;
-	bool intopt =
-	    name != SO_LINGER && name != SO_RCVTIMEO && name != SO_SNDTIMEO;
+	/* Options whose value is not an int: a structure, a name
+	 * (SO_BINDTODEVICE) or a filter program (the family checks). */
+	bool intopt = name != SO_LINGER && name != SO_RCVTIMEO &&
+		      name != SO_SNDTIMEO && name != SO_BINDTODEVICE &&
+		      name != SO_ATTACH_FILTER && name != SO_DETACH_FILTER;
 	if (intopt) {
 		if (len < sizeof(int))
 			return -EINVAL;

@@ -440,6 +440,49 @@ static void t_inet_raw(void)
 	close(s);
 }
 
+/* busybox udhcpc's listening socket: SO_BINDTODEVICE on UDP. */
+static void t_bindtodevice(void)
+{
+	uint16_t port;
+	int u = udp_sock(&port);
+	CHECK_ERRNO("bindtodevice.enodev",
+		    setsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, "eth9", 5),
+		    ENODEV);
+	CHECK_OK("bindtodevice.lo",
+		 setsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, "lo", 2));
+	char name[IFNAMSIZ] = {0};
+	socklen_t l = sizeof(name);
+	CHECK("bindtodevice.get",
+	      getsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, name, &l) == 0 &&
+		  l == 3 && !strcmp(name, "lo"),
+	      "len %u name %.16s", l, name);
+	udp_send(port, "bound");
+	struct pollfd p = {.fd = u, .events = POLLIN};
+	char buf[16];
+	CHECK("bindtodevice.lo_receives",
+	      poll(&p, 1, 5000) == 1 && recv(u, buf, sizeof(buf), 0) == 5,
+	      "errno %s", errname(errno));
+	CHECK_OK("bindtodevice.unbind",
+		 setsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, "", 0));
+	l = sizeof(name);
+	CHECK("bindtodevice.get_unbound",
+	      getsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, name, &l) == 0 &&
+		  l == 0,
+	      "len %u", l);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setuid(65534))
+			_exit(2);
+		int r = setsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, "lo", 2);
+		_exit(r == -1 && errno == EPERM ? 0 : 1);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	CHECK("bindtodevice.user_eperm", WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "child status %#x", st);
+	close(u);
+}
+
 int main(void)
 {
 	t_perm();
@@ -449,5 +492,6 @@ int main(void)
 	t_queue();
 	t_filter();
 	t_inet_raw();
+	t_bindtodevice();
 	return check_summary("sys_packet");
 }
