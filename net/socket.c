@@ -86,9 +86,10 @@ static const struct proto_ops *sock_lookup(int family, int type, int *err)
 		ops = families[family][type];
 	spin_unlock_irqrestore(&sock_reg_lock, fl);
 	if (!ops)
-		*err = !any		   ? -EAFNOSUPPORT
-		       : family == AF_UNIX ? -ESOCKTNOSUPPORT
-					   : -EPROTONOSUPPORT;
+		*err = !any ? -EAFNOSUPPORT
+		       : family == AF_UNIX || family == AF_PACKET
+			   ? -ESOCKTNOSUPPORT
+			   : -EPROTONOSUPPORT;
 	return ops;
 }
 
