@@ -89,6 +89,9 @@ cat /etc/resolv.conf
 check dhcp_resolv grep -q '^nameserver 10\.0\.2\.3$' /etc/resolv.conf
 check dhcp_search grep -q '^search example$' /etc/resolv.conf
 check dhcp_ping_route ping -c 1 -W 5 10.0.2.2
+# AF_PACKET on the card: ARP to the gateway through raw and datagram
+# packet sockets, outgoing and incoming frames seen.
+check packet_eth0 /tests/sys_packet eth0
 check dhcp_hook_deconfig env interface=eth0 /etc/udhcpc/default.script deconfig
 check dhcp_deconfigured sh -c '! ifconfig eth0 | grep -q "inet addr"'
 echo "net-guest: $pass passed, $fail failed"

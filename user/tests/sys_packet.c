@@ -483,8 +483,94 @@ static void t_bindtodevice(void)
 	close(u);
 }
 
-int main(void)
+/* On a real card (net-guest.sh runs "sys_packet eth0" with eth0 up on
+ * QEMU's network): an ARP request for the gateway sent from a SOCK_RAW
+ * socket and one from a SOCK_DGRAM socket (the kernel adds the header);
+ * an ETH_P_ALL socket sees both as PACKET_OUTGOING and the replies as
+ * PACKET_HOST from the gateway's MAC; an ETH_P_ARP SOCK_DGRAM socket sees
+ * the replies' ARP payload only. */
+static void t_eth(const char *ifname)
 {
+	int all = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL_));
+	int arp = socket(AF_PACKET, SOCK_DGRAM, htons(0x0806));
+	struct ifreq ifr = {0};
+	strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+	int ok = all >= 0 && arp >= 0 && !ioctl(all, SIOCGIFINDEX, &ifr);
+	int idx = ifr.ifr_ifindex;
+	ok = ok && !ioctl(all, SIOCGIFHWADDR, &ifr);
+	unsigned char mac[6];
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	struct sockaddr_ll a = sll(idx, ETH_P_ALL_);
+	ok = ok && !bind(all, (struct sockaddr *)&a, sizeof(a));
+	a = sll(idx, 0x0806);
+	ok = ok && !bind(arp, (struct sockaddr *)&a, sizeof(a));
+	CHECK("eth.sockets", ok, "errno %s", errname(errno));
+	if (!ok)
+		return;
+	unsigned char f[42] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	memcpy(f + 6, mac, 6);
+	f[12] = 0x08, f[13] = 0x06;
+	static const unsigned char hdr[8] = {0, 1, 8, 0, 6, 4, 0, 1};
+	memcpy(f + 14, hdr, 8);
+	memcpy(f + 22, mac, 6);
+	memcpy(f + 28, (unsigned char[]){10, 0, 2, 15}, 4);
+	memcpy(f + 38, (unsigned char[]){10, 0, 2, 2}, 4);
+	CHECK("eth.raw_send", send(all, f, sizeof(f), 0) == (ssize_t)sizeof(f),
+	      "errno %s", errname(errno));
+	struct sockaddr_ll to = sll(idx, 0x0806);
+	to.sll_halen = 6;
+	memset(to.sll_addr, 0xff, 6);
+	CHECK("eth.dgram_send",
+	      sendto(arp, f + 14, 28, 0, (struct sockaddr *)&to, sizeof(to)) ==
+		  28,
+	      "errno %s", errname(errno));
+	static const unsigned char gw[6] = {0x52, 0x55, 10, 0, 2, 2};
+	int outgoing = 0, replies = 0, other = 0;
+	for (int i = 0; i < 32 && (outgoing < 2 || replies < 2); i++) {
+		struct pollfd p = {.fd = all, .events = POLLIN};
+		if (poll(&p, 1, 5000) != 1)
+			break;
+		unsigned char b[1600];
+		struct sockaddr_ll from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(all, b, sizeof(b), 0,
+				     (struct sockaddr *)&from, &fl);
+		if (n < 42 || b[12] != 8 || b[13] != 6)
+			continue;
+		if (from.sll_pkttype == PACKET_OUTGOING && !memcmp(b, f, 42))
+			outgoing++;
+		else if (from.sll_pkttype == PACKET_HOST &&
+			 !memcmp(from.sll_addr, gw, 6) && b[21] == 2 &&
+			 from.sll_ifindex == idx &&
+			 from.sll_protocol == htons(0x0806))
+			replies++;
+		else
+			other++;
+	}
+	CHECK("eth.all_sees_outgoing", outgoing == 2, "outgoing %d", outgoing);
+	CHECK("eth.all_sees_replies", replies == 2, "replies %d other %d",
+	      replies, other);
+	int got = 0, bad = 0;
+	unsigned char b[1600];
+	ssize_t n;
+	while ((n = recv(arp, b, sizeof(b), MSG_DONTWAIT)) > 0) {
+		if (n >= 28 && b[7] == 2 && !memcmp(b + 8, gw, 6))
+			got++;
+		else
+			bad++; /* an outgoing frame or a header: wrong */
+	}
+	CHECK("eth.dgram_sees_arp_payload", got == 2 && bad == 0,
+	      "replies %d other %d", got, bad);
+	close(all);
+	close(arp);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		t_eth(argv[1]);
+		return check_summary("sys_packet eth");
+	}
 	t_perm();
 	t_bind();
 	t_receive();
