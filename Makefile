@@ -159,7 +159,8 @@ GLIBC_TESTS := \
 	sys_unix \
 	sys_socket \
 	sys_udp \
-	sys_tcp
+	sys_tcp \
+	sys_packet
 # (sys_timers: glibc makes its own CPU-clock ids and passes clock ids
 # zero-extended; sys_pty: glibc's grantpt, ptsname and openpty take their
 # own paths, TIOCGPTPEER; sys_unix, sys_socket: glibc's sendmsg/recvmsg
