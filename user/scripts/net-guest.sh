@@ -94,5 +94,30 @@ check dhcp_ping_route ping -c 1 -W 5 10.0.2.2
 check packet_eth0 /tests/sys_packet eth0
 check dhcp_hook_deconfig env interface=eth0 /etc/udhcpc/default.script deconfig
 check dhcp_deconfigured sh -c '! ifconfig eth0 | grep -q "inet addr"'
+# udhcpc as a daemon: SIGUSR1 renews by unicast from a UDP socket with
+# SO_BINDTODEVICE (and listens on another, bound to port 68 on eth0),
+# SIGUSR2 releases the lease and deconfigures the interface.
+udhcpc -i eth0 -f -n -t 5 -T 3 > /tmp/udhcpc.log 2>&1 &
+upid=$!
+count() { grep -c "lease of 10.0.2.15 obtained" /tmp/udhcpc.log; }
+i=0
+while [ $i -lt 60 ] && [ "$(count)" -lt 1 ]; do sleep 1; i=$((i + 1)); done
+check dhcp_daemon_bound [ "$(count)" -eq 1 ]
+kill -USR1 $upid
+i=0
+while [ $i -lt 60 ] && [ "$(count)" -lt 2 ]; do sleep 1; i=$((i + 1)); done
+check dhcp_renewed [ "$(count)" -eq 2 ]
+check dhcp_renew_unicast grep -q "sending renew to server 10.0.2.2" /tmp/udhcpc.log
+kill -USR2 $upid
+i=0
+while [ $i -lt 30 ] && ! grep -q "entering released state" /tmp/udhcpc.log; do
+	sleep 1
+	i=$((i + 1))
+done
+check dhcp_released grep -q "entering released state" /tmp/udhcpc.log
+check dhcp_release_deconfigured sh -c '! ifconfig eth0 | grep -q "inet addr"'
+kill $upid
+wait $upid
+cat /tmp/udhcpc.log
 echo "net-guest: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
