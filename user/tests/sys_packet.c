@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -236,6 +237,20 @@ static void t_receive(void)
 	n = recvmsg(d, &mh, MSG_TRUNC);
 	CHECK("packet.msg_trunc", n == 37 && (mh.msg_flags & MSG_TRUNC),
 	      "ret %zd flags %#x", n, mh.msg_flags);
+	n = recv(u, got, sizeof(got), MSG_DONTWAIT);
+
+	/* epoll wakes on the socket's wait queue. */
+	int ep = epoll_create1(0);
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = d}, out;
+	epoll_ctl(ep, EPOLL_CTL_ADD, d, &ev);
+	CHECK("packet.epoll_idle", epoll_wait(ep, &out, 1, 0) == 0,
+	      "ready while empty");
+	udp_send(port, "epoll");
+	int e = epoll_wait(ep, &out, 1, 5000);
+	CHECK("packet.epoll_in",
+	      e == 1 && out.data.fd == d && (out.events & EPOLLIN), "ret %d",
+	      e);
+	close(ep);
 	n = recv(u, got, sizeof(got), MSG_DONTWAIT);
 	close(d);
 	close(r);
