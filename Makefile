@@ -161,7 +161,8 @@ GLIBC_TESTS := \
 	sys_socket \
 	sys_udp \
 	sys_tcp \
-	sys_netlink
+	sys_netlink \
+	sys_packet
 # (sys_timers: glibc makes its own CPU-clock ids and passes clock ids
 # zero-extended; sys_pty: glibc's grantpt, ptsname and openpty take their
 # own paths, TIOCGPTPEER; sys_unix, sys_socket: glibc's sendmsg/recvmsg
@@ -209,7 +210,7 @@ $(BUILD)/user/examples/%-glibc-pie: user/examples/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(USER_CFLAGS)) -static-pie -fPIE $< -o $@
 
-$(BUILD)/initramfs.cpio: $(USER_BINS) tools/mkinitramfs.sh $(wildcard user/scripts/*.sh)
+$(BUILD)/initramfs.cpio: $(USER_BINS) tools/mkinitramfs.sh $(wildcard user/scripts/*.sh) rootfs/etc/udhcpc/default.script
 	tools/mkinitramfs.sh $@ $(BUILD)/user
 
 # The same archive followed by a second one that adds /example.txt, as

@@ -27,6 +27,10 @@ void eth_input(struct netif *dev, struct netbuf *nb)
 		eth_drop(dev, nb, &eth_stats.runt);
 		return;
 	}
+	/* Packet sockets see every frame, ours or not, before the
+	 * protocols do. */
+	if (packet_tap)
+		packet_tap(dev, nb, false);
 	const struct ethhdr *eh = (const struct ethhdr *)nb->data;
 	uint16_t type = net_ntohs(eh->type);
 	/* A device might hand up frames for other stations (promiscuous
@@ -71,6 +75,8 @@ int eth_output(struct netif *dev, struct netbuf *nb, const uint8_t *dst,
 	memcpy(eh->dst, dst, ETH_ALEN);
 	memcpy(eh->src, dev->mac, ETH_ALEN);
 	eh->type = net_htons(type);
+	if (packet_tap)
+		packet_tap(dev, nb, true);
 	return dev->xmit(dev, nb);
 }
 

@@ -43,7 +43,7 @@ struct udphdr {
 struct dgram_sock {
 	struct list_head link; /* udp_socks, ping_socks or raw_socks */
 	struct socket *s;
-	uint8_t proto; /* IPPROTO_UDP or IPPROTO_ICMP */
+	uint8_t proto; /* IPPROTO_UDP, IPPROTO_ICMP (or _RAW: raw only) */
 	bool raw;      /* SOCK_RAW: whole ICMP messages, IP header on input */
 	bool bound, connected, shut_rd, shut_wr;
 	uint32_t laddr, raddr; /* host order; laddr 0: any */
@@ -52,6 +52,7 @@ struct dgram_sock {
 	uint8_t tos;
 	int err;	      /* pending asynchronous error (positive) */
 	uint32_t uid;	      /* euid at bind, for SO_REUSEPORT */
+	int bound_dev;	      /* SO_BINDTODEVICE: input only from it; 0 any */
 	struct list_head rxq; /* netbufs: data at the payload */
 	size_t rmem;	      /* bytes charged to rxq */
 	uint64_t drops;

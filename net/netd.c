@@ -3,6 +3,7 @@
  * them and runs due protocol timers, both under net_lock. */
 #include <ktimer.h>
 #include <mutex.h>
+#include <net/ether.h>
 #include <net/net.h>
 #include <err.h>
 #include <panic.h>
@@ -153,10 +154,14 @@ static void netd_main(void *arg)
 				rx_bytes -= nb->len;
 				spin_unlock_irqrestore(&rx_lock, f);
 				struct netif *dev = nb->dev;
-				if (dev && dev->input)
+				if (dev && dev->input) {
 					dev->input(dev, nb);
-				else
+				} else {
+					/* Loopback: bare IPv4 packets. */
+					if (dev && packet_tap)
+						packet_tap(dev, nb, false);
 					ip_input(nb);
+				}
 			}
 			netd_run_timers();
 			mutex_unlock(&net_lock);
@@ -175,6 +180,8 @@ void net_init(void)
 	netif_loopback_init();
 	mutex_unlock(&net_lock);
 	udp_init();
+	if (packet_init)
+		packet_init();
 	struct thread *t = thread_create("netd", netd_main, NULL);
 	if (IS_ERR(t))
 		panic("net: cannot start netd");

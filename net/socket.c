@@ -89,9 +89,10 @@ static const struct proto_ops *sock_lookup(int family, int type, int *err)
 		ops = families[family][type];
 	spin_unlock_irqrestore(&sock_reg_lock, fl);
 	if (!ops)
-		*err = !any		   ? -EAFNOSUPPORT
-		       : family == AF_UNIX ? -ESOCKTNOSUPPORT
-					   : -EPROTONOSUPPORT;
+		*err = !any ? -EAFNOSUPPORT
+		       : family == AF_UNIX || family == AF_PACKET
+			   ? -ESOCKTNOSUPPORT
+			   : -EPROTONOSUPPORT;
 	return ops;
 }
 
@@ -579,8 +580,11 @@ static int sock_setopt_sol(struct socket *s, int name, const void *val,
 			   uint32_t len)
 {
 	int v = 0;
-	bool intopt =
-	    name != SO_LINGER && name != SO_RCVTIMEO && name != SO_SNDTIMEO;
+	/* Options whose value is not an int: a structure, a name
+	 * (SO_BINDTODEVICE) or a filter program (the family checks). */
+	bool intopt = name != SO_LINGER && name != SO_RCVTIMEO &&
+		      name != SO_SNDTIMEO && name != SO_BINDTODEVICE &&
+		      name != SO_ATTACH_FILTER && name != SO_DETACH_FILTER;
 	if (intopt) {
 		if (len < sizeof(int))
 			return -EINVAL;

@@ -137,14 +137,17 @@ static int dgram_create(struct socket *s, int protocol)
 
 /* Raw sockets: ICMP only, and only for root (Linux: CAP_NET_RAW), which
  * is what busybox ping, running as root, asks for; others get EPERM, and
- * programs such as iputils ping then fall back to ping sockets. */
+ * programs such as iputils ping then fall back to ping sockets. An
+ * IPPROTO_RAW socket can be made (busybox udhcpc makes one for the
+ * interface ioctls) but receives nothing, as on Linux, and cannot send:
+ * IP_HDRINCL is not implemented (-EOPNOTSUPP). */
 static int raw_create(struct socket *s, int protocol)
 {
 	if (proc_current()->euid != 0)
 		return -EPERM;
-	if (protocol != IPPROTO_ICMP)
+	if (protocol != IPPROTO_ICMP && protocol != IPPROTO_RAW)
 		return -EPROTONOSUPPORT;
-	return dgram_alloc(s, IPPROTO_ICMP, true);
+	return dgram_alloc(s, (uint8_t)protocol, true);
 }
 
 static int dgram_bind(struct socket *s, const struct sockaddr_storage_k *a,
@@ -227,7 +230,7 @@ static long dgram_sendmsg(struct socket *s, const char *buf, size_t n,
 	uint32_t dst = 0;
 	uint16_t dport = 0;
 	long r;
-	if (m->flags & MSG_OOB)
+	if (m->flags & MSG_OOB || ds->proto == IPPROTO_RAW)
 		return -EOPNOTSUPP;
 	if (m->addr) {
 		r = parse_sin(m->addr, m->addrlen, &dst, &dport);
@@ -415,10 +418,40 @@ static int dgram_getname(struct socket *s, struct sockaddr_storage_k *a,
 	return r;
 }
 
+/* SO_BINDTODEVICE, root only (Linux: CAP_NET_RAW), as busybox udhcpc
+ * sets on its listening socket: datagrams arriving on other interfaces
+ * pass the socket by. Output still follows the route table. An empty
+ * name unbinds. */
+static int dgram_bindtodevice(struct dgram_sock *ds, const void *val,
+			      uint32_t len)
+{
+	char name[IFNAMSIZ];
+	if (proc_current()->euid != 0)
+		return -EPERM;
+	len = MIN(len, (uint32_t)IFNAMSIZ - 1);
+	memcpy(name, val, len);
+	name[len] = 0;
+	int r = 0;
+	mutex_lock(&net_lock);
+	if (!name[0]) {
+		ds->bound_dev = 0;
+	} else {
+		struct netif *dev = netif_by_name(name);
+		if (dev)
+			ds->bound_dev = dev->index;
+		else
+			r = -ENODEV;
+	}
+	mutex_unlock(&net_lock);
+	return r;
+}
+
 static int dgram_setsockopt(struct socket *s, int level, int name,
 			    const void *val, uint32_t len)
 {
 	struct dgram_sock *ds = s->sk;
+	if (level == SOL_SOCKET && name == SO_BINDTODEVICE)
+		return dgram_bindtodevice(ds, val, len);
 	if (level != SOL_IP)
 		return -ENOPROTOOPT;
 	if (len < sizeof(int))
@@ -449,6 +482,21 @@ static int dgram_getsockopt(struct socket *s, int level, int name, void *val,
 		v = ds->err;
 		ds->err = 0;
 		mutex_unlock(&net_lock);
+	} else if (level == SOL_SOCKET && name == SO_BINDTODEVICE) {
+		/* The interface's name, or nothing when unbound. */
+		char n[IFNAMSIZ] = {0};
+		mutex_lock(&net_lock);
+		struct netif *dev =
+		    ds->bound_dev ? netif_by_index(ds->bound_dev) : NULL;
+		if (dev)
+			memcpy(n, dev->name, IFNAMSIZ);
+		mutex_unlock(&net_lock);
+		uint32_t l = dev ? (uint32_t)strnlen(n, IFNAMSIZ - 1) + 1 : 0;
+		if (*len < l)
+			return -EINVAL;
+		memcpy(val, n, l);
+		*len = l;
+		return 0;
 	} else if (level == SOL_IP && name == IP_TTL) {
 		v = ds->ttl ? ds->ttl : IP_DEFAULT_TTL;
 	} else if (level == SOL_IP && name == IP_TOS) {

@@ -30,7 +30,7 @@ bool dgram_enqueue(struct dgram_sock *ds, struct netbuf *nb)
  * specific match (bound address, then connected peer), as Linux scores. */
 static struct dgram_sock *dgram_lookup(uint8_t proto, uint32_t src,
 				       uint16_t sport, uint32_t dst,
-				       uint16_t dport)
+				       uint16_t dport, const struct netif *dev)
 {
 	struct dgram_sock *ds, *best = NULL;
 	int best_score = -1;
@@ -39,6 +39,11 @@ static struct dgram_sock *dgram_lookup(uint8_t proto, uint32_t src,
 		if (!ds->bound || ds->lport != dport)
 			continue;
 		int score = 0;
+		if (ds->bound_dev) {
+			if (!dev || dev->index != ds->bound_dev)
+				continue;
+			score += 1;
+		}
 		if (ds->laddr) {
 			if (ds->laddr != dst && !ip_is_broadcast(dst))
 				continue;
@@ -78,6 +83,8 @@ static void udp_broadcast(struct netbuf *nb, uint16_t sport, uint16_t dport)
 	list_for_each_entry(ds, &udp_socks, link)
 	{
 		if (!ds->bound || ds->lport != dport ||
+		    (ds->bound_dev &&
+		     (!nb->dev || nb->dev->index != ds->bound_dev)) ||
 		    (ds->laddr && ds->laddr != nb->ip_dst &&
 		     !ip_is_broadcast(ds->laddr)) ||
 		    (ds->connected &&
@@ -135,8 +142,8 @@ void udp_input(struct netbuf *nb)
 		udp_broadcast(nb, sport, dport);
 		return;
 	}
-	struct dgram_sock *ds =
-	    dgram_lookup(IPPROTO_UDP, nb->ip_src, sport, nb->ip_dst, dport);
+	struct dgram_sock *ds = dgram_lookup(IPPROTO_UDP, nb->ip_src, sport,
+					     nb->ip_dst, dport, nb->dev);
 	if (!ds) {
 		udp_stats.no_ports++;
 		icmp_send_unreach(nb, ICMP_UNREACH_PORT);
@@ -177,8 +184,9 @@ void udp_icmp_error(uint32_t src, uint32_t dst, const uint8_t *uh, size_t len,
 void ping_input(struct netbuf *nb)
 {
 	const struct icmphdr *ih = (const struct icmphdr *)nb->data;
-	struct dgram_sock *ds = dgram_lookup(IPPROTO_ICMP, nb->ip_src, 0,
-					     nb->ip_dst, net_ntohs(ih->id));
+	struct dgram_sock *ds =
+	    dgram_lookup(IPPROTO_ICMP, nb->ip_src, 0, nb->ip_dst,
+			 net_ntohs(ih->id), nb->dev);
 	if (!ds) {
 		netbuf_free(nb);
 		return;
@@ -193,7 +201,8 @@ void raw_icmp_input(const struct netbuf *nb)
 	size_t len = (size_t)(nb->data + nb->len - nb->ip_hdr);
 	list_for_each_entry(ds, &raw_socks, link)
 	{
-		if ((ds->laddr && ds->laddr != nb->ip_dst) ||
+		if (ds->proto != IPPROTO_ICMP ||
+		    (ds->laddr && ds->laddr != nb->ip_dst) ||
 		    (ds->connected && ds->raddr != nb->ip_src))
 			continue;
 		struct netbuf *c = netbuf_alloc(0, len);

@@ -21,6 +21,11 @@ cp "$user"/trace/trace "$stage/bin/trace"
 cp "$user"/fuzz/fuzz "$stage/bin/fuzz"
 mkdir -p "$stage/demo"
 cp "$user"/demo/* "$stage/demo/"
+# busybox udhcpc's hook script, as on the disk: Debian's busybox runs
+# /etc/udhcpc/default.script, upstream's /usr/share/udhcpc/default.script.
+mkdir -p "$stage/etc/udhcpc" "$stage/usr/share/udhcpc"
+cp "$(dirname "$0")"/../rootfs/etc/udhcpc/default.script "$stage/etc/udhcpc/"
+ln -sf /etc/udhcpc/default.script "$stage/usr/share/udhcpc/default.script"
 echo "Limen test initramfs" > "$stage/etc/motd"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$stage/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"

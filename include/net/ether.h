@@ -42,6 +42,13 @@ int eth_output(struct netif *dev, struct netbuf *nb, const uint8_t *dst,
  * Ethernet): broadcast at once, anything else through ARP. */
 int netif_output_ip(struct netif *dev, struct netbuf *nb, uint32_t nexthop);
 
+/* AF_PACKET's tap (net/af_packet.c), under net_lock: a copy of the frame
+ * nb (data at the Ethernet header; a bare IPv4 packet on loopback) that
+ * dev received, or sent (outgoing), for each packet socket that wants it;
+ * does not take nb. Weak: a build without packet sockets has none. */
+void packet_tap(struct netif *dev, const struct netbuf *nb, bool outgoing)
+    __attribute__((weak));
+
 /* ARP (net/arp.c), under net_lock. */
 #define ARP_CACHE_MAX 64 /* entries; the oldest goes at the limit */
 #define ARP_QUEUE_MAX 16 /* packets waiting for resolution, all hosts */

@@ -158,6 +158,8 @@ void net_init(void);
 void netif_loopback_init(void);
 /* For net_init: registers AF_INET SOCK_DGRAM (UDP and ping sockets). */
 void udp_init(void);
+/* For net_init: registers AF_PACKET (net/af_packet.c; weak in netd.c). */
+void packet_init(void) __attribute__((weak));
 
 /* Protocol timers: fn runs in netd with net_lock held. Arm and cancel
  * under net_lock. */

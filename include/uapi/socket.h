@@ -124,6 +124,36 @@ struct sockaddr_in_k {
 	uint8_t sin_zero[8];
 };
 
+/* AF_PACKET (net/af_packet.c): sll_protocol in network byte order. */
+struct sockaddr_ll_k {
+	uint16_t sll_family;
+	uint16_t sll_protocol;
+	int32_t sll_ifindex;
+	uint16_t sll_hatype; /* ARPHRD_* */
+	uint8_t sll_pkttype; /* PACKET_* */
+	uint8_t sll_halen;
+	uint8_t sll_addr[8];
+};
+#define SOL_PACKET 263
+#define ETH_P_ALL 0x0003
+#define ARPHRD_ETHER 1
+#define ARPHRD_LOOPBACK 772
+#define PACKET_HOST 0
+#define PACKET_BROADCAST 1
+#define PACKET_MULTICAST 2
+#define PACKET_OTHERHOST 3
+#define PACKET_OUTGOING 4
+#define PACKET_ADD_MEMBERSHIP 1
+#define PACKET_DROP_MEMBERSHIP 2
+#define PACKET_STATISTICS 6
+#define PACKET_AUXDATA 8
+#define SO_BINDTODEVICE 25
+#define SO_ATTACH_FILTER 26
+#define SO_DETACH_FILTER 27
+struct tpacket_stats_k {
+	uint32_t tp_packets, tp_drops;
+};
+
 struct msghdr_k {
 	void __user *msg_name;
 	uint32_t msg_namelen;
