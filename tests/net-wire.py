@@ -72,10 +72,10 @@ def main():
     # 2000 requests, 8 at a time: busybox httpd listens with a backlog of
     # 9, and past it SYNs are dropped (as Linux does); QEMU's slirp then
     # retries them 6, 12, 24 s later and gives up (a reset to ab) after
-    # 75 s, so -c 50 starves some clients on a slow guest. And every
-    # closed connection still holds ~35 KiB of guest memory for a while
-    # (docs/network.md, "Across the virtual wire"): 20000 requests at
-    # TCG speed run the 256 MiB guest out of memory (fork: ENOMEM).
+    # 75 s, so -c 50 starves some clients on a slow guest. And the httpd
+    # process keeps ~20 KiB of kernel heap per connection it served until
+    # it exits (docs/network.md, "Across the virtual wire", an open bug):
+    # 20000 requests run the 256 MiB guest out of memory (fork: ENOMEM).
     ap.add_argument("--ab-requests", type=int, default=2000)
     ap.add_argument("--ab-concurrency", type=int, default=8)
     ap.add_argument("--timeout", type=float, default=3600,
