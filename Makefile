@@ -274,6 +274,7 @@ test: deps
 		--initrd $(BUILD)/initramfs.cpio; \
 	  tests/layer virtio-blk tests/virtio-blk.sh; \
 	  tests/layer virtio-net tests/virtio-net.sh $(BUILD)/initramfs.cpio; \
+	  tests/layer net-wire tests/net-wire.sh; \
 	  tests/layer disk-session tests/disk-session.sh; \
 	  tests/layer login tests/login-session.sh; \
 	  tests/layer screen tests/screen-session.sh; \
@@ -309,7 +310,8 @@ rootfs: $(USER_BINS) tools/mkrootfs
 	tools/mkrootfs $(ROOTFS_IMG) $(BUILD)/user
 
 # Boots the disk: busybox init, then getty and login on the serial console
-# (accounts: root/root, limen/limen; README.md).
+# (accounts: root/root, limen/limen; README.md). Host 127.0.0.1:8080 (or
+# LIMEN_HTTP_PORT) reaches the guest's port 80 (tools/run-qemu-interactive).
 run: deps
 	@$(MAKE) --no-print-directory kernel
 	@[ -f $(ROOTFS_IMG) ] || $(MAKE) --no-print-directory rootfs

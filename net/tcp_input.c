@@ -133,8 +133,12 @@ static void listen_input(struct tcb *l, struct seg *s)
 		return;
 	}
 	/* Half-open connections are capped: a flood evicts the oldest, so
-	 * the queue stays bounded and a real client still gets in. */
-	synq_max = MIN(MAX(l->backlog, 8), TCP_SYNQ_MAX);
+	 * the queue stays bounded and a real client still gets in. The cap
+	 * is not the backlog: a burst of real clients (ab -c 50 against
+	 * busybox httpd's backlog of 9) would evict half-open connections
+	 * whose peers already got our SYN-ACK and consider themselves
+	 * connected, and their data would be answered with a reset. */
+	synq_max = TCP_SYNQ_MAX;
 	if (l->synq_len >= synq_max) {
 		struct tcb *old =
 		    list_first_entry(&l->synq, struct tcb, q_link);
@@ -419,13 +423,20 @@ static bool fin_acked(struct tcb *t)
 	       SEQ_GT(t->snd_max, t->iss + 1);
 }
 
-/* The listener's child finished its handshake. */
-static bool child_established(struct tcb *t)
+/* The listener's child finished its handshake with segment s. */
+static bool child_established(struct tcb *t, const struct seg *s)
 {
 	struct tcb *l = t->parent;
 
-	if (l && l->acceptq_len >= l->backlog)
-		return false; /* stay half-open: the peer will retry */
+	/* A full accept queue drops a bare ACK: the connection stays
+	 * half-open and our SYN-ACK's retransmission asks again (Linux).
+	 * But an ACK with data is taken past the backlog (the queue is
+	 * still bounded by the SYN queue, whose connections were admitted
+	 * when the accept queue had room): dropping it would need the peer
+	 * to send that data again, and QEMU's user network (slirp) never
+	 * does, so the connection would stall until the server gives up. */
+	if (l && l->acceptq_len >= l->backlog && s->dlen == 0)
+		return false;
 	if (tcb_alloc_bufs(t) < 0) {
 		tcp_send_rst(t);
 		tcp_done(t, ENOMEM);
@@ -527,7 +538,7 @@ static bool conn_input(struct tcb *t, struct seg *s)
 			tcp_reset_reply(s->saddr, s->daddr, s->th, s->len);
 			return false;
 		}
-		if (!child_established(t))
+		if (!child_established(t, s))
 			return false;
 		t->snd_una = s->ack;
 		t->snd_wnd = s->wnd << t->snd_wscale;

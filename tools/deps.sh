@@ -11,6 +11,8 @@ set -euo pipefail
 # python3 (standard library only) drives tests/interactive.py. sparse is
 # `make check` (the __user address space), a make test layer. tmux is the
 # terminal emulator tests/screen-session.py drives full-screen programs in.
+# curl and apache2-utils (ab) are the host's clients of busybox httpd in
+# Limen in tests/net-wire.sh (a download checked byte for byte, and load).
 pkgs=(
 	gcc make binutils libc6-dev
 	musl-tools
@@ -20,6 +22,7 @@ pkgs=(
 	gdb
 	sparse
 	tmux
+	curl apache2-utils
 )
 
 for arg in "$@"; do
