@@ -123,6 +123,7 @@ struct process *proc_current(void);
 struct process *proc_init(void);
 /* The live process with this pid, or NULL. Caller holds proc_lock. */
 struct process *proc_find(int pid);
+struct process *proc_find_any(int pid); /* zombies too */
 /* Thread tid of process tgid (any process if tgid <= 0), or NULL. Caller
  * holds proc_lock. */
 struct thread *proc_find_thread(int tgid, int tid);

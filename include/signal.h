@@ -143,6 +143,8 @@ void signal_deliver(struct trap_frame *tf);
  * with one line on the console saying what it did. */
 void signal_fault(struct trap_frame *tf, const struct ksiginfo *info,
 		  const char *what);
+/* proc_lock held: parent's children exit without a zombie. */
+bool signal_child_autoreap(const struct process *parent);
 /* SIGCHLD to parent for the exit of its child p (status: wait status).
  * The caller keeps both alive. */
 void signal_notify_exit(struct process *parent, struct process *p, int status);

@@ -217,6 +217,13 @@ void proc_exit(int status)
 	}
 	p->exit_code = status;
 	p->zombie = true;
+	/* A parent that ignores SIGCHLD or set SA_NOCLDWAIT never waits:
+	 * the child goes without leaving a zombie (Linux's autoreap), taken
+	 * off the parent's list now so wait4 cannot find it. Not a vfork
+	 * child whose parent still sleeps on its child_wq, reading it. */
+	bool autoreap = !p->vfork_pending && signal_child_autoreap(p->parent);
+	if (autoreap)
+		list_del(&p->sibling);
 	p->vfork_pending = false;
 	p->main_thread = NULL;
 	signal_attach(t, NULL);
@@ -231,7 +238,11 @@ void proc_exit(int status)
 	wait_queue_wake_all(&p->child_wq); /* a vfork parent */
 	wait_queue_wake_all(&parent->child_wq);
 	wait_queue_wake_all(&proc_init()->child_wq);
-	preempt_enable(); /* p and parent are not used after this */
+	preempt_enable(); /* parent is not used after this */
+	/* t no longer belongs to p (signal_attach above), so p can go while
+	 * t finishes on the kernel's tables. */
+	if (autoreap)
+		proc_free(p);
 	thread_detach(t);
 	thread_exit(status);
 }

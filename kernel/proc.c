@@ -326,6 +326,14 @@ int proc_list_pids(int *out, int max)
 	return n;
 }
 
+/* proc_lock held: pid's process, a zombie not yet reaped included. */
+struct process *proc_find_any(int pid)
+{
+	struct process *p;
+	list_for_each_entry(p, &proc_list, link) if (p->pid == pid) return p;
+	return NULL;
+}
+
 struct process *proc_find(int pid)
 {
 	struct process *p;

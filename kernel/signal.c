@@ -411,6 +411,14 @@ static void signal_notify_cldstop(struct process *p, int code, int sig)
 	spin_unlock_irqrestore(&proc_lock, f);
 }
 
+/* proc_lock held: whether parent's children go without a zombie when they
+ * exit (SIGCHLD ignored, or SA_NOCLDWAIT). */
+bool signal_child_autoreap(const struct process *parent)
+{
+	const struct k_sigaction *ka = &parent->sigactions[SIGCHLD - 1];
+	return ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT);
+}
+
 void signal_notify_exit(struct process *parent, struct process *p, int status)
 {
 	struct ksiginfo info = {.signo = SIGCHLD};
@@ -957,8 +965,12 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 		/* proc_lock held throughout: a reaped process is freed. */
 		long r = -ESRCH;
 		irqflags_t f = spin_lock_irqsave(&proc_lock);
-		struct process *p = proc_find(pid);
-		if (p)
+		struct process *p = proc_find_any(pid);
+		/* A zombie exists until it is reaped: Linux's kill succeeds
+		 * (the signal goes nowhere) if the sender may signal it. */
+		if (p && p->zombie)
+			r = kill_permitted(self, p, sig) ? 0 : -EPERM;
+		else if (p)
 			r = signal_send_from(self, p, sig);
 		spin_unlock_irqrestore(&proc_lock, f);
 		return r;

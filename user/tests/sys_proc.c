@@ -89,6 +89,88 @@ static void bare_syscalls(void)
 	close(p[1]);
 }
 
+/* The kernel heap's live blocks (Limen's /proc/limen/kheap), -1 on Linux. */
+static long kheap_live(void)
+{
+	char b[256];
+	int fd = open("/proc/limen/kheap", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	b[n > 0 ? n : 0] = 0;
+	char *l = strstr(b, "live ");
+	return l ? atol(l + 5) : -1;
+}
+
+static volatile sig_atomic_t chld_seen;
+static void on_chld(int s)
+{
+	(void)s;
+	chld_seen++;
+}
+
+/* A parent that ignores SIGCHLD, or sets SA_NOCLDWAIT, leaves no zombies:
+ * its children go as they exit, and wait blocks until none is left, then
+ * fails with ECHILD (POSIX, Linux's autoreap). A busy server (busybox
+ * httpd) forks thousands of children this way. */
+static void test_autoreap(void)
+{
+	int st;
+	signal(SIGCHLD, SIG_IGN);
+	long live0 = kheap_live();
+	pid_t last = 0;
+	for (int i = 0; i < 200; i++)
+		if ((last = fork()) == 0)
+			_exit(0);
+	CHECK_ERRNO("proc.autoreap_wait_echild", waitpid(-1, &st, 0), ECHILD);
+	CHECK_ERRNO("proc.autoreap_no_zombie", kill(last, 0), ESRCH);
+	usleep(100000); /* exited threads' stacks go when the CPU idles */
+	long live1 = kheap_live();
+	/* Kept zombies cost three blocks each (the process, its files and
+	 * fs structures). */
+	CHECK("proc.autoreap_frees", live0 < 0 || live1 - live0 < 200,
+	      "kernel heap blocks %ld -> %ld after 200 children", live0, live1);
+
+	pid_t slow = fork();
+	if (slow == 0) {
+		usleep(200000);
+		_exit(0);
+	}
+	long t0 = now_ms();
+	CHECK_ERRNO("proc.autoreap_wait_blocks", waitpid(slow, &st, 0), ECHILD);
+	CHECK("proc.autoreap_waited_for_child", now_ms() - t0 >= 150,
+	      "returned after %ld ms", now_ms() - t0);
+
+	/* SA_NOCLDWAIT with a handler: SIGCHLD still comes, no zombie. */
+	struct sigaction sa = {.sa_handler = on_chld, .sa_flags = SA_NOCLDWAIT};
+	sigaction(SIGCHLD, &sa, NULL);
+	chld_seen = 0;
+	pid_t c = fork();
+	if (c == 0)
+		_exit(3);
+	for (int i = 0; i < 500 && !chld_seen; i++)
+		usleep(10000);
+	CHECK("proc.nocldwait_signal", chld_seen == 1, "SIGCHLD seen %d",
+	      (int)chld_seen);
+	CHECK_ERRNO("proc.nocldwait_no_zombie", kill(c, 0), ESRCH);
+	CHECK_ERRNO("proc.nocldwait_wait_echild", waitpid(c, &st, 0), ECHILD);
+
+	/* The default keeps the zombie until it is waited for. */
+	signal(SIGCHLD, SIG_DFL);
+	c = fork();
+	if (c == 0)
+		_exit(4);
+	usleep(200000);
+	/* A zombie still exists for kill (Linux: 0, the signal goes nowhere).
+	 */
+	int kr = kill(c, 0), ke = errno;
+	CHECK("proc.default_zombie_stays", kr == 0, "errno %s", errname(ke));
+	CHECK("proc.default_zombie_waited",
+	      waitpid(c, &st, 0) == c && WEXITSTATUS(st) == 4, "status %#x",
+	      st);
+}
+
 int main(void)
 {
 	bare_syscalls();
@@ -312,5 +394,6 @@ int main(void)
 			reaped++;
 	}
 	CHECK("proc.fork_200", reaped == 200, "reaped %d", reaped);
+	test_autoreap();
 	return check_summary("sys_proc");
 }
