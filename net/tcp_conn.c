@@ -16,6 +16,7 @@ static struct list_head tcp_hash[TCP_HASH_SIZE]; /* net_lock */
 static bool tcp_hash_ready;
 static uint16_t port_users[65536]; /* net_lock: tcbs bound to each port */
 int tcp_nconns;			   /* net_lock */
+int tcp_ntimewait;		   /* net_lock: hashed blocks in TIME-WAIT */
 
 static unsigned hash4(uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp)
 {
@@ -147,6 +148,8 @@ void tcb_unhash(struct tcb *t)
 {
 	if (!t->hashed)
 		return;
+	if (t->state == TCP_TIME_WAIT)
+		tcp_ntimewait--;
 	list_del(&t->hash_link);
 	t->hashed = false;
 }
@@ -194,6 +197,8 @@ void tcp_wake(struct tcb *t)
 
 void tcp_set_state(struct tcb *t, int state)
 {
+	if (state == TCP_TIME_WAIT && t->state != TCP_TIME_WAIT && t->hashed)
+		tcp_ntimewait++;
 	t->state = state;
 	if (state == TCP_TIME_WAIT) {
 		/* Nothing more to send or read: give the memory back now;

@@ -83,10 +83,17 @@ void tcp_arm_keepalive(struct tcb *t)
 		      time_ns() + (uint64_t)t->keepidle_s * NSEC_PER_SEC);
 }
 
+/* Past TCP_MAX_TIMEWAIT blocks a closing connection skips TIME-WAIT (its
+ * timer fires at once), as Linux's tcp_max_tw_buckets: closed connections
+ * must not fill the table that new ones need (a busy server, or a user
+ * looping connect and close to lock everyone else out). */
 void tcp_arm_timewait(struct tcb *t)
 {
+	uint64_t wait = tcp_ntimewait > TCP_MAX_TIMEWAIT ? 0 : 2 * TCP_MSL_NS;
+	if (!wait)
+		tcp_stats.tw_overflows++;
 	net_timer_cancel(&t->keep_timer);
-	net_timer_arm(&t->keep_timer, time_ns() + 2 * TCP_MSL_NS);
+	net_timer_arm(&t->keep_timer, time_ns() + wait);
 }
 
 void tcp_arm_finwait2(struct tcb *t)

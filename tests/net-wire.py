@@ -69,15 +69,13 @@ def main():
     ap.add_argument("--log",
                     default=os.path.join(ROOT, "build/test-logs/net-wire.log"))
     ap.add_argument("--mib", type=int, default=50)
-    # 2000 requests, 8 at a time: busybox httpd listens with a backlog of
-    # 9, and past it SYNs are dropped (as Linux does); QEMU's slirp then
-    # retries them 6, 12, 24 s later and gives up (a reset to ab) after
-    # 75 s, so -c 50 starves some clients on a slow guest. And the httpd
-    # process keeps ~20 KiB of kernel heap per connection it served until
-    # it exits (docs/network.md, "Across the virtual wire", an open bug):
-    # 20000 requests run the 256 MiB guest out of memory (fork: ENOMEM).
-    ap.add_argument("--ab-requests", type=int, default=2000)
-    ap.add_argument("--ab-concurrency", type=int, default=8)
+    # 20000 requests, 10 at a time: busybox httpd listens with a backlog
+    # of 9 (10 may wait), and past it SYNs are dropped (as Linux does);
+    # QEMU's slirp then retries them 6, 12, 24 s later and gives up (a
+    # reset to ab) after 75 s, so -c 50 can starve a client on a slow
+    # guest (docs/network.md, "Across the virtual wire").
+    ap.add_argument("--ab-requests", type=int, default=20000)
+    ap.add_argument("--ab-concurrency", type=int, default=10)
     ap.add_argument("--timeout", type=float, default=3600,
                     help="seconds for the whole run")
     # For checking that the test can fail: expect this sha256 of the

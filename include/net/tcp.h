@@ -57,7 +57,8 @@ struct tcp_hdr {
 #define TCP_DELACK_NS (40 * NSEC_PER_MSEC)
 #define TCP_OOO_MAX 16	    /* out-of-order holes remembered per connection */
 #define TCP_MAX_CONNS 16384 /* the connection table's bound */
-#define TCP_SYNQ_MAX 256    /* half-open connections per listener, at most */
+#define TCP_MAX_TIMEWAIT (TCP_MAX_CONNS / 4) /* then TIME-WAIT is skipped */
+#define TCP_SYNQ_MAX 256 /* half-open connections per listener, at most */
 #define TCP_BUF_MIN 4608
 #define TCP_BUF_MAX (4u << 20)
 #define TCP_DEF_MSS 536
@@ -71,7 +72,7 @@ struct tcp_stats {
 	uint64_t in_segs, out_segs, retrans_segs, in_errs, bad_csum, bad_hdr;
 	uint64_t out_rsts, dropped_oow, dropped_dup, syn_dropped, syn_evicted;
 	uint64_t challenge_acks, active_opens, passive_opens, fast_retrans;
-	uint64_t ooo_queued, ooo_dropped, rst_ignored;
+	uint64_t ooo_queued, ooo_dropped, rst_ignored, tw_overflows;
 };
 extern struct tcp_stats tcp_stats;
 
@@ -152,6 +153,7 @@ struct tcb {
 /* tcp_sock.c / tcp_input.c: the tables. */
 extern struct list_head tcp_all;
 extern int tcp_nconns;
+extern int tcp_ntimewait;
 struct tcb *tcb_new(void);
 void tcb_free(struct tcb *t);
 /* A listener's queued connections: dropped (reset if established). */

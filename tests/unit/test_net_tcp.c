@@ -676,9 +676,28 @@ static void test_fin_states(void)
 	       a ? a->ack : 0);
 	advance_ms(59000);
 	EXPECT("timewait.holds", tcp_nconns == before, "conns %d", tcp_nconns);
+	EXPECT("timewait.counted", tcp_ntimewait == 1, "%d", tcp_ntimewait);
 	advance_ms(2000);
-	EXPECT("timewait.expires", tcp_nconns == before - 1, "conns %d",
-	       tcp_nconns);
+	EXPECT("timewait.expires",
+	       tcp_nconns == before - 1 && tcp_ntimewait == 0,
+	       "conns %d time-wait %d", tcp_nconns, tcp_ntimewait);
+	reset_world();
+
+	/* Past the TIME-WAIT bound a closed connection goes at once. */
+	tcp_ntimewait = TCP_MAX_TIMEWAIT + 1;
+	t = established(65535);
+	app_close(t);
+	f = pop();
+	inject(80, 40000, 1001, f->seq + 1, TH_ACK | TH_FIN, 65535, NULL, 0);
+	t->sock = NULL;
+	before = tcp_nconns;
+	advance_ms(1);
+	EXPECT("timewait.bounded",
+	       tcp_nconns == before - 1 && tcp_stats.tw_overflows == 1 &&
+		   tcp_ntimewait == TCP_MAX_TIMEWAIT + 1,
+	       "conns %d->%d overflows %llu time-wait %d", before, tcp_nconns,
+	       (unsigned long long)tcp_stats.tw_overflows, tcp_ntimewait);
+	tcp_ntimewait = 0;
 	reset_world();
 
 	/* Simultaneous close: FIN_WAIT1 -> CLOSING -> TIME_WAIT. */
@@ -890,6 +909,7 @@ int main(void)
 	test_zero_window_both();
 	test_malformed();
 	reset_world();
-	EXPECT("no_leaks", tcp_nconns == 0, "conns %d", tcp_nconns);
+	EXPECT("no_leaks", tcp_nconns == 0 && tcp_ntimewait == 0,
+	       "conns %d time-wait %d", tcp_nconns, tcp_ntimewait);
 	return unit_done();
 }
