@@ -99,7 +99,7 @@ static void syn_options(struct tcb *t, const struct seg *s)
 
 void tcp_init_seqs(struct tcb *t)
 {
-	t->iss = tcp_new_isn();
+	t->iss = tcp_new_isn(t);
 	t->snd_una = t->snd_nxt = t->snd_max = t->snd_sml = t->iss;
 	t->adv_mss = route_mss(t->raddr);
 	if (t->user_mss && t->user_mss < t->adv_mss)

@@ -1,6 +1,7 @@
 /* TCP output (RFC 9293 3.8-3.9, RFC 5681, RFC 7323 window scale): builds
  * segments from a connection's send ring, honouring the peer's window,
  * the congestion window, Nagle and silly-window avoidance. Under net_lock. */
+#include <lib/siphash.h>
 #include <lib/string.h>
 #include <net/net.h>
 #include <net/tcp.h>
@@ -32,12 +33,28 @@ void tcp_ring_write(uint8_t *ring, uint32_t cap, uint32_t pos,
 /* RFC 6528 asks for a keyed hash of the 4-tuple plus a clock; a fresh
  * random number per connection is at least as unpredictable, and TIME-WAIT
  * reuse below checks sequence numbers itself. */
-uint32_t tcp_new_isn(void)
-{
-	uint32_t isn;
+/* RFC 6528: a clock (64 ns units, as Linux) plus a keyed hash of the
+ * connection's addresses and ports. Off-path attackers cannot guess it,
+ * and a new connection on a pair still in TIME-WAIT starts above the old
+ * one's sequence numbers, so the TIME-WAIT side lets it in (a random ISN
+ * was refused half the time: a 1 s SYN retransmission on loopback). */
+static uint8_t isn_key[16]; /* net_lock */
+static bool isn_keyed;
 
-	random_fill(&isn, sizeof(isn));
-	return isn;
+uint32_t tcp_new_isn(const struct tcb *t)
+{
+	uint8_t tuple[12];
+
+	if (!isn_keyed) {
+		random_fill(isn_key, sizeof(isn_key));
+		isn_keyed = true;
+	}
+	memcpy(tuple, &t->laddr, 4);
+	memcpy(tuple + 4, &t->raddr, 4);
+	memcpy(tuple + 8, &t->lport, 2);
+	memcpy(tuple + 10, &t->rport, 2);
+	return (uint32_t)siphash_2_4(isn_key, tuple, sizeof(tuple)) +
+	       (uint32_t)(time_ns() >> 6);
 }
 
 /* The receive window to announce: free ring space, never shrinking the

@@ -181,7 +181,7 @@ bool tcp_done(struct tcb *t, int err);
 void tcp_set_state(struct tcb *t, int state);
 
 /* tcp_output.c */
-uint32_t tcp_new_isn(void);
+uint32_t tcp_new_isn(const struct tcb *t);
 /* Sends what the windows, Nagle and the FIN allow. */
 void tcp_output(struct tcb *t);
 void tcp_send_syn(struct tcb *t); /* SYN or SYN-ACK by state */

@@ -16,6 +16,7 @@
 #include "../../net/tcp_input.c"
 #include "../../net/tcp_output.c"
 #include "../../net/tcp_timer.c"
+#include "../../lib/siphash.c"
 
 /* ---- kernel shims ---- */
 struct mutex net_lock;
