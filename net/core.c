@@ -23,6 +23,7 @@ struct netbuf *netbuf_alloc(size_t headroom, size_t len)
 	nb->ip_src = nb->ip_dst = 0;
 	nb->ip_proto = nb->ip_ttl = 0;
 	nb->ip_hdr = NULL;
+	nb->csum_ok = false;
 	return nb;
 }
 
@@ -55,24 +56,42 @@ void netbuf_trim(struct netbuf *nb, size_t len)
 		nb->len = len;
 }
 
-/* Sums 16-bit big-endian words into a 32-bit accumulator, folding the
- * carries as it goes so no length can overflow it. An odd last byte is
- * the high half of a word padded with zero (RFC 1071). */
+/* The one's-complement sum of 16-bit big-endian words (an odd last byte
+ * is the high half of a word padded with zero, RFC 1071), added to sum.
+ * The sum does not depend on byte order but for a final swap (RFC 1071
+ * 2(B)), so it adds the little-endian machine's 32-bit words into 64
+ * bits, eight bytes a step (the stack's hottest loop: make bench's
+ * tcp_loopback_bandwidth), and swaps once. The result is folded to 16
+ * bits before it is added, so no length can overflow. */
 uint32_t net_csum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	uint64_t acc = sum;
+	uint64_t acc = 0, w8;
+	uint32_t w4;
+	uint16_t w2;
 
-	while (len >= 2) {
-		acc += (uint32_t)p[0] << 8 | p[1];
+	for (; len >= 8; p += 8, len -= 8) {
+		__builtin_memcpy(&w8, p, 8);
+		acc += (w8 & 0xffffffff) + (w8 >> 32);
+	}
+	if (len >= 4) {
+		__builtin_memcpy(&w4, p, 4);
+		acc += w4;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		__builtin_memcpy(&w2, p, 2);
+		acc += w2;
 		p += 2;
 		len -= 2;
 	}
 	if (len)
-		acc += (uint32_t)p[0] << 8;
-	while (acc >> 32)
-		acc = (acc & 0xffffffff) + (acc >> 32);
-	return (uint32_t)acc;
+		acc += p[0]; /* the low byte of a little-endian word */
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	uint64_t r = (uint64_t)sum + (((acc & 0xff) << 8) | (acc >> 8));
+	return (uint32_t)r + (uint32_t)(r >> 32);
 }
 
 /* The complement of the folded sum, in host order: store it with

@@ -225,8 +225,10 @@ static void ip_fill(struct iphdr *h, size_t len, uint16_t id, uint16_t frag,
 
 static int ip_send_dev(struct netif *dev, struct netbuf *nb, uint32_t nh)
 {
-	if (dev->flags & IFF_LOOPBACK)
+	if (dev->flags & IFF_LOOPBACK) {
+		nb->csum_ok = true;
 		return dev->xmit(dev, nb);
+	}
 	return netif_output_ip(dev, nb, nh);
 }
 

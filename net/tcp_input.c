@@ -671,7 +671,8 @@ void tcp_input(struct netbuf *nb)
 		tcp_stats.bad_hdr++;
 		goto drop;
 	}
-	if (net_csum_fold(net_csum_add(
+	if (!nb->csum_ok &&
+	    net_csum_fold(net_csum_add(
 		net_csum_pseudo(nb->ip_src, nb->ip_dst, IPPROTO_TCP, nb->len),
 		nb->data, nb->len)) != 0) {
 		tcp_stats.bad_csum++;

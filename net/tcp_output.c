@@ -155,6 +155,7 @@ static int tcp_xmit(struct tcb *t, uint32_t seq, uint8_t flags, uint32_t len)
 		 * owed any more. */
 		t->ack_pending = false;
 		t->ack_now = false;
+		t->rcv_wup = t->rcv_nxt;
 		t->segs_unacked = 0;
 		net_timer_cancel(&t->delack_timer);
 	}

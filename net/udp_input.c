@@ -127,7 +127,7 @@ void udp_input(struct netbuf *nb)
 		return;
 	}
 	netbuf_trim(nb, ulen);
-	if (uh->check) {
+	if (uh->check && !nb->csum_ok) {
 		uint32_t sum = net_csum_pseudo(nb->ip_src, nb->ip_dst,
 					       IPPROTO_UDP, (uint16_t)ulen);
 		if (net_csum_fold(net_csum_add(sum, uh, ulen)) != 0) {

@@ -38,6 +38,11 @@ struct netbuf {
 	/* Receive: the IPv4 header inside the buffer (for ICMP errors, which
 	 * quote it), set by ip_input; NULL otherwise. */
 	uint8_t *ip_hdr;
+	/* The transport checksum need not be verified: this host's stack
+	 * made the packet and sent it over loopback (Linux's lo marks its
+	 * packets CHECKSUM_UNNECESSARY). Set by ip_send_dev; a packet
+	 * written whole by a user (AF_PACKET) is verified. */
+	bool csum_ok;
 	/* Scratch for whichever layer holds the buffer (IPv4 reassembly:
 	 * the fragment's first and end offsets). */
 	uint32_t cb[2];

@@ -114,6 +114,7 @@ struct tcb {
 	/* Receive side. The ring holds readable bytes, then out-of-order
 	 * bytes at their offsets beyond rlen (marked in ooo[]). */
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge announced */
+	uint32_t rcv_wup;		/* rcv_nxt when we last sent an ACK */
 	uint8_t *rbuf;
 	uint32_t rcap, rbuf_sz, rhead, rlen;
 	struct {

@@ -191,6 +191,28 @@ static void t_checksum(void)
 	CHECK("csum.all_ones",
 	      net_csum_fold(net_csum_add(0, ff, sizeof(ff))) == 0, "got %#x",
 	      net_csum_fold(net_csum_add(0, ff, sizeof(ff))));
+	/* Against the definition (16-bit big-endian words, one at a time)
+	 * at every alignment, odd and even lengths, any incoming sum. */
+	static uint8_t rnd[2100];
+	uint32_t x = 1;
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		rnd[i] = (uint8_t)((x = x * 1103515245 + 12345) >> 16);
+	int bad = 0;
+	for (int k = 0; k < 2000 && !bad; k++) {
+		size_t off = (x = x * 1103515245 + 12345) % 16;
+		size_t len = (x = x * 1103515245 + 12345) % 2048;
+		uint32_t in = (x = x * 1103515245 + 12345);
+		uint64_t ref = in;
+		for (size_t i = 0; i + 1 < len; i += 2)
+			ref += (uint32_t)rnd[off + i] << 8 | rnd[off + i + 1];
+		if (len & 1)
+			ref += (uint32_t)rnd[off + len - 1] << 8;
+		while (ref >> 16)
+			ref = (ref & 0xffff) + (ref >> 16);
+		bad = net_csum_fold(net_csum_add(in, rnd + off, len)) !=
+		      (uint16_t)~ref;
+	}
+	CHECK("csum.matches_definition", !bad, "differs");
 	/* Pseudo-header: 127.0.0.1 -> 127.0.0.1, UDP, length 8. */
 	uint32_t p = net_csum_pseudo(DST, DST, 17, 8);
 	CHECK("csum.pseudo", p == 0x7f00 + 1 + 0x7f00 + 1 + 17 + 8, "got %#x",
