@@ -199,6 +199,8 @@ static int walk(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 			if (next->may_access &&
 			    (r = next->may_access(next, ctx)))
 				return r;
+			if (next->refresh) /* a generated link per caller */
+				next->refresh(next);
 			if (!next->target || !*next->target)
 				return -ENOENT;
 			rest[depth++] = p;

@@ -34,6 +34,9 @@ struct inode *add_dir(struct inode *dir, const char *name, unsigned mode);
 /* A symbolic link in dir; its target is set with set_target. */
 struct inode *add_link(struct inode *dir, const char *name);
 void set_target(struct inode *ino, const char *target);
+/* The refresh of /proc/self and /proc/thread-self (made per caller). */
+void procfs_self_refresh(struct inode *link);
+void procfs_thread_self_refresh(struct inode *link);
 /* Removes an entry and everything below it (generated trees only). */
 void remove_tree(struct inode *dir, struct dir_entry *e);
 

@@ -900,17 +900,31 @@ void proc_refresh(struct inode *dir)
 		if (!have)
 			make_pid_dir(dir, p, name);
 	}
+	spin_unlock_irqrestore(&proc_lock, f);
+}
+
+/* /proc/self and /proc/thread-self name the caller: their targets are
+ * made at each use (the walk that follows them, readlink), under the VFS
+ * lock, so one thread's never shows through another's (a target set at
+ * lookup could be overwritten before the readlink that reads it). */
+static void self_link(struct inode *link, bool thread)
+{
 	struct process *self = proc_current();
 	int pid = self ? self->pid : 0, tid = self ? current->utid : 0;
-	spin_unlock_irqrestore(&proc_lock, f);
-	char tname[40];
-	snprintf(name, sizeof(name), "%d", pid);
-	snprintf(tname, sizeof(tname), "%d/task/%d", pid, tid);
-	list_for_each_entry(e, &dir->entries, link)
-	{
-		if (strcmp(e->name, "self") == 0)
-			set_target(e->inode, name);
-		if (strcmp(e->name, "thread-self") == 0)
-			set_target(e->inode, tname);
-	}
+	char t[40];
+	if (thread)
+		snprintf(t, sizeof(t), "%d/task/%d", pid, tid);
+	else
+		snprintf(t, sizeof(t), "%d", pid);
+	set_target(link, t);
+}
+
+void procfs_self_refresh(struct inode *link)
+{
+	self_link(link, false);
+}
+
+void procfs_thread_self_refresh(struct inode *link)
+{
+	self_link(link, true);
 }

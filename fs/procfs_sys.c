@@ -305,8 +305,12 @@ void procfs_fill(struct inode *dir)
 	add_file(dir, "cpuinfo", gen_cpuinfo, 0);
 	add_file(dir, "mounts", gen_mounts, 0);
 	add_file(dir, "stat", gen_stat, 0);
-	add_link(dir, "self");
-	add_link(dir, "thread-self");
+	struct inode *self = add_link(dir, "self");
+	struct inode *tself = add_link(dir, "thread-self");
+	if (self)
+		self->refresh = procfs_self_refresh;
+	if (tself)
+		tself->refresh = procfs_thread_self_refresh;
 	struct inode *ipc = inode_alloc_sb(dir->sb, S_IFDIR | 0555);
 	if (ipc) {
 		ipc->nlink = 1;

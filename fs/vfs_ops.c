@@ -276,6 +276,8 @@ long vfs_readlink(struct inode *ino, char *buf, size_t n)
 		return -EINVAL;
 	vfs_lock();
 	long r;
+	if (ino->refresh) /* a generated link made per caller */
+		ino->refresh(ino);
 	if (!ino->target) {
 		r = -EIO; /* a disk symlink whose target could not be read */
 	} else {

@@ -54,9 +54,10 @@ struct process {
 	 * filesystem ids) or PR_SET_DUMPABLE 0; then only root may look
 	 * into /proc/PID (ptrace access mode). */
 	bool dumpable;
-	int exit_code;	    /* wait status: proc_lock once a zombie */
-	bool exiting;	    /* killed: exits on the way back to user mode */
-	bool zombie;	    /* proc_lock: exited, waiting for wait4 */
+	int exit_code; /* wait status: proc_lock once a zombie */
+	bool exiting;  /* killed: exits on the way back to user mode */
+	bool in_exit; /* own: proc_exit has begun (closing files lingers not) */
+	bool zombie;  /* proc_lock: exited, waiting for wait4 */
 	bool vfork_pending; /* a vfork parent sleeps until this clears */
 	/* clone(CLONE_VM | CLONE_VFORK), posix_spawn's: mm is the parent's,
 	 * lent until this process execs or exits (the parent sleeps till

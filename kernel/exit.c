@@ -182,6 +182,7 @@ void proc_exit(int status)
 		thread_unlink(p, t, false);
 		thread_die(t, status);
 	}
+	p->in_exit = true;
 	if (unlikely(trace_enabled))
 		trace_exit(status, true);
 	if (p->pid == 1) {

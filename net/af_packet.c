@@ -440,12 +440,7 @@ static void packet_release(struct socket *s)
 		return;
 	mutex_lock(&net_lock);
 	list_del(&ps->link);
-	struct netbuf *nb, *t;
-	list_for_each_entry_safe(nb, t, &ps->rxq, link)
-	{
-		list_del(&nb->link);
-		netbuf_free(nb);
-	}
+	netbuf_queue_purge(&ps->rxq);
 	mutex_unlock(&net_lock);
 	kfree(ps->filter);
 	kfree(ps);

@@ -32,6 +32,16 @@ void netbuf_free(struct netbuf *nb)
 	kfree(nb);
 }
 
+void netbuf_queue_purge(struct list_head *q)
+{
+	struct netbuf *nb, *t;
+	list_for_each_entry_safe(nb, t, q, link)
+	{
+		list_del(&nb->link);
+		netbuf_free(nb);
+	}
+}
+
 void *netbuf_push(struct netbuf *nb, size_t n)
 {
 	if (n > (size_t)(nb->data - nb->head))

@@ -322,13 +322,8 @@ static size_t frag_charge(struct netbuf *nb)
 
 static void frag_queue_free(struct frag_queue *q)
 {
-	struct netbuf *nb, *t;
 	net_timer_cancel(&q->timer);
-	list_for_each_entry_safe(nb, t, &q->frags, link)
-	{
-		list_del(&nb->link);
-		netbuf_free(nb);
-	}
+	netbuf_queue_purge(&q->frags);
 	list_del(&q->link);
 	frag_mem -= q->mem;
 	frag_nqueues--;

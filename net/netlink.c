@@ -525,12 +525,7 @@ static void nl_release(struct socket *s)
 		return;
 	mutex_lock(&net_lock);
 	list_del(&nk->link);
-	struct netbuf *nb, *t;
-	list_for_each_entry_safe(nb, t, &nk->rxq, link)
-	{
-		list_del(&nb->link);
-		netbuf_free(nb);
-	}
+	netbuf_queue_purge(&nk->rxq);
 	mutex_unlock(&net_lock);
 	kfree(nk);
 	s->sk = NULL;

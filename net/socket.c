@@ -619,27 +619,24 @@ static int sock_setopt_sol(struct socket *s, int name, const void *val,
 		return 0;
 	}
 	case SO_SNDBUFFORCE:
-	case SO_SNDBUF: {
-		if (name == SO_SNDBUFFORCE && !root)
-			return -EPERM;
-		uint32_t u = (uint32_t)v;
-		if (name == SO_SNDBUF && u > SOCK_BUF_MAX)
-			u = SOCK_BUF_MAX;
-		if (u > 0x7fffffff / 2)
-			u = 0x7fffffff / 2;
-		s->sndbuf = MAX(u * 2, SOCK_MIN_SNDBUF);
-		return 0;
-	}
+	case SO_SNDBUF:
 	case SO_RCVBUFFORCE:
 	case SO_RCVBUF: {
-		if (name == SO_RCVBUFFORCE && !root)
+		/* Doubled for bookkeeping as Linux; the FORCE forms pass
+		 * the cap, for root only. */
+		bool force = name == SO_SNDBUFFORCE || name == SO_RCVBUFFORCE;
+		bool snd = name == SO_SNDBUF || name == SO_SNDBUFFORCE;
+		if (force && !root)
 			return -EPERM;
 		uint32_t u = (uint32_t)v;
-		if (name == SO_RCVBUF && u > SOCK_BUF_MAX)
+		if (!force && u > SOCK_BUF_MAX)
 			u = SOCK_BUF_MAX;
 		if (u > 0x7fffffff / 2)
 			u = 0x7fffffff / 2;
-		s->rcvbuf = MAX(u * 2, SOCK_MIN_RCVBUF);
+		if (snd)
+			s->sndbuf = MAX(u * 2, SOCK_MIN_SNDBUF);
+		else
+			s->rcvbuf = MAX(u * 2, SOCK_MIN_RCVBUF);
 		return 0;
 	}
 	case SO_RCVTIMEO:

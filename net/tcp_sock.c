@@ -600,9 +600,20 @@ static long tcp_ioctl(struct socket *s, unsigned long cmd, uintptr_t arg)
 	}
 }
 
+static bool fin_acked_or_gone(struct socket *s, void *arg)
+{
+	(void)s;
+	int st = __atomic_load_n(&((struct tcb *)arg)->state, __ATOMIC_RELAXED);
+	return st != TCP_FIN_WAIT1 && st != TCP_CLOSING && st != TCP_LAST_ACK;
+}
+
 /* The file is gone. The block lives on as an orphan to finish the close
  * (RFC 9293 3.10.4), or is reset at once with unread data or a zero
- * linger (RFC 2525 2.17, as Linux). */
+ * linger (RFC 2525 2.17, as Linux). With SO_LINGER and a time, the close
+ * first waits (interruptibly, at most that long) for the peer to
+ * acknowledge our FIN, as Linux's sk_stream_wait_close; a process that is
+ * exiting does not wait (Linux neither). The socket stays attached while
+ * it waits, so the stack cannot free the block under it. */
 static void tcp_release(struct socket *s)
 {
 	struct tcb *t = s->sk;
@@ -611,9 +622,16 @@ static void tcp_release(struct socket *s)
 	if (!t)
 		return;
 	mutex_lock(&net_lock);
+	abort = t->rlen || (s->linger.l_onoff && s->linger.l_linger == 0);
+	if (!abort && s->linger.l_onoff && s->linger.l_linger > 0 &&
+	    !proc_current()->in_exit) {
+		send_fin(t);
+		uint64_t secs = (uint32_t)s->linger.l_linger;
+		tcp_wait(s, false, time_ns() + secs * NSEC_PER_SEC,
+			 fin_acked_or_gone, t);
+	}
 	s->sk = NULL;
 	t->sock = NULL;
-	abort = t->rlen || (s->linger.l_onoff && s->linger.l_linger == 0);
 	switch (t->state) {
 	case TCP_LISTEN:
 	case TCP_CLOSE:

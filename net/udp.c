@@ -557,12 +557,7 @@ static void dgram_release(struct socket *s)
 		return;
 	mutex_lock(&net_lock);
 	list_del(&ds->link);
-	struct netbuf *nb, *t;
-	list_for_each_entry_safe(nb, t, &ds->rxq, link)
-	{
-		list_del(&nb->link);
-		netbuf_free(nb);
-	}
+	netbuf_queue_purge(&ds->rxq);
 	mutex_unlock(&net_lock);
 	kfree(ds);
 	s->sk = NULL;

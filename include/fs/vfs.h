@@ -159,8 +159,9 @@ struct inode {
 	const struct file_ops *fops; /* device nodes: the driver; generated
 				      * files: their operations */
 	/* Generated file systems (fs/procfs.c): a directory rebuilds its
-	 * entries before each lookup or listing; a file makes its text when
-	 * it is first read through an open file. */
+	 * entries before each lookup or listing, a link made per caller
+	 * (/proc/self) its target before each readlink or follow; a file
+	 * makes its text when it is first read through an open file. */
 	void (*refresh)(struct inode *dir);
 	long (*generate)(struct inode *ino, char *buf, size_t size);
 	int gen_pid;

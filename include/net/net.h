@@ -56,6 +56,8 @@ struct netbuf {
  * bytes of (uninitialised) payload; NULL when memory is short. */
 struct netbuf *netbuf_alloc(size_t headroom, size_t len);
 void netbuf_free(struct netbuf *nb);
+/* Frees every netbuf on queue q (linked by their link field). */
+void netbuf_queue_purge(struct list_head *q);
 /* Grows the packet at the front by n (NULL if no headroom) / drops n from
  * the front (NULL if shorter than n); both return the new data. */
 void *netbuf_push(struct netbuf *nb, size_t n);

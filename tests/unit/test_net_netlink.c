@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../net/core.c"
 #include "../../net/devinet.c"
 #include "../../net/netlink.c"
 #include "../../net/rtnetlink.c"
@@ -81,19 +82,6 @@ struct netif *netif_by_index(int index)
 			return d;
 	}
 	return NULL;
-}
-struct netbuf *netbuf_alloc(size_t headroom, size_t len)
-{
-	struct netbuf *nb = calloc(1, sizeof(*nb) + headroom + len);
-	nb->head = (uint8_t *)(nb + 1);
-	nb->size = headroom + len;
-	nb->data = nb->head + headroom;
-	nb->len = len;
-	return nb;
-}
-void netbuf_free(struct netbuf *nb)
-{
-	free(nb);
 }
 void arp_flush(struct netif *dev)
 {

@@ -580,6 +580,62 @@ static void test_privport(void)
 	close(fd);
 }
 
+static double secs_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* SO_LINGER with a time: close waits for the peer to acknowledge our FIN,
+ * at most that long. */
+static void test_linger(void)
+{
+	int a, b;
+	struct timespec t0;
+	if (pair(&a, &b) < 0)
+		return;
+	/* b never reads: fill its window and a's send buffer, so the FIN
+	 * cannot be acknowledged; close waits out the one second. */
+	fcntl(a, F_SETFL, O_NONBLOCK);
+	static char junk[65536];
+	long sent = 0, w;
+	for (int idle = 0; idle < 2;) {
+		bool any = false;
+		while ((w = write(a, junk, sizeof(junk))) > 0) {
+			sent += w;
+			any = true;
+		}
+		idle = any ? 0 : idle + 1;
+		usleep(50000); /* the stack moves what it can to b */
+	}
+	struct linger lg = {1, 1};
+	setsockopt(a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	close(a);
+	double el = secs_since(&t0);
+	CHECK("linger.waits_for_ack", el >= 0.9,
+	      "close took %.2f s (%ld queued)", el, sent);
+	close(b);
+
+	/* The peer's kernel acknowledges at once: close returns long
+	 * before the thirty seconds, and the data and the end arrive. */
+	if (pair(&a, &b) < 0)
+		return;
+	lg.l_linger = 30;
+	setsockopt(a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	write(a, "bye", 3);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	close(a);
+	el = secs_since(&t0);
+	char buf[8];
+	int n = read_full(b, buf, sizeof(buf));
+	CHECK("linger.acked_returns",
+	      el < 10 && n == 3 && !memcmp(buf, "bye", 3),
+	      "close took %.2f s, read %d", el, n);
+	close(b);
+}
+
 int main(int argc, char **argv)
 {
 	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 100;
@@ -587,6 +643,7 @@ int main(int argc, char **argv)
 	test_nonblock();
 	test_halfclose();
 	test_reset();
+	test_linger();
 	test_reuse();
 	test_privport();
 	test_backlog();
