@@ -178,8 +178,11 @@ USER_BENCH := $(BUILD)/user/bench/ubench \
 USER_TRACE := $(BUILD)/user/trace/trace
 # The system-call fuzzer (user/fuzz/, docs/testing.md).
 USER_FUZZ := $(BUILD)/user/fuzz/fuzz
+# Dynamically linked programs (user/dyn/), for the root disk only: the
+# test initramfs has no ld.so.
+USER_DYN := $(patsubst user/dyn/%.c,$(BUILD)/user/dyn/%,$(wildcard user/dyn/*.c))
 USER_BINS := $(USER_TESTS) $(USER_EXAMPLES) $(USER_BENCH) $(USER_TRACE) \
-	$(USER_FUZZ)
+	$(USER_FUZZ) $(USER_DYN)
 
 $(BUILD)/user/tests/%-glibc: user/tests/%.c user/tests/check.h
 	@mkdir -p $(dir $@)
@@ -187,6 +190,9 @@ $(BUILD)/user/tests/%-glibc: user/tests/%.c user/tests/check.h
 $(BUILD)/user/tests/%: user/tests/%.c user/tests/check.h
 	@mkdir -p $(dir $@)
 	musl-gcc $(USER_CFLAGS) $< -o $@
+$(BUILD)/user/dyn/%: user/dyn/%.c user/tests/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -static,$(USER_CFLAGS)) -pthread $< -o $@
 $(BUILD)/user/bench/%: user/bench/%.c
 	@mkdir -p $(dir $@)
 	musl-gcc $(USER_CFLAGS) $< -o $@
@@ -277,6 +283,7 @@ test: deps
 	  tests/layer net-wire tests/net-wire.sh; \
 	  tests/layer disk-session tests/disk-session.sh; \
 	  tests/layer login tests/login-session.sh; \
+	  tests/layer accounts tests/accounts-session.sh; \
 	  tests/layer screen tests/screen-session.sh; \
 	  tests/layer storage tests/storage-suite.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer trace-json tests/trace-json.sh $(BUILD)/initramfs.cpio; \

@@ -422,24 +422,55 @@ static long ptmx_write(struct file *f, const char *b, size_t n, uint64_t *pos)
 	return (long)done;
 }
 
-/* TIOCGPTPEER: the slave opened from the master, without a path walk
- * (an anonymous inode standing for /dev/pts/N). */
+/* The pair's node in the caller's /dev/pts, when that is a devpts mount
+ * showing this very pair (gen_key: not a stale node, not some other file
+ * put there), with a reference; NULL otherwise. */
+static struct inode *pty_peer_node(struct pty *p)
+{
+	char path[24];
+	snprintf(path, sizeof(path), "/dev/pts/%d", p->index);
+	struct process *proc = proc_current();
+	struct inode *ino = NULL;
+	vfs_lock();
+	if (vfs_lookup(proc->fs, NULL, path, 0, &ino) == 0 &&
+	    (ino->fops != &pty_slave_ops || ino->gen_key != p->gen)) {
+		inode_put(ino);
+		ino = NULL;
+	}
+	vfs_unlock();
+	return ino;
+}
+
+/* TIOCGPTPEER: the slave opened from the master without a permission
+ * check. The file is on the pair's /dev/pts node when the caller sees one,
+ * so that it has a name (ttyname(3) matches /proc/PID/fd/N's target with
+ * fstat, as glibc's openpty relies on); otherwise on an anonymous inode
+ * standing for /dev/pts/N. */
 static long ptmx_open_peer(struct pty *p, unsigned long flags)
 {
 	int oflags =
 	    (int)(flags & (O_ACCMODE | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
-	struct inode *ino = inode_alloc_sb(NULL, S_IFCHR | 0620);
-	if (!ino)
-		return -ENOMEM;
-	ino->rdev = MKDEV(PTY_SLAVE_MAJOR, (uint32_t)p->index);
-	ino->gen_key = p->gen;
-	ino->uid = p->uid;
-	ino->gid = p->gid;
-	ino->fops = &pty_slave_ops;
+	struct inode *ino = pty_peer_node(p);
+	bool named = ino != NULL;
+	if (!named) {
+		ino = inode_alloc_sb(NULL, S_IFCHR | 0620);
+		if (!ino)
+			return -ENOMEM;
+		ino->rdev = MKDEV(PTY_SLAVE_MAJOR, (uint32_t)p->index);
+		ino->gen_key = p->gen;
+		ino->uid = p->uid;
+		ino->gid = p->gid;
+		ino->fops = &pty_slave_ops;
+	}
 	struct file *f;
 	int r = vfs_open_inode(ino, oflags, &f);
+	if (named) {
+		vfs_lock();
+		inode_put(ino); /* the file holds its own reference */
+		vfs_unlock();
+	}
 	if (r)
-		return r; /* its last reference went, and the inode with it */
+		return r; /* an anonymous inode went with its last reference */
 	r = fd_install(proc_current(), f, 0, oflags & O_CLOEXEC);
 	if (r < 0)
 		file_put(f);

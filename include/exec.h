@@ -1,7 +1,8 @@
 /* Program loading (kernel/exec.c): builds a new address space from an ELF64
- * executable (static, or static-PIE: ET_DYN without PT_INTERP) and lays out
- * the initial stack exactly as Linux does: argc, argv[], NULL, envp[], NULL,
- * auxv pairs, then the strings and AT_RANDOM bytes near the top. */
+ * executable (static, static-PIE, or dynamic with the PT_INTERP loader it
+ * names) and lays out the initial stack exactly as Linux does: argc,
+ * argv[], NULL, envp[], NULL, auxv pairs, then the strings and AT_RANDOM
+ * bytes near the top. */
 #ifndef LIMEN_EXEC_H
 #define LIMEN_EXEC_H
 
@@ -32,9 +33,24 @@ struct exec_image {
 #define EXEC_ARG_MAX (128 * 1024) /* argv + envp bytes, then E2BIG */
 #define EXEC_ARGC_MAX 4096
 
-/* argv/envp are kernel copies. execfn is the path as given (AT_EXECFN). */
+/* The program interpreter (PT_INTERP, e.g. /lib64/ld-linux-x86-64.so.2)
+ * a dynamic executable names, as an open file to load beside it. */
+struct exec_interp {
+	exec_read_fn read;
+	void *ctx;
+	struct vma_file *file; /* for /proc/PID/maps, or NULL */
+};
+
+/* Copies the executable's PT_INTERP path into buf (size bytes); buf is ""
+ * when it has none. -ENOEXEC for a malformed file or a path that does not
+ * fit. */
+int exec_interp_path(exec_read_fn read, void *ctx, char *buf, size_t size);
+
+/* argv/envp are kernel copies. execfn is the path as given (AT_EXECFN).
+ * interp is the opened interpreter when the program names one (NULL
+ * otherwise; a program that names one is then -ENOEXEC). */
 int exec_load(exec_read_fn read, void *ctx, const char *execfn,
 	      const char *const *argv, const char *const *envp,
-	      struct exec_image *out);
+	      const struct exec_interp *interp, struct exec_image *out);
 
 #endif

@@ -1,6 +1,7 @@
 /* The ELF loader and the initial user stack. Segments are copied into
- * anonymous private memory (there is no page cache to map from); bss is
- * the zero tail of the last page plus demand-zero pages. */
+ * anonymous private memory; bss is the zero tail of the last page plus
+ * demand-zero pages. A dynamic program's interpreter (ld.so) is loaded the
+ * same way beside it, and starts first. */
 #include <asm/cpufeature.h>
 #include <elf.h>
 #include <exec.h>
@@ -188,74 +189,187 @@ static int build_stack(struct mm *mm, const char *execfn,
 	return r;
 }
 
+/* What loading one ELF file left behind, for the aux vector. */
+struct elf_loaded {
+	uintptr_t entry;   /* e_entry, relocated */
+	uintptr_t phdr_va; /* where its program headers are mapped */
+	uintptr_t end;	   /* the end of its highest segment */
+	uint16_t phnum;
+	uintptr_t bias; /* load address minus link address */
+};
+
+/* Reads and checks the ELF and program headers; *ph is kmalloc'd. A file
+ * shorter than an ELF header is -short_err, anything else wrong -ENOEXEC. */
+static int read_headers(exec_read_fn read, void *ctx, struct elf64_ehdr *eh,
+			struct elf64_phdr **ph, int short_err)
+{
+	long got = read(ctx, eh, sizeof(*eh), 0);
+	if (got < 0)
+		return (int)got;
+	if (got != sizeof(*eh))
+		return -short_err;
+	if (check_ehdr(eh))
+		return -ENOEXEC;
+	size_t phsize = eh->e_phnum * sizeof(**ph);
+	*ph = kmalloc(phsize);
+	if (!*ph)
+		return -ENOMEM;
+	if (read(ctx, *ph, phsize, eh->e_phoff) != (long)phsize) {
+		kfree(*ph);
+		*ph = NULL;
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* The lowest and highest page-aligned addresses of the PT_LOAD segments
+ * (link addresses); -ENOEXEC if there are none or they wrap. */
+static int load_span(const struct elf64_phdr *ph, int phnum, uintptr_t *lo,
+		     uintptr_t *hi)
+{
+	*lo = ~(uintptr_t)0;
+	*hi = 0;
+	for (int i = 0; i < phnum; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		uintptr_t end = ph[i].p_vaddr + ph[i].p_memsz;
+		if (end < ph[i].p_vaddr || end > USER_TOP)
+			return -ENOEXEC;
+		*lo = MIN(*lo, ALIGN_DOWN(ph[i].p_vaddr, PAGE_SIZE));
+		*hi = MAX(*hi, ALIGN_UP(end, PAGE_SIZE));
+	}
+	return *hi > *lo ? 0 : -ENOEXEC;
+}
+
+/* Maps every PT_LOAD segment of one ELF file at bias. */
+static int load_elf(struct mm *mm, exec_read_fn read, void *ctx,
+		    struct vma_file *file, const struct elf64_ehdr *eh,
+		    const struct elf64_phdr *ph, uintptr_t bias,
+		    struct elf_loaded *out)
+{
+	uintptr_t phdr_va = 0, end = 0;
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_PHDR)
+			phdr_va = ph[i].p_vaddr + bias;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		int r = load_segment(mm, read, ctx, &ph[i], bias, file);
+		if (r)
+			return r;
+		end = MAX(end, ph[i].p_vaddr + bias + ph[i].p_memsz);
+		/* Without PT_PHDR, the headers are found inside the
+		 * segment that maps file offset e_phoff. */
+		if (!phdr_va && ph[i].p_offset <= eh->e_phoff &&
+		    eh->e_phoff < ph[i].p_offset + ph[i].p_filesz)
+			phdr_va =
+			    ph[i].p_vaddr + bias + eh->e_phoff - ph[i].p_offset;
+	}
+	if (!end)
+		return -ENOEXEC;
+	out->entry = eh->e_entry + bias;
+	out->phdr_va = phdr_va;
+	out->end = end;
+	out->phnum = eh->e_phnum;
+	out->bias = bias;
+	return 0;
+}
+
+/* Loads the program interpreter (ld.so): a shared object where mmap would
+ * put a mapping of its size (below the mmap base, above the program), as
+ * Linux does; an ET_EXEC one at its link address. As on Linux, a file
+ * shorter than an ELF header is -EIO and one that is not an x86-64 ELF
+ * file -ELIBBAD. */
+static int load_interp(struct mm *mm, const struct exec_interp *in,
+		       struct elf_loaded *out)
+{
+	struct elf64_ehdr eh;
+	struct elf64_phdr *ph = NULL;
+	int r = read_headers(in->read, in->ctx, &eh, &ph, EIO);
+	if (r)
+		return r == -ENOEXEC ? -ELIBBAD : r;
+	uintptr_t lo, hi, bias = 0;
+	r = load_span(ph, eh.e_phnum, &lo, &hi);
+	if (!r && eh.e_type == ET_DYN) {
+		uintptr_t base = mm_find_free(mm, hi - lo, 0);
+		if (!base)
+			r = -ENOMEM;
+		bias = base - lo;
+	}
+	if (!r)
+		r = load_elf(mm, in->read, in->ctx, in->file, &eh, ph, bias,
+			     out);
+	kfree(ph);
+	return r;
+}
+
+int exec_interp_path(exec_read_fn read, void *ctx, char *buf, size_t size)
+{
+	struct elf64_ehdr eh;
+	struct elf64_phdr *ph = NULL;
+	buf[0] = '\0';
+	int r = read_headers(read, ctx, &eh, &ph, ENOEXEC);
+	if (r)
+		return r;
+	for (int i = 0; i < eh.e_phnum && !r; i++) {
+		if (ph[i].p_type != PT_INTERP)
+			continue;
+		/* A NUL-terminated path that fits, or the file is bad. */
+		uint64_t n = ph[i].p_filesz;
+		if (n < 2 || n > size) {
+			r = -ENOEXEC;
+			break;
+		}
+		long got = read(ctx, buf, n, ph[i].p_offset);
+		if (got != (long)n || buf[n - 1] != '\0')
+			r = got < 0 ? (int)got : -ENOEXEC;
+		if (r)
+			buf[0] = '\0';
+		break;
+	}
+	kfree(ph);
+	return r;
+}
+
 int exec_load(exec_read_fn read, void *ctx, const char *execfn,
 	      const char *const *argv, const char *const *envp,
-	      struct exec_image *out)
+	      const struct exec_interp *interp, struct exec_image *out)
 {
 	struct elf64_ehdr eh;
 	struct elf64_phdr *ph = NULL;
 	struct mm *mm = NULL;
-	long got = read(ctx, &eh, sizeof(eh), 0);
-	if (got < 0)
-		return (int)got;
-	if (got != sizeof(eh) || check_ehdr(&eh))
-		return -ENOEXEC;
-	size_t phsize = eh.e_phnum * sizeof(*ph);
-	ph = kmalloc(phsize);
-	if (!ph)
-		return -ENOMEM;
-	int r = -ENOEXEC;
-	if (read(ctx, ph, phsize, eh.e_phoff) != (long)phsize)
-		goto fail;
-	uintptr_t bias = eh.e_type == ET_DYN ? ET_DYN_BASE : 0;
-	uintptr_t phdr_va = 0, brk = 0;
-	for (int i = 0; i < eh.e_phnum; i++) {
-		/* A dynamic executable needs an interpreter we don't have. */
-		if (ph[i].p_type == PT_INTERP)
+	struct elf_loaded prog, ld = {0};
+	int r = read_headers(read, ctx, &eh, &ph, ENOEXEC);
+	if (r)
+		return r;
+	/* A program that names an interpreter is loaded only with it. */
+	r = -ENOEXEC;
+	for (int i = 0; i < eh.e_phnum; i++)
+		if (ph[i].p_type == PT_INTERP && !interp)
 			goto fail;
-		if (ph[i].p_type == PT_PHDR)
-			phdr_va = ph[i].p_vaddr + bias;
-	}
+	uintptr_t bias = eh.e_type == ET_DYN ? ET_DYN_BASE : 0;
 	r = -ENOMEM;
 	mm = mm_create();
 	if (!mm)
 		goto fail;
-	for (int i = 0; i < eh.e_phnum; i++) {
-		if (ph[i].p_type != PT_LOAD)
-			continue;
-		r = load_segment(mm, read, ctx, &ph[i], bias, out->file);
+	r = load_elf(mm, read, ctx, out->file, &eh, ph, bias, &prog);
+	if (r)
+		goto fail;
+	mm->brk_start = mm->brk = ALIGN_UP(prog.end, PAGE_SIZE);
+	if (interp) {
+		r = load_interp(mm, interp, &ld);
 		if (r)
 			goto fail;
-		uintptr_t end = ph[i].p_vaddr + bias + ph[i].p_memsz;
-		brk = MAX(brk, end);
-		/* Without PT_PHDR, the headers are found inside the
-		 * segment that maps file offset e_phoff. */
-		if (!phdr_va && ph[i].p_offset <= eh.e_phoff &&
-		    eh.e_phoff < ph[i].p_offset + ph[i].p_filesz)
-			phdr_va =
-			    ph[i].p_vaddr + bias + eh.e_phoff - ph[i].p_offset;
 	}
-	if (!brk) {
-		r = -ENOEXEC;
-		goto fail;
-	}
-	mm->brk_start = mm->brk = ALIGN_UP(brk, PAGE_SIZE);
 
 	uint64_t auxv[] = {
-	    AT_PHDR,	    phdr_va,
-	    AT_PHENT,	    sizeof(struct elf64_phdr),
-	    AT_PHNUM,	    eh.e_phnum,
-	    AT_PAGESZ,	    PAGE_SIZE,
-	    AT_BASE,	    0,
-	    AT_FLAGS,	    0,
-	    AT_ENTRY,	    eh.e_entry + bias,
-	    AT_UID,	    out->uid,
-	    AT_EUID,	    out->euid,
-	    AT_GID,	    out->gid,
-	    AT_EGID,	    out->egid,
-	    AT_SECURE,	    out->secure,
-	    AT_HWCAP,	    cpu_hwcap(),
-	    AT_CLKTCK,	    100,
+	    AT_PHDR,	    prog.phdr_va, AT_PHENT,  sizeof(struct elf64_phdr),
+	    AT_PHNUM,	    prog.phnum,	  AT_PAGESZ, PAGE_SIZE,
+	    AT_BASE,	    ld.bias,	  AT_FLAGS,  0,
+	    AT_ENTRY,	    prog.entry,	  AT_UID,    out->uid,
+	    AT_EUID,	    out->euid,	  AT_GID,    out->gid,
+	    AT_EGID,	    out->egid,	  AT_SECURE, out->secure,
+	    AT_HWCAP,	    cpu_hwcap(),  AT_CLKTCK, 100,
 	    AT_MINSIGSTKSZ, 2048,
 	};
 	r = build_stack(mm, execfn, argv, envp, auxv, ARRAY_SIZE(auxv),
@@ -263,7 +377,7 @@ int exec_load(exec_read_fn read, void *ctx, const char *execfn,
 	if (r)
 		goto fail;
 	out->mm = mm;
-	out->entry = eh.e_entry + bias;
+	out->entry = interp ? ld.entry : prog.entry;
 	kfree(ph);
 	return 0;
 fail:

@@ -180,6 +180,41 @@ static void exec_creds(struct process *p, struct inode *ino,
 		      img->euid != p->uid || img->egid != p->gid;
 }
 
+/* Loads the ELF file f, and the program interpreter it names (opened as
+ * the program is: a regular file the caller may execute), into img. */
+static int load_elf(struct process *p, struct file *f, const char *path,
+		    const char *const *argv, const char *const *envp,
+		    struct exec_image *img)
+{
+	char *ipath = kmalloc(PATH_MAX);
+	if (!ipath)
+		return -ENOMEM;
+	int r = exec_interp_path(file_read_at, f, ipath, PATH_MAX);
+	if (r || !ipath[0]) {
+		kfree(ipath);
+		return r ? r
+			 : exec_load(file_read_at, f, path, argv, envp, NULL,
+				     img);
+	}
+	struct file *fi;
+	r = proc_open_exec(p->fs, ipath, &fi);
+	if (r) {
+		kfree(ipath);
+		return r;
+	}
+	struct exec_interp in = {
+	    .read = file_read_at,
+	    .ctx = fi,
+	    .file = vma_file_new(ipath, fi->inode->sb ? fi->inode->sb->dev : 0,
+				 fi->inode->ino),
+	};
+	r = exec_load(file_read_at, f, path, argv, envp, &in, img);
+	vma_file_put(in.file);
+	file_put(fi);
+	kfree(ipath);
+	return r;
+}
+
 /* Loads path (or its interpreter) into a new address space; from (at the
  * first level only) says where execveat's program is. */
 static int load(struct process *p, struct exec_from *from, const char *path,
@@ -238,7 +273,7 @@ static int load(struct process *p, struct exec_from *from, const char *path,
 	img->file =
 	    vma_file_new(img->exe[0] ? img->exe : path,
 			 f->inode->sb ? f->inode->sb->dev : 0, f->inode->ino);
-	r = exec_load(file_read_at, f, path, argv, envp, img);
+	r = load_elf(p, f, path, argv, envp, img);
 	vma_file_put(img->file);
 	file_put(f);
 	return r;

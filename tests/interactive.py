@@ -26,8 +26,16 @@ out to a fresh login prompt, the old password refused and the new one
 taken, and again after a reboot; host side, e2fsck -fn and the limen hash
 in the image's /etc/shadow changed (and matching the new password).
 
+With --disk IMG --accounts it is Debian's account tools (tools/mkrootfs
+copies them with ld.so and their libraries): as root, a dynamically linked
+test program, util-linux script on a pty, adduser, addgroup, chpasswd
+through PAM, useradd and userdel; the new user logs in with its new
+password and may not add users; deluser and delgroup; host side, e2fsck
+-fn and /etc/passwd on the image.
+
 usage: tests/interactive.py [--kernel FILE] [--initrd FILE]
-                            [--disk IMG [--login]] [--timeout SEC] [--log FILE]
+                            [--disk IMG [--login | --accounts]]
+                            [--timeout SEC] [--log FILE]
 Python 3 standard library only.
 """
 import argparse
@@ -122,6 +130,8 @@ def main():
     ap.add_argument("--disk", help="boot this ext2 root disk (make run)")
     ap.add_argument("--login", action="store_true",
                     help="with --disk: the ordinary user's login session")
+    ap.add_argument("--accounts", action="store_true",
+                    help="with --disk: Debian's account tools, as root")
     ap.add_argument("--timeout", type=float, default=600,
                     help="seconds for the whole run")
     ap.add_argument("--log",
@@ -133,6 +143,8 @@ def main():
     os.makedirs(os.path.dirname(a.log), exist_ok=True)
     if a.disk and a.login:
         return login_session(a)
+    if a.disk and a.accounts:
+        return accounts_session(a)
     if a.disk:
         return disk_session(a)
     qemu = os.environ.get("QEMU", "qemu-system-x86_64")
@@ -520,6 +532,116 @@ def login_session(a):
         text = texts[-1].replace("\r", "") if texts else ""
         sys.stderr.write("---- login-session: last 30 lines ----\n")
         for line in text.splitlines()[-30:]:
+            sys.stderr.write("  | %s\n" % line)
+    return 1 if failed else 0
+
+
+NEW_USER_PASSWORD = "Carol-Cr0ssing"
+
+
+def accounts_session(a):
+    """Debian's account tools on a fresh root disk, as root: adduser,
+    addgroup, chpasswd (PAM), deluser, useradd/userdel, util-linux script,
+    and a dynamically linked test program; the new user logs in with the
+    password chpasswd set and cannot add users; host side, e2fsck -fn and
+    the accounts file on the image."""
+    failed = []
+
+    def check(name, ok, why=""):
+        print(("PASS accounts.%s" % name) if ok else
+              ("FAIL accounts.%s: %s" % (name, why)), flush=True)
+        if not ok:
+            failed.append(name)
+        return ok
+
+    g = boot_disk(a, a.log)
+    watchdog = threading.Timer(a.timeout, g.proc.kill)
+    watchdog.start()
+
+    def run(cmd, want, name, timeout=240):
+        g.send(cmd + "\r")
+        return check(name, g.expect(want, timeout),
+                     "no %r after typing %r" % (want, cmd))
+
+    def root():
+        return g.expect(DISK_PROMPT, 120) is not None
+
+    def user():
+        return g.expect(USER_PROMPT, 120) is not None
+
+    try:
+        ok = (log_in(g, check, "root", "root", ROOT_PASSWORD, DISK_PROMPT,
+                     timeout=240)
+              # ld.so and glibc from the disk: the program's own checks.
+              and run("dynamic", r"^dynamic: \d+ passed, 0 failed$",
+                      "dynamic_program") and root()
+              # script runs its command on a pty slave it names.
+              and run("script -q -c 'tty; echo in-scr\"\"ipt' /tmp/ts "
+                      ">/dev/null; cat /tmp/ts",
+                      r"^/dev/pts/\d+\s*\nin-script", "script_on_pty")
+              and root()
+              and run("adduser --disabled-password --gecos '' carol; "
+                      "echo r''c=$?", r"^rc=0$", "adduser") and root()
+              and run("id carol", r"^uid=1001\(carol\) gid=1001\(carol\) "
+                      r"groups=1001\(carol\),100\(users\)$", "adduser_id")
+              and root()
+              and run("stat -c '%U %G %a' /home/carol", r"^carol carol 700$",
+                      "adduser_home") and root()
+              and run("addgroup staff2 >/dev/null && adduser carol staff2 "
+                      ">/dev/null; id -Gn carol", r"^carol users staff2$",
+                      "addgroup_and_member") and root()
+              and run("echo carol:%s | chpasswd; echo r''c=$?"
+                      % NEW_USER_PASSWORD, r"^rc=0$", "chpasswd") and root()
+              and run("grep -c '^carol:[$]6[$]' /etc/shadow", r"^1$",
+                      "chpasswd_sha512_hash") and root()
+              # (userdel -r warns that dave has no mail spool, as on Debian.)
+              and run("useradd -m -s /bin/sh dave && ls -d /home/dave && "
+                      "userdel -r dave 2>/dev/null; echo r''c=$?; ls /home; "
+                      "grep -c dave "
+                      "/etc/passwd", r"^/home/dave\nrc=0\ncarol\s+limen\n0$",
+                      "useradd_userdel") and root()
+              # The new user logs in with the password chpasswd set.
+              and (g.send("exit\r") or True)
+              and log_in(g, check, "carol", "carol", NEW_USER_PASSWORD,
+                         USER_PROMPT)
+              and run("id -un; pwd; touch mine; stat -c %U mine",
+                      r"^carol\n/home/carol\ncarol$", "carol_session")
+              and user()
+              and run("/usr/sbin/adduser eve; echo r''c=$?",
+                      r"Only root may add a user or group to the system\.\n"
+                      r"rc=1$", "adduser_needs_root") and user()
+              and run("echo carol:x | /usr/sbin/chpasswd; echo r''c=$?",
+                      r"^rc=1$", "chpasswd_needs_root") and user()
+              and (g.send("exit\r") or True)
+              and log_in(g, check, "root_again", "root", ROOT_PASSWORD,
+                         DISK_PROMPT)
+              and run("grep -c '^carol:[$]6[$]' /etc/shadow", r"^1$",
+                      "hash_kept") and root()
+              # (deluser --remove-home needs Debian's full perl package;
+              # the disk has perl-base, so the home goes with rm.)
+              and run("deluser carol >/dev/null 2>&1 && "
+                      "delgroup staff2 >/dev/null; echo r''c=$?; "
+                      "cat /etc/passwd /etc/group /etc/shadow | grep -c "
+                      "-e carol -e staff2; rm -r /home/carol; ls /home",
+                      r"^rc=0\n0\nlimen$", "deluser_delgroup") and root())
+        if ok:
+            g.send("poweroff\r")
+            check("poweroff", g.expect(r"limen: power off", 120),
+                  "no power off")
+    finally:
+        watchdog.cancel()
+        g.close()
+    text = g.buf.decode("utf-8", "replace")
+    r = host(["e2fsck", "-fn", a.disk])
+    check("e2fsck_clean", r.returncode == 0,
+          r.stdout.decode("utf-8", "replace")[-600:])
+    r = host(["debugfs", "-R", "cat /etc/passwd", a.disk])
+    check("passwd_on_disk", b"limen:x:1000" in r.stdout
+          and b"carol" not in r.stdout, r.stdout[-300:])
+    check("no_panic", "Kernel panic" not in text, "kernel panic")
+    if failed:
+        sys.stderr.write("---- accounts: last 30 lines ----\n")
+        for line in text.replace("\r", "").splitlines()[-30:]:
             sys.stderr.write("  | %s\n" % line)
     return 1 if failed else 0
 

@@ -13,6 +13,9 @@ set -euo pipefail
 # terminal emulator tests/screen-session.py drives full-screen programs in.
 # curl and apache2-utils (ab) are the host's clients of busybox httpd in
 # Limen in tests/net-wire.sh (a download checked byte for byte, and load).
+# tools/mkrootfs copies Debian's account tools onto the root disk with the
+# libraries ldd (libc-bin) names: passwd (useradd, chpasswd...), adduser
+# with perl-base, bsdutils (script), libpam-modules (pam_unix).
 pkgs=(
 	gcc make binutils libc6-dev
 	musl-tools
@@ -23,6 +26,7 @@ pkgs=(
 	sparse
 	tmux
 	curl apache2-utils
+	libc-bin passwd adduser perl-base bsdutils libpam-modules
 )
 
 for arg in "$@"; do

@@ -148,6 +148,22 @@ static void open_checks(void)
 		put(peer, "p");
 		ssize_t k = drain(m, buf, sizeof(buf));
 		CHECK_BYTES("pty.tiocgptpeer_writes", buf, k, "p");
+		/* The peer is the /dev/pts/N node itself: ttyname finds it
+		 * (glibc's matches /proc/self/fd's name with fstat). */
+		struct stat ps, ns;
+		char want[32], got[32] = "";
+		snprintf(want, sizeof(want), "/dev/pts/%d", n);
+		CHECK("pty.tiocgptpeer_is_node",
+		      fstat(peer, &ps) == 0 && stat(want, &ns) == 0 &&
+			  ps.st_ino == ns.st_ino && ps.st_dev == ns.st_dev &&
+			  ps.st_rdev == ns.st_rdev,
+		      "peer ino %lu dev %lu, %s ino %lu dev %lu",
+		      (unsigned long)ps.st_ino, (unsigned long)ps.st_dev, want,
+		      (unsigned long)ns.st_ino, (unsigned long)ns.st_dev);
+		CHECK("pty.tiocgptpeer_ttyname",
+		      ttyname_r(peer, got, sizeof(got)) == 0 &&
+			  strcmp(got, want) == 0,
+		      "ttyname %s, want %s", got, want);
 		close(peer);
 	}
 	close(s);
@@ -169,7 +185,11 @@ static void open_checks(void)
 
 static void termios_checks(int m, int s)
 {
-	struct termios t, u;
+	/* Zeroed first: TCGETS fills 19 control characters, musl's struct
+	 * has 32, and the tail would be whatever the stack held. */
+	struct termios t, u, v;
+	memset(&t, 0, sizeof(t));
+	memset(&v, 0, sizeof(v));
 	tcgetattr(s, &t);
 	CHECK("pty.default_termios",
 	      (t.c_lflag & (ICANON | ECHO | ISIG)) == (ICANON | ECHO | ISIG) &&
@@ -183,7 +203,6 @@ static void termios_checks(int m, int s)
 	u.c_cc[VMIN] = 5;
 	u.c_cc[VTIME] = 7;
 	u.c_iflag |= IGNCR;
-	struct termios v;
 	CHECK("pty.termios_roundtrip",
 	      tcsetattr(s, TCSANOW, &u) == 0 && tcgetattr(s, &v) == 0 &&
 		  v.c_lflag == u.c_lflag && v.c_iflag == u.c_iflag &&
