@@ -285,8 +285,12 @@ long unix_recvmsg(struct socket *s, char *buf, size_t n, struct sock_msg *m)
 				u->err = 0;
 			} else if (u->shutdown & UNIX_SHUT_RCV) {
 				r = 0;
-			} else if (u->state != UNIX_CONNECTED) {
-				/* Never connected: Linux's answers. */
+			} else if (u->state != UNIX_CONNECTED &&
+				   u->type != SOCK_DGRAM) {
+				/* Never connected: Linux's answers. A
+				 * datagram socket needs no peer to receive
+				 * (syslogd reads its bound /dev/log), so it
+				 * waits. */
 				r = u->type == SOCK_SEQPACKET ? -ENOTCONN
 							      : -EINVAL;
 			}

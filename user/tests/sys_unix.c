@@ -197,6 +197,42 @@ static void t_dgram(void)
 	close(sv[1]);
 }
 
+/* As syslogd reads /dev/log: a bound datagram socket that never connects
+ * waits in read(2) for the first datagram sent to its name. */
+static void t_dgram_unconnected(void)
+{
+	struct sockaddr_un a;
+	socklen_t alen = path_addr(&a, "/tmp/unix-dgram-log");
+	unlink(a.sun_path);
+	int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK_OK("dgram_unconnected.bind",
+		 bind(s, (struct sockaddr *)&a, alen));
+	char buf[256];
+	CHECK_ERRNO("dgram_unconnected.empty_eagain",
+		    recv(s, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* The parent is (very likely) asleep in read by now; the
+		 * check holds either way. */
+		usleep(100 * 1000);
+		int c = socket(AF_UNIX, SOCK_DGRAM, 0);
+		_exit(sendto(c, "<13>hello", 9, 0, (struct sockaddr *)&a,
+			     alen) == 9
+			  ? 0
+			  : 1);
+	}
+	ssize_t n = read(s, buf, sizeof(buf) - 1);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	CHECK("dgram_unconnected.read_waits",
+	      n == 9 && memcmp(buf, "<13>hello", 9) == 0 && WIFEXITED(st) &&
+		  WEXITSTATUS(st) == 0,
+	      "read %zd (%s), sender status %#x", n,
+	      n < 0 ? errname(errno) : "", st);
+	close(s);
+	unlink(a.sun_path);
+}
+
 static void t_seqpacket(void)
 {
 	int sv[2];
@@ -966,6 +1002,7 @@ int main(void)
 	chmod(DIR, 0755);
 	t_stream_echo();
 	t_dgram();
+	t_dgram_unconnected();
 	t_seqpacket();
 	t_path();
 	t_eacces();
