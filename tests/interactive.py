@@ -580,6 +580,12 @@ def accounts_session(a):
                       ">/dev/null; cat /tmp/ts",
                       r"^/dev/pts/\d+\s*\nin-script", "script_on_pty")
               and root()
+              # The system log (busybox syslogd, rcS) has login's line;
+              # the kernel's log (syslog(2)) has the boot.
+              and run("logread | grep -c \"root login on 'ttyS0'\"",
+                      r"^[1-9]$", "syslogd_has_login") and root()
+              and run("dmesg | grep -c 'Command line: '", r"^1$",
+                      "dmesg_as_root") and root()
               and run("adduser --disabled-password --gecos '' carol; "
                       "echo r''c=$?", r"^rc=0$", "adduser") and root()
               and run("id carol", r"^uid=1001\(carol\) gid=1001\(carol\) "
@@ -612,6 +618,11 @@ def accounts_session(a):
                       r"rc=1$", "adduser_needs_root") and user()
               and run("echo carol:x | /usr/sbin/chpasswd; echo r''c=$?",
                       r"^rc=1$", "chpasswd_needs_root") and user()
+              and run("dmesg", r"dmesg: klogctl: Operation not permitted",
+                      "dmesg_needs_root") and user()
+              and run("logger -t carol hello-from-carol; logread | "
+                      "grep -c 'carol: hello-from-carol'", r"^1$",
+                      "logger_as_user") and user()
               and (g.send("exit\r") or True)
               and log_in(g, check, "root_again", "root", ROOT_PASSWORD,
                          DISK_PROMPT)
