@@ -285,6 +285,7 @@ test: deps
 	  tests/layer disk-session tests/disk-session.sh; \
 	  tests/layer login tests/login-session.sh; \
 	  tests/layer accounts tests/accounts-session.sh; \
+	  tests/layer debian tests/debian-programs.sh; \
 	  tests/layer screen tests/screen-session.sh; \
 	  tests/layer storage tests/storage-suite.sh $(BUILD)/initramfs.cpio; \
 	  tests/layer trace-json tests/trace-json.sh $(BUILD)/initramfs.cpio; \

@@ -201,13 +201,21 @@ static int walk(const struct vfs_ctx *ctx, struct inode *dir, const char *path,
 				return r;
 			if (next->refresh) /* a generated link per caller */
 				next->refresh(next);
-			if (!next->target || !*next->target)
-				return -ENOENT;
-			rest[depth++] = p;
-			p = next->target;
-			if (*p == '/')
-				cur = vfs_follow_mount(ctx->root);
-			continue; /* relative targets start from cur */
+			struct inode *to = next->jump ? next->jump(next) : NULL;
+			if (to) {
+				/* The open file holds it; inodes go only
+				 * under the VFS lock, which the walk holds. */
+				inode_put(to);
+				next = to;
+			} else {
+				if (!next->target || !*next->target)
+					return -ENOENT;
+				rest[depth++] = p;
+				p = next->target;
+				if (*p == '/')
+					cur = vfs_follow_mount(ctx->root);
+				continue; /* relative targets start from cur */
+			}
 		}
 		cur = vfs_follow_mount(next);
 		if (trailing && !S_ISDIR(cur->mode))

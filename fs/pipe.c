@@ -225,6 +225,9 @@ static int fifo_open(struct file *f)
 	struct inode *ino = f->inode;
 	bool rd = f_reads(f), wr = f_writes(f);
 	bool nonblock = f->flags & O_NONBLOCK;
+	/* pipe(2)'s own inode, reopened through /proc/PID/fd/N: never waits
+	 * for the other end nor refuses a lone writer, as Linux's is_pipe. */
+	bool anon = !ino->sb;
 	struct pipe *fresh = NULL, *p;
 	irqflags_t ff;
 	for (;;) {
@@ -243,7 +246,7 @@ static int fifo_open(struct file *f)
 		fresh = NULL;
 	}
 	irqflags_t fl = spin_lock_irqsave(&p->lock);
-	if (wr && !rd && nonblock && p->readers == 0) {
+	if (wr && !rd && nonblock && p->readers == 0 && !anon) {
 		/* Nobody to read. A pipe made just now has no opener: undo. */
 		bool unused = p->writers == 0;
 		if (unused)
@@ -268,6 +271,8 @@ static int fifo_open(struct file *f)
 		partner = &p->w_counter;
 	else if (wr && !rd && p->readers == 0)
 		partner = &p->r_counter;
+	if (anon)
+		partner = NULL;
 	if (partner)
 		seen = *partner;
 	if (rd && !wr && nonblock && p->writers == 0)

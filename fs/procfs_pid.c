@@ -537,6 +537,18 @@ static void fd_target(struct inode *ino, char *buf, size_t size)
 	}
 }
 
+/* Following /proc/PID/fd/N opens the descriptor's own file: its inode. */
+static struct inode *fd_jump(struct inode *link)
+{
+	struct inode *ino = NULL;
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct process *p = proc_find(link->gen_pid);
+	if (p && !p->zombie)
+		ino = fd_inode_of(p, link->gen_fd);
+	spin_unlock_irqrestore(&proc_lock, f);
+	return ino;
+}
+
 /* /proc/PID/fd's refresh (under the VFS lock): a link per open descriptor.
  * Entries are kept while their descriptor stays open, so a listing in
  * progress is not disturbed; a target is looked for again only when the
@@ -576,6 +588,8 @@ static void fd_refresh(struct inode *dir)
 			link = add_link(dir, name);
 			if (link) {
 				link->gen_pid = dir->gen_pid;
+				link->gen_fd = fd;
+				link->jump = fd_jump;
 				link->may_access = proc_may_read;
 				link->uid = dir->uid;
 				link->gid = dir->gid;

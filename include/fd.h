@@ -19,6 +19,8 @@ struct file *fd_get(struct process *p, int fd);
  * lock), or NULL; returns the highest open descriptor plus one. */
 struct inode;
 int fd_inodes(struct process *p, struct inode **out);
+/* The inode of descriptor fd of p with a reference, or NULL if not open. */
+struct inode *fd_inode_of(struct process *p, int fd);
 int fd_close(struct process *p, int fd);
 /* dup2/dup3 semantics: newfd is closed first if open. */
 int fd_dup_to(struct process *p, int oldfd, int newfd, bool cloexec);

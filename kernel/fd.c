@@ -49,6 +49,15 @@ int fd_inodes(struct process *p, struct inode **out)
 	return n;
 }
 
+struct inode *fd_inode_of(struct process *p, int fd)
+{
+	irqflags_t fl = spin_lock_irqsave(&p->fd_lock);
+	struct inode *ino =
+	    fd_valid(p, fd) ? inode_get(p->fds[fd].file->inode) : NULL;
+	spin_unlock_irqrestore(&p->fd_lock, fl);
+	return ino;
+}
+
 struct file *fd_get(struct process *p, int fd)
 {
 	irqflags_t fl = spin_lock_irqsave(&p->fd_lock);

@@ -15,7 +15,9 @@ set -euo pipefail
 # Limen in tests/net-wire.sh (a download checked byte for byte, and load).
 # tools/mkrootfs copies Debian's account tools onto the root disk with the
 # libraries ldd (libc-bin) names: passwd (useradd, chpasswd...), adduser
-# with perl-base, bsdutils (script), libpam-modules (pam_unix).
+# with perl-base, bsdutils (script), libpam-modules (pam_unix); and for
+# tests/debian-programs.sh, bash, GNU coreutils and friends, and python3's
+# standard library (libpython3.11-stdlib comes with python3).
 pkgs=(
 	gcc make binutils libc6-dev
 	musl-tools
@@ -27,6 +29,7 @@ pkgs=(
 	tmux
 	curl apache2-utils
 	libc-bin passwd adduser perl-base bsdutils libpam-modules
+	bash coreutils tar gzip sed grep findutils diffutils
 )
 
 for arg in "$@"; do

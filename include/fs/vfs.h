@@ -176,6 +176,13 @@ struct inode {
 	/* Generated links: what the target was made from (/proc/PID/fd/N:
 	 * the descriptor's inode), to notice when it must be made again. */
 	uint64_t gen_key;
+	/* Magic links (/proc/PID/fd/N, gen_fd N): following one lands on the
+	 * open file's own inode, with a reference, rather than on what its
+	 * target names, as Linux's nd_jump_link (a pipe's, a socket's, a
+	 * deleted file's); NULL from it: follow the target. Called under the
+	 * VFS lock. */
+	struct inode *(*jump)(struct inode *link);
+	int gen_fd;
 	struct super_block *sb;
 	struct inode *mounted; /* directories: the root mounted here */
 	bool loaded;	       /* disk directories: entries are in memory */

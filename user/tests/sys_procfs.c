@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -175,6 +176,64 @@ static void test_fd_dir(void)
 	unlink("/tmp/procfd.txt");
 }
 
+static int open_fd_link(int fd, int flags)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	return open(p, flags);
+}
+
+/* Opening /proc/PID/fd/N opens the descriptor's own file, as bash's
+ * process substitution (/dev/fd/63) needs: a pipe's end, even with no
+ * writer left (no wait), a deleted file, but not a socket (ENXIO). */
+static void test_fd_magic(void)
+{
+	int p[2];
+	char buf[8] = "";
+	CHECK_OK("fd_magic.pipe", pipe(p));
+	CHECK("fd_magic.pipe_write", write(p[1], "abc", 3) == 3, "write");
+	int r2 = open_fd_link(p[0], O_RDONLY);
+	ssize_t n = r2 >= 0 ? read(r2, buf, sizeof(buf)) : -1;
+	struct stat a, b;
+	CHECK("fd_magic.pipe_read_end",
+	      n == 3 && memcmp(buf, "abc", 3) == 0 && fstat(r2, &a) == 0 &&
+		  fstat(p[0], &b) == 0 && a.st_ino == b.st_ino,
+	      "open %d (%s), read %zd", r2, errname(errno), n);
+	int w2 = open_fd_link(p[1], O_WRONLY);
+	close(p[1]);
+	n = w2 >= 0 ? write(w2, "z", 1) : -1;
+	ssize_t m = read(p[0], buf, sizeof(buf));
+	CHECK("fd_magic.pipe_write_end", n == 1 && m == 1 && buf[0] == 'z',
+	      "open %d, wrote %zd, read %zd", w2, n, m);
+	close(w2);
+	/* No writer is left: the open does not wait, and reads see EOF. */
+	int r3 = open_fd_link(p[0], O_RDONLY);
+	CHECK("fd_magic.pipe_no_writer_eof", r3 >= 0 && read(r3, buf, 1) == 0,
+	      "open %d (%s)", r3, errname(errno));
+	close(r3);
+	close(r2);
+	close(p[0]);
+	int f = open("/tmp/procfd-deleted", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK("fd_magic.deleted_setup",
+	      f >= 0 && write(f, "kept", 4) == 4 &&
+		  unlink("/tmp/procfd-deleted") == 0,
+	      "%s", errname(errno));
+	int f2 = open_fd_link(f, O_RDONLY);
+	memset(buf, 0, sizeof(buf));
+	n = f2 >= 0 ? read(f2, buf, sizeof(buf)) : -1;
+	CHECK("fd_magic.deleted_file", n == 4 && memcmp(buf, "kept", 4) == 0,
+	      "open %d (%s), read %zd", f2, errname(errno), n);
+	close(f2);
+	close(f);
+	int sv[2];
+	CHECK_OK("fd_magic.socketpair",
+		 socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	CHECK_ERRNO("fd_magic.socket_enxio", open_fd_link(sv[0], O_RDWR),
+		    ENXIO);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -202,6 +261,7 @@ int main(int argc, char **argv)
 	CHECK("proc.self_exe", strstr(link, "sys_procfs") != NULL, "exe '%s'",
 	      link);
 	test_fd_dir();
+	test_fd_magic();
 	read_file("/proc/self/status", buf, sizeof(buf));
 	CHECK("proc.self_status", strstr(buf, "Pid:") && strstr(buf, "PPid:"),
 	      "status lacks Pid");
