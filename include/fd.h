@@ -19,6 +19,10 @@ struct file *fd_get(struct process *p, int fd);
  * lock), or NULL; returns the highest open descriptor plus one. */
 struct inode;
 int fd_inodes(struct process *p, struct inode **out);
+/* close_range(2): closes every open descriptor in [first, last], or with
+ * cloexec marks them close-on-exec; closed ones are skipped. */
+void fd_close_range(struct process *p, unsigned first, unsigned last,
+		    bool cloexec);
 /* The inode of descriptor fd of p with a reference, or NULL if not open. */
 struct inode *fd_inode_of(struct process *p, int fd);
 int fd_close(struct process *p, int fd);

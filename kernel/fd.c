@@ -107,6 +107,20 @@ int fd_dup_to(struct process *p, int oldfd, int newfd, bool cloexec)
 	return newfd;
 }
 
+void fd_close_range(struct process *p, unsigned first, unsigned last,
+		    bool cloexec)
+{
+	if (first >= PROC_FD_MAX)
+		return;
+	last = MIN(last, PROC_FD_MAX - 1u); /* bounds the loop */
+	for (unsigned fd = first; fd <= last; fd++) {
+		if (cloexec)
+			fd_set_cloexec(p, (int)fd, true);
+		else
+			fd_close(p, (int)fd);
+	}
+}
+
 int fd_get_cloexec(struct process *p, int fd)
 {
 	irqflags_t fl = spin_lock_irqsave(&p->fd_lock);

@@ -113,6 +113,22 @@ SYSCALL_DEFINE1(close, int, fd)
 	return fd_close(proc_current(), fd);
 }
 
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+
+/* A descriptor table is never shared between processes here (threads
+ * share their process's), so CLOSE_RANGE_UNSHARE has nothing to undo. */
+SYSCALL_DEFINE3(close_range, unsigned, first, unsigned, last, unsigned, flags)
+{
+	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	if (first > last)
+		return -EINVAL;
+	fd_close_range(proc_current(), first, last,
+		       flags & CLOSE_RANGE_CLOEXEC);
+	return 0;
+}
+
 SYSCALL_DEFINE3(lseek, int, fd, int64_t, off, int, whence)
 {
 	struct file *f = fd_get(proc_current(), fd);

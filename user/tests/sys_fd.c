@@ -329,6 +329,36 @@ static void test_emfile(long nofile)
 	close(fd);
 }
 
+/* close_range(2): closes what is open in the range (skipping gaps), or
+ * marks it close-on-exec; the range may reach past every descriptor. */
+static void test_close_range(void)
+{
+	int a = open("/dev/null", O_RDONLY);
+	int b = dup2(a, 40), c = dup2(a, 42), d = dup2(a, 50);
+	CHECK("close_range.setup", a >= 0 && b == 40 && c == 42 && d == 50,
+	      "%s", errname(errno));
+	CHECK_OK("close_range.close", syscall(SYS_close_range, 40, 45, 0));
+	CHECK("close_range.closed",
+	      fcntl(40, F_GETFD) == -1 && fcntl(42, F_GETFD) == -1 &&
+		  fcntl(50, F_GETFD) == 0 && fcntl(a, F_GETFD) == 0,
+	      "a range of descriptors was not closed as asked");
+	CHECK_OK("close_range.cloexec",
+		 syscall(SYS_close_range, 50, ~0U, 4 /* CLOEXEC */));
+	CHECK("close_range.cloexec_set",
+	      fcntl(50, F_GETFD) == FD_CLOEXEC && fcntl(a, F_GETFD) == 0,
+	      "flags %d", fcntl(50, F_GETFD));
+	CHECK_OK("close_range.to_max", syscall(SYS_close_range, 50, ~0U, 0));
+	CHECK("close_range.to_max_closed", fcntl(50, F_GETFD) == -1,
+	      "fd 50 still open");
+	CHECK_ERRNO("close_range.first_after_last",
+		    syscall(SYS_close_range, 9, 8, 0), EINVAL);
+	CHECK_ERRNO("close_range.bad_flags",
+		    syscall(SYS_close_range, 40, 41, 1), EINVAL);
+	CHECK_OK("close_range.unshare",
+		 syscall(SYS_close_range, 4000, 5000, 2 /* UNSHARE */));
+	close(a);
+}
+
 int main(void)
 {
 	/* Without a limit to read, use one no fd table reaches: the checks
@@ -351,6 +381,7 @@ int main(void)
 	test_fcntl(nofile);
 	test_ioctl();
 	test_emfile(nofile);
+	test_close_range();
 	unlink(path);
 	unlink(link_path);
 	unlink(dangling);
