@@ -78,13 +78,19 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
 	return t;
 }
 
+/* Frees a thread already taken off all_threads. */
+static void thread_free_unlisted(struct thread *t)
+{
+	vm_kstack_free(t->kstack_top);
+	kfree(t);
+}
+
 static void thread_free(struct thread *t)
 {
 	irqflags_t f = spin_lock_irqsave(&threads_lock);
 	list_del(&t->all_link);
 	spin_unlock_irqrestore(&threads_lock, f);
-	vm_kstack_free(t->kstack_top);
-	kfree(t);
+	thread_free_unlisted(t);
 }
 
 void thread_exit(int code)
@@ -123,13 +129,21 @@ static bool reap_one(void)
 		bool dead = t->detached && t->state == THREAD_ZOMBIE;
 		sched_unlock_irqrestore(g);
 		if (dead) {
+			/* Off the list before threads_lock is dropped: two
+			 * reapers run (the idle thread, and thread_create in
+			 * whoever forks), and the idle thread can be preempted
+			 * right after unlocking. Left on the list, the victim
+			 * was found and freed by both (a double free: a GP
+			 * fault on the poisoned links in list_del, hit under
+			 * ab's fork-per-request load on busybox httpd). */
+			list_del(&t->all_link);
 			victim = t;
 			break;
 		}
 	}
 	spin_unlock_irqrestore(&threads_lock, f);
 	if (victim)
-		thread_free(victim);
+		thread_free_unlisted(victim);
 	return victim != NULL;
 }
 
