@@ -272,4 +272,12 @@ extern struct icmp_stats icmp_stats;
  * without net/tcp_input.c, such as the host tests of IPv4 and UDP). */
 extern uint64_t tcp_stub_drops;
 
+/* /proc/net/tcp, udp and unix (net/inet_proc.c, net/unix_proc.c): the
+ * records from *idx on (0: the header), whole lines into buf's size
+ * bytes, *idx advanced past each; returns the bytes written, 0 when none
+ * is left (fs/procfs.c's record files). Take net_lock or unix_lock. */
+long tcp_proc_show(char *buf, size_t size, uint64_t *idx);
+long udp_proc_show(char *buf, size_t size, uint64_t *idx);
+long unix_proc_show(char *buf, size_t size, uint64_t *idx);
+
 #endif
