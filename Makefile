@@ -162,7 +162,8 @@ GLIBC_TESTS := \
 	sys_udp \
 	sys_tcp \
 	sys_netlink \
-	sys_packet
+	sys_packet \
+	sys_procnet
 # (sys_timers: glibc makes its own CPU-clock ids and passes clock ids
 # zero-extended; sys_pty: glibc's grantpt, ptsname and openpty take their
 # own paths, TIOCGPTPEER; sys_unix, sys_socket: glibc's sendmsg/recvmsg
