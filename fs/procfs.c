@@ -75,16 +75,16 @@ static const struct file_ops gen_ops = {
 
 struct seq_state {
 	struct mutex lock; /* concurrent reads through one open file */
-	long (*show)(char *buf, size_t size, uint64_t *idx);
-	uint64_t start; /* the file offset of buf[0] */
-	long len;	/* bytes in buf */
-	uint64_t next;	/* the record after those in buf */
-	bool eof;	/* show() had no record from next on */
+	long (*show)(char *buf, size_t size, struct seq_pos *next);
+	uint64_t start;	     /* the file offset of buf[0] */
+	long len;	     /* bytes in buf */
+	struct seq_pos next; /* the record after those in buf */
+	bool eof;	     /* show() had no record from next on */
 	char buf[SEQ_BUF];
 };
 
 int seq_file_open(struct file *f,
-		  long (*show)(char *buf, size_t size, uint64_t *idx))
+		  long (*show)(char *buf, size_t size, struct seq_pos *next))
 {
 	struct seq_state *st = kzalloc(sizeof(*st));
 	if (!st)
@@ -102,8 +102,9 @@ long seq_file_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 	mutex_lock(&st->lock);
 	if (*pos < st->start) {
 		/* A seek back: generate again from the first record. */
-		st->start = st->next = 0;
+		st->start = 0;
 		st->len = 0;
+		memset(&st->next, 0, sizeof(st->next));
 		st->eof = false;
 	}
 	/* A seek forward walks the records up to it; the file's length is

@@ -3,10 +3,13 @@
  * are the network-order word printed as hex, ports in host order. Record 0
  * is the header, record k the k-th socket shown; fs/procfs.c asks for the
  * records from an index on, a buffer at a time, so a table of thousands
- * costs one buffer, and net_lock is held only while that buffer fills.
+ * costs one buffer, and net_lock is held only while that buffer fills;
+ * each fill goes on from the last socket shown while the list has lost
+ * none since (seq_list_start), else walks from the start.
  * What Limen does not track is 0, as Linux shows it to an unprivileged
  * reader (the kernel pointers). */
 #include <fs/vfs.h>
+#include <lib/list.h>
 #include <lib/printf.h>
 #include <lib/string.h>
 #include <net/net.h>
@@ -15,6 +18,18 @@
 #include <time.h>
 
 #include "inet.h"
+
+struct list_head *seq_list_start(struct list_head *head,
+				 const struct seq_pos *p, uint64_t gen,
+				 uint64_t *k)
+{
+	if (p->last && p->gen == gen && p->idx > 0) {
+		*k = p->idx - 1;
+		return ((const struct list_head *)p->last)->next;
+	}
+	*k = 0;
+	return head->next;
+}
 
 /* Appends line padded with spaces to width characters and a newline, if
  * the whole of it fits in buf's size bytes from *len; false if not. */
@@ -102,32 +117,34 @@ static void tcp_line(char *line, size_t size, int sl, const struct tcb *t)
 		 t->cwnd / mss, ssthresh);
 }
 
-long tcp_proc_show(char *buf, size_t size, uint64_t *idx)
+long tcp_proc_show(char *buf, size_t size, struct seq_pos *p)
 {
 	long len = 0;
 	char line[256];
-	if (*idx == 0) {
+	if (p->idx == 0) {
 		if (!put_record(buf, size, &len,
 				"  sl  local_address rem_address   st tx_queue "
 				"rx_queue tr tm->when retrnsmt   uid  timeout "
 				"inode",
 				TCP_WIDTH))
 			return len;
-		(*idx)++;
+		p->idx++;
 	}
 	mutex_lock(&net_lock);
-	uint64_t k = 0; /* the shown block's record number */
-	struct tcb *t;
-	list_for_each_entry(t, &tcp_all, all_link)
-	{
+	uint64_t k; /* the shown block's record number */
+	struct list_head *n = seq_list_start(&tcp_all, p, tcp_all_gen, &k);
+	for (; n != &tcp_all; n = n->next) {
+		struct tcb *t = list_entry(n, struct tcb, all_link);
 		if (!tcp_shown(t))
 			continue;
-		if (++k < *idx)
+		if (++k < p->idx)
 			continue;
 		tcp_line(line, sizeof(line), (int)(k - 1), t);
 		if (!put_record(buf, size, &len, line, TCP_WIDTH))
 			break;
-		(*idx)++;
+		p->idx++;
+		p->last = n;
+		p->gen = tcp_all_gen;
 	}
 	mutex_unlock(&net_lock);
 	return len;
@@ -136,11 +153,11 @@ long tcp_proc_show(char *buf, size_t size, uint64_t *idx)
 /* udp4_seq_show pads to 127. */
 #define UDP_WIDTH 127
 
-long udp_proc_show(char *buf, size_t size, uint64_t *idx)
+long udp_proc_show(char *buf, size_t size, struct seq_pos *p)
 {
 	long len = 0;
 	char line[256];
-	if (*idx == 0) {
+	if (p->idx == 0) {
 		if (!put_record(
 			buf, size, &len,
 			"   sl  local_address rem_address   st tx_queue "
@@ -148,17 +165,17 @@ long udp_proc_show(char *buf, size_t size, uint64_t *idx)
 			"inode ref pointer drops",
 			UDP_WIDTH))
 			return len;
-		(*idx)++;
+		p->idx++;
 	}
 	mutex_lock(&net_lock);
-	uint64_t k = 0;
-	struct dgram_sock *ds;
-	list_for_each_entry(ds, &udp_socks, link)
-	{
+	uint64_t k;
+	struct list_head *n = seq_list_start(&udp_socks, p, udp_socks_gen, &k);
+	for (; n != &udp_socks; n = n->next) {
+		struct dgram_sock *ds = list_entry(n, struct dgram_sock, link);
 		/* Linux lists the sockets in its port hash: bound ones. */
 		if (!ds->bound)
 			continue;
-		if (++k < *idx)
+		if (++k < p->idx)
 			continue;
 		/* Linux's sk_state: ESTABLISHED once connected, else CLOSE;
 		 * rx_queue the queued datagrams' charge (rmem). Sends go out
@@ -175,7 +192,9 @@ long udp_proc_show(char *buf, size_t size, uint64_t *idx)
 			 0ull, (unsigned long long)ds->drops);
 		if (!put_record(buf, size, &len, line, UDP_WIDTH))
 			break;
-		(*idx)++;
+		p->idx++;
+		p->last = n;
+		p->gen = udp_socks_gen;
 	}
 	mutex_unlock(&net_lock);
 	return len;

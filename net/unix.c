@@ -29,7 +29,8 @@
 #include "unix_internal.h"
 
 spinlock_t unix_lock = SPINLOCK_INIT("unix");
-LIST_HEAD(unix_all); /* unix_lock */
+LIST_HEAD(unix_all);   /* unix_lock */
+uint64_t unix_all_gen; /* unix_lock: removals (/proc/net/unix) */
 /* Linux's net.unix.max_dgram_qlen: datagrams a receiver queues before
  * senders wait. */
 #define UNIX_MAX_DGRAM_QLEN 10
@@ -63,6 +64,7 @@ void unix_put_locked(struct unix_sock *u)
 	if (--u->refs == 0) {
 		/* A connection never queued is freed without a release. */
 		list_del(&u->all_link);
+		unix_all_gen++;
 		kfree(u);
 	}
 }
@@ -284,6 +286,7 @@ static void unix_release_locked(struct unix_sock *u, struct list_head *dead,
 	u->sock = NULL;
 	u->shutdown = UNIX_SHUT_MASK;
 	list_del(&u->all_link); /* Linux's unix_remove_socket */
+	unix_all_gen++;
 	if (u->bound) {
 		list_del(&u->bound_link);
 		list_init(&u->bound_link);

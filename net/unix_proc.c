@@ -3,8 +3,10 @@
  * Record 0 is the header, record k the k-th socket on unix_all; the
  * records are written into the caller's kernel buffer under unix_lock (a
  * spinlock: nothing here sleeps or touches user memory), a buffer at a
- * time (fs/procfs.c's record files). */
+ * time (fs/procfs.c's record files), going on from the last one shown
+ * while no socket left the list since (seq_list_start). */
 #include <fs/vfs.h>
+#include <lib/list.h>
 #include <lib/printf.h>
 #include <lib/string.h>
 #include <net/net.h>
@@ -52,34 +54,36 @@ static void unix_line(char *line, size_t size, const struct unix_sock *u)
 	line[n] = '\0';
 }
 
-long unix_proc_show(char *buf, size_t size, uint64_t *idx)
+long unix_proc_show(char *buf, size_t size, struct seq_pos *p)
 {
 	static const char header[] =
 	    "Num       RefCount Protocol Flags    Type St Inode Path\n";
 	long len = 0;
 	/* A path is at most 108 bytes: a line fits in 200. */
 	char line[200];
-	if (*idx == 0) {
+	if (p->idx == 0) {
 		if (sizeof(header) - 1 > size)
 			return 0;
 		memcpy(buf, header, sizeof(header) - 1);
 		len = sizeof(header) - 1;
-		(*idx)++;
+		p->idx++;
 	}
 	irqflags_t fl = spin_lock_irqsave(&unix_lock);
-	uint64_t k = 0;
-	struct unix_sock *u;
-	list_for_each_entry(u, &unix_all, all_link)
-	{
-		if (++k < *idx)
+	uint64_t k;
+	struct list_head *n = seq_list_start(&unix_all, p, unix_all_gen, &k);
+	for (; n != &unix_all; n = n->next) {
+		struct unix_sock *u = list_entry(n, struct unix_sock, all_link);
+		if (++k < p->idx)
 			continue;
 		unix_line(line, sizeof(line), u);
-		size_t n = strlen(line);
-		if ((size_t)len + n > size)
+		size_t m = strlen(line);
+		if ((size_t)len + m > size)
 			break;
-		memcpy(buf + len, line, n);
-		len += (long)n;
-		(*idx)++;
+		memcpy(buf + len, line, m);
+		len += (long)m;
+		p->idx++;
+		p->last = n;
+		p->gen = unix_all_gen;
 	}
 	spin_unlock_irqrestore(&unix_lock, fl);
 	return len;
