@@ -88,13 +88,11 @@ static void tcp_line(char *line, size_t size, int sl, const struct tcb *t)
 		return;
 	}
 	/* tx_queue, rx_queue: sent but unacknowledged plus unsent bytes,
-	 * and bytes not yet read; for a listener, the accept queue's
-	 * length and its bound, as Linux. */
+	 * and bytes not yet read; for a listener rx_queue is the accept
+	 * queue's length, as Linux (ss, not this file, shows the backlog). */
 	uint32_t txq = t->slen, rxq = t->rlen;
-	if (t->state == TCP_LISTEN) {
-		txq = (uint32_t)t->backlog;
+	if (t->state == TCP_LISTEN)
 		rxq = (uint32_t)t->acceptq_len;
-	}
 	int tr = 0;
 	long when = 0;
 	if (t->rtx_timer.expires) {

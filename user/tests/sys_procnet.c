@@ -185,6 +185,10 @@ static void check_tcp(void)
 	      "short write");
 	struct pollfd pf = {.fd = afd, .events = POLLIN};
 	poll(&pf, 1, 2000);
+	/* A second connection left in the accept queue. */
+	int c2 = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK_OK("tcp.connect2", connect(c2, (struct sockaddr *)&a, sizeof(a)));
+	unsigned c2port = (unsigned)local_port(c2);
 	usleep(50000); /* the ACK back, so the client's tx_queue is 0 */
 
 	char *t = slurp("/proc/net/tcp", 65536, NULL);
@@ -201,6 +205,12 @@ static void check_tcp(void)
 	      "%lu) uid %u",
 	      f, f ? e.laddr : 0, f ? e.raddr : 0, f ? e.rport : 0,
 	      f ? e.st : 0, f ? e.ino : 0, ino_of(lfd), f ? e.uid : 0);
+	/* Linux: a listener's rx_queue is its accept queue, tx_queue 0. */
+	CHECK("tcp.listener_queues", f && e.rxq == 1 && e.txq == 0,
+	      "rx_queue %u tx_queue %u", f ? e.rxq : 0, f ? e.txq : 0);
+	f = t && find_inet(t, port, (int)c2port, &e);
+	CHECK("tcp.unaccepted", f && e.st == 0x01 && e.ino == 0,
+	      "found %d st %02X ino %lu", f, f ? e.st : 0, f ? e.ino : 0);
 	f = t && find_inet(t, cport, (int)port, &e);
 	CHECK("tcp.client",
 	      f && e.laddr == htonl(INADDR_LOOPBACK) &&
@@ -234,6 +244,7 @@ static void check_tcp(void)
 
 	/* The client closes first: after the server's close it waits in
 	 * TIME-WAIT, its socket gone (inode 0). The listener leaves. */
+	close(c2);
 	close(cfd);
 	usleep(50000);
 	/* Unread data would make the close a reset (no TIME-WAIT). */
