@@ -98,7 +98,8 @@ int seq_file_open(struct file *f,
 long seq_file_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 {
 	struct seq_state *st = f->priv;
-	long r = 0;
+	size_t done = 0;
+	long err = 0;
 	mutex_lock(&st->lock);
 	if (*pos < st->start) {
 		/* A seek back: generate again from the first record. */
@@ -107,28 +108,32 @@ long seq_file_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 		memset(&st->next, 0, sizeof(st->next));
 		st->eof = false;
 	}
-	/* A seek forward walks the records up to it; the file's length is
-	 * bounded by the tables, so this ends. */
-	while (*pos >= st->start + (uint64_t)st->len && !st->eof) {
+	/* The caller's buffer is filled from as many of ours as it takes,
+	 * and a seek forward walks the records up to it; the file's length
+	 * is bounded by the tables, so this ends. */
+	while (done < n) {
+		uint64_t at = *pos + done;
+		if (at < st->start + (uint64_t)st->len) {
+			size_t off = (size_t)(at - st->start);
+			size_t k = MIN(n - done, (size_t)st->len - off);
+			memcpy(buf + done, st->buf + off, k);
+			done += k;
+			continue;
+		}
+		if (st->eof)
+			break;
 		long len = st->show(st->buf, SEQ_BUF, &st->next);
 		if (len < 0) {
-			r = len;
-			goto out;
+			err = len;
+			break;
 		}
 		st->start += (uint64_t)st->len;
 		st->len = len;
 		st->eof = len == 0;
 	}
-	if (*pos < st->start + (uint64_t)st->len) {
-		size_t off = (size_t)(*pos - st->start);
-		size_t k = MIN(n, (size_t)st->len - off);
-		memcpy(buf, st->buf + off, k);
-		*pos += k;
-		r = (long)k;
-	}
-out:
+	*pos += done;
 	mutex_unlock(&st->lock);
-	return r;
+	return done ? (long)done : err;
 }
 
 void seq_file_release(struct file *f)

@@ -13,6 +13,7 @@ extern spinlock_t unix_lock;
 /* Every socket not yet released (and connections not yet accepted), for
  * /proc/net/unix. */
 extern struct list_head unix_all;
+extern uint64_t unix_all_gen; /* removals from it (seq_list_start) */
 
 enum { UNIX_UNCONNECTED, UNIX_LISTENING, UNIX_CONNECTED };
 #define UNIX_SHUT_RCV 1

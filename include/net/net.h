@@ -286,8 +286,8 @@ long unix_proc_show(char *buf, size_t size, struct seq_pos *p);
 struct list_head *seq_list_start(struct list_head *head,
 				 const struct seq_pos *p, uint64_t gen,
 				 uint64_t *k);
-/* Removals from tcp_all, udp_socks and unix_all (each under its list's
- * lock), which seq_list_start's hint depends on. */
-extern uint64_t tcp_all_gen, udp_socks_gen, unix_all_gen;
+/* Removals from tcp_all and udp_socks (net_lock; unix_all's count is in
+ * net/unix_internal.h), which seq_list_start's hint depends on. */
+extern uint64_t tcp_all_gen, udp_socks_gen;
 
 #endif
