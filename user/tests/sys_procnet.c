@@ -205,6 +205,16 @@ static void check_tcp(void)
 	      "%lu) uid %u",
 	      f, f ? e.laddr : 0, f ? e.raddr : 0, f ? e.rport : 0,
 	      f ? e.st : 0, f ? e.ino : 0, ino_of(lfd), f ? e.uid : 0);
+	/* What netstat -p matches (Debian's busybox has no -p): the
+	 * listener's inode is the one its /proc/self/fd link names. */
+	char link[64], fdpath[64], wantlink[64];
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", lfd);
+	ssize_t ll = readlink(fdpath, link, sizeof(link) - 1);
+	link[ll > 0 ? ll : 0] = '\0';
+	snprintf(wantlink, sizeof(wantlink), "socket:[%lu]", f ? e.ino : 0);
+	CHECK("tcp.fd_link_inode", f && e.ino && !strcmp(link, wantlink),
+	      "%s -> %s, /proc/net/tcp says inode %lu", fdpath, link,
+	      f ? e.ino : 0);
 	/* Linux: a listener's rx_queue is its accept queue, tx_queue 0. */
 	CHECK("tcp.listener_queues", f && e.rxq == 1 && e.txq == 0,
 	      "rx_queue %u tx_queue %u", f ? e.rxq : 0, f ? e.txq : 0);
