@@ -163,7 +163,8 @@ GLIBC_TESTS := \
 	sys_tcp \
 	sys_netlink \
 	sys_packet \
-	sys_syslog
+	sys_syslog \
+	sys_procnet
 # (sys_timers: glibc makes its own CPU-clock ids and passes clock ids
 # zero-extended; sys_pty: glibc's grantpt, ptsname and openpty take their
 # own paths, TIOCGPTPEER; sys_unix, sys_socket: glibc's sendmsg/recvmsg

@@ -9,6 +9,7 @@
 #include <fs/vfs.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
+#include <mutex.h>
 #include <uapi/errno.h>
 #include "procfs.h"
 
@@ -59,6 +60,86 @@ static const struct file_ops gen_ops = {
     .release = gen_release,
     .seekable = true,
 };
+
+/* ---- files read record by record ---------------------------------------- */
+
+/* A file whose text may be far longer than one buffer (/proc/net/tcp with
+ * thousands of connections) is not generated whole: each open file keeps
+ * one buffer of whole records and the index of the record after them, and
+ * a read past the buffer asks show() for the records from that index on,
+ * as Linux's seq_file does. A read at any offset sees complete lines; a
+ * record added or removed between two reads may shift the later ones by a
+ * record (Linux's behaviour too), but no line is ever cut or mixed. The
+ * memory an open file holds is one buffer, whatever the table's size. */
+#define SEQ_BUF 4096
+
+struct seq_state {
+	struct mutex lock; /* concurrent reads through one open file */
+	long (*show)(char *buf, size_t size, struct seq_pos *next);
+	uint64_t start;	     /* the file offset of buf[0] */
+	long len;	     /* bytes in buf */
+	struct seq_pos next; /* the record after those in buf */
+	bool eof;	     /* show() had no record from next on */
+	char buf[SEQ_BUF];
+};
+
+int seq_file_open(struct file *f,
+		  long (*show)(char *buf, size_t size, struct seq_pos *next))
+{
+	struct seq_state *st = kzalloc(sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	mutex_init(&st->lock, "procfs_seq");
+	st->show = show;
+	f->priv = st;
+	return 0;
+}
+
+long seq_file_read(struct file *f, char *buf, size_t n, uint64_t *pos)
+{
+	struct seq_state *st = f->priv;
+	size_t done = 0;
+	long err = 0;
+	mutex_lock(&st->lock);
+	if (*pos < st->start) {
+		/* A seek back: generate again from the first record. */
+		st->start = 0;
+		st->len = 0;
+		memset(&st->next, 0, sizeof(st->next));
+		st->eof = false;
+	}
+	/* The caller's buffer is filled from as many of ours as it takes,
+	 * and a seek forward walks the records up to it; the file's length
+	 * is bounded by the tables, so this ends. */
+	while (done < n) {
+		uint64_t at = *pos + done;
+		if (at < st->start + (uint64_t)st->len) {
+			size_t off = (size_t)(at - st->start);
+			size_t k = MIN(n - done, (size_t)st->len - off);
+			memcpy(buf + done, st->buf + off, k);
+			done += k;
+			continue;
+		}
+		if (st->eof)
+			break;
+		long len = st->show(st->buf, SEQ_BUF, &st->next);
+		if (len < 0) {
+			err = len;
+			break;
+		}
+		st->start += (uint64_t)st->len;
+		st->len = len;
+		st->eof = len == 0;
+	}
+	*pos += done;
+	mutex_unlock(&st->lock);
+	return done ? (long)done : err;
+}
+
+void seq_file_release(struct file *f)
+{
+	kfree(f->priv);
+}
 
 /* ---- the directory ------------------------------------------------------ */
 

@@ -26,6 +26,16 @@ static inline long finish(long len, size_t size)
 long gen_read(struct file *f, char *buf, size_t n, uint64_t *pos);
 void gen_release(struct file *f);
 
+/* A file read record by record (fs/procfs.c): its file_ops's open calls
+ * seq_file_open with its show, which writes whole records from record
+ * next->idx on into buf (size bytes), advancing next past each (struct
+ * seq_pos, include/fs/vfs.h), and returns the bytes written; 0 when there
+ * is no record from there on. */
+int seq_file_open(struct file *f,
+		  long (*show)(char *buf, size_t size, struct seq_pos *next));
+long seq_file_read(struct file *f, char *buf, size_t n, uint64_t *pos);
+void seq_file_release(struct file *f);
+
 /* A generated file in dir whose text gen makes (pid: for ino->gen_pid). */
 struct inode *add_file(struct inode *dir, const char *name,
 		       long (*gen)(struct inode *, char *, size_t), int pid);

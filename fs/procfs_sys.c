@@ -15,6 +15,7 @@
 #include <mm/pmm.h>
 #include <mm/shmem.h>
 #include <net/ether.h>
+#include <net/net.h>
 #include <percpu.h>
 #include <proc.h>
 #include <sched.h>
@@ -276,6 +277,31 @@ static long gen_net_arp(struct inode *ino, char *buf, size_t size)
 	return arp_proc(buf, size);
 }
 
+/* /proc/net/tcp, udp and unix: too long for one generated buffer with
+ * thousands of sockets, they are read a buffer of records at a time. */
+#define NET_SEQ(name)                                                          \
+	static int name##_open(struct file *f)                                 \
+	{                                                                      \
+		return seq_file_open(f, name##_proc_show);                     \
+	}                                                                      \
+	static const struct file_ops name##_seq_ops = {                        \
+	    .open = name##_open,                                               \
+	    .read = seq_file_read,                                             \
+	    .release = seq_file_release,                                       \
+	    .seekable = true,                                                  \
+	};
+NET_SEQ(tcp)
+NET_SEQ(udp)
+NET_SEQ(unix)
+
+static void add_seq(struct inode *dir, const char *name,
+		    const struct file_ops *ops)
+{
+	struct inode *ino = add_file(dir, name, NULL, 0);
+	if (ino)
+		ino->fops = ops;
+}
+
 static long gen_trace_ctl(struct inode *ino, char *buf, size_t size)
 {
 	(void)ino;
@@ -328,6 +354,9 @@ void procfs_fill(struct inode *dir)
 			add_file(net, "dev", gen_net_dev, 0);
 			add_file(net, "route", gen_net_route, 0);
 			add_file(net, "arp", gen_net_arp, 0);
+			add_seq(net, "tcp", &tcp_seq_ops);
+			add_seq(net, "udp", &udp_seq_ops);
+			add_seq(net, "unix", &unix_seq_ops);
 		} else
 			kfree(net);
 	}

@@ -10,7 +10,8 @@
 
 #define TCP_HASH_SIZE 512
 
-LIST_HEAD(tcp_all);				 /* net_lock: every bound tcb */
+uint64_t tcp_all_gen; /* net_lock: removals from tcp_all (/proc/net/tcp) */
+LIST_HEAD(tcp_all);   /* net_lock: every bound tcb */
 static LIST_HEAD(tcp_listeners);		 /* net_lock */
 static struct list_head tcp_hash[TCP_HASH_SIZE]; /* net_lock */
 static bool tcp_hash_ready;
@@ -117,6 +118,7 @@ void tcb_set_port(struct tcb *t, uint16_t port)
 	if (t->lport) {
 		port_users[t->lport]--;
 		list_del(&t->all_link);
+		tcp_all_gen++;
 	}
 	t->lport = port;
 	if (port) {

@@ -23,9 +23,10 @@
 #define SIOCOUTQ 0x5411
 #define SIOCINQ FIONREAD
 
-LIST_HEAD(udp_socks);  /* net_lock */
-LIST_HEAD(ping_socks); /* net_lock */
-LIST_HEAD(raw_socks);  /* net_lock */
+LIST_HEAD(udp_socks);	/* net_lock */
+uint64_t udp_socks_gen; /* net_lock: removals from udp_socks (/proc/net/udp) */
+LIST_HEAD(ping_socks);	/* net_lock */
+LIST_HEAD(raw_socks);	/* net_lock */
 
 /* ---- Binding ---- */
 
@@ -557,6 +558,7 @@ static void dgram_release(struct socket *s)
 		return;
 	mutex_lock(&net_lock);
 	list_del(&ds->link);
+	udp_socks_gen++;
 	netbuf_queue_purge(&ds->rxq);
 	mutex_unlock(&net_lock);
 	kfree(ds);

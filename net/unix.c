@@ -29,6 +29,8 @@
 #include "unix_internal.h"
 
 spinlock_t unix_lock = SPINLOCK_INIT("unix");
+LIST_HEAD(unix_all);   /* unix_lock */
+uint64_t unix_all_gen; /* unix_lock: removals (/proc/net/unix) */
 /* Linux's net.unix.max_dgram_qlen: datagrams a receiver queues before
  * senders wait. */
 #define UNIX_MAX_DGRAM_QLEN 10
@@ -50,14 +52,21 @@ static struct unix_sock *unix_alloc(int type)
 	wait_queue_init(&u->peer_wait);
 	u->peercred.pid = 0;
 	u->peercred.uid = u->peercred.gid = (uint32_t)-1; /* Linux's none */
+	irqflags_t fl = spin_lock_irqsave(&unix_lock);
+	list_add_tail(&u->all_link, &unix_all);
+	spin_unlock_irqrestore(&unix_lock, fl);
 	return u;
 }
 
 /* unix_lock held; a unix_sock is freed with its last reference. */
 void unix_put_locked(struct unix_sock *u)
 {
-	if (--u->refs == 0)
+	if (--u->refs == 0) {
+		/* A connection never queued is freed without a release. */
+		list_del(&u->all_link);
+		unix_all_gen++;
 		kfree(u);
+	}
 }
 
 static void unix_own_creds(struct ucred_k *c)
@@ -276,6 +285,8 @@ static void unix_release_locked(struct unix_sock *u, struct list_head *dead,
 	u->dead = true;
 	u->sock = NULL;
 	u->shutdown = UNIX_SHUT_MASK;
+	list_del(&u->all_link); /* Linux's unix_remove_socket */
+	unix_all_gen++;
 	if (u->bound) {
 		list_del(&u->bound_link);
 		list_init(&u->bound_link);

@@ -10,6 +10,10 @@
 #include <spinlock.h>
 
 extern spinlock_t unix_lock;
+/* Every socket not yet released (and connections not yet accepted), for
+ * /proc/net/unix. */
+extern struct list_head unix_all;
+extern uint64_t unix_all_gen; /* removals from it (seq_list_start) */
 
 enum { UNIX_UNCONNECTED, UNIX_LISTENING, UNIX_CONNECTED };
 #define UNIX_SHUT_RCV 1
@@ -46,6 +50,7 @@ struct unix_sock {
 	uint32_t addrlen;
 	struct inode *node;	     /* a path name's inode, referenced (VFS) */
 	struct list_head bound_link; /* unix_bound */
+	struct list_head all_link;   /* unix_all, until released */
 	struct list_head rq;	     /* struct unix_msg */
 	size_t rq_bytes;
 	int rq_count;

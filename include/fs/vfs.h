@@ -37,6 +37,18 @@ struct super_block;
 struct kstatfs;
 struct shm_obj;
 
+/* Where the reading of a record file (fs/procfs.c's seq_file_read) stands:
+ * the record to show next, and a hint for the table that shows them: the
+ * element it showed last and the table's count of removals then. While
+ * nothing was removed the element is still on the list and the next
+ * records follow it, so a table of thousands is walked once, not once per
+ * buffer; the hint is never followed once the count moved. */
+struct seq_pos {
+	uint64_t idx;
+	const void *last;
+	uint64_t gen;
+};
+
 struct file_ops {
 	/* Kernel buffers; *pos is the file position to use and advance. */
 	long (*read)(struct file *f, char *buf, size_t n, uint64_t *pos);

@@ -272,4 +272,22 @@ extern struct icmp_stats icmp_stats;
  * without net/tcp_input.c, such as the host tests of IPv4 and UDP). */
 extern uint64_t tcp_stub_drops;
 
+/* /proc/net/tcp, udp and unix (net/inet_proc.c, net/unix_proc.c): the
+ * records from p->idx on (0: the header), whole lines into buf's size
+ * bytes, p advanced past each; returns the bytes written, 0 when none is
+ * left (fs/procfs.c's record files). Take net_lock or unix_lock. */
+struct seq_pos;
+long tcp_proc_show(char *buf, size_t size, struct seq_pos *p);
+long udp_proc_show(char *buf, size_t size, struct seq_pos *p);
+long unix_proc_show(char *buf, size_t size, struct seq_pos *p);
+/* For them, with the list's lock held: where to go on showing list head
+ * from (the node after p->last while the list's removal count is still
+ * p->gen, else the first), and in *k the records shown before it. */
+struct list_head *seq_list_start(struct list_head *head,
+				 const struct seq_pos *p, uint64_t gen,
+				 uint64_t *k);
+/* Removals from tcp_all and udp_socks (net_lock; unix_all's count is in
+ * net/unix_internal.h), which seq_list_start's hint depends on. */
+extern uint64_t tcp_all_gen, udp_socks_gen;
+
 #endif
