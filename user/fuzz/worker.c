@@ -760,7 +760,6 @@ static long any_arg(void)
 	}
 }
 
-
 /* Sockets: AF_UNIX names the workers share (abstract, and paths in the
  * worker's directory), message headers with SCM_RIGHTS/SCM_CREDENTIALS,
  * and flags that keep most calls from blocking. */
@@ -796,8 +795,10 @@ static long sockaddr_arg(long *len)
 
 static long msgflags_arg(void)
 {
-	static const long f[] = {0x40 /* MSG_DONTWAIT */, 0x4040 /* +NOSIGNAL */,
-				 0x42 /* +PEEK */,	  0x60 /* +TRUNC */,
+	static const long f[] = {0x40 /* MSG_DONTWAIT */,
+				 0x4040 /* +NOSIGNAL */,
+				 0x42 /* +PEEK */,
+				 0x60 /* +TRUNC */,
 				 0x40000040 /* +CMSG_CLOEXEC */,
 				 0x10040 /* +WAITFORONE */};
 	return chance(90) ? PICK(f) : (long)(rnd() | 0x40);
@@ -823,7 +824,8 @@ static long msghdr_arg(void)
 		int n = 1 + (int)below(4);
 		int creds = chance(30);
 		c[0] = creds ? 16 + 12 : 16 + 4 * n;
-		((int *)c)[2] = chance(95) ? 1 /* SOL_SOCKET */ : (int)below(300);
+		((int *)c)[2] =
+		    chance(95) ? 1 /* SOL_SOCKET */ : (int)below(300);
 		((int *)c)[3] = creds ? 2 : 1;
 		int *d = (int *)(c + 2);
 		for (int i = 0; i < (creds ? 3 : n); i++)
@@ -1160,6 +1162,26 @@ static int build_call(long nr, long *a)
 		a[2] = any_arg();
 		break;
 	}
+	case SYS_close_range:
+		/* Any range that leaves the report and progress pipes
+		 * (FD_REPORT, FD_PROGRESS) open: below them, or above. */
+		if (chance(80)) {
+			a[0] = (long)below(FD_REPORT);
+			a[1] = a[0] + (long)below(64);
+			if (a[1] >= FD_REPORT)
+				a[1] = FD_REPORT - 1;
+		} else {
+			a[0] = FD_PROGRESS + 1 + (long)below(4096);
+			a[1] = chance(50) ? (long)~0U : a[0] + (long)below(64);
+		}
+		if (chance(5)) { /* first > last: EINVAL */
+			long t = a[0];
+			a[0] = a[1];
+			a[1] = t > 0 ? t - 1 : 0;
+		}
+		a[2] = chance(90) ? PICK(((long[]){0, 2, 4, 6}))
+				  : (long)(rnd() & 0xffffffff);
+		break;
 	case SYS_dup2:
 		a[0] = fd_arg();
 		a[1] = fd_arg();
@@ -1680,7 +1702,8 @@ static int build_call(long nr, long *a)
 			v[8 * i + 7] = 0;
 		}
 		a[1] = chance(95) ? (long)v : bad_ptr();
-		a[2] = chance(90) ? k : (long)PICK(((long[]){0, 1024, 1025, -1}));
+		a[2] =
+		    chance(90) ? k : (long)PICK(((long[]){0, 1024, 1025, -1}));
 		a[3] = msgflags_arg();
 		if (nr == SYS_recvmmsg && chance(30)) {
 			long *ts = salloc(16);
@@ -1700,10 +1723,12 @@ static int build_call(long nr, long *a)
 		a[1] = chance(80) ? 1 : (long)below(300);
 		a[2] = (long)below(50);
 		int *l = salloc(8);
-		*l = chance(80) ? (int)PICK(((long[]){4, 8, 12, 16})) : (int)len_arg();
+		*l = chance(80) ? (int)PICK(((long[]){4, 8, 12, 16}))
+				: (int)len_arg();
 		a[3] = buf_ptr();
-		a[4] = nr == SYS_setsockopt ? (long)*l
-					    : (chance(90) ? (long)l : bad_ptr());
+		a[4] = nr == SYS_setsockopt
+			   ? (long)*l
+			   : (chance(90) ? (long)l : bad_ptr());
 		break;
 	}
 	default:
