@@ -105,6 +105,27 @@ static void make_room(size_t need)
 	}
 }
 
+size_t bcache_shrink(size_t bytes)
+{
+	/* Called when memory runs out, maybe with the VFS lock or another
+	 * mutex held: a busy cache is left alone rather than waited for. */
+	if (!mutex_trylock(&bcache_lock))
+		return 0;
+	size_t freed = 0;
+	struct buf *b, *tmp;
+	list_for_each_entry_safe(b, tmp, &lru, lru)
+	{
+		if (freed >= bytes)
+			break;
+		if (b->refs || b->dirty)
+			continue;
+		freed += b->size;
+		buf_free(b);
+	}
+	mutex_unlock(&bcache_lock);
+	return freed;
+}
+
 static struct buf *lookup(struct blkdev *dev, uint64_t blockno, uint32_t size)
 {
 	struct buf *b;

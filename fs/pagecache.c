@@ -79,7 +79,7 @@ static int read_page(struct inode *ino, struct shm_obj *s, uint64_t idx)
 	if (off >= ino->size)
 		return -ERANGE;
 	void *page = pmm_alloc_zeroed_page();
-	if (!page && shm_reclaim(64))
+	if (!page && (shm_reclaim(64) || bcache_shrink(64 * PAGE_SIZE)))
 		page = pmm_alloc_zeroed_page();
 	if (!page)
 		return -ENOMEM;

@@ -14,8 +14,9 @@ struct mutex;
 /* spin_lock_irqsave / spin_unlock_irqrestore, interrupts off. */
 void lockcheck_acquire(spinlock_t *l);
 void lockcheck_release(spinlock_t *l);
-/* mutex_lock (once it holds m) / mutex_unlock. */
+/* mutex_lock (once it holds m), mutex_trylock / mutex_unlock. */
 void lockcheck_mutex_acquire(struct mutex *m);
+void lockcheck_mutex_tried(struct mutex *m);
 void lockcheck_mutex_release(struct mutex *m);
 /* The caller is about to sleep (what: "sleep", "mutex_lock"): no spinlock
  * may be held but allowed (NULL: none). */
@@ -34,6 +35,10 @@ static inline void lockcheck_release(spinlock_t *l)
 	(void)l;
 }
 static inline void lockcheck_mutex_acquire(struct mutex *m)
+{
+	(void)m;
+}
+static inline void lockcheck_mutex_tried(struct mutex *m)
 {
 	(void)m;
 }

@@ -21,6 +21,9 @@ struct mutex {
 
 void mutex_init(struct mutex *m, const char *name);
 void mutex_lock(struct mutex *m);
+/* Takes m only if it is free, never sleeping: true if taken. Safe where
+ * the lock order is unknown (a page fault's reclaim), as it cannot wait. */
+bool mutex_trylock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
 /* True if the calling thread holds m. */
 bool mutex_is_held(const struct mutex *m);

@@ -107,6 +107,19 @@ void lockcheck_mutex_acquire(struct mutex *m)
 	arch_irq_restore(f);
 }
 
+/* A mutex taken by mutex_trylock: held now, but no order is learnt from
+ * it, since a trylock never waits and so cannot deadlock. */
+void lockcheck_mutex_tried(struct mutex *m)
+{
+	struct thread *t = current;
+	if (!t)
+		return;
+	if (t->nheld_mutex == LOCKCHECK_MUTEX_DEPTH)
+		panic("lockcheck: more than %d mutexes held at once",
+		      LOCKCHECK_MUTEX_DEPTH);
+	t->held_mutex[t->nheld_mutex++] = m;
+}
+
 void lockcheck_mutex_release(struct mutex *m)
 {
 	struct thread *t = current;

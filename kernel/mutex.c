@@ -38,6 +38,19 @@ void mutex_lock(struct mutex *m)
 	lockcheck_mutex_acquire(m);
 }
 
+bool mutex_trylock(struct mutex *m)
+{
+	struct thread *t = me();
+	irqflags_t f = sched_lock_irqsave();
+	bool got = m->owner == NULL;
+	if (got)
+		m->owner = t;
+	sched_unlock_irqrestore(f);
+	if (got)
+		lockcheck_mutex_tried(m);
+	return got;
+}
+
 void mutex_unlock(struct mutex *m)
 {
 	irqflags_t f = sched_lock_irqsave();

@@ -6,6 +6,7 @@
 #include <arch.h>
 #include <asm/trap.h>
 #include <asm/ufault.h>
+#include <fs/bcache.h>
 #include <lib/printf.h>
 #include <mm/layout.h>
 #include <mm/mm.h>
@@ -44,9 +45,11 @@ bool arch_user_page_fault(struct trap_frame *tf, uint64_t addr,
 		 * dies on the way); a kernel accessor's fails (-EFAULT), as
 		 * it may hold locks the victim needs. */
 		bool user = trap_from_user(tf);
-		/* Clean file pages nothing maps go first: then the access
-		 * is tried again, by the kernel accessor too. */
-		if (*res == MM_FAULT_NOMEM && shm_reclaim(256))
+		/* Clean file pages nothing maps go first, then clean
+		 * file-system blocks: then the access is tried again, by
+		 * the kernel accessor too. */
+		if (*res == MM_FAULT_NOMEM &&
+		    (shm_reclaim(256) || bcache_shrink(256 * PAGE_SIZE)))
 			*res = MM_FAULT_OK;
 		else if (*res == MM_FAULT_NOMEM && oom_kill(user) && user)
 			*res = MM_FAULT_OK;

@@ -58,6 +58,10 @@ struct bcache_stats {
 	size_t buffers, dirty, bytes, dirty_bytes;
 };
 void bcache_stats(struct bcache_stats *st);
+/* Memory is short: frees up to bytes of clean, unused buffers, least
+ * recently used first, without writing or waiting (nothing if the cache is
+ * busy). Returns the bytes freed. */
+size_t bcache_shrink(size_t bytes);
 /* Caps the cache (tests force eviction with a small one). */
 void bcache_set_limit(size_t bytes);
 /* Starts the thread that writes dirty buffers back every 5 seconds. */
