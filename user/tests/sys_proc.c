@@ -358,10 +358,14 @@ int main(void)
 	CHECK("acct.spin_mostly_user", spin[1] >= 0 && spin[1] * 4 < spin[0],
 	      "spin: user %ld us, system %ld us", spin[0], spin[1]);
 
-	/* A loop of getppid() is nearly all crossing, and a large share of
+	/* A loop of getppid() is nearly all crossing, and a real share of
 	 * it is system time. Not all: time is charged from the C entry to
 	 * the C exit, so the `syscall` and `sysret` instructions themselves
-	 * (slow under QEMU's TCG) count as user time, as on Linux. */
+	 * (slow under QEMU's TCG) count as user time, as on Linux. How slow
+	 * they are under TCG varies with where the entry code lands in the
+	 * kernel image and with host load (user 3.4 s against system 1.06 s
+	 * was seen), so the bound is loose: a tenth. Without system-time
+	 * accounting the system share would be about nothing. */
 	pid = fork();
 	if (pid == 0) {
 		for (int i = 0; i < 100000; i++)
@@ -371,7 +375,7 @@ int main(void)
 	wait4(pid, &st, 0, &ru);
 	long uus = ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
 	long sus = ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
-	CHECK("acct.syscalls_large_system_share", sus * 3 > uus && sus > 0,
+	CHECK("acct.syscalls_large_system_share", sus * 10 > uus && sus > 0,
 	      "getppid loop: user %ld us, system %ld us", uus, sus);
 	struct tms t;
 	times(&t);
